@@ -1,0 +1,50 @@
+"""The Check API: one small class per check."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Iterable
+
+from .model import Finding
+
+if TYPE_CHECKING:
+    from .context import Context
+
+TIERS = ("static", "network", "write")
+
+
+class Check:
+    """Subclass, set the class attributes, implement `run(ctx)` yielding Findings.
+
+    `requires` names facts the check cannot run without: it is ordered after the checks
+    that `provides` them and skipped when none published them. `uses` only orders: the
+    check runs either way and reads `ctx.facts.get(name)`.
+    """
+
+    id: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    tags: ClassVar[tuple[str, ...]] = ()
+    tier: ClassVar[str] = "static"
+    requires: ClassVar[tuple[str, ...]] = ()
+    uses: ClassVar[tuple[str, ...]] = ()
+    provides: ClassVar[tuple[str, ...]] = ()
+    needs_django: ClassVar[bool] = False
+    timeout: ClassVar[float | None] = None  # seconds; None takes the run's default
+
+    def __init__(self, **options):
+        # Keyword arguments from UPLOAD_DIAGNOSTICS["CHECKS"] entries.
+        self.options = options
+
+    def run(self, ctx: "Context") -> Iterable[Finding]:
+        raise NotImplementedError
+
+
+def validate_check_class(obj) -> str | None:
+    """Why `obj` is not a usable Check class, or None when it is."""
+    if not isinstance(obj, type) or not issubclass(obj, Check):
+        return f"{obj!r} is not a subclass of diagnostics.Check"
+    if not obj.id or "." not in obj.id:
+        return f"{obj.__name__}.id must be a dotted id like 'family.name', got {obj.id!r}"
+    if obj.tier not in TIERS:
+        return f"{obj.__name__}.tier must be one of {', '.join(TIERS)}, got {obj.tier!r}"
+    if obj.run is Check.run:
+        return f"{obj.__name__} does not implement run(ctx)"
+    return None

@@ -1,0 +1,147 @@
+"""What checks share during one run. Everything expensive is computed lazily, once."""
+from __future__ import annotations
+
+import ast
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from . import model
+
+# Folders never treated as the project's own source.
+SKIP_DIRS = {"node_modules", "site-packages", "dist-packages", "__pycache__", "build", "dist",
+             "migrations", "venv", "env", "htmlcov"}
+
+
+@dataclass
+class Options:
+    """The run's flags, as parsed by either front end."""
+
+    offline: bool = False
+    e2e: bool = False
+    timeout: float = 60.0
+    image: tuple[int, int] | None = None
+    verbosity: int = 1
+    silence: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)  # e.g. {"logs": [...]} for families
+
+
+class Context:
+    def __init__(self, project_root: Path, options: Options, settings=None, argv=()):
+        self.project_root = Path(project_root).resolve()
+        self.options = options
+        self.settings = settings  # django.conf.settings when configured, else None
+        self.argv = list(argv)
+        self.facts: dict[str, Any] = {}
+        self._secrets: set[str] = set()
+        self._cache: dict[str, Any] = {}
+        self._lock = threading.RLock()
+        self._cleanups: list[Callable[[], None]] = []
+        self.progress: Callable[[str], None] = lambda message: None
+
+    @property
+    def django_ready(self) -> bool:
+        return self.settings is not None
+
+    @property
+    def config(self) -> dict:
+        """settings.UPLOAD_DIAGNOSTICS, or {} without Django."""
+        if self.settings is None:
+            return {}
+        return getattr(self.settings, "UPLOAD_DIAGNOSTICS", None) or {}
+
+    def cached(self, key: str, factory: Callable[[], Any]) -> Any:
+        """Compute a shared value once per run (sample images, parsed source...)."""
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = factory()
+            return self._cache[key]
+
+    def publish(self, name: str, value: Any) -> None:
+        self.facts[name] = value
+
+    def add_secret(self, value: str) -> None:
+        """Have the redactor scrub this value wherever it appears in the report."""
+        if isinstance(value, str) and len(value.strip()) >= 4:
+            self._secrets.add(value)
+            self._secrets.add(value.strip())
+
+    @property
+    def secrets(self) -> set[str]:
+        return set(self._secrets)
+
+    def on_cleanup(self, func: Callable[[], None]) -> Callable[[], None]:
+        """Register an undo step; the runner calls it if the check times out or the run
+        is interrupted. Checks call `done_cleanup(func)` once they ran it themselves."""
+        self._cleanups.append(func)
+        return func
+
+    def done_cleanup(self, func: Callable[[], None]) -> None:
+        if func in self._cleanups:
+            self._cleanups.remove(func)
+
+    def run_cleanups(self) -> list[str]:
+        """Run pending undo steps, newest first; returns the errors they raised."""
+        errors = []
+        while self._cleanups:
+            func = self._cleanups.pop()
+            try:
+                func()
+            except Exception as exc:  # reported by the runner, never raised
+                errors.append(f"{getattr(func, '__name__', func)}: {exc}")
+        return errors
+
+    def relpath(self, path: str | os.PathLike) -> str:
+        """A path relative to the project root when it is inside it, else as given."""
+        path = Path(path)
+        try:
+            return path.resolve().relative_to(self.project_root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def python_files(self) -> list[Path]:
+        """The project's own .py files (no virtualenvs, site-packages, migrations, hidden
+        or build folders), sorted; honours UPLOAD_DIAGNOSTICS["SOURCE"] include/exclude."""
+        return self.cached("python_files", self._find_python_files)
+
+    def _find_python_files(self) -> list[Path]:
+        source = self.config.get("SOURCE", {})
+        exclude = [self.project_root / p for p in source.get("EXCLUDE", ())]
+        roots = [self.project_root / p for p in source.get("INCLUDE", ())] or [self.project_root]
+        found = []
+        for root in roots:
+            for dirpath, dirnames, filenames in os.walk(root):
+                dirnames[:] = sorted(d for d in dirnames if not _skipped_dir(Path(dirpath), d))
+                here = Path(dirpath)
+                if any(here == e or e in here.parents for e in exclude):
+                    continue
+                found.extend(here / f for f in filenames if f.endswith(".py"))
+        return sorted(set(found))
+
+    def parsed(self, path: Path):
+        """The ast of a project file, parsed once per run; None when it does not parse."""
+        def parse():
+            try:
+                source = Path(path).read_bytes()
+                return ast.parse(source, filename=str(path))
+            except (SyntaxError, ValueError, UnicodeDecodeError, OSError, RecursionError):
+                return None
+        return self.cached(f"ast:{path}", parse)
+
+    def excerpt(self, path: str | os.PathLike, line: int, around: int = 3,
+                title: str = "") -> dict:
+        """A code evidence block of the lines around `line` of a file."""
+        try:
+            text = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            text = []
+        start = max(1, line - around)
+        return model.code(self.relpath(path), start, text[start - 1:line + around], line, title)
+
+
+def _skipped_dir(parent: Path, name: str) -> bool:
+    if name.startswith(".") or name in SKIP_DIRS or name.endswith(".egg-info"):
+        return True
+    return (parent / name / "pyvenv.cfg").exists()  # a virtualenv under another name

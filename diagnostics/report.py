@@ -1,0 +1,55 @@
+"""The Report: one JSON-like dict (schema 1 of DESIGN.md), redacted once, then rendered."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from .environment import package_version
+from .model import STATUSES, CheckResult, Level
+from .redact import Redactor
+
+SCHEMA_VERSION = 1
+TOOL_NAME = "django-upload-diagnostics"
+
+
+def summarize(checks: list[dict]) -> dict:
+    statuses = Counter(c["status"] for c in checks)
+    levels = Counter(f["level"] for c in checks for f in c["findings"])
+    worst = max((Level.parse(f["level"]) for c in checks for f in c["findings"]),
+                default=Level.DEBUG)
+    status = "fail" if worst >= Level.ERROR else "warn" if worst >= Level.WARNING else "pass"
+    return {
+        "status": status,
+        "counts": {
+            **{s: statuses.get(s, 0) for s in STATUSES},
+            "findings": {lvl.label: levels.get(lvl.label, 0) for lvl in reversed(Level)},
+            "silenced": sum(c.get("silenced", 0) for c in checks),
+        },
+    }
+
+
+def build(results: list[CheckResult], *, started_at: str, duration_s: float, argv: list[str],
+          flags: dict, environment: dict, redactor: Redactor, project: str = "") -> dict:
+    """The finished, redacted report. Nothing unredacted leaves this function."""
+    checks = [r.to_dict() for r in results]
+    report = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": TOOL_NAME, "version": package_version(TOOL_NAME) or "0+unknown"},
+        "run": {"started_at": started_at, "duration_s": round(duration_s, 3),
+                "argv": list(argv), "flags": flags, "project": project},
+        "environment": environment,
+        "summary": summarize(checks),
+        "checks": checks,
+    }
+    report = redactor.scrub_tree(report)
+    report["redactions"] = list(redactor.log)
+    return report
+
+
+def worst_level(report: dict) -> Level | None:
+    levels = [Level.parse(f["level"]) for c in report["checks"] for f in c["findings"]]
+    return max(levels, default=None)
+
+
+def to_json(report: dict, indent: int | None = 2) -> str:
+    return json.dumps(report, indent=indent, ensure_ascii=False, sort_keys=False)

@@ -1,0 +1,78 @@
+"""`diagnose-uploads`: the click front end. Sets Django up itself, or runs without it."""
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from diagnostics.redact import Redactor, secret_values
+
+from .main import EXIT_USAGE, UsageError, execute, shadowed_packages
+from .options import DESCRIPTION, EXAMPLES, click_decorators
+
+
+def setup_django(settings_module: str | None, project_dir: str | None):
+    """django.conf.settings for the module (or DJANGO_SETTINGS_MODULE), else None."""
+    module = settings_module or os.environ.get("DJANGO_SETTINGS_MODULE")
+    for path in (Path.cwd(), Path(project_dir).expanduser() if project_dir else None):
+        if path and str(path.resolve()) not in sys.path:
+            sys.path.insert(0, str(path.resolve()))
+    problems = shadowed_packages()
+    if problems:
+        raise UsageError(problems[0])
+    if not module:
+        return None, None
+    os.environ["DJANGO_SETTINGS_MODULE"] = module
+    try:
+        import django
+        from django.conf import settings
+
+        django.setup()
+        settings.INSTALLED_APPS  # noqa: B018 - force the import now
+    except Exception as exc:
+        raise UsageError(
+            f"The settings module {module!r} could not be imported: {type(exc).__name__}: "
+            f"{exc}. Check the module path (dotted, importable from the current directory "
+            "or --project-dir) and that the settings import cleanly with "
+            f"`python -c \"import {module}\"`.") from exc
+    return settings, module
+
+
+def _command(func):
+    for decorator in reversed(click_decorators()):
+        func = decorator(func)
+    return func
+
+
+@click.command(help=DESCRIPTION, epilog="\b\n" + EXAMPLES.replace("\n\n", "\n\n\b\n"),
+               context_settings={"help_option_names": ["-h", "--help"],
+                                 "max_content_width": 100})
+@click.option("--settings", "settings_module", metavar="MODULE",
+              help="The Django settings module, e.g. mysite.settings (default: "
+                   "DJANGO_SETTINGS_MODULE). Without one, checks that need Django are "
+                   "skipped and the rest still run.")
+@_command
+def main(settings_module, **params):
+    try:
+        settings, module = setup_django(settings_module, params.get("project_dir"))
+        code = execute(params, settings, module, sys.argv,
+                       click.get_text_stream("stdout"), click.get_text_stream("stderr"))
+    except UsageError as exc:
+        fail(exc, params, "error")
+    except Exception as exc:  # one paragraph, never a raw traceback by default
+        fail(exc, params, "internal error")
+    sys.exit(code)
+
+
+def fail(exc: BaseException, params: dict, kind: str):
+    redactor = Redactor(secret_values())
+    if params.get("traceback"):
+        click.echo(redactor.scrub("".join(traceback.format_exception(exc))), err=True)
+    detail = str(exc) if isinstance(exc, UsageError) else f"{type(exc).__name__}: {exc}"
+    hint = "" if params.get("traceback") else " (run with --traceback for details)"
+    click.echo(f"diagnose-uploads: {kind}: {redactor.scrub(detail)}"
+               + (hint if kind == "internal error" else ""), err=True)
+    sys.exit(EXIT_USAGE)

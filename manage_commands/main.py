@@ -1,0 +1,175 @@
+"""The one run behind both front ends: load, select, run, redact, render, write, exit."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import time
+from pathlib import Path
+
+from diagnostics import environment
+from diagnostics.context import Context, Options
+from diagnostics.model import Level
+from diagnostics.redact import Redactor, secret_values
+from diagnostics.registry import load_checks
+from diagnostics.report import build, worst_level
+from diagnostics.runner import Interrupted, Runner, SelectionError, select
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class UsageError(Exception):
+    """A problem with how the command was called: one paragraph, exit status 2."""
+
+
+def project_root(params: dict, settings) -> Path:
+    if params.get("project_dir"):
+        root = Path(params["project_dir"]).expanduser()
+        if not root.is_dir():
+            raise UsageError(f"--project-dir {root} is not a directory.")
+        return root.resolve()
+    base = getattr(settings, "BASE_DIR", None) if settings is not None else None
+    return Path(base).resolve() if base and Path(base).is_dir() else Path.cwd()
+
+
+def output_targets(formats: list[str], output: str | None) -> list[tuple[str, Path | None]]:
+    """(format, path or None for stdout) per format; checks writability before the run."""
+    from reports import FORMATS, extension
+
+    if not output:
+        if len(formats) > 1:
+            raise UsageError(f"{len(formats)} formats were asked for ({', '.join(formats)}) "
+                             "but only one can go to standard output; add --output DIR.")
+        return [(formats[0], None)]
+    path = Path(output).expanduser()
+    if len(formats) > 1 or path.is_dir() or output.endswith(("/", os.sep)):
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"Cannot create the output directory {path}: {exc.strerror}.")
+        targets = [(f, path / f"report.{extension(f)}") for f in formats]
+    else:
+        targets = [(formats[0], path)]
+    for _fmt, target in targets:
+        problem = _unwritable(target)
+        if problem:
+            raise UsageError(f"Cannot write the report to {target}: {problem}. Choose another "
+                             "--output path.")
+    assert all(f in FORMATS for f, _ in targets)
+    return targets
+
+
+def _unwritable(path: Path) -> str | None:
+    parent = path.parent
+    if path.is_dir():
+        return "it is a directory"
+    if not parent.is_dir():
+        return f"the directory {parent} does not exist"
+    if path.exists() and not os.access(path, os.W_OK):
+        return "the file is not writable"
+    if not path.exists() and not os.access(parent, os.W_OK):
+        return f"the directory {parent} is not writable"
+    return None
+
+
+def execute(params: dict, settings, settings_module: str | None, argv: list[str],
+            stdout, stderr) -> int:
+    """Run the diagnosis described by parsed `params`; returns the exit status."""
+    from checks import BUILTIN
+    from reports import render
+
+    formats = list(params.get("formats") or ["text"])
+    verbosity = int(params.get("verbosity") or 1)
+    color = not params.get("no_color") and _isatty(stdout)
+    config = (getattr(settings, "UPLOAD_DIAGNOSTICS", None) or {}) if settings else {}
+    loaded, problems = load_checks(BUILTIN, config.get("CHECKS", ()))
+    if params.get("list_checks"):
+        from reports.catalogue import render_catalogue
+        stdout.write(render_catalogue(loaded, formats[0]))
+        return EXIT_OK
+    try:
+        chosen = select(loaded, params.get("check_ids") or (), params.get("tags") or ())
+    except SelectionError as exc:
+        raise UsageError(str(exc)) from None
+    targets = output_targets(formats, params.get("output"))
+
+    options = Options(
+        offline=bool(params.get("offline")), e2e=bool(params.get("e2e")),
+        timeout=float(params.get("timeout") or 60.0), image=params.get("image"),
+        verbosity=verbosity,
+        silence=tuple(config.get("SILENCE", ())) + tuple(params.get("silence") or ()),
+        extra={"logs": list(params.get("logs") or ())})
+    root = project_root(params, settings)
+    ctx = Context(root, options, settings, argv)
+    redactor = Redactor(secret_values(settings))
+
+    def progress(message: str) -> None:
+        if verbosity > 0:
+            stderr.write(Redactor(secret_values(settings) | ctx.secrets).scrub(message) + "\n")
+            stderr.flush()
+
+    started = dt.datetime.now(dt.timezone.utc)
+    clock = time.perf_counter()
+    runner = Runner(ctx, options.timeout, options.silence, progress)
+    interrupted = False
+    try:
+        results = runner.run(chosen, problems)
+    except Interrupted as exc:
+        results, interrupted = exc.results, True
+    redactor = Redactor(secret_values(settings) | ctx.secrets)
+    flags = {"offline": options.offline, "e2e": options.e2e, "fail_level": params["fail_level"],
+             "timeout": options.timeout, "silence": list(options.silence),
+             "selected": list(params.get("check_ids") or ()) + [f"tag:{t}" for t in
+                                                                params.get("tags") or ()],
+             "interrupted": interrupted}
+    report = build(results, started_at=started.isoformat(timespec="seconds"),
+                   duration_s=time.perf_counter() - clock, argv=argv, flags=flags,
+                   environment=environment.collect(settings, settings_module),
+                   redactor=redactor, project=str(root))
+    for fmt, target in targets:
+        text = render(fmt, report, color=color and target is None, verbosity=verbosity)
+        if target is None:
+            stdout.write(text if text.endswith("\n") else text + "\n")
+        else:
+            target.write_text(text, encoding="utf-8")
+            if verbosity > 0:
+                stderr.write(f"wrote {fmt} report to {target}\n")
+    if any(target for _, target in targets):
+        from reports.text import verdict
+        stdout.write(verdict(report, color=color) + "\n")
+    if interrupted:
+        return EXIT_INTERRUPTED
+    worst = worst_level(report)
+    return EXIT_FINDINGS if worst and worst >= Level.parse(params["fail_level"]) else EXIT_OK
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty() and "NO_COLOR" not in os.environ
+    except (AttributeError, ValueError):
+        return False
+
+
+def shadowed_packages() -> list[str]:
+    """Why our top-level package names resolve to someone else's module, if they do: on
+    sys.path (a project module first in line) or already imported."""
+    import importlib.machinery
+
+    home = Path(__file__).resolve().parents[1]
+    problems = []
+    for name in ("diagnostics", "checks", "reports", "manage_commands"):
+        ours = home / name / "__init__.py"
+        loaded = getattr(sys.modules.get(name), "__file__", None)
+        try:
+            spec = importlib.machinery.PathFinder.find_spec(name, sys.path)
+        except (ImportError, ValueError):
+            spec = None
+        for other in (loaded, spec and spec.origin):
+            if other and Path(other).resolve() != ours:
+                problems.append(
+                    f"A module named {name!r} at {other} shadows django-upload-diagnostics' "
+                    f"package {name!r} ({ours}): both are top-level import names and Python "
+                    "imports whichever comes first on sys.path. Rename the project's module, "
+                    "or run the command from a directory where it is not importable.")
+                break
+    return problems

@@ -1,0 +1,6 @@
+"""The JSON report, schema 1 of DESIGN.md."""
+from diagnostics.report import to_json
+
+
+def render(report: dict, **_options) -> str:
+    return to_json(report) + "\n"

@@ -1,0 +1,71 @@
+"""The jinja2 environment shared by the template-based renderers."""
+from __future__ import annotations
+
+import functools
+import json
+
+import jinja2
+
+GROUPS = [  # (key, heading, statuses), in the order reports list them
+    ("failed", "Failed", ("fail", "error", "timeout")),
+    ("warnings", "Warnings", ("warn",)),
+    ("passed", "Passed", ("pass",)),
+    ("skipped", "Skipped", ("skipped",)),
+]
+VERDICTS = {"fail": "Uploads will fail here", "warn": "Uploads work, with risks",
+            "pass": "No upload problem found"}
+
+
+def grouped(report: dict) -> list[tuple[str, str, list[dict]]]:
+    return [(key, heading, [c for c in report["checks"] if c["status"] in statuses])
+            for key, heading, statuses in GROUPS]
+
+
+def verdict_text(report: dict) -> str:
+    summary = report["summary"]
+    findings = summary["counts"]["findings"]
+    parts = [f"{n} {level}" for level, n in findings.items() if n and level != "debug"]
+    return (f"{VERDICTS[summary['status']]}: " + (", ".join(parts) or "no findings")
+            + f" in {len(report['checks'])} checks")
+
+
+def md_escape(value) -> str:
+    """Safe inside a Markdown table cell or inline text: pipes, backticks, HTML, newlines."""
+    text = str("" if value is None else value)
+    for char, repl in (("\\", "\\\\"), ("|", "\\|"), ("`", "\\`"), ("<", "&lt;"),
+                       (">", "&gt;"), ("*", "\\*"), ("_", "\\_"), ("[", "\\["), ("]", "\\]")):
+        text = text.replace(char, repl)
+    return text.replace("\r", " ").replace("\n", " ").replace("\u2028", " ").replace("\u2029", " ")
+
+
+def md_fence(text: str) -> str:
+    """A code fence longer than any backtick run inside the text."""
+    longest = run = 0
+    for char in text:
+        run = run + 1 if char == "`" else 0
+        longest = max(longest, run)
+    return "`" * max(3, longest + 1)
+
+
+def script_json(value) -> str:
+    """JSON safe inside <script type="application/json">: <, >, &, U+2028, U+2029 escaped."""
+    text = json.dumps(value, ensure_ascii=False)
+    for char, repl in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                       ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, repl)
+    return text
+
+
+@functools.lru_cache(maxsize=2)
+def environment(autoescape: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("reports", "templates"), autoescape=autoescape,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined)
+    env.filters.update(md=md_escape, fence=md_fence, script_json=script_json)
+    env.globals.update(grouped=grouped, verdict_text=verdict_text)
+    return env
+
+
+def render_template(name: str, autoescape: bool = False, **context) -> str:
+    return environment(autoescape).get_template(name).render(**context)

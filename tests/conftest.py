@@ -1,0 +1,105 @@
+"""Shared helpers: run the real command in a subprocess, write real settings modules."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "examples" / "photoapp"
+IK5_PYTHON = os.environ.get("UPLOAD_DIAGNOSTICS_IK5_PYTHON", str(REPO / ".venv-ik5/bin/python"))
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> dict:
+        return json.loads(self.stdout)
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def base_env(**extra) -> dict:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DJANGO_", "IMAGEKIT", "GUNICORN", "WEB_CONCURRENCY"))}
+    env.update(NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost",
+               PYTHONDONTWRITEBYTECODE="1")
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def run_cli(*args, cwd=None, env=None, python=None, timeout=300, stdin=None) -> Run:
+    """`python -m manage_commands ARGS` (the diagnose-uploads CLI) in a subprocess."""
+    python = python or sys.executable
+    proc = subprocess.run([python, "-m", "manage_commands", *map(str, args)], cwd=cwd,
+                          env=env or base_env(), capture_output=True, text=True,
+                          timeout=timeout, input=stdin)
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def run_manage(project: Path, *args, env=None, python=None, timeout=300) -> Run:
+    """`python manage.py diagnose_uploads ARGS` in a project folder."""
+    python = python or sys.executable
+    proc = subprocess.run([python, "manage.py", "diagnose_uploads", *map(str, args)],
+                          cwd=project, env=env or base_env(), capture_output=True, text=True,
+                          timeout=timeout)
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    """Write {relative path: text (dedented)} under root; returns root."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+MINIMAL_SETTINGS = """
+SECRET_KEY = "test-not-secret"
+INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "manage_commands"]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+USE_TZ = True
+"""
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A factory for a real Django project on disk: project(settings_extra, files)."""
+    def make(settings: str = "", files: dict[str, str] | None = None,
+             module: str = "testsite") -> Path:
+        root = tmp_path / "project"
+        write_files(root, {
+            f"{module}/__init__.py": "",
+            f"{module}/settings.py": MINIMAL_SETTINGS + textwrap.dedent(settings),
+            "manage.py": f"""
+                import os, sys
+                os.environ.setdefault("DJANGO_SETTINGS_MODULE", "{module}.settings")
+                from django.core.management import execute_from_command_line
+                execute_from_command_line(sys.argv)
+            """,
+            **(files or {}),
+        })
+        return root
+    return make
+
+
+@pytest.fixture
+def example_project(tmp_path):
+    """A private copy of the bundled example project."""
+    dest = tmp_path / "photoapp"
+    shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns(
+        "db.sqlite3", "media", "__pycache__"))
+    return dest

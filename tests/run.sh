@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs (virtual environments for imagekitio 4.x and
+# 5.x, Debian's Chromium) and runs it. Usage: bash tests/run.sh [pytest arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_PROGRESS_BAR=off
+
+venv() {  # venv DIR PIP-ARGS...: create DIR once, then install into it
+  local dir=$1; shift
+  [ -x "$dir/bin/python" ] || "$PY" -m venv "$dir"
+  "$dir/bin/pip" install -q "$@"
+}
+
+echo "== main environment (.venv: imagekitio 4.x, test tools)"
+venv .venv -e ".[test,imagekit,example]"
+echo "== imagekitio 5.x environment (.venv-ik5)"
+venv .venv-ik5 -e ".[test,example]" "imagekitio==5.11.0"
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== Chromium from Debian's packages"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+
+export UPLOAD_DIAGNOSTICS_IK5_PYTHON="$PWD/.venv-ik5/bin/python"
+export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost"
+echo "== tests"
+exec .venv/bin/python -m pytest "$@"
