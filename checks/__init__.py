@@ -4,4 +4,13 @@ from .pillow import PillowCodecs
 
 BUILTIN = [PillowCodecs, UploadSettings]
 
+# Called once with the Context before any check runs (e.g. to point an SDK at a
+# configured base URL), whichever checks are selected.
+PREPARE = []
+
 __upload_diagnostics__ = True
+
+
+def prepare(ctx) -> None:
+    for func in PREPARE:
+        func(ctx)

@@ -75,7 +75,7 @@ def _unwritable(path: Path) -> str | None:
 def execute(params: dict, settings, settings_module: str | None, argv: list[str],
             stdout, stderr) -> int:
     """Run the diagnosis described by parsed `params`; returns the exit status."""
-    from checks import BUILTIN
+    from checks import BUILTIN, prepare
     from reports import render
 
     formats = list(params.get("formats") or ["text"])
@@ -110,6 +110,7 @@ def execute(params: dict, settings, settings_module: str | None, argv: list[str]
 
     started = dt.datetime.now(dt.timezone.utc)
     clock = time.perf_counter()
+    prepare(ctx)
     runner = Runner(ctx, options.timeout, options.silence, progress)
     interrupted = False
     try:
