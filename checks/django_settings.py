@@ -6,6 +6,7 @@ import shutil
 import tempfile
 
 from diagnostics import Check, Finding, Level, kv, table
+from diagnostics.codes import CodeDoc
 
 MB = 1024 * 1024
 LOW_FREE_SPACE = 512 * MB
@@ -188,3 +189,135 @@ class UploadSettings(Check):
                           message.hint or "See Django's system check reference for "
                           f"{message.id}.",
                           [kv("System check", {"id": message.id, "object": str(message.obj)})])
+
+
+def _info(code: str, title: str, detects: str, why: str) -> CodeDoc:
+    return CodeDoc(code=code, title=title, detects=detects, why=why,
+                   bad="# nothing to fix: an informational summary",
+                   good="# nothing to fix: an informational summary",
+                   fix="Nothing; it is context for the other findings.")
+
+
+CODES = [
+    _info("django.I001", "Django's upload settings",
+          "Always emitted: the upload limits, handlers, temp dir, MEDIA_ROOT and MEDIA_URL "
+          "as Django resolved them.",
+          "Most upload failures depend on these values; support needs them side by side."),
+    CodeDoc(
+        code="django.E001",
+        title="FILE_UPLOAD_TEMP_DIR is missing or not writable",
+        detects="The directory uploads are streamed to (FILE_UPLOAD_TEMP_DIR, else the "
+                "system temp dir) does not exist, is not a directory or is not writable.",
+        why="Only uploads larger than FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default) are "
+            "written there, so small test images work while phone photos fail with a 500 "
+            "(FileNotFoundError or PermissionError).",
+        bad='FILE_UPLOAD_TEMP_DIR = "/var/app/tmp"  # never created in the container',
+        good='FILE_UPLOAD_TEMP_DIR = BASE_DIR / "tmp"  # created at build time, owned by app',
+        fix="Create the directory and give the server's user write access (e.g. in the "
+            "Dockerfile), or remove the setting to use the system temp dir."),
+    CodeDoc(
+        code="django.W001",
+        title="Little free space in the upload temp dir",
+        detects="Less than 512 MiB is free on the volume of the upload temp dir.",
+        why="Large uploads are streamed to that volume; when it fills up they fail with "
+            "\"No space left on device\".",
+        bad='FILE_UPLOAD_TEMP_DIR = "/tmp"  # a small tmpfs in the container',
+        good='FILE_UPLOAD_TEMP_DIR = "/data/upload-tmp"  # on the large data volume',
+        fix="Free space, or point FILE_UPLOAD_TEMP_DIR at a larger volume."),
+    CodeDoc(
+        code="django.W002",
+        title="Whole uploads are held in memory",
+        detects="FILE_UPLOAD_MAX_MEMORY_SIZE is above 50 MiB.",
+        why="Every upload below that size stays in the worker's memory; a few concurrent "
+            "phone photos can exhaust a small container and the worker is killed "
+            "(\"Perhaps out of memory?\").",
+        bad="FILE_UPLOAD_MAX_MEMORY_SIZE = 200 * 1024 * 1024",
+        good="FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default: 2.5 MB",
+        fix="Keep FILE_UPLOAD_MAX_MEMORY_SIZE near Django's default so larger uploads "
+            "stream to FILE_UPLOAD_TEMP_DIR."),
+    _info("django.I002",
+          "DATA_UPLOAD_MAX_MEMORY_SIZE is below FILE_UPLOAD_MAX_MEMORY_SIZE",
+          "DATA_UPLOAD_MAX_MEMORY_SIZE is set lower than FILE_UPLOAD_MAX_MEMORY_SIZE, "
+          "which usually means it was meant as an upload size cap.",
+          "DATA_UPLOAD_MAX_MEMORY_SIZE counts only the non-file fields of a request, so "
+          "it does not cap upload size; validate the file size in the form or serializer "
+          "and set client_max_body_size in nginx instead."),
+    CodeDoc(
+        code="django.E002",
+        title="An upload handler cannot be imported",
+        detects="A dotted path in FILE_UPLOAD_HANDLERS does not import.",
+        why="Django builds the handlers for every multipart request; while one is broken "
+            "every upload fails with an ImportError (a 500).",
+        bad='FILE_UPLOAD_HANDLERS = ["myapp.uploads.ProgressHandler"]  # module was renamed',
+        good='FILE_UPLOAD_HANDLERS = [\n    "myapp.upload_handlers.ProgressHandler",\n'
+             '    "django.core.files.uploadhandler.TemporaryFileUploadHandler",\n]',
+        fix="Fix the dotted path, or remove the handler from FILE_UPLOAD_HANDLERS."),
+    CodeDoc(
+        code="django.W003",
+        title="No TemporaryFileUploadHandler",
+        detects="FILE_UPLOAD_HANDLERS does not include "
+                "django.core.files.uploadhandler.TemporaryFileUploadHandler.",
+        why="Without it every upload, however large, is read into memory; big files can "
+            "exhaust the worker's memory.",
+        bad='FILE_UPLOAD_HANDLERS = [\n'
+            '    "django.core.files.uploadhandler.MemoryFileUploadHandler",\n]',
+        good='FILE_UPLOAD_HANDLERS = [\n'
+             '    "django.core.files.uploadhandler.MemoryFileUploadHandler",\n'
+             '    "django.core.files.uploadhandler.TemporaryFileUploadHandler",\n]',
+        fix="Add TemporaryFileUploadHandler after MemoryFileUploadHandler, or remove the "
+            "setting to use Django's default pair."),
+    CodeDoc(
+        code="django.E003",
+        title="A storage cannot be built",
+        detects="Building a storage of STORAGES (or the legacy DEFAULT_FILE_STORAGE) raises: "
+                "the BACKEND does not import, or its OPTIONS are rejected.",
+        why="Every save through that storage raises the same error, so each upload that "
+            "reaches it fails with a 500.",
+        bad='STORAGES = {"default": {"BACKEND": "storages.backends.s3.S3Storage"}}\n'
+            "# django-storages not installed in production",
+        good='STORAGES = {"default": {"BACKEND": "storages.backends.s3.S3Storage",\n'
+             '                        "OPTIONS": {"bucket_name": "photos"}}}\n'
+             "# and django-storages[s3] in requirements.txt",
+        fix="Install the backend's package, fix the BACKEND dotted path, and give it the "
+            "OPTIONS its constructor expects."),
+    CodeDoc(
+        code="django.E004",
+        title="MEDIA_ROOT is not writable",
+        detects="A FileSystemStorage's location exists but is not a writable directory, or "
+                "neither it nor its parent exists.",
+        why="Every save raises PermissionError or FileNotFoundError, so uploads fail with a "
+            "500 while reading existing files still works.",
+        bad='MEDIA_ROOT = "/srv/media"  # owned by root, the app runs as www-data',
+        good='MEDIA_ROOT = BASE_DIR / "media"  # writable by the app\'s user',
+        fix="Point MEDIA_ROOT (or the storage's location) at a directory the server's user "
+            "can write, or fix its owner and permissions."),
+    _info("django.I003", "The configured storages",
+          "Always emitted: each storage alias, its BACKEND and the class it built.",
+          "Most upload failures happen inside the storage backend; support needs to know "
+          "which one is in use."),
+    CodeDoc(
+        code="django.E100",
+        title="Django's system checks report an error about files or storage",
+        detects="Django's own system checks (manage.py check) report an error whose id is "
+                "about files, ImageField or storage (files.E001, fields.E210, ...).",
+        why="Django itself says the upload configuration is broken; e.g. fields.E210 means "
+            "Pillow is missing, so ImageField cannot validate uploads.",
+        bad='FILE_UPLOAD_TEMP_DIR = "/nonexistent"  # files.E001',
+        good="# FILE_UPLOAD_TEMP_DIR unset: the system temp dir is used",
+        fix="Follow the hint of the folded system-check message; Django's system check "
+            "reference documents each id."),
+    CodeDoc(
+        code="django.W100",
+        title="Django's system checks warn about files or storage",
+        detects="Django's own system checks report a warning whose id is about files, "
+                "ImageField or storage.",
+        why="Django flags a configuration that works today but is fragile for uploads.",
+        bad="photo = models.ImageField(upload_to=\"/photos/\")  # absolute path",
+        good="photo = models.ImageField(upload_to=\"photos/\")",
+        fix="Follow the hint of the folded system-check message; Django's system check "
+            "reference documents each id."),
+    _info("django.I100", "Django's system checks note something about files or storage",
+          "Django's own system checks report an info or debug message whose id is about "
+          "files, ImageField or storage.",
+          "Context only: Django's message is folded into the report so nothing is lost."),
+]
