@@ -1,0 +1,264 @@
+"""The engine through the real command: ordering, timeouts, crashes, tiers, silencing,
+exit codes, Ctrl-C and plugin discovery, on real settings modules."""
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import run_cli, run_manage
+from plugins.harness import (PLUGINS, by_id, checks_setting, codes, env, make_venv,
+                             pip_install, validate)
+
+JSON = ("--format", "json")
+
+
+def test_checks_run_after_the_facts_they_need(project):
+    # Registered in the "wrong" order: the runner must still put Provider first.
+    root = project(checks_setting("Consumer", "Reader", "Orphan", "Provider"))
+    run = run_manage(root, "udx", *JSON, env=env())
+    assert run.returncode == 0, run.stderr
+    report = run.json()
+    order = [c["id"] for c in validate(report)["checks"]]
+    assert order.index("udx.provider") < order.index("udx.consumer")
+    assert order.index("udx.provider") < order.index("udx.reader")
+    checks = by_id(report)
+    assert checks["udx.provider"]["facts"] == {"udx.answer": 42}
+    assert checks["udx.consumer"]["findings"][0]["message"] == "the answer is 42"
+    assert checks["udx.reader"]["findings"][0]["message"] == "the fact is 42"
+    orphan = checks["udx.orphan"]
+    assert orphan["status"] == "skipped" and orphan["findings"] == []
+    assert "udx.nobody" in orphan["skipped_reason"]
+
+
+def test_uses_does_not_require(project):
+    root = project(checks_setting("Reader"))
+    checks = by_id(run_manage(root, "udx", *JSON, env=env()).json())
+    assert checks["udx.reader"]["status"] == "pass"
+    assert checks["udx.reader"]["findings"][0]["message"] == "the fact is None"
+
+
+def test_default_timeout_abandons_a_hung_check_and_runs_its_undo_steps(project, tmp_path):
+    undo = tmp_path / "undo"
+    root = project(checks_setting(("Sleeper", {"undo": str(undo)}), "Provider", "Consumer"))
+    out = tmp_path / "report.json"
+    started = time.monotonic()
+    run = run_manage(root, "udx", "--timeout", "1", *JSON, "--output", out, env=env())
+    assert time.monotonic() - started < 30  # the hung check (an hour) did not hold the run
+    assert run.returncode == 1, run.stderr
+    checks = by_id(json.loads(out.read_text()))
+    sleeper = checks["udx.sleeper"]
+    assert sleeper["status"] == "timeout"
+    assert codes(sleeper) == ["diagnostics.E003"]
+    assert 1 <= sleeper["duration_s"] < 5
+    assert undo.read_text() == "undone"
+    assert checks["udx.consumer"]["status"] == "pass"  # the run went on
+    assert "udx.sleeper: timeout" in run.stderr
+
+
+def test_own_timeout_wins_and_slow_checks_are_announced(project, tmp_path):
+    undo = tmp_path / "undo"
+    root = project(checks_setting(("QuickTimeout", {"undo": str(undo)}),
+                                  ("Sleeper", {"seconds": 10.6})))
+    run = run_cli("--settings", "testsite.settings", "udx", "--timeout", "30", *JSON,
+                  cwd=root, env=env())
+    checks = by_id(run.json())
+    quick = checks["udx.quick_timeout"]
+    assert quick["status"] == "timeout" and quick["duration_s"] < 5
+    assert "within 1 s" in quick["findings"][0]["message"]
+    assert undo.read_text() == "undone"
+    assert checks["udx.sleeper"]["status"] == "pass"  # 10.6 s < --timeout 30
+    assert "udx.sleeper is still running (10 s, timeout 30 s)" in run.stderr
+
+
+def test_a_crash_is_one_error_result(project):
+    root = project(checks_setting("Crasher", "Provider", "Consumer",
+                                  extra='UPLOAD_API_TOKEN = "tok-9f8e7d6c5b4a"\n'))
+    run = run_manage(root, "udx", *JSON, env=env())
+    assert run.returncode == 1
+    checks = by_id(run.json())
+    crash = checks["udx.crasher"]
+    assert crash["status"] == "error"
+    (finding,) = crash["findings"]
+    assert finding["code"] == "diagnostics.E002"
+    assert "RuntimeError: upload refused" in finding["message"]
+    trace = finding["evidence"][0]
+    assert trace["type"] == "traceback"
+    assert "udx_checks.py" in trace["text"] and "raise RuntimeError" in trace["text"]
+    assert "tok-9f8e7d6c5b4a" not in run.output
+    assert checks["udx.consumer"]["status"] == "pass"
+
+
+def test_tier_gates_say_which_flag_enables_the_check(project):
+    root = project(checks_setting("Network", "Write"))
+    run = run_cli("--settings", "testsite.settings", "udx", "--offline", *JSON, cwd=root,
+                  env=env())
+    checks = by_id(run.json())
+    assert checks["udx.network"]["status"] == "skipped"
+    assert "--offline" in checks["udx.network"]["skipped_reason"]
+    assert checks["udx.network"]["enable_with"] == "run without --offline"
+    assert checks["udx.write"]["status"] == "skipped"
+    assert checks["udx.write"]["enable_with"] == "--e2e"
+    assert "--e2e" in checks["udx.write"]["skipped_reason"]
+
+    run = run_cli("--settings", "testsite.settings", "udx", "--e2e", *JSON, cwd=root,
+                  env=env())
+    checks = by_id(run.json())
+    assert codes(checks["udx.network"]) == ["udx.I004"]
+    assert codes(checks["udx.write"]) == ["udx.I005"]
+
+
+def test_without_settings_django_checks_are_skipped_and_the_rest_run(tmp_path):
+    run = run_cli(*JSON, "--offline", cwd=tmp_path, env=env())
+    assert run.returncode == 0, run.stderr
+    checks = by_id(run.json())
+    django = checks["django.upload_settings"]
+    assert django["status"] == "skipped"
+    assert "Django settings" in django["skipped_reason"]
+    assert "--settings" in django["enable_with"]
+    assert checks["pillow.codecs"]["status"] in ("pass", "warn", "fail")
+
+
+LEVELED = ("Leveled", {"findings": [("udx.W001", "warning"), ("udx.W002", "warning"),
+                                    ("udx.E001", "error"), ("udx.I001", "info")]})
+
+
+def test_silenced_findings_are_counted_not_shown(project):
+    root = project(checks_setting(LEVELED, silence=["udx.W*"]))
+    run = run_manage(root, "udx", "--silence", "udx.E00?", "--fail-level", "warning",
+                     *JSON, env=env())
+    assert run.returncode == 0, run.stdout  # nothing left at warning or above
+    report = run.json()
+    leveled = by_id(report)["udx.leveled"]
+    assert codes(leveled) == ["udx.I001"]
+    assert leveled["silenced"] == 3 and leveled["status"] == "pass"
+    assert report["summary"]["counts"]["silenced"] == 3
+    assert report["run"]["flags"]["silence"] == ["udx.W*", "udx.E00?"]
+    text = run_manage(root, "udx", "--silence", "udx.E00?", env=env()).stdout
+    assert "udx.W001" not in text and "udx.E001" not in text
+    assert "3 findings silenced" in text or "silenced: 3" in text or "3 silenced" in text
+
+
+@pytest.mark.parametrize("findings, args, expected", [
+    ([("udx.W001", "warning")], (), 0),
+    ([("udx.W001", "warning")], ("--fail-level", "warning"), 1),
+    ([("udx.I001", "info")], ("--fail-level", "info"), 1),
+    ([("udx.E001", "error")], (), 1),
+    ([("udx.E001", "error")], ("--fail-level", "critical"), 0),
+    ([("udx.C001", "critical")], ("--fail-level", "critical"), 1),
+])
+def test_fail_level_sets_the_exit_status(project, findings, args, expected):
+    root = project(checks_setting(("Leveled", {"findings": findings})))
+    assert run_manage(root, "udx", *args, env=env()).returncode == expected
+    run = run_cli("--settings", "testsite.settings", "udx", *args, cwd=root, env=env())
+    assert run.returncode == expected, run.output
+
+
+def test_a_bad_fail_level_is_a_usage_error(project):
+    root = project()
+    for run in (run_manage(root, "--fail-level", "fatal"),
+                run_cli("--settings", "testsite.settings", "--fail-level", "fatal", cwd=root)):
+        assert run.returncode == 2
+        assert "fatal" in run.stderr and "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("front_end", ["manage.py", "cli"])
+def test_ctrl_c_runs_undo_steps_writes_the_report_and_exits_130(project, tmp_path, front_end):
+    started, undo = tmp_path / "started", tmp_path / "undo"
+    root = project(checks_setting(
+        "Provider", ("Sleeper", {"started": str(started), "undo": str(undo)}), "Consumer"))
+    out = tmp_path / "report.json"
+    if front_end == "cli":
+        cmd = [sys.executable, "-m", "manage_commands", "--settings", "testsite.settings"]
+    else:
+        cmd = [sys.executable, "manage.py", "diagnose_uploads"]
+    proc = subprocess.Popen([*cmd, "udx", *JSON, "--output", str(out)], cwd=root, env=env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not started.exists():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert undo.read_text() == "undone"
+    report = validate(json.loads(out.read_text()))
+    assert report["run"]["flags"]["interrupted"] is True
+    checks = by_id(report)
+    assert checks["udx.provider"]["status"] == "pass"
+    assert codes(checks["udx.sleeper"]) == ["diagnostics.E005"]
+    assert checks["udx.consumer"]["status"] == "skipped"
+    assert "interrupted" in checks["udx.consumer"]["skipped_reason"]
+    assert "Traceback" not in stderr
+
+
+def test_settings_checks_in_every_form_and_broken_plugins(project):
+    root = project("""
+        UPLOAD_DIAGNOSTICS = {"CHECKS": [
+            "udx_checks.Provider",
+            ("udx_checks.Leveled", {"findings": [("udx.W003", "warning")]}),
+            {"path": "udx_checks.Sleeper", "options": {"seconds": 0}},
+            "udx_checks.NotACheck",
+            "udx_checks.BadInit",
+            "udx_checks.DoesNotExist",
+            "udx_no_such_module.Check",
+            42,
+        ]}
+    """)
+    run = run_manage(root, *JSON, "--offline", env=env())
+    assert run.returncode == 1
+    checks = by_id(run.json())
+    assert codes(checks["udx.leveled"]) == ["udx.W003"]
+    assert codes(checks["udx.sleeper"]) == ["udx.I003"]
+    assert checks["udx.provider"]["status"] == "pass"
+    assert checks["pillow.codecs"]["status"] != "skipped"  # built-ins still ran
+    plugins = checks["diagnostics.plugins"]
+    assert plugins["status"] == "error"
+    assert codes(plugins) == ["diagnostics.E001"] * 5
+    messages = "\n".join(f["message"] for f in plugins["findings"])
+    assert "not a subclass of diagnostics.Check" in messages
+    assert "BadInit does not take options" in messages
+    assert "has no attribute 'DoesNotExist'" in messages
+    assert "udx_no_such_module" in messages
+    assert "42" in messages
+
+
+def test_call_command_writes_to_the_given_stdout(project):
+    root = project(checks_setting(("Leveled", {"findings": [("udx.E002", "error")]})))
+    script = (
+        "import io, json, django; django.setup()\n"
+        "from django.core.management import call_command\n"
+        "out, err = io.StringIO(), io.StringIO()\n"
+        "try:\n"
+        "    call_command('diagnose_uploads', 'udx', formats=['json'], stdout=out, stderr=err)\n"
+        "    code = 0\n"
+        "except SystemExit as exc:\n"
+        "    code = exc.code\n"
+        "print(json.dumps({'code': code, 'out': out.getvalue(), 'err': err.getvalue()}))\n")
+    proc = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True,
+                          text=True, env=env(DJANGO_SETTINGS_MODULE="testsite.settings"))
+    result = json.loads(proc.stdout)
+    assert result["code"] == 1
+    assert codes(by_id(json.loads(result["out"]))["udx.leveled"]) == ["udx.E002"]
+    assert "udx.leveled: fail" in result["err"]
+
+
+def test_entry_point_of_an_installed_distribution(tmp_path):
+    python = make_venv(tmp_path / "venv", with_repo=True)
+    dist = shutil.copytree(PLUGINS / "udx_dist", tmp_path / "udx_dist")
+    pip_install(python, "--no-build-isolation", dist)
+    run = run_cli("--tag", "udx", *JSON, "--offline", cwd=tmp_path, env=env(), python=python)
+    assert run.returncode == 1, run.stderr  # the broken entry point is an error finding
+    checks = by_id(run.json())
+    assert codes(checks["udxplugin.entry"]) == ["udxplugin.W001"]
+    (broken,) = checks["diagnostics.plugins"]["findings"]
+    assert "entry point 'broken'" in broken["message"]
+    assert "udx_plugin.missing" in broken["message"]
+    # The same command without the distribution knows nothing of it.
+    plain = run_cli("--tag", "udx", "--offline", cwd=tmp_path, env=env())
+    assert plain.returncode == 2 and "unknown tag 'udx'" in plain.stderr
