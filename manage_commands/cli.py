@@ -10,8 +10,9 @@ import click
 
 from diagnostics.redact import Redactor, secret_values
 
-from .main import EXIT_USAGE, UsageError, execute, shadowed_packages
+from .main import EXIT_USAGE, UsageError, execute
 from .options import DESCRIPTION, EXAMPLES, click_decorators
+from .shadowing import shadowed_packages
 
 
 def setup_django(settings_module: str | None, project_dir: str | None):
@@ -53,7 +54,7 @@ def _command(func):
 @click.option("--settings", "settings_module", metavar="MODULE",
               help="The Django settings module, e.g. mysite.settings (default: "
                    "DJANGO_SETTINGS_MODULE). Without one, checks that need Django are "
-                   "skipped and the rest still run.")
+                   "skipped and the rest still run. Example: --settings mysite.settings.production")
 @_command
 def main(settings_module, **params):
     try:

@@ -79,7 +79,7 @@ def execute(params: dict, settings, settings_module: str | None, argv: list[str]
     from reports import render
 
     formats = list(params.get("formats") or ["text"])
-    verbosity = int(params.get("verbosity") or 1)
+    verbosity = 1 if params.get("verbosity") is None else int(params["verbosity"])
     color = not params.get("no_color") and _isatty(stdout)
     config = (getattr(settings, "UPLOAD_DIAGNOSTICS", None) or {}) if settings else {}
     loaded, problems = load_checks(BUILTIN, config.get("CHECKS", ()))
@@ -149,28 +149,3 @@ def _isatty(stream) -> bool:
         return stream.isatty() and "NO_COLOR" not in os.environ
     except (AttributeError, ValueError):
         return False
-
-
-def shadowed_packages() -> list[str]:
-    """Why our top-level package names resolve to someone else's module, if they do: on
-    sys.path (a project module first in line) or already imported."""
-    import importlib.machinery
-
-    home = Path(__file__).resolve().parents[1]
-    problems = []
-    for name in ("diagnostics", "checks", "reports", "manage_commands"):
-        ours = home / name / "__init__.py"
-        loaded = getattr(sys.modules.get(name), "__file__", None)
-        try:
-            spec = importlib.machinery.PathFinder.find_spec(name, sys.path)
-        except (ImportError, ValueError):
-            spec = None
-        for other in (loaded, spec and spec.origin):
-            if other and Path(other).resolve() != ours:
-                problems.append(
-                    f"A module named {name!r} at {other} shadows django-upload-diagnostics' "
-                    f"package {name!r} ({ours}): both are top-level import names and Python "
-                    "imports whichever comes first on sys.path. Rename the project's module, "
-                    "or run the command from a directory where it is not importable.")
-                break
-    return problems

@@ -41,7 +41,8 @@ def options() -> list[Option]:
         Option(("--tag",), "tags", "Run only checks with this tag; repeatable. "
                "Example: --tag imagekit --tag server", "TAG", multiple=True),
         Option(("--list-checks",), "list_checks", "List the available checks (id, tier, tags, "
-               "title) and exit. With --format md or json, print the catalogue in that format.",
+               "title) and exit. With --format md or json, print the catalogue in that format. "
+               "Example: --list-checks --format md",
                flag=True),
         Option(("--format",), "formats", "Report format; repeat for several. "
                "Example: --format html --format md --output reports/", "FORMAT",
@@ -50,9 +51,11 @@ def options() -> list[Option]:
                "this directory as report.<ext> (several formats). Default: standard output. "
                "Example: --output report.html", "PATH"),
         Option(("--offline",), "offline", "Skip the network tier: no call to ImageKit or to a "
-               "stored file's URL. Skipped checks are listed with the reason.", flag=True),
+               "stored file's URL. Skipped checks are listed with the reason. Example: --offline "
+               "--format json", flag=True),
         Option(("--e2e",), "e2e", "Also run the write tier: upload a generated test image to "
-               "the real configured storage under a dedicated prefix, and delete it again.",
+               "the real configured storage under a dedicated prefix, and delete it again. "
+               "Example: --e2e imagekit",
                flag=True),
         Option(("--project-dir",), "project_dir", "The project's root: where its source, "
                "Procfile, Dockerfile and server configs are. Default: settings.BASE_DIR, "
@@ -75,10 +78,12 @@ def options() -> list[Option]:
         Option(("-v", "--verbosity"), "verbosity", "0 quiet, 1 normal, 2 also list passed "
                "checks and debug findings, 3 everything. Example: -v 2", "{0,1,2,3}",
                type=int, default=1, choices=("0", "1", "2", "3"), django_builtin=True),
-        Option(("--no-color",), "no_color", "Plain ASCII text output without colours.",
+        Option(("--no-color",), "no_color", "Plain ASCII text output without colours. "
+               "Example: --no-color > report.txt",
                flag=True, django_builtin=True),
         Option(("--traceback",), "traceback", "Show the Python traceback of a usage or "
-               "internal error (normally one paragraph).", flag=True, django_builtin=True),
+               "internal error (normally one paragraph). Example: --traceback", flag=True,
+               django_builtin=True),
     ]
 
 

@@ -141,7 +141,7 @@ def test_silenced_findings_are_counted_not_shown(project):
     assert report["run"]["flags"]["silence"] == ["udx.W*", "udx.E00?"]
     text = run_manage(root, "udx", "--silence", "udx.E00?", env=env()).stdout
     assert "udx.W001" not in text and "udx.E001" not in text
-    assert "3 findings silenced" in text or "silenced: 3" in text or "3 silenced" in text
+    assert "3 findings silenced" in text
 
 
 @pytest.mark.parametrize("findings, args, expected", [

@@ -5,9 +5,10 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
 
-from diagnostics.redact import Redactor, secret_values
-from manage_commands.main import EXIT_USAGE, UsageError, execute, shadowed_packages
-from manage_commands.options import DESCRIPTION, EXAMPLES, add_to_argparse
+from manage_commands.shadowing import exit_if_shadowed
+
+# Our other packages are imported only once exit_if_shadowed has made sure that the names
+# `diagnostics`, `checks` and `reports` are ours, not modules of the project.
 
 
 class _Formatter(DjangoHelpFormatter):
@@ -16,21 +17,40 @@ class _Formatter(DjangoHelpFormatter):
 
 
 class Command(BaseCommand):
-    help = DESCRIPTION
     requires_system_checks = []  # Django's messages are folded into the report instead
 
+    @property
+    def help(self):
+        from manage_commands.options import DESCRIPTION
+        return DESCRIPTION
+
+    def run_from_argv(self, argv):
+        exit_if_shadowed(f"{os.path.basename(argv[0])} {argv[1]}")
+        super().run_from_argv(argv)
+
     def create_parser(self, prog_name, subcommand, **kwargs):
+        from manage_commands.options import EXAMPLES, options
+
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parser.epilog = EXAMPLES
         parser.formatter_class = _Formatter
+        ours = {opt.dest: opt.help for opt in options() if opt.django_builtin}
+        for action in parser._actions:  # Django's own -v, --no-color, --traceback
+            if action.dest in ours:
+                action.help = ours[action.dest]
         return parser
 
     def add_arguments(self, parser):
+        from manage_commands.options import add_to_argparse
         add_to_argparse(parser)
 
     def handle(self, *args, **params):
+        from diagnostics.redact import Redactor, secret_values
+        from manage_commands.main import EXIT_USAGE, UsageError, execute
+        from manage_commands.shadowing import shadowed_packages
+
         problems = shadowed_packages()
-        if problems:
+        if problems:  # call_command() does not pass through run_from_argv
             raise CommandError(problems[0], returncode=EXIT_USAGE)
         try:
             code = execute(params, settings, os.environ.get("DJANGO_SETTINGS_MODULE"),

@@ -1,0 +1,175 @@
+"""Both front ends (`manage.py diagnose_uploads` and `diagnose-uploads`): usage errors,
+outputs, --list-checks, progress on stderr and --help."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import run_cli, run_manage
+from plugins.harness import by_id, checks_setting, env, validate
+from reports import FORMATS, extension
+
+from manage_commands.options import options
+
+FRONT_ENDS = ["manage.py", "cli"]
+
+
+def run(front_end, root, *args, **kwargs):
+    """The command on the project at `root`, through either front end."""
+    if front_end == "cli":
+        return run_cli("--settings", "testsite.settings", *args, cwd=root, **kwargs)
+    return run_manage(root, *args, **kwargs)
+
+
+def assert_usage_error(result, *fragments):
+    assert result.returncode == 2, result.output
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    message = result.stderr.strip()
+    for fragment in fragments:
+        assert fragment in message, message
+    return message
+
+
+USAGE_ERRORS = [
+    (("no_such.check",), ["unknown check id 'no_such.check'", "pillow.codecs"]),
+    (("--tag", "nope"), ["unknown tag 'nope'"]),
+    (("--format", "pdf"), ["pdf", "html"]),
+    (("--format", "json", "--output", "/nonexistent/dir/report.json"),
+     ["Cannot write the report to /nonexistent/dir/report.json", "does not exist"]),
+    (("--format", "json", "--format", "md"), ["only one can go to standard output", "--output"]),
+    (("--image", "big"), ["'big' is not WIDTHxHEIGHT"]),
+]
+
+
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+@pytest.mark.parametrize("args, fragments", USAGE_ERRORS, ids=lambda v: "-".join(v)[:30])
+def test_usage_errors_are_one_paragraph_and_exit_2(project, front_end, args, fragments):
+    root = project()
+    message = assert_usage_error(run(front_end, root, *args), *fragments)
+    # One paragraph: argparse and click print the usage line first, then one error line.
+    assert len([line for line in message.splitlines() if "rror" in line]) == 1
+
+
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+def test_traceback_flag_shows_the_traceback(project, front_end):
+    result = run(front_end, project(), "no_such.check", "--traceback")
+    assert result.returncode != 0
+    assert "Traceback" in result.stderr and "no_such.check" in result.stderr
+
+
+def test_a_settings_module_that_fails_to_import(project):
+    root = project(files={"testsite/broken.py": "import udx_not_installed_anywhere\n"})
+    result = run_cli("--settings", "testsite.broken", cwd=root)
+    assert_usage_error(result, "'testsite.broken' could not be imported",
+                       "No module named 'udx_not_installed_anywhere'")
+    result = run_cli("--settings", "nosuchsite.settings", cwd=root)
+    assert_usage_error(result, "No module named 'nosuchsite'")
+
+
+def test_a_settings_module_that_fails_to_import_through_manage_py(project):
+    root = project(files={"testsite/broken.py": "import udx_not_installed_anywhere\n"})
+    result = run_manage(root, env=env(DJANGO_SETTINGS_MODULE="testsite.broken"))
+    # Django stops before any app command exists; it still names the import error.
+    assert result.returncode != 0
+    assert "udx_not_installed_anywhere" in result.output
+
+
+@pytest.mark.parametrize("name", ["checks", "reports", "diagnostics"])
+def test_a_project_module_that_shadows_ours(project, tmp_path, name):
+    root = project(files={f"{name}/__init__.py": "RAISE = 1\n"})
+    fragments = [f"A module named {name!r}", "shadows", "Rename"]
+    assert_usage_error(run_manage(root), *fragments)
+    assert_usage_error(run_cli("--settings", "testsite.settings", cwd=root), *fragments)
+    # The project folder on the path through --project-dir, run from elsewhere.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert_usage_error(run_cli("--project-dir", root, "--settings", "testsite.settings",
+                               cwd=elsewhere), *fragments)
+
+
+def test_output_file_and_directory(project, tmp_path):
+    root = project()
+    target = tmp_path / "one.json"
+    result = run_manage(root, "--offline", "--format", "json", "--output", target)
+    assert result.returncode in (0, 1), result.stderr
+    validate(json.loads(target.read_text()))
+    assert f"wrote json report to {target}" in result.stderr
+    assert re.fullmatch(r"\[(FAIL|WARN| OK )\] .+ in \d+ checks\n", result.stdout)
+
+    folder = tmp_path / "reports"
+    args = [a for fmt in FORMATS for a in ("--format", fmt)]
+    result = run_cli("--settings", "testsite.settings", "--offline", *args,
+                     "--output", folder, cwd=root)
+    assert result.returncode in (0, 1), result.stderr
+    written = sorted(p.name for p in folder.iterdir())
+    assert written == sorted(f"report.{extension(fmt)}" for fmt in FORMATS)
+    report = validate(json.loads((folder / "report.json").read_text()))
+    assert "pillow.codecs" in (folder / "report.md").read_text()
+    assert (folder / "report.html").read_text().rstrip().endswith("</html>")
+    verdict = {"fail": "[FAIL]", "warn": "[WARN]", "pass": "[ OK ]"}[report["summary"]["status"]]
+    assert re.fullmatch(re.escape(verdict) + r" .+ in \d+ checks\n", result.stdout)
+
+
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+def test_list_checks_in_each_format(project, front_end):
+    root = project(checks_setting("Provider", "Network"))
+    text = run(front_end, root, "--list-checks", env=env())
+    assert text.returncode == 0
+    assert re.search(r"^udx\.network\s+network\s+A network-tier check", text.stdout, re.M)
+    assert re.search(r"^pillow\.codecs\s+static", text.stdout, re.M)
+    listed = json.loads(run(front_end, root, "--list-checks", "--format", "json",
+                            env=env()).stdout)
+    ids = {c["id"]: c for c in listed["checks"]}
+    assert ids["udx.provider"]["provides"] == ["udx.answer"]
+    assert ids["django.upload_settings"]["needs_django"] is True
+    md = run(front_end, root, "--list-checks", "--format", "md", env=env()).stdout
+    rows = [line for line in md.splitlines() if line.startswith("| `")]
+    assert len(rows) == len(ids)
+    assert "| `udx.network` | network |" in md
+
+
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+def test_progress_goes_to_stderr_and_stdout_is_only_the_report(project, front_end):
+    root = project(checks_setting("Provider", "Consumer"))
+    result = run(front_end, root, "--offline", "--format", "json", env=env())
+    report = validate(result.json())  # stdout parses as a whole
+    lines = [line for line in result.stderr.splitlines() if line.startswith("[")]
+    assert len(lines) == len(report["checks"])
+    for line, check in zip(lines, report["checks"]):
+        assert re.fullmatch(rf"\[\d+/\d+\] {re.escape(check['id'])}: {check['status']} "
+                            r"\(\d+\.\d\d s\)( - .+)?", line), line
+    quiet = run(front_end, root, "--offline", "--format", "json", "-v", "0", env=env())
+    assert quiet.stderr == "" and validate(quiet.json())
+
+
+def _option_blocks(help_text: str) -> dict[str, str]:
+    """The help text of each option, keyed by every flag it lists."""
+    blocks: dict[str, str] = {}
+    current: list[str] = []
+    for line in help_text.splitlines():
+        match = re.match(r"\s{1,4}(-[-\w]+(?:[ ,=].*)?)", line)
+        if match:
+            current = []
+            for flag in re.findall(r"(?<![\w-])(--?[a-z][-\w]*)", match.group(1).split("  ")[0]):
+                blocks[flag] = current
+        current.append(line)
+    return {flag: " ".join(" ".join(lines).split()) for flag, lines in blocks.items()}
+
+
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+def test_help_explains_every_option_with_an_example(project, front_end):
+    result = run(front_end, project(), "--help")
+    assert result.returncode == 0
+    blocks = _option_blocks(result.stdout)
+    for opt in options():
+        flag = opt.flags[-1]
+        assert flag in blocks, f"{flag} missing from --help"
+        assert opt.help.split(".")[0][:40] in blocks[flag], blocks[flag]
+        assert "Example:" in blocks[flag], f"{flag}: {blocks[flag]}"
+    if front_end == "cli":
+        assert "Example:" in blocks["--settings"]
+    assert "diagnose-uploads --settings mysite.settings" in result.stdout  # the epilog
+    assert "exit status: 0" in result.stdout
