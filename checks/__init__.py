@@ -1,8 +1,9 @@
 """Built-in checks, one module per family. Register a new one in BUILTIN."""
 from .django_settings import UploadSettings
+from .fileptr import FilePointerReuse, MaskedErrors
 from .pillow import PillowCodecs
 
-BUILTIN = [PillowCodecs, UploadSettings]
+BUILTIN = [PillowCodecs, UploadSettings, FilePointerReuse, MaskedErrors]
 
 # Called once with the Context before any check runs (e.g. to point an SDK at a
 # configured base URL), whichever checks are selected.

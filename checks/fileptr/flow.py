@@ -1,0 +1,559 @@
+"""Where a file's read position is reused: a small interpreter over one function's ast.
+
+It follows each upload-like value (a parameter, a `request.FILES`/`validated_data`/
+`cleaned_data` item, an attribute, a file a call returns) statement by statement and
+remembers what last moved its position. A read from the current position after a value
+was consumed, or a hand-off to a saver, without a rewind in between, is an event.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+# Reads from the current position; `full` ones leave it at the end.
+FULL_READS = {"read", "readlines"}
+PARTIAL_READS = {"readline", "readinto"}
+# Calls that wrap a file without moving it: the result shares its position.
+WRAPPERS = {"File", "ImageFile", "UploadedFile", "BufferedReader", "TextIOWrapper"}
+# Calls that return a new file object at position 0.
+FRESH = {"ContentFile", "BytesIO", "StringIO", "SimpleUploadedFile", "open",
+         "TemporaryFile", "NamedTemporaryFile", "SpooledTemporaryFile"}
+# Containers whose items are uploads.
+UPLOAD_CONTAINERS = ("validated_data", "cleaned_data", "FILES", "files")
+# Methods of SDKs and HTTP clients that send a file object from its current position.
+SENDERS = {"upload_file", "upload", "upload_fileobj", "put_object", "upload_blob",
+           "put", "post", "create_blob_from_stream", "upload_from_file"}
+# Model and serializer methods that store the files they are given.
+SAVERS = {"save", "create", "update", "get_or_create", "update_or_create", "bulk_create"}
+FILE_PARAM_NAMES = {"f", "fp", "fh", "file", "fileobj", "file_obj", "upload", "uploaded",
+                    "uploaded_file", "upload_file", "content", "stream", "attachment",
+                    "document", "photo", "picture", "avatar", "image_file", "img_file",
+                    "source", "src_file", "infile", "blob"}
+
+
+@dataclass
+class Pos:
+    """What last moved a value's position: `kind` is read (at the end), partial,
+    rewinding (a reader that seeks to 0 first, then moves it: Pillow, chunks()),
+    saved, or unknown (a `_save` content whose position the caller decides)."""
+
+    kind: str
+    line: int
+    how: str
+    path: str | None = None  # set when the move happened in another file (a callee)
+
+
+@dataclass
+class Event:
+    code: str  # E001 read after consumption, E002 consumed then saved, E003 _save w/o rewind
+    line: int
+    name: str  # the value, as written in the source
+    action: str  # what reads or saves it here
+    earlier: int | None  # line of the conflicting earlier read
+    earlier_how: str
+    earlier_path: str | None = None  # when the earlier read is in another file
+
+
+@dataclass
+class Summary:
+    """What a project function does to its parameters and what it returns.
+
+    params: name -> (kind, line, how, path) of the first thing that moves it, kind one of
+    read (from the current position), save, rewinding. returns: "fresh" or a param name.
+    """
+
+    params: dict[str, tuple] = field(default_factory=dict)
+    param_names: list[str] = field(default_factory=list)
+    returns: str | None = None
+    path: str = ""
+
+
+def key_of(node) -> str | None:
+    """A stable text for a name, a dotted attribute or a constant-key subscript."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = key_of(node.value)
+        return f"{base}.{node.attr}" if base else None
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) \
+            and isinstance(node.slice.value, (str, int)):
+        base = key_of(node.value)
+        return f"{base}[{node.slice.value!r}]" if base else None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+            and node.func.attr == "get" and node.args \
+            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+        base = key_of(node.func.value)
+        if base and base.rsplit(".", 1)[-1] in UPLOAD_CONTAINERS:
+            return f"{base}[{node.args[0].value!r}]"
+    return None
+
+
+def call_name(node: ast.Call) -> str:
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return ""
+
+
+def _root(key: str) -> str:
+    return key.split(".", 1)[0].split("[", 1)[0]
+
+
+class Terminated(Exception):
+    """Raised inside a block after return/raise/break/continue: the rest is dead."""
+
+
+class Flow:
+    """Interprets one function. `resolve(call) -> Summary | None` finds project callees."""
+
+    def __init__(self, func, resolve, save_mode: bool = False):
+        self.func = func
+        self.resolve = resolve
+        self.env: dict[str, int] = {}  # key -> object id
+        self.pos: dict[int, Pos] = {}  # object id -> what moved it
+        self.filelike: set[int] = set()
+        self.events: list[Event] = []
+        self.first: dict[int, tuple] = {}  # object id -> first moving op (for summaries)
+        self.returns: list[str | None] = []
+        self._next = 0
+        args = func.args
+        params = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+        self.params = [p for p in params if p not in ("self", "cls")]
+        self.param_ids = {}
+        for a in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+            if a.arg in ("self", "cls"):
+                continue
+            obj = self._new(a.arg)
+            self.param_ids[a.arg] = obj
+            if a.arg in FILE_PARAM_NAMES or _file_annotation(a.annotation):
+                self.filelike.add(obj)
+        if save_mode and "content" in self.param_ids:
+            # Storage._save(name, content): the caller decides where content stands.
+            self.pos[self.param_ids["content"]] = Pos(
+                "unknown", func.lineno, "the position content has when _save is called")
+
+    # -- objects --------------------------------------------------------------------
+
+    def _new(self, key: str | None) -> int:
+        self._next += 1
+        if key:
+            self._bind(key, self._next)
+        return self._next
+
+    def _bind(self, key: str, obj: int | None) -> None:
+        for other in [k for k in self.env if k.startswith((key + ".", key + "["))]:
+            del self.env[other]
+        if obj is None:
+            self.env.pop(key, None)
+        else:
+            self.env[key] = obj
+
+    def obj(self, node) -> int | None:
+        """The tracked object an expression denotes, creating one for attributes and
+        upload-container items (they are upload-like by where they come from)."""
+        key = key_of(node)
+        if key is None:
+            return None
+        if key in self.env:
+            return self.env[key]
+        root = _root(key)
+        if key != root and (root in self.env or root == "self"):
+            obj = self._new(key)
+            if "[" in key and any(c in key for c in UPLOAD_CONTAINERS):
+                self.filelike.add(obj)
+            return obj
+        return None
+
+    # -- operations -----------------------------------------------------------------
+
+    def _note_first(self, obj, kind, line, how):
+        self.first.setdefault(obj, (kind, line, how))
+
+    def read(self, obj, line, how, full=True, strict=False, name=""):
+        """A read from the current position. strict: a hand-off that needs the whole
+        file, so an earlier partial read conflicts too."""
+        self.filelike.add(obj)
+        self._note_first(obj, "read", line, how)
+        before = self.pos.get(obj)
+        if before and before.kind == "unknown":
+            self.events.append(Event("fileptr.E003", line, name, how, None, before.how))
+        elif before and (strict or before.kind != "partial"):
+            self.events.append(Event("fileptr.E001", line, name, how, before.line, before.how,
+                                     before.path))
+        if full or before is None or before.kind == "unknown":
+            self.pos[obj] = Pos("read" if full else "partial", line, how)
+
+    def rewinding(self, obj, line, how, path=None):
+        self.filelike.add(obj)
+        self._note_first(obj, "rewinding", line, how)
+        self.pos[obj] = Pos("rewinding", line, how, path)
+
+    def rewind(self, obj, line, how):
+        self._note_first(obj, "rewind", line, how)
+        self.pos.pop(obj, None)
+
+    def save(self, obj, line, how, name=""):
+        self._note_first(obj, "save", line, how)
+        before = self.pos.get(obj)
+        if before and before.kind == "unknown":
+            self.events.append(Event("fileptr.E003", line, name, how, None, before.how))
+        elif before:
+            self.events.append(Event("fileptr.E002", line, name, how, before.line, before.how,
+                                     before.path))
+        self.pos[obj] = Pos("saved", line, how)
+
+    # -- statements -----------------------------------------------------------------
+
+    def run(self) -> "Flow":
+        try:
+            self.block(self.func.body)
+        except Terminated:
+            pass
+        return self
+
+    def block(self, stmts):
+        for stmt in stmts:
+            self.stmt(stmt)
+
+    def _branch(self, stmts):
+        """Run a block on a copy of the state; None when it always terminates."""
+        saved = dict(self.env), dict(self.pos)
+        try:
+            self.block(stmts)
+            result = dict(self.env), dict(self.pos)
+        except Terminated:
+            result = None
+        self.env, self.pos = saved
+        return result
+
+    def _merge(self, outcomes):
+        live = [o for o in outcomes if o is not None]
+        if not live:
+            raise Terminated
+        env, pos = dict(live[0][0]), {}
+        for other_env, _ in live[1:]:
+            for k in list(env):
+                if other_env.get(k) != env[k]:
+                    del env[k]
+        for _, p in live:
+            for obj, value in p.items():
+                pos.setdefault(obj, value)  # moved on any path counts
+        self.env, self.pos = env, pos
+
+    def stmt(self, node):
+        method = getattr(self, "s_" + type(node).__name__, None)
+        if method:
+            method(node)
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.expr):
+                    self.expr(child)
+
+    def s_Expr(self, node):
+        self.expr(node.value)
+
+    def s_Assign(self, node):
+        obj = self.value(node.value)
+        for target in node.targets:
+            self.assign(target, obj)
+
+    def s_AnnAssign(self, node):
+        if node.value is not None:
+            self.assign(node.target, self.value(node.value))
+
+    def s_AugAssign(self, node):
+        self.expr(node.value)
+
+    def assign(self, target, obj):
+        key = key_of(target)
+        if key is not None:
+            if isinstance(target, ast.Subscript):
+                self.expr(target.value)
+            self._bind(key, obj)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for elt in target.elts:
+                self.assign(elt, None)
+
+    def value(self, node) -> int | None:
+        """Evaluate an assigned expression; the object it denotes, if tracked."""
+        self.expr(node)
+        if isinstance(node, ast.Call):
+            name = call_name(node)
+            if name in WRAPPERS and node.args:
+                return self.obj(node.args[0])
+            if name in FRESH:
+                obj = self._new(None)
+                self.filelike.add(obj)
+                return obj
+            summary = self.resolve(node)
+            if summary and summary.returns == "fresh":
+                obj = self._new(None)
+                self.filelike.add(obj)
+                return obj
+            if summary and summary.returns:
+                arg = _argument(node, summary, summary.returns)
+                return self.obj(arg) if arg is not None else None
+            return None
+        return self.obj(node)
+
+    def s_Return(self, node):
+        if node.value is not None:
+            self.expr(node.value)
+            self.returns.append(self._return_kind(node.value))
+        raise Terminated
+
+    def _return_kind(self, node) -> str | None:
+        if isinstance(node, ast.Call):
+            name = call_name(node)
+            if name in FRESH:
+                return "fresh"
+            summary = self.resolve(node)
+            if summary and summary.returns == "fresh":
+                return "fresh"
+            if name in WRAPPERS and node.args:
+                node = node.args[0]
+        key = key_of(node)
+        if key in self.param_ids and self.env.get(key) == self.param_ids[key]:
+            return key
+        return None
+
+    def s_Raise(self, node):
+        for child in (node.exc, node.cause):
+            if child is not None:
+                self.expr(child)
+        raise Terminated
+
+    def s_Continue(self, node):
+        raise Terminated
+
+    s_Break = s_Continue
+
+    def s_Delete(self, node):
+        for target in node.targets:
+            key = key_of(target)
+            if key:
+                self._bind(key, None)
+
+    def s_If(self, node):
+        self.expr(node.test)
+        self._merge([self._branch(node.body), self._branch(node.orelse)])
+
+    def s_For(self, node):
+        self.expr(node.iter)
+        obj = self.obj(node.iter)
+        if obj is not None and obj in self.filelike:
+            self.read(obj, node.lineno, f"iterating over {_text(node.iter)}",
+                      name=_text(node.iter))
+        self.assign(node.target, None)
+        self._merge([self._branch(node.body), (dict(self.env), dict(self.pos))])
+        if node.orelse:
+            self._merge([self._branch(node.orelse)])
+
+    s_AsyncFor = s_For
+
+    def s_While(self, node):
+        self.expr(node.test)
+        self._merge([self._branch(node.body), (dict(self.env), dict(self.pos))])
+        if node.orelse:
+            self._merge([self._branch(node.orelse)])
+
+    def s_With(self, node):
+        for item in node.items:
+            obj = self.value(item.context_expr)
+            if item.optional_vars is not None:
+                self.assign(item.optional_vars, obj)
+        self.block(node.body)
+
+    s_AsyncWith = s_With
+
+    def s_Try(self, node):
+        before = dict(self.env), dict(self.pos)
+        body = self._branch(node.body + node.orelse)
+        outcomes = [body]
+        for handler in node.handlers:
+            self.env, self.pos = dict(before[0]), dict(before[1])
+            if handler.name:
+                self._bind(handler.name, None)
+            outcomes.append(self._branch(handler.body))
+        self._merge(outcomes)
+        self.block(node.finalbody)
+
+    s_TryStar = s_Try
+
+    def s_Match(self, node):
+        self.expr(node.subject)
+        self._merge([self._branch(c.body) for c in node.cases]
+                    + [(dict(self.env), dict(self.pos))])
+
+    # -- expressions ----------------------------------------------------------------
+
+    def expr(self, node):
+        if isinstance(node, ast.Call):
+            self.call(node)
+        elif isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp,
+                               ast.GeneratorExp)):
+            return  # runs later, or in its own scope
+        else:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.expr):
+                    self.expr(child)
+
+    def call(self, node: ast.Call):
+        func = node.func
+        self.expr(func.value if isinstance(func, ast.Attribute) else func)
+        for arg in node.args:
+            self.expr(arg.value if isinstance(arg, ast.Starred) else arg)
+        for kw in node.keywords:
+            self.expr(kw.value)
+        line = node.lineno
+        if isinstance(func, ast.Attribute):
+            self.method(node, func, line)
+        name = call_name(node)
+        if name == "open" and isinstance(func, ast.Attribute) and \
+                key_of(func.value) in ("Image", "PIL.Image") and node.args:
+            self._each(node.args[:1], lambda o, n: self.rewinding(
+                o, line, f"Image.open({n}) (Pillow seeks to 0, then reads)"))
+        elif name in ("copyfileobj", "file_digest") and node.args:
+            self._each(node.args[:1], lambda o, n: self.read(
+                o, line, f"{name}({n}, ...)", strict=True, name=n))
+        elif name in SENDERS and isinstance(func, ast.Attribute):
+            self._sent(node, line)
+        if name in SAVERS and isinstance(func, ast.Attribute):
+            self._saved(node, line)
+        summary = self.resolve(node)
+        if summary:
+            self._callee(node, summary, line)
+
+    def _each(self, args, action):
+        for arg in args:
+            obj = self.obj(arg)
+            if obj is not None:
+                action(obj, _text(arg))
+
+    def method(self, node, func, line):
+        obj = self.obj(func.value)
+        if obj is None:
+            # x.file.seek(0) rewinds x too
+            if func.attr == "seek" and isinstance(func.value, ast.Attribute):
+                inner = self.obj(func.value.value)
+                if inner is not None:
+                    self.rewind(inner, line, f"{_text(func.value)}.seek()")
+            return
+        name, attr = _text(func.value), func.attr
+        if attr in FULL_READS or attr in PARTIAL_READS:
+            full = attr in FULL_READS and not _sized(node)
+            self.read(obj, line, f"{name}.{attr}()", full=full, name=name)
+        elif attr in ("seek", "open"):
+            self.rewind(obj, line, f"{name}.{attr}()")
+            self.filelike.add(obj)
+        elif attr == "chunks":
+            self.rewinding(obj, line, f"{name}.chunks() (seeks to 0, reads to the end)")
+        elif attr == "close":
+            self.pos.pop(obj, None)
+
+    def _sent(self, node, line):
+        values = list(node.args) + [kw.value for kw in node.keywords]
+        for kw in node.keywords:
+            if kw.arg == "files" and isinstance(kw.value, ast.Dict):
+                values += [v for v in kw.value.values if v is not None]
+        for value in values:
+            obj = self.obj(value)
+            if obj is not None and obj in self.filelike:
+                n = _text(value)
+                self.read(obj, line, f"{_text(node.func)}(... {n} ...) sends it from its "
+                          "current position", strict=True, name=n)
+
+    def _saved(self, node, line):
+        """storage.save(name, f), field.save(name, f), X.objects.create(image=f),
+        serializer.save(image=f), super().create(validated_data)."""
+        values = []
+        if node.func.attr == "save" and len(node.args) >= 2:
+            values.append(node.args[1])
+        values += [kw.value for kw in node.keywords if kw.arg]
+        containers = [kw.value for kw in node.keywords if kw.arg is None]
+        if node.func.attr != "save":
+            containers += list(node.args)
+        how = f"{_text(node.func)}(...)"
+        for value in values:
+            obj = self.obj(value)
+            if obj is not None and obj in self.filelike:
+                self.save(obj, line, how, name=_text(value))
+        for container in containers:
+            base = key_of(container)
+            if not base:
+                continue
+            for key, obj in list(self.env.items()):
+                if key.startswith(base + "[") and obj in self.filelike:
+                    self.save(obj, line, f"{how} with {key}", name=key)
+
+    def _callee(self, node, summary: Summary, line):
+        for param, (kind, cline, chow, cpath) in summary.params.items():
+            arg = _argument(node, summary, param)
+            if arg is None:
+                continue
+            obj = self.obj(arg)
+            if obj is None:
+                continue
+            n = _text(arg)
+            where = f"{cpath}:{cline}" if cpath else f"line {cline}"
+            how = f"{_text(node.func)}({n}), which does {chow} at {where}"
+            if kind == "read":
+                self.read(obj, line, how, strict=True, name=n)
+            elif kind == "save":
+                self.save(obj, line, how, name=n)
+            elif kind == "rewinding":
+                self.rewinding(obj, line, how, cpath)
+
+    # -- summary --------------------------------------------------------------------
+
+    def summary(self, path: str) -> Summary:
+        params = {}
+        for name, obj in self.param_ids.items():
+            first = self.first.get(obj)
+            if not first or first[0] == "rewind" and obj not in self.pos:
+                continue
+            kind = "rewinding" if first[0] == "rewind" else first[0]
+            params[name] = (kind, first[1], first[2], path)
+        kinds = set(self.returns)
+        returns = kinds.pop() if len(kinds) == 1 else None
+        return Summary(params, self.params, returns, path)
+
+
+def _argument(node: ast.Call, summary: Summary, param: str):
+    for kw in node.keywords:
+        if kw.arg == param:
+            return kw.value
+    try:
+        index = summary.param_names.index(param)
+    except ValueError:
+        return None
+    args = node.args
+    if any(isinstance(a, ast.Starred) for a in args[:index + 1]):
+        return None
+    return args[index] if index < len(args) else None
+
+
+def _sized(node: ast.Call) -> bool:
+    """read(n) with n other than -1/None reads only part of the file."""
+    if not node.args:
+        return False
+    arg = node.args[0]
+    if isinstance(arg, ast.Constant) and arg.value in (None, -1):
+        return False
+    if isinstance(arg, ast.UnaryOp) and isinstance(arg.op, ast.USub):
+        return False
+    return True
+
+
+def _file_annotation(annotation) -> bool:
+    text = _text(annotation) if annotation is not None else ""
+    return any(word in text for word in ("File", "IO", "Stream"))
+
+
+def _text(node) -> str:
+    try:
+        return ast.unparse(node)
+    except Exception:  # noqa: BLE001 - only a label
+        return "?"
