@@ -1,0 +1,523 @@
+"""How the project is served: every command line that starts a server, with file:line.
+
+Each place that starts the app (Procfile, Dockerfile, compose, systemd, ...) becomes a
+`Launch`: the server, its arguments after shell expansion, the working directory and the
+variables the deployment sets. Files are parsed with their own libraries (dockerfile,
+PyYAML, tomllib, json, configparser); shell words with shlex.
+"""
+from __future__ import annotations
+
+import configparser
+import json
+import os
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+try:
+    import tomllib
+except ImportError:  # Python < 3.11
+    import tomli as tomllib
+
+import yaml
+
+SERVERS = ("gunicorn", "uwsgi", "uvicorn", "daphne", "hypercorn", "waitress-serve")
+# Words that run the next word as the command (python -m is handled on its own).
+WRAPPERS = {"exec", "nohup", "poetry", "pipenv", "uv", "run", "pdm", "hatch", "env",
+            "ddtrace-run", "newrelic-admin", "run-program", "opentelemetry-instrument"}
+SHELLS = {"sh", "bash", "dash", "ash", "zsh"}
+SKIP_DIRS = {"node_modules", "site-packages", "dist-packages", "__pycache__", "build", "dist",
+             "venv", "env", "htmlcov", "media", "static"}
+MAX_DEPTH = 4
+# When several sources describe one deployment, the lower rank is what really runs:
+# a live process, then orchestrators that override an image's CMD, then the image, ...
+RANKS = {"process": 0, "docker-compose": 20, "kubernetes": 20, "Dockerfile": 30,
+         "Procfile": 40, "render.yaml": 40, "railway": 40, "fly.toml": 40, "app.yaml": 40,
+         "systemd": 45, "supervisor": 45, "shell script": 50, "uwsgi config": 60}
+ENV_VARS = ("GUNICORN_CMD_ARGS", "WEB_CONCURRENCY", "PORT")
+
+
+@dataclass
+class Launch:
+    server: str  # gunicorn, uwsgi, uvicorn, ...
+    argv: list[str]  # the server's arguments, after shell expansion
+    source: str  # a RANKS key
+    path: str  # file holding the command, relative to the project ("" for a process)
+    line: int
+    text: str  # the command as written
+    cwd: Path  # the working directory the deployment uses
+    env: dict[str, str] = field(default_factory=dict)  # variables the deployment sets
+    via: list[str] = field(default_factory=list)  # e.g. ["Procfile:1", "deploy/run.sh:4"]
+
+    @property
+    def rank(self) -> int:
+        return RANKS.get(self.source, 99)
+
+    @property
+    def where(self) -> str:
+        return " -> ".join(self.via) if self.via else (f"{self.path}:{self.line}" or "")
+
+
+@dataclass
+class Discovery:
+    launches: list[Launch]
+    config_files: list[tuple[str, str]]  # (kind, relative path): gunicorn.conf.py, uwsgi.ini
+    environment: dict[str, str]  # GUNICORN_CMD_ARGS, WEB_CONCURRENCY, PORT as set here
+    problems: list[tuple[str, int, str]]  # (relative path, line, error) of unreadable files
+
+    def primary(self, server: str | None = None) -> Launch | None:
+        found = [x for x in self.launches if server is None or x.server == server]
+        return min(found, key=lambda x: x.rank) if found else None
+
+
+# --- shell words -------------------------------------------------------------------------
+
+_VAR = re.compile(r"\$\{(\w+)(?::?([-=])([^}]*))?\}|\$(\w+)")
+
+
+def expand(word: str, env: dict[str, str]) -> str:
+    """Expand $VAR, ${VAR}, ${VAR:-default} the way sh does (unset -> empty)."""
+    def sub(m):
+        name = m.group(1) or m.group(4)
+        value = env.get(name)
+        if m.group(2) and not value:
+            return m.group(3)
+        return value or ""
+    return _VAR.sub(sub, word)
+
+
+def split_commands(text: str) -> list[list[str]]:
+    """Simple commands of a shell line, split at ;, &&, ||, | (words not yet expanded)."""
+    lexer = shlex.shlex(text, posix=True, punctuation_chars=";&|")
+    lexer.whitespace_split = True
+    lexer.commenters = "#"
+    commands, current = [], []
+    try:
+        for token in lexer:
+            if token and set(token) <= set(";&|"):
+                commands.append(current)
+                current = []
+            else:
+                current.append(token)
+    except ValueError:  # unbalanced quotes: take the words shlex managed to read
+        pass
+    commands.append(current)
+    return [c for c in commands if c]
+
+
+def server_of(words: list[str]) -> tuple[str | None, list[str]]:
+    """(server name, its arguments) when `words` start one, after wrappers and assignments."""
+    i = 0
+    while i < len(words):
+        word = words[i]
+        base = os.path.basename(word)
+        if re.fullmatch(r"\w+=.*", word) or base in WRAPPERS or word.startswith("-") and i and \
+                os.path.basename(words[i - 1]) in WRAPPERS:
+            i += 1
+            continue
+        if base in SERVERS:
+            return base, words[i + 1:]
+        if re.fullmatch(r"python[\d.]*", base) and words[i + 1:i + 2] == ["-m"] and \
+                len(words) > i + 2 and words[i + 2] in SERVERS:
+            return words[i + 2], words[i + 3:]
+        return None, []
+    return None, []
+
+
+# --- the walk ----------------------------------------------------------------------------
+
+class Finder:
+    def __init__(self, root: Path):
+        self.root = root
+        self.launches: list[Launch] = []
+        self.problems: list[tuple[str, int, str]] = []
+        self.seen_scripts: set[Path] = set()  # scripts reached from a source
+        self.uwsgi_configs: list[Path] = []
+
+    def rel(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def files(self):
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            here = Path(dirpath)
+            depth = len(here.relative_to(self.root).parts)
+            dirnames[:] = sorted(d for d in dirnames if depth < MAX_DEPTH and d not in SKIP_DIRS
+                                 and not d.startswith(".") and not d.endswith(".egg-info")
+                                 and not (here / d / "pyvenv.cfg").exists())
+            for name in sorted(filenames):
+                yield here / name
+
+    def command(self, text: str, source: str, path: Path | None, line: int, cwd: Path,
+                env: dict, via: list[str]) -> None:
+        """Record the servers a shell command starts, following scripts it runs."""
+        env = dict(env)
+        for raw in split_commands(text):
+            words = [expand(w, {**os.environ, **env}) for w in raw]
+            if words[:1] == ["cd"] and len(words) > 1:
+                cwd = (cwd / words[1]).resolve()
+                continue
+            if words and words[0] == "export":
+                words = words[1:]
+            if words and all(re.fullmatch(r"\w+=.*", w) for w in words):
+                env.update(w.split("=", 1) for w in words)
+                continue
+            server, args = server_of(words)
+            if server:
+                self.launches.append(Launch(server, args, source, self.rel(path) if path else "",
+                                            line, text.strip(), cwd, env, via))
+                continue
+            script = self.script_of(words, cwd)
+            if script:
+                self.script(script, source, cwd, env, via)
+            elif len(words) >= 3 and os.path.basename(words[0]) in SHELLS and words[1] == "-c":
+                self.command(words[2], source, path, line, cwd, env, via)
+
+    def script_of(self, words: list[str], cwd: Path) -> Path | None:
+        if not words:
+            return None
+        candidate = words[1] if os.path.basename(words[0]) in SHELLS and len(words) > 1 \
+            else words[0]
+        for base in (cwd, self.root):
+            path = (base / candidate)
+            if path.is_file() and not candidate.startswith("-"):
+                return path.resolve()
+        return None
+
+    def script(self, path: Path, source: str, cwd: Path, env: dict, via: list[str]) -> None:
+        if any(v.startswith(f"{self.rel(path)}:") for v in via):
+            return  # a script that runs itself
+        self.seen_scripts.add(path)
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            self.problems.append((self.rel(path), 0, str(exc)))
+            return
+        env = dict(env)
+        for number, line in logical_lines(text):
+            if line.lstrip().startswith("#"):
+                continue
+            self.command(line, source, path, number, cwd, env,
+                         [*via, f"{self.rel(path)}:{number}"])
+            for raw in split_commands(line):  # assignments and cd carry to later lines
+                words = [expand(w, {**os.environ, **env}) for w in raw]
+                if words[:1] == ["export"]:
+                    words = words[1:]
+                if words and all(re.fullmatch(r"\w+=.*", w) for w in words):
+                    env.update(w.split("=", 1) for w in words)
+                elif words[:1] == ["cd"] and len(words) > 1:
+                    cwd = (cwd / words[1]).resolve()
+
+    def text(self, path: Path) -> str | None:
+        try:
+            return path.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            self.problems.append((self.rel(path), 0, str(exc)))
+            return None
+
+    def structured(self, path: Path, loader):
+        """A parsed YAML/TOML/JSON file, or None (the parse error is kept as a problem)."""
+        text = self.text(path)
+        if text is None:
+            return None
+        try:
+            return loader(text)
+        except Exception as exc:  # every parser's own error type: report, never crash
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "lineno", None)
+            line = (mark.line + 1) if hasattr(mark, "line") else (mark or 0)
+            self.problems.append((self.rel(path), line, f"{type(exc).__name__}: {exc}"))
+            return None
+
+    # One method per source kind; each calls self.command with file:line.
+
+    def procfile(self, path: Path) -> None:
+        for number, line in enumerate((self.text(path) or "").splitlines(), 1):
+            m = re.match(r"^([\w-]+):\s*(.+)$", line)
+            if m:
+                self.command(m.group(2), "Procfile", path, number, self.root, {},
+                             [f"{self.rel(path)}:{number}"])
+
+    def dockerfile_(self, path: Path) -> None:
+        import dockerfile
+
+        text = self.text(path)
+        if text is None:
+            return
+        try:
+            commands = dockerfile.parse_string(text)
+        except dockerfile.GoParseError as exc:
+            self.problems.append((self.rel(path), 0, f"Dockerfile does not parse: {exc}"))
+            return
+        env, entry, cmd = {}, None, None
+        for c in commands:
+            if c.cmd == "FROM":  # a new stage starts from scratch
+                env, entry, cmd = {}, None, None
+            elif c.cmd == "ENV":
+                env.update(zip(c.value[::2], c.value[1::2]))
+            elif c.cmd == "ENTRYPOINT":
+                entry, cmd = c, None  # ENTRYPOINT resets an inherited CMD
+            elif c.cmd == "CMD":
+                cmd = c
+        shown = entry or cmd
+        if shown is None:
+            return
+        if entry is not None and entry.json:
+            words = list(entry.value) + (list(cmd.value) if cmd is not None and cmd.json else [])
+            text = shlex.join(words)
+        else:
+            text = shown.value[0] if not shown.json else shlex.join(shown.value)
+        where = f"{self.rel(path)}:{shown.start_line}"
+        self.command(text, "Dockerfile", path, shown.start_line, self.root, env, [where])
+
+    def compose(self, path: Path) -> None:
+        data = self.structured(path, yaml.safe_load)
+        if not isinstance(data, dict) or not isinstance(data.get("services"), dict):
+            return
+        text = self.text(path) or ""
+        for name, service in data["services"].items():
+            if not isinstance(service, dict):
+                continue
+            command = service.get("command") or service.get("entrypoint")
+            if not command:
+                continue
+            line = line_of(text, "command:" if service.get("command") else "entrypoint:", name)
+            env = environment_of(service.get("environment"))
+            cwd = self.mapped(service.get("working_dir"))
+            shell = command if isinstance(command, str) else shlex.join(map(str, command))
+            self.command(shell, "docker-compose", path, line, cwd, env,
+                         [f"{self.rel(path)}:{line}"])
+
+    def kubernetes(self, path: Path) -> None:
+        docs = self.structured(path, lambda t: list(yaml.safe_load_all(t)))
+        text = self.text(path) or ""
+        for doc in docs or ():
+            for container in containers(doc):
+                words = [*map(str, container.get("command") or ()),
+                         *map(str, container.get("args") or ())]
+                if not words:
+                    continue
+                env = {e.get("name"): str(e.get("value", "")) for e in container.get("env") or ()
+                       if isinstance(e, dict) and "value" in e}
+                line = line_of(text, "command:", "") or line_of(text, "args:", "")
+                self.command(shlex.join(words), "kubernetes", path, line,
+                             self.mapped(container.get("workingDir")), env,
+                             [f"{self.rel(path)}:{line}"])
+
+    def render(self, path: Path) -> None:
+        data = self.structured(path, yaml.safe_load)
+        text = self.text(path) or ""
+        for service in (data or {}).get("services") or () if isinstance(data, dict) else ():
+            if isinstance(service, dict) and service.get("startCommand"):
+                env = {e["key"]: str(e.get("value", "")) for e in service.get("envVars") or ()
+                       if isinstance(e, dict) and "key" in e and "value" in e}
+                line = line_of(text, "startCommand:", "")
+                self.command(str(service["startCommand"]), "render.yaml", path, line,
+                             self.root, env, [f"{self.rel(path)}:{line}"])
+
+    def railway(self, path: Path) -> None:
+        loader = json.loads if path.suffix == ".json" else tomllib.loads
+        data = self.structured(path, loader)
+        command = ((data or {}).get("deploy") or {}).get("startCommand") \
+            if isinstance(data, dict) else None
+        if command:
+            line = line_of(self.text(path) or "", "startCommand", "")
+            self.command(str(command), "railway", path, line, self.root, {},
+                         [f"{self.rel(path)}:{line}"])
+
+    def fly(self, path: Path) -> None:
+        data = self.structured(path, tomllib.loads)
+        if not isinstance(data, dict):
+            return
+        text = self.text(path) or ""
+        env = {k: str(v) for k, v in (data.get("env") or {}).items()}
+        commands = list((data.get("processes") or {}).values())
+        if (data.get("experimental") or {}).get("cmd"):
+            commands.append(data["experimental"]["cmd"])
+        for command in commands:
+            shell = command if isinstance(command, str) else shlex.join(map(str, command))
+            first = shell.split()[0] if shell.split() else shell
+            line = line_of(text, first, "")
+            self.command(shell, "fly.toml", path, line, self.root, env,
+                         [f"{self.rel(path)}:{line}"])
+
+    def app_yaml(self, path: Path) -> None:
+        data = self.structured(path, yaml.safe_load)
+        if isinstance(data, dict) and data.get("entrypoint"):
+            env = {k: str(v) for k, v in (data.get("env_variables") or {}).items()}
+            line = line_of(self.text(path) or "", "entrypoint:", "")
+            self.command(str(data["entrypoint"]), "app.yaml", path, line, self.root, env,
+                         [f"{self.rel(path)}:{line}"])
+
+    def ini(self, path: Path, text: str) -> None:
+        """systemd units, supervisor programs and uWSGI ini files."""
+        parser = configparser.ConfigParser(strict=False, interpolation=None)
+        parser.optionxform = str
+        try:
+            parser.read_string(text)
+        except configparser.Error as exc:
+            line = getattr(exc, "lineno", 0)
+            self.problems.append((self.rel(path), line, f"{type(exc).__name__}: {exc}"))
+            return
+        if parser.has_option("Service", "ExecStart"):
+            command = parser.get("Service", "ExecStart").lstrip("@-:+!")
+            env = dict(w.split("=", 1) for w in shlex.split(
+                parser.get("Service", "Environment", fallback="")) if "=" in w)
+            cwd = self.mapped(parser.get("Service", "WorkingDirectory", fallback=None))
+            line = line_of(text, "ExecStart=", "")
+            self.command(command, "systemd", path, line, cwd, env, [f"{self.rel(path)}:{line}"])
+        for section in parser.sections():
+            if section.startswith("program:") and parser.has_option(section, "command"):
+                env = dict(re.findall(r'(\w+)="?([^",]*)"?',
+                                      parser.get(section, "environment", fallback="")))
+                cwd = self.mapped(parser.get(section, "directory", fallback=None))
+                line = line_of(text, "command", f"[{section}]")
+                self.command(parser.get(section, "command"), "supervisor", path, line, cwd,
+                             env, [f"{self.rel(path)}:{line}"])
+        if parser.has_section("uwsgi"):
+            self.uwsgi_configs.append(path)
+
+    def mapped(self, directory) -> Path:
+        """A deployment's working directory; container paths map to the project root."""
+        if directory:
+            path = Path(str(directory))
+            if path.is_dir():
+                return path.resolve()
+            if not path.is_absolute() and (self.root / path).is_dir():
+                return (self.root / path).resolve()
+        return self.root
+
+
+def logical_lines(text: str):
+    """(first line number, line) with backslash continuations joined."""
+    buffer, start = "", 0
+    for number, line in enumerate(text.splitlines(), 1):
+        if not buffer:
+            start = number
+        if line.endswith("\\"):
+            buffer += line[:-1] + " "
+            continue
+        yield start, buffer + line
+        buffer = ""
+    if buffer:
+        yield start, buffer
+
+
+def line_of(text: str, needle: str, after: str) -> int:
+    """The first line holding `needle` after the first line holding `after` (1-based)."""
+    lines = text.splitlines()
+    begin = next((i for i, line in enumerate(lines) if after and after in line), 0)
+    for i in range(begin, len(lines)):
+        if needle in lines[i]:
+            return i + 1
+    return 0
+
+
+def environment_of(value) -> dict[str, str]:
+    """compose `environment:` as a mapping or a list of NAME=value."""
+    if isinstance(value, dict):
+        return {str(k): "" if v is None else str(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return dict(str(item).split("=", 1) for item in value if "=" in str(item))
+    return {}
+
+
+def containers(doc):
+    """Container specs anywhere in a Kubernetes object (Deployment, Pod, CronJob, ...)."""
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            if key in ("containers", "initContainers") and isinstance(value, list):
+                yield from (c for c in value if isinstance(c, dict))
+            else:
+                yield from containers(value)
+    elif isinstance(doc, list):
+        for item in doc:
+            yield from containers(item)
+
+
+def live_processes(root: Path) -> list[Launch]:
+    """Running server masters whose working directory is inside the project (Linux /proc)."""
+    found = []
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return found
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            words = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
+            cwd = Path(os.readlink(entry / "cwd"))
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        server, args = server_of([w for w in words if w])
+        if not server or root not in (cwd, *cwd.parents):
+            continue
+        ppid = stat.rsplit(")", 1)[-1].split()[1]
+        try:
+            parent = (proc / ppid / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            parent = ""
+        if server in parent:
+            continue  # a worker; its master is listed
+        try:
+            environ = (entry / "environ").read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            environ = []
+        env = {k: v for k, _, v in (e.partition("=") for e in environ) if k in ENV_VARS}
+        found.append(Launch(server, [w for w in args if w], "process", "", 0,
+                            " ".join(words).strip(), cwd, env, [f"process {entry.name}"]))
+    return found
+
+
+def discover(root: Path) -> Discovery:
+    finder = Finder(root)
+    config_files = []
+    for path in finder.files():
+        name = path.name
+        lower = name.lower()
+        if name == "Procfile":
+            finder.procfile(path)
+        elif name == "Dockerfile" or lower.startswith("dockerfile.") or lower.endswith(
+                ".dockerfile"):
+            finder.dockerfile_(path)
+        elif re.fullmatch(r"(docker-)?compose[\w.-]*\.ya?ml", lower):
+            finder.compose(path)
+        elif lower == "render.yaml":
+            finder.render(path)
+        elif lower in ("railway.json", "railway.toml"):
+            finder.railway(path)
+        elif lower == "fly.toml":
+            finder.fly(path)
+        elif lower == "app.yaml":
+            finder.app_yaml(path)
+        elif lower.endswith((".service", ".conf", ".ini")):
+            text = finder.text(path) or ""
+            if re.search(r"^\s*\[(Service|program:[^\]]+|uwsgi)\]", text, re.M):
+                finder.ini(path, text)
+        elif lower.endswith((".yaml", ".yml")):
+            text = finder.text(path) or ""
+            if re.search(r"^kind:\s*(Deployment|StatefulSet|DaemonSet|Pod|Job|CronJob)\b",
+                         text, re.M):
+                finder.kubernetes(path)
+            elif re.search(r"^uwsgi:", text, re.M):
+                finder.uwsgi_configs.append(path)
+        if re.fullmatch(r"gunicorn[\w.-]*\.conf\.py|gunicorn_conf(ig)?\.py", lower):
+            config_files.append(("gunicorn config", finder.rel(path)))
+    for path in sorted(root.rglob("*.sh")) if root.is_dir() else ():
+        if path.resolve() not in finder.seen_scripts and \
+                len(path.relative_to(root).parts) <= MAX_DEPTH and not any(
+                p.startswith(".") or p in SKIP_DIRS for p in path.relative_to(root).parts):
+            finder.script(path.resolve(), "shell script", root, {}, [])
+    for path in finder.uwsgi_configs:
+        config_files.append(("uwsgi config", finder.rel(path)))
+        if not any(x.server == "uwsgi" for x in finder.launches):
+            flag = "--ini" if path.suffix in (".ini", ".conf") else "--yaml"
+            finder.launches.append(Launch("uwsgi", [flag, str(path)], "uwsgi config",
+                                          finder.rel(path), 1, f"uwsgi {flag} {finder.rel(path)}",
+                                          root, {}, [f"{finder.rel(path)}:1"]))
+    launches = live_processes(root) + finder.launches
+    environment = {k: os.environ[k] for k in ENV_VARS if k in os.environ}
+    return Discovery(launches, config_files, environment, finder.problems)

@@ -1,0 +1,139 @@
+"""nginx in front of the app: the limits in force where uploads are proxied, via crossplane.
+
+A full nginx.conf is parsed with its includes; a conf.d snippet (server blocks at top
+level) is parsed on its own with context checks off, the way nginx would read it inside
+`http { include conf.d/*.conf; }`. Directives inherit http -> server -> location.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import crossplane
+
+SYSTEM_CONF = Path("/etc/nginx/nginx.conf")
+PASSES = ("proxy_pass", "uwsgi_pass", "fastcgi_pass", "scgi_pass", "grpc_pass")
+# Directive -> nginx's default.
+DEFAULTS = {"client_max_body_size": "1m", "proxy_read_timeout": "60s",
+            "client_body_timeout": "60s", "proxy_request_buffering": "on",
+            "uwsgi_read_timeout": "60s", "uwsgi_request_buffering": "on"}
+SKIP_DIRS = {"node_modules", "site-packages", "__pycache__", "venv", "env", "media", "static"}
+
+
+@dataclass
+class Location:
+    file: str
+    line: int
+    path: str  # the location's match argument, e.g. "/" or "/api/"
+    server_name: str
+    values: dict = field(default_factory=dict)  # directive -> (value, "file:line" | "default")
+
+    def get(self, name: str) -> str:
+        return self.values.get(name, (DEFAULTS.get(name, ""), "default"))[0]
+
+    def origin(self, name: str) -> str:
+        return self.values.get(name, ("", "nginx default"))[1]
+
+
+@dataclass
+class Parsed:
+    file: Path
+    locations: list[Location]
+    errors: list[tuple[str, int, str]]  # (file, line, crossplane's message)
+    snippet: bool
+
+
+def looks_like_nginx(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")[:20000]
+    except OSError:
+        return False
+    return bool(re.search(r"^\s*(server|http|location|upstream)\b[^{;]*\{", text, re.M))
+
+
+def find_files(root: Path) -> list[Path]:
+    """Project files that hold nginx configuration (*.conf, nginx*, sites-*/...)."""
+    found = []
+    for path in sorted(root.rglob("*")):
+        parts = path.relative_to(root).parts
+        if any(p.startswith(".") or p in SKIP_DIRS for p in parts[:-1]) or len(parts) > 5:
+            continue
+        name = path.name.lower()
+        if path.is_file() and (name.endswith(".conf") or "nginx" in name or "nginx" in
+                               "/".join(parts[:-1]).lower()) and looks_like_nginx(path):
+            found.append(path)
+    return found
+
+
+def parse(path: Path) -> Parsed:
+    """Parse one file; a top-level `http` means a full config whose includes are followed."""
+    first = crossplane.parse(str(path), single=True, check_ctx=False, catch_errors=True)
+    top = [d["directive"] for c in first["config"] for d in c["parsed"]]
+    snippet = "http" not in top
+    payload = first if snippet or first["errors"] else crossplane.parse(
+        str(path), catch_errors=True, combine=True)
+    errors = [(e.get("file", str(path)), e.get("line") or 0, e["error"])
+              for e in payload["errors"]]
+    locations: list[Location] = []
+    for config in payload["config"]:
+        scope = "http" if snippet else "main"
+        walk(config["parsed"], config["file"], {}, "", scope, locations)
+    return Parsed(path, locations, errors, snippet)
+
+
+def walk(directives, file, inherited, server_name, scope, out) -> None:
+    values = dict(inherited)
+    for d in directives:
+        if d["directive"] in DEFAULTS and d["args"]:
+            values[d["directive"]] = (d["args"][0], f"{d.get('file', file)}:{d['line']}")
+    for d in directives:
+        name, block = d["directive"], d.get("block")
+        if block is None:
+            continue
+        if name == "server" and scope in ("http", "main"):
+            names = [x["args"] for x in block if x["directive"] == "server_name"]
+            walk(block, file, values, " ".join(names[0]) if names else "", "server", out)
+        elif name in ("http", "location", "if"):
+            if name == "location" and any(x["directive"] in PASSES for x in block):
+                inner = dict(values)
+                for x in block:
+                    if x["directive"] in DEFAULTS and x["args"]:
+                        inner[x["directive"]] = (x["args"][0], f"{file}:{x['line']}")
+                out.append(Location(file, d["line"], " ".join(d["args"]), server_name, inner))
+            walk(block, file, values, server_name, "http" if name == "http" else scope, out)
+
+
+def size_bytes(value: str) -> int | None:
+    """nginx size ("10m", "512k", "0" = unlimited) in bytes; None when unlimited."""
+    m = re.fullmatch(r"(\d+)([kKmMgG]?)", value.strip())
+    if not m:
+        return None
+    number = int(m.group(1)) * {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}[
+        m.group(2).lower()]
+    return number or None
+
+
+def seconds(value: str) -> float | None:
+    """nginx time ("25s", "1m", "500ms", "60") in seconds."""
+    total = 0.0
+    units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "": 1}
+    parts = re.findall(r"(\d+)(ms|s|m|h|d|)", value.strip())
+    if not parts:
+        return None
+    for number, unit in parts:
+        total += int(number) * units[unit]
+    return total
+
+
+def load(root: Path) -> list[Parsed]:
+    """The project's nginx files, plus /etc/nginx when readable and it proxies an app."""
+    parsed = [parse(path) for path in find_files(root)]
+    try:
+        if SYSTEM_CONF.is_file() and not any(p.file == SYSTEM_CONF for p in parsed):
+            system = parse(SYSTEM_CONF)
+            if system.locations:
+                parsed.append(system)
+    except OSError:
+        pass
+    return parsed
