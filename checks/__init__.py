@@ -1,14 +1,16 @@
 """Built-in checks, one module per family. Register a new one in BUILTIN."""
 from .django_settings import UploadSettings
+from .e2e import EndToEndUpload
 from .fileptr import FilePointerReuse, MaskedErrors
+from .imagekit import CHECKS as IMAGEKIT_CHECKS, redirect_sdk
 from .pillow import PillowCodecs
 from .server import CHECKS as SERVER_CHECKS
 
-BUILTIN = [PillowCodecs, UploadSettings, FilePointerReuse, MaskedErrors, *SERVER_CHECKS]
+BUILTIN = [PillowCodecs, UploadSettings, FilePointerReuse, MaskedErrors, *SERVER_CHECKS, EndToEndUpload, *IMAGEKIT_CHECKS]
 
 # Called once with the Context before any check runs (e.g. to point an SDK at a
 # configured base URL), whichever checks are selected.
-PREPARE = []
+PREPARE = [redirect_sdk]
 
 __upload_diagnostics__ = True
 

@@ -1,0 +1,183 @@
+"""The generic path: what any Django upload goes through, stage by stage.
+
+A real multipart body parsed by Django's MultiPartParser with the project's upload
+handlers, Pillow verification as forms.ImageField does it, the common processing
+(EXIF transpose, resize, WebP, thumbnail), then a storage round trip:
+save -> exists -> size -> url -> open().read() -> delete -> exists.
+"""
+from __future__ import annotations
+
+import io
+import time
+import traceback
+from dataclasses import dataclass, field
+
+from . import tracker as tracking
+from .images import TestImage
+
+BOUNDARY = "upload-diagnostics-boundary"
+FIELD = "file"
+MAX_SIDE, THUMB_SIDE = 2048, 300
+PREFIX = "upload-diagnostics/"
+
+
+@dataclass
+class Stage:
+    name: str
+    seconds: float = 0.0
+    bytes_in: int = 0
+    bytes_out: int = 0
+    names: list[str] = field(default_factory=list)
+
+    def fact(self) -> dict:
+        return {"name": self.name, "seconds": round(self.seconds, 4),
+                "bytes_in": self.bytes_in, "bytes_out": self.bytes_out}
+
+
+@dataclass
+class Failure:
+    stage: str
+    message: str
+    traceback: str = ""
+    error: BaseException | None = None
+
+
+@dataclass
+class GenericRun:
+    image: TestImage
+    request_bytes: int = 0
+    upload_class: str = ""
+    stages: list[Stage] = field(default_factory=list)
+    failure: Failure | None = None  # a stage that raised
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (stage, what is wrong)
+
+    @property
+    def total_s(self) -> float:
+        return sum(s.seconds for s in self.stages)
+
+
+def multipart(image: TestImage, field_name: str = FIELD, data: dict | None = None):
+    """(body bytes, content type) of a browser-like multipart POST carrying `image`."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test.client import encode_multipart
+
+    upload = SimpleUploadedFile(image.name, image.data, image.content_type)
+    body = encode_multipart(BOUNDARY, {**(data or {}), field_name: upload})
+    return body, f"multipart/form-data; boundary={BOUNDARY}"
+
+
+class _Stages:
+    """Times each stage; the first exception ends the run and is kept as its failure."""
+
+    def __init__(self, run: GenericRun):
+        self.run = run
+
+    def __call__(self, name: str, bytes_in: int = 0):
+        self.stage = Stage(name, bytes_in=bytes_in)
+        return self
+
+    def __enter__(self):
+        self.started = time.perf_counter()
+        return self.stage
+
+    def __exit__(self, kind, exc, tb):
+        self.stage.seconds = time.perf_counter() - self.started
+        self.run.stages.append(self.stage)
+        if exc is not None and isinstance(exc, Exception):
+            self.run.failure = Failure(self.stage.name, f"{kind.__name__}: {exc}",
+                                       "".join(traceback.format_exception(kind, exc, tb)), exc)
+        return False
+
+
+def run(image: TestImage, storage, tracker: tracking.Tracker, handler_paths) -> GenericRun:
+    result = GenericRun(image)
+    try:
+        _run(result, image, storage, tracker, handler_paths)
+    except Exception:  # recorded by _Stages as the run's failure
+        pass
+    return result
+
+
+def _run(result: GenericRun, image, storage, tracker, handler_paths) -> None:
+    from django import forms
+    from django.core.files.base import ContentFile
+    from django.http.multipartparser import MultiPartParser
+    from PIL import Image, ImageOps
+
+    stage = _Stages(result)
+    body, content_type = multipart(image)
+    result.request_bytes = len(body)
+    meta = {"CONTENT_TYPE": content_type, "CONTENT_LENGTH": str(len(body))}
+    upload = None
+    try:
+        with stage("parse multipart", len(body)) as s, tracking.active(tracker):
+            handlers = tracking.handlers(handler_paths)
+            _post, files = MultiPartParser(meta, io.BytesIO(body), handlers, "utf-8").parse()
+            upload = files[FIELD]
+            result.upload_class = type(upload).__name__
+            s.bytes_out = upload.size
+        with stage("verify (ImageField)", upload.size):
+            forms.ImageField().to_python(upload)
+        with stage("process (transpose, resize, WebP)", upload.size) as s:
+            picture = ImageOps.exif_transpose(Image.open(upload))
+            picture.thumbnail((MAX_SIDE, MAX_SIDE))
+            out = io.BytesIO()
+            picture.convert("RGB").save(out, "WEBP", quality=82)
+            webp = tracking.track(ContentFile(out.getvalue(), name="processed.webp"), tracker)
+            s.bytes_out = webp.size
+            del picture
+        with stage("thumbnail", upload.size) as s:
+            picture = Image.open(upload)
+            picture.draft("RGB", (THUMB_SIDE, THUMB_SIDE))
+            picture = ImageOps.exif_transpose(picture)
+            picture.thumbnail((THUMB_SIDE, THUMB_SIDE))
+            out = io.BytesIO()
+            picture.convert("RGB").save(out, "JPEG", quality=80)
+            s.bytes_out = len(out.getvalue())
+        upload.seek(0)  # Pillow leaves it anywhere; the saves below start from the top
+        sent = {f"{PREFIX}original/{image.name}": (upload, image.data),
+                f"{PREFIX}processed/{image.name.rsplit('.', 1)[0]}.webp": (webp, webp.file.getvalue())}
+        _round_trip(result, stage, storage, sent)
+    finally:
+        if upload is not None:
+            upload.close()  # a TemporaryUploadedFile deletes its temporary file
+
+
+def _round_trip(result: GenericRun, stage, storage, sent: dict) -> None:
+    problem = result.problems.append
+    names = {}
+    with stage("storage save", sum(len(d) for _, d in sent.values())) as s:
+        for wanted, (content, _data) in sent.items():
+            names[wanted] = storage.save(wanted, content)
+            s.names.append(names[wanted])
+    with stage("storage exists") as s:
+        for name in names.values():
+            if not storage.exists(name):
+                problem(("storage exists", f"exists({name!r}) is False right after save"))
+    with stage("storage size") as s:
+        for wanted, name in names.items():
+            size = storage.size(name)
+            s.bytes_out += size
+            if size != len(sent[wanted][1]):
+                problem(("storage size", f"size({name!r}) is {size:,} bytes; "
+                                         f"{len(sent[wanted][1]):,} were sent"))
+    with stage("storage url") as s:
+        for name in names.values():
+            s.names.append(storage.url(name))
+    with stage("storage open().read()") as s:
+        for wanted, name in names.items():
+            with storage.open(name, "rb") as stored:
+                data = stored.read()
+            s.bytes_out += len(data)
+            if data != sent[wanted][1]:
+                problem(("storage open().read()", f"{name!r} reads back {len(data):,} bytes "
+                         f"that differ from the {len(sent[wanted][1]):,} sent"))
+    with stage("storage delete") as s:
+        for name in names.values():
+            storage.delete(name)
+            s.names.append(name)
+    with stage("storage exists after delete"):
+        for name in names.values():
+            if storage.exists(name):
+                problem(("storage exists after delete",
+                         f"exists({name!r}) is still True after delete"))

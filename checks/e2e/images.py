@@ -1,0 +1,72 @@
+"""Deterministic test images: a phone-like photo and a small upload, made with Pillow."""
+from __future__ import annotations
+
+import io
+import random
+from dataclasses import dataclass
+
+PHONE_SIZE = (4032, 3024)  # a 12 MP phone photo
+SMALL_SIZE = (640, 480)
+ORIENTATION = 0x0112  # EXIF tag; 6 = rotate 90 degrees clockwise to display
+SEED = 2024
+
+
+@dataclass(frozen=True)
+class TestImage:
+    name: str  # file name sent in the upload
+    data: bytes
+    size: tuple[int, int]
+    content_type: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.size[0]}x{self.size[1]}, {len(self.data):,} bytes)"
+
+
+def photo_pixels(size: tuple[int, int], seed: int = SEED, alpha: bool = False):
+    """An RGB(A) image with the detail of a photo: smooth shapes, texture and grain.
+
+    Pure noise would compress far worse than a photo and flat colour far better; blending
+    noise enlarged from three scales lands a JPEG at about 0.3 bytes per pixel, like a phone's.
+    """
+    from PIL import Image
+
+    rng = random.Random(seed)
+    width, height = size
+
+    def noise(divisor: int, mode: str = "RGB"):
+        w, h = max(1, width // divisor), max(1, height // divisor)
+        small = Image.frombytes(mode, (w, h), rng.randbytes(w * h * len(mode)))
+        return small.resize(size, Image.BICUBIC)
+
+    image = Image.blend(noise(64), noise(8), 0.35)
+    grain = noise(2, "L")
+    image = Image.blend(image, Image.merge("RGB", (grain, grain, grain)), 0.12)
+    if alpha:
+        image.putalpha(noise(16, "L"))
+    return image
+
+
+def phone_photo(size: tuple[int, int] = PHONE_SIZE, name: str = "diagnostic-photo.jpg",
+                fmt: str = "JPEG") -> TestImage:
+    """A JPEG with EXIF orientation 6 (as phones write it), or a PNG with alpha."""
+    image = photo_pixels(size, alpha=fmt.upper() == "PNG")
+    out = io.BytesIO()
+    if fmt.upper() == "PNG":
+        image.save(out, "PNG", compress_level=1)
+        return TestImage(name.rsplit(".", 1)[0] + ".png", out.getvalue(), size, "image/png")
+    exif = image.getexif()
+    exif[ORIENTATION] = 6
+    exif[0x010F] = "upload-diagnostics"  # Make
+    image.save(out, "JPEG", quality=92, exif=exif.tobytes())
+    return TestImage(name, out.getvalue(), size, "image/jpeg")
+
+
+def small_photo(limit: int) -> TestImage:
+    """A small JPEG whose whole request stays under FILE_UPLOAD_MAX_MEMORY_SIZE (`limit`)."""
+    width, height = SMALL_SIZE
+    while True:
+        image = phone_photo((width, height), name="diagnostic-small.jpg")
+        if len(image.data) + 4096 < limit or width <= 16:
+            return image
+        width, height = width // 2, height // 2

@@ -1,0 +1,359 @@
+"""Storages the end-to-end check puts in place of the project's, and what they record.
+
+- `RecordingStorage` keeps objects in memory and reads content the way remote SDKs do:
+  one `content.read()` from wherever the stream is, no rewind (FileSystemStorage reads
+  through `chunks()`, which rewinds, and so hides a consumed upload).
+- `PrefixedStorage` (--e2e) passes calls to a real storage under a dedicated prefix and
+  remembers every name, so that `cleanup()` can delete them all.
+- `StandIn(make)` puts one of them in place of every storage the project uses: each
+  alias of STORAGES (so `default_storage` too) and storages set on model FileFields.
+"""
+from __future__ import annotations
+
+import io
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+
+from .tracker import Frame, Tracker
+
+NAME_SEARCH_LIMIT = 1000  # candidate names found taken in a row before we call it a loop
+
+
+@dataclass
+class Call:
+    storage: str
+    op: str
+    name: str
+    seconds: float = 0.0
+    nbytes: int | None = None
+    frame: Frame | None = None
+    error: str | None = None
+
+
+@dataclass
+class Stored:
+    storage: str
+    name: str
+    nbytes: int
+    image: str | None  # the format Pillow recognises, None when it does not decode
+    problem: str = ""  # why it does not decode
+    content: str = ""  # what was saved (the stream's name and class)
+    sent: int | None = None  # the size of the saved file object, when it knew one
+
+
+class NameSearchLoop(Exception):
+    """exists() said every candidate name was taken: get_available_name never ends."""
+
+    def __init__(self, storage: str, name: str, count: int, seconds: float):
+        super().__init__(f"{storage}.exists() returned True for {count} candidate names in "
+                         f"{seconds:.2f} s (last: {name!r})")
+        self.storage, self.name, self.count, self.seconds = storage, name, count, seconds
+
+
+def describe_image(data: bytes) -> tuple[str | None, str]:
+    """(Pillow's format name, "") when `data` decodes as an image, else (None, why)."""
+    from PIL import Image
+
+    if not data:
+        return None, "0 bytes"
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            return image.format, ""
+    except Exception as exc:  # any decoder error means the same thing here
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+class Recorder:
+    """The storage calls of one run and the objects they stored."""
+
+    def __init__(self, tracker: Tracker, stage_timeout: float = 30.0):
+        self.tracker = tracker
+        self.stage_timeout = stage_timeout
+        self.calls: list[Call] = []
+        self.stored: list[Stored] = []
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def call(self, storage: str, op: str, name: str):
+        record = Call(storage, op, str(name), frame=self.tracker.project_frame())
+        started = time.perf_counter()
+        try:
+            yield record
+        except BaseException as exc:
+            record.error = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            record.seconds = time.perf_counter() - started
+            with self._lock:
+                self.calls.append(record)
+
+    def mark(self) -> int:
+        return len(self.calls)
+
+    def since(self, mark: int) -> list[Call]:
+        return self.calls[mark:]
+
+    def keep(self, storage: str, name: str, data: bytes, content) -> None:
+        fmt, problem = describe_image(data)
+        label = f"{getattr(content, 'name', None) or name} ({type(content).__name__})"
+        with self._lock:
+            self.stored.append(Stored(storage, name, len(data), fmt, problem, label,
+                                      getattr(content, "size", None)))
+
+
+class RecordingStorage(Storage):
+    """An in-memory storage that receives content the way remote backends do."""
+
+    def __init__(self, recorder: Recorder, alias: str):
+        self.recorder = recorder
+        self.alias = alias
+        self.objects: dict[str, bytes] = {}
+
+    def save(self, name, content, max_length=None):
+        self.recorder.tracker.saving(content, str(name), self.alias)
+        with self.recorder.call(self.alias, "save", name) as call:
+            call.name = super().save(name, content, max_length)
+            call.nbytes = len(self.objects[call.name])
+        return call.name
+
+    def _save(self, name, content):
+        data = content.read()  # one read, no rewind: what remote SDKs do
+        self.objects[name] = data
+        self.recorder.keep(self.alias, name, data, content)
+        return name
+
+    def _open(self, name, mode="rb"):
+        with self.recorder.call(self.alias, "open", name) as call:
+            data = self.objects[name]  # KeyError: like a remote 404
+            call.nbytes = len(data)
+            return ContentFile(data, name=name)
+
+    def exists(self, name):
+        with self.recorder.call(self.alias, "exists", name):
+            return name in self.objects
+
+    def size(self, name):
+        with self.recorder.call(self.alias, "size", name) as call:
+            call.nbytes = len(self.objects[name])
+            return call.nbytes
+
+    def url(self, name):
+        with self.recorder.call(self.alias, "url", name):
+            return f"memory://{self.alias}/{name}"
+
+    def delete(self, name):
+        with self.recorder.call(self.alias, "delete", name):
+            self.objects.pop(name, None)
+
+    def listdir(self, path):
+        prefix = path.rstrip("/") + "/" if path else ""
+        names = [n[len(prefix):] for n in self.objects if n.startswith(prefix)]
+        return (sorted({n.split("/", 1)[0] for n in names if "/" in n}),
+                sorted(n for n in names if "/" not in n))
+
+
+class PrefixedStorage(Storage):
+    """A real storage under a dedicated prefix; remembers every name to delete it later."""
+
+    def __init__(self, recorder: Recorder, alias: str, factory, prefix: str):
+        self.recorder = recorder
+        self.alias = alias
+        self._factory = factory  # builds (or returns) the real storage on first use
+        self._inner = None
+        self.prefix = prefix
+        self.names: set[str] = set()  # written, or possibly written by a failed save
+        self._busy = 0
+        self._idle = threading.Condition()
+        self.closed = False
+
+    @property
+    def inner(self):
+        if self._inner is None:
+            self._inner = self._factory()
+        return self._inner
+
+    def _name(self, name: str) -> str:
+        name = str(name).lstrip("/")
+        return name if name.startswith(self.prefix) else self.prefix + name
+
+    def save(self, name, content, max_length=None):
+        name = self._name(name if name is not None else content.name)
+        self.recorder.tracker.saving(content, name, self.alias)
+        with self._idle:
+            if self.closed:
+                raise RuntimeError("the end-to-end check was stopped; nothing more is written")
+            self._busy += 1
+            self.names.add(name)
+        try:
+            with self.recorder.call(self.alias, "save", name) as call, self._guard():
+                call.name = self.inner.save(name, content, max_length)
+            self.names.add(call.name)
+            self._keep(call, content)
+            return call.name
+        finally:
+            with self._idle:
+                self._busy -= 1
+                self._idle.notify_all()
+
+    def _keep(self, call: Call, content) -> None:
+        """Read back what the real storage holds, to judge it like the recording storage."""
+        try:
+            with self.inner.open(call.name, "rb") as stored:
+                data = stored.read()
+        except Exception:  # some backends cannot read back; size and decode stay unknown
+            return
+        call.nbytes = len(data)
+        self.recorder.keep(self.alias, call.name, data, content)
+
+    @contextmanager
+    def _guard(self):
+        """Make a name search that never ends (exists() always True) raise instead."""
+        inner, original = self.inner, self.inner.exists
+        started, taken = time.perf_counter(), 0
+
+        def exists(name):
+            nonlocal taken
+            found = original(name)
+            taken = taken + 1 if found else 0
+            seconds = time.perf_counter() - started
+            if found and (taken >= NAME_SEARCH_LIMIT or seconds > self.recorder.stage_timeout):
+                raise NameSearchLoop(self.alias, name, taken, seconds)
+            return found
+
+        inner.exists = exists
+        try:
+            yield
+        finally:
+            del inner.exists
+
+    def _delegate(self, op: str, name, *args):
+        with self.recorder.call(self.alias, op, name) as call:
+            result = getattr(self.inner, op)(name, *args)
+            if op == "size":
+                call.nbytes = result
+            return result
+
+    def _open(self, name, mode="rb"):
+        return self._delegate("open", self._name(name), mode)
+
+    def exists(self, name):
+        return self._delegate("exists", self._name(name))
+
+    def size(self, name):
+        return self._delegate("size", self._name(name))
+
+    def url(self, name):
+        return self._delegate("url", self._name(name))
+
+    def delete(self, name):
+        name = self._name(name)
+        self._delegate("delete", name)
+
+    def path(self, name):
+        return self.inner.path(self._name(name))
+
+    def listdir(self, path):
+        return self.inner.listdir(self._name(path))
+
+    def get_valid_name(self, name):
+        return self.inner.get_valid_name(name)
+
+    def cleanup(self, wait: float = 20.0) -> list[str]:
+        """Delete every name written under the prefix; returns the names that remain."""
+        with self._idle:
+            self.closed = True
+            self._idle.wait_for(lambda: self._busy == 0, timeout=wait)
+            busy = self._busy
+        if self._inner is None:
+            return []
+        left = []
+        for name in sorted(self.names | set(self._swept())):
+            try:
+                if self.inner.exists(name):
+                    self.inner.delete(name)
+                if self.inner.exists(name):
+                    left.append(f"{self.alias}:{name} (still exists after delete)")
+            except Exception as exc:
+                left.append(f"{self.alias}:{name} ({type(exc).__name__}: {exc})")
+        self._remove_empty_dirs()
+        if busy:
+            left.append(f"{self.alias}: a save under {self.prefix} was still running")
+        return left
+
+    def _swept(self) -> list[str]:
+        """Names under the prefix that a failed save may have left (when listable)."""
+        found, folders = [], [self.prefix.rstrip("/")]
+        while folders:
+            folder = folders.pop()
+            try:
+                dirs, files = self.inner.listdir(folder)
+            except Exception:  # not listable, or nothing there
+                continue
+            found += [f"{folder}/{f}" for f in files]
+            folders += [f"{folder}/{d}" for d in dirs]
+        return found
+
+    def _remove_empty_dirs(self) -> None:
+        """FileSystemStorage leaves the prefix folders behind; remove them when empty."""
+        import os
+
+        try:
+            root = self.inner.path(self.prefix.split("/")[0])
+        except Exception:  # not a local storage
+            return
+        for dirpath, _dirs, _files in sorted(os.walk(root), reverse=True):
+            try:
+                os.rmdir(dirpath)
+            except OSError:
+                pass
+
+
+class StandIn:
+    """Puts `make(alias, real_factory)` in place of every storage the project uses until
+    `stop()`: each STORAGES alias (so `default_storage` too) and storages set on model
+    FileFields. `stop()` may run twice (the runner's undo step and the check's own)."""
+
+    def __init__(self, make):
+        self.make = make
+        self.storages: dict[str, Storage] = {}
+        self._saved = None
+        self._fields = []
+        self._lock = threading.Lock()
+
+    def start(self) -> dict[str, Storage]:
+        from django.apps import apps
+        from django.core.files.storage import default_storage, storages
+        from django.db.models import FileField
+        from django.utils.functional import empty
+
+        saved = self._saved = dict(storages._storages)
+        for alias in storages.backends:
+            self.storages[alias] = self.make(alias, lambda a=alias: saved.get(a) or
+                                             storages.create_storage(storages.backends[a]))
+        self._fields = [(f, f.storage) for model in apps.get_models()
+                        for f in model._meta.fields
+                        if isinstance(f, FileField) and f.storage is not default_storage]
+        storages._storages = dict(self.storages)
+        default_storage._wrapped = empty
+        for f, original in self._fields:
+            label = f"{f.model._meta.label}.{f.name}"
+            self.storages[label] = f.storage = self.make(label, lambda s=original: s)
+        return self.storages
+
+    def stop(self) -> None:
+        from django.core.files.storage import default_storage, storages
+        from django.utils.functional import empty
+
+        with self._lock:
+            if self._saved is None:
+                return
+            for f, original in self._fields:
+                f.storage = original
+            storages._storages, self._saved = self._saved, None
+            default_storage._wrapped = empty
