@@ -3,6 +3,7 @@
 Tests put this folder on PYTHONPATH and name the classes in a real settings module.
 Behaviour comes from the options of the settings entry, so one class serves many tests.
 """
+import secrets
 import time
 from pathlib import Path
 
@@ -93,7 +94,13 @@ class Crasher(Check):
 
     def run(self, ctx):
         token = getattr(ctx.settings, "UPLOAD_API_TOKEN", "tok")
-        raise RuntimeError(f"upload refused with Authorization: Bearer {token}")
+        message = f"upload refused for token {token}"
+        reveal = self.options.get("reveal")
+        if reveal:  # a bearer token found nowhere in settings: only its shape gives it away
+            fresh = secrets.token_urlsafe(24)
+            _touch(reveal, fresh)
+            message += f"; sent Authorization: Bearer {fresh}"
+        raise RuntimeError(message)
 
 
 class Leveled(Check):
