@@ -1,0 +1,132 @@
+"""How the project's source uses imagekitio, read with ast (nothing is imported).
+
+For each file that imports imagekitio: the imports, the names they bind, constructor
+calls, the expressions that hold a client (`self.client`, `ik`), calls made on a client,
+the names that hold upload results, what is read from them, and `except` clauses.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+UPLOAD_METHODS = ("upload_file", "upload", "files.upload")
+
+
+@dataclass
+class Import:
+    module: str  # "imagekitio.exceptions"
+    name: str | None  # "UnauthorizedException" for `from module import name`, else None
+    bound: str  # local name
+    line: int
+
+
+@dataclass
+class Use:
+    kind: str  # "constructor", "method", "read", "subscript", "except"
+    line: int
+    text: str  # the source expression
+    chain: tuple[str, ...] = ()  # method path on the client, or attribute path on a result
+    keywords: tuple[str, ...] = ()
+    method: tuple[str, ...] = ()  # for reads: the method whose result is read
+    name: str = ""  # for except: the caught name
+
+
+@dataclass
+class FileUsage:
+    path: Path
+    imports: list[Import] = field(default_factory=list)
+    uses: list[Use] = field(default_factory=list)
+    bound: dict[str, Import] = field(default_factory=dict)  # local name -> its import
+
+
+def scan(path: Path, tree: ast.AST) -> FileUsage:
+    usage = FileUsage(path)
+    bound: dict[str, Import] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "imagekitio":
+                    item = Import(alias.name, None, alias.asname or alias.name.split(".")[0],
+                                  node.lineno)
+                    usage.imports.append(item)
+                    bound[item.bound] = item
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and \
+                (node.module or "").split(".")[0] == "imagekitio":
+            for alias in node.names:
+                item = Import(node.module, alias.name, alias.asname or alias.name, node.lineno)
+                usage.imports.append(item)
+                bound[item.bound] = item
+    if not usage.imports:
+        return usage
+    constructors = {name for name, item in bound.items() if item.name == "ImageKit"}
+    clients: set[str] = set()
+    results: dict[str, tuple[str, ...]] = {}  # name -> method chain that produced it
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            func = ast.unparse(node.value.func)
+            if func in constructors or func == "imagekitio.ImageKit":
+                clients.update(ast.unparse(t) for t in targets)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = ast.unparse(node.func)
+            keywords = tuple(k.arg for k in node.keywords if k.arg)
+            if func in constructors or func == "imagekitio.ImageKit":
+                usage.uses.append(Use("constructor", node.lineno, func, (), keywords))
+                continue
+            chain = _client_chain(func, clients)
+            if chain:
+                usage.uses.append(Use("method", node.lineno, func, chain, keywords))
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            chain = _client_chain(ast.unparse(node.value.func), clients)
+            if chain:
+                for target in node.targets:
+                    results[ast.unparse(target)] = chain
+        elif isinstance(node, ast.ExceptHandler) and node.type is not None:
+            caught = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
+            for item in caught:
+                usage.uses.append(Use("except", item.lineno, ast.unparse(item),
+                                      name=ast.unparse(item)))
+    usage.uses.extend(_reads(tree, results))
+    usage.uses.sort(key=lambda u: (u.line, u.kind))
+    usage.bound = bound
+    return usage
+
+
+def _client_chain(func: str, clients: set[str]) -> tuple[str, ...]:
+    for client in sorted(clients, key=len, reverse=True):
+        if func.startswith(client + "."):
+            return tuple(func[len(client) + 1:].split("."))
+    return ()
+
+
+def _reads(tree: ast.AST, results: dict[str, tuple[str, ...]]) -> list[Use]:
+    """Outermost attribute/subscript chains rooted at a result name."""
+    uses, inner = [], set()
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.Attribute, ast.Subscript)) or id(node) in inner:
+            continue
+        steps, base = [], node
+        while isinstance(base, (ast.Attribute, ast.Subscript)):
+            inner.add(id(base.value))
+            if isinstance(base, ast.Attribute):
+                steps.append(("attr", base.attr))
+            elif isinstance(base.slice, ast.Constant):
+                steps.append(("key", repr(base.slice.value)))
+            else:
+                steps = []
+            base = base.value
+        root = ast.unparse(base)
+        if root not in results or not steps:
+            continue
+        steps.reverse()
+        kind = "subscript" if steps[0][0] == "key" else "read"
+        uses.append(Use(kind, node.lineno, ast.unparse(node),
+                        tuple(s[1] for s in steps), method=results[root]))
+    return uses
+
+
+def project_usage(ctx) -> list[FileUsage]:
+    from .config import sdk_imports
+    return ctx.cached("imagekit.usage", lambda: [scan(p, t) for p, t in sdk_imports(ctx)])
