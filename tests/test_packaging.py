@@ -1,0 +1,72 @@
+"""The wheel: built offline, templates inside, installed into a fresh venv, and the
+console script renders a complete HTML report from there."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+
+from conftest import REPO, base_env
+from plugins.harness import make_venv, pip_install, validate
+
+PACKAGES = ("diagnostics", "checks", "reports", "manage_commands")
+
+
+def build_wheel(tmp_path):
+    """Build from a copy of the sources, so the build leaves nothing in the repository."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in PACKAGES:
+        shutil.copytree(REPO / name, src / name,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        if (REPO / name).exists():
+            shutil.copy(REPO / name, src / name)
+    if not (src / "README.md").exists():
+        (src / "README.md").write_text("django-upload-diagnostics\n")
+    proc = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation",
+                           "--outdir", tmp_path / "dist", src],
+                          capture_output=True, text=True, env=base_env())
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    (wheel,) = (tmp_path / "dist").glob("django_upload_diagnostics-*.whl")
+    return wheel
+
+
+def test_wheel_installs_and_renders_html_outside_the_repository(tmp_path):
+    wheel = build_wheel(tmp_path)
+    names = set(zipfile.ZipFile(wheel).namelist())
+    templates = sorted(p.name for p in (REPO / "reports/templates").iterdir() if p.is_file())
+    assert templates
+    for name in templates:
+        assert f"reports/templates/{name}" in names
+    entry_points = zipfile.ZipFile(wheel).read(
+        next(n for n in names if n.endswith("entry_points.txt"))).decode()
+    assert re.search(r"diagnose-uploads\s*=\s*manage_commands\.cli:main", entry_points)
+
+    python = make_venv(tmp_path / "venv", with_repo=False)
+    pip_install(python, wheel)
+    workdir = tmp_path / "elsewhere"
+    workdir.mkdir()
+    where = subprocess.run(
+        [python, "-c", "import diagnostics, checks, reports, manage_commands;"
+                       "print('\\n'.join(m.__file__ for m in (diagnostics, checks, reports, "
+                       "manage_commands)))"],
+        cwd=workdir, capture_output=True, text=True, env=base_env(), check=True)
+    for path in where.stdout.split():
+        assert path.startswith(str(tmp_path / "venv")), path
+        assert not path.startswith(str(REPO)), path
+
+    script = tmp_path / "venv/bin/diagnose-uploads"
+    run = subprocess.run([script, "--offline", "--format", "html", "--output", "x.html"],
+                         cwd=workdir, capture_output=True, text=True, env=base_env())
+    assert run.returncode in (0, 1), run.stderr
+    html = (workdir / "x.html").read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
+    assert "<style>" in html and "pillow.codecs" in html
+    embedded = re.search(r'<script type="application/json" id="report-json">(.*?)</script>',
+                         html, re.S).group(1)
+    report = validate(json.loads(embedded))
+    assert str(REPO) not in json.dumps(report["run"])
