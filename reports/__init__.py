@@ -9,6 +9,7 @@ FORMATS = {
     "md": ("reports.markdown", "md"),
     "html": ("reports.html", "html"),
     "json": ("reports.jsonfmt", "json"),
+    "junit": ("reports.junit", "xml"),
 }
 
 __upload_diagnostics__ = True

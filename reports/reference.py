@@ -56,7 +56,7 @@ def level(code: str) -> str:
     return LEVELS.get(code.split(".", 1)[-1][:1], "info")
 
 
-def _module_docs(module) -> list[CodeDoc]:
+def module_docs(module) -> list[CodeDoc]:
     docs = []
     for name in ENTRY_LISTS:
         value = getattr(module, name, None)
@@ -81,7 +81,7 @@ def loaded_docs() -> dict[str, CodeDoc]:
     found = {d.code: d for d in ENGINE_CODES}
     for module in list(sys.modules.values()):
         if module is not None and hasattr(module, "CODES"):
-            found.update({d.code: d for d in _module_docs(module)})
+            found.update({d.code: d for d in module_docs(module)})
     return found
 
 
@@ -106,13 +106,27 @@ def collect() -> tuple[dict[str, Entry], list[str]]:
         except Exception as exc:  # reported, so one broken module does not hide the rest
             problems.append(f"{name} cannot be imported: {type(exc).__name__}: {exc}")
     for name, module in modules:
-        for doc in _module_docs(module):
-            if doc.code in entries:
-                problems.append(f"{doc.code} is documented twice: in "
-                                f"{entries[doc.code].module} and {name}")
-                continue
-            entries[doc.code] = Entry(doc, name, _check_ids(module))
+        ids, defines = _check_ids(module), _defines_entries(module)
+        for doc in module_docs(module):
+            seen = entries.get(doc.code)
+            if seen is None:
+                entries[doc.code] = Entry(doc, name, ids)
+            elif seen.doc is doc:  # one list imported by several modules of a family
+                entries[doc.code] = Entry(doc, name if defines else seen.module,
+                                          tuple(sorted({*seen.checks, *ids})))
+            else:
+                problems.append(f"{doc.code} is documented twice: in {seen.module} "
+                                f"and {name}")
     return dict(sorted(entries.items(), key=lambda item: _sort_key(item[0]))), problems
+
+
+def _defines_entries(module) -> bool:
+    """Whether the module's own source assigns an entry list (rather than importing one)."""
+    try:
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    except (OSError, TypeError, SyntaxError, UnicodeDecodeError):
+        return False
+    return any(_is_entry_list(node) for node in tree.body)
 
 
 def _sort_key(code: str):
@@ -126,9 +140,14 @@ def source_files() -> list[Path]:
     return sorted(p for root in roots for p in root.rglob("*.py") if "__pycache__" not in p.parts)
 
 
-def code_literals(paths: list[Path]) -> dict[str, list[str]]:
+def source_root() -> Path:
+    """The folder holding the `diagnostics` and `checks` packages."""
+    return Path(importlib.import_module("diagnostics").__file__).parents[1]
+
+
+def code_literals(paths: list[Path], root: Path | None = None) -> dict[str, list[str]]:
     """code -> ["path:line", ...] for every string literal that is exactly a finding code,
-    outside the CodeDoc lists themselves."""
+    outside the CodeDoc lists themselves; paths shown relative to `root`."""
     import re
 
     pattern = re.compile(CODE_PATTERN)
@@ -143,7 +162,8 @@ def code_literals(paths: list[Path]) -> dict[str, list[str]]:
         for node in ast.walk(tree):
             if (isinstance(node, ast.Constant) and isinstance(node.value, str)
                     and id(node) not in skip and pattern.fullmatch(node.value)):
-                found.setdefault(node.value, []).append(f"{path.name}:{node.lineno}")
+                shown = path.relative_to(root).as_posix() if root else path.name
+                found.setdefault(node.value, []).append(f"{shown}:{node.lineno}")
     return found
 
 
@@ -199,7 +219,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     docs_dir = Path(args.docs)
     entries, problems = collect()
-    problems += drift(entries, code_literals(source_files()))
+    problems += drift(entries, code_literals(source_files(), source_root()))
     files = generate(entries)
     if args.check:
         problems += stale(files, docs_dir)

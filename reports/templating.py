@@ -29,6 +29,12 @@ def verdict_text(report: dict) -> str:
             + f" in {len(report['checks'])} checks")
 
 
+def by_severity(findings: list[dict]) -> list[dict]:
+    """Most severe first; the check's own order within a level."""
+    order = {"critical": 0, "error": 1, "warning": 2, "info": 3, "debug": 4}
+    return sorted(findings, key=lambda f: order.get(f["level"], 5))
+
+
 def md_escape(value) -> str:
     """Safe inside a Markdown table cell or inline text: pipes, backticks, HTML, newlines."""
     text = str("" if value is None else value)
@@ -62,7 +68,8 @@ def environment(autoescape: bool) -> jinja2.Environment:
         loader=jinja2.PackageLoader("reports", "templates"), autoescape=autoescape,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined)
-    env.filters.update(md=md_escape, fence=md_fence, script_json=script_json)
+    env.filters.update(md=md_escape, fence=md_fence, script_json=script_json,
+                       by_severity=by_severity)
     env.globals.update(grouped=grouped, verdict_text=verdict_text)
     return env
 

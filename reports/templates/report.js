@@ -1,24 +1,47 @@
 (function () {
   "use strict";
+  // The page reads fine without this script; it only adds the toolbar.
   var tools = document.querySelector(".tools");
   tools.hidden = false;
   function setAll(open) {
     document.querySelectorAll("details").forEach(function (d) { d.open = open; });
   }
+  function embedded(id) {
+    return JSON.parse(document.getElementById(id).textContent);
+  }
+  function copyByHand(text) {  // when the Clipboard API is unavailable or refused
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    document.body.removeChild(area);
+    return ok;
+  }
   function copy(text, what) {
     var out = document.getElementById("copied");
-    function done(ok) { out.textContent = ok ? what + " copied" : "Copy failed: select and copy by hand"; }
+    function done(ok) {
+      out.textContent = ok ? what + " copied" : "Copy failed: select and copy by hand";
+    }
     if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(text).then(function () { done(true); }, function () { done(false); });
-    } else { done(false); }
+      navigator.clipboard.writeText(text).then(function () { done(true); },
+        function () { done(copyByHand(text)); });
+    } else {
+      done(copyByHand(text));
+    }
   }
   tools.addEventListener("click", function (event) {
     var action = event.target.getAttribute("data-action");
     if (action === "expand") setAll(true);
     if (action === "collapse") setAll(false);
-    if (action === "copy-json") copy(JSON.stringify(JSON.parse(document.getElementById("report-json").textContent), null, 2), "JSON");
-    if (action === "copy-md") copy(JSON.parse(document.getElementById("report-md").textContent), "Markdown");
+    if (action === "copy-json") copy(JSON.stringify(embedded("report-json"), null, 2), "JSON");
+    if (action === "copy-md") copy(embedded("report-md"), "Markdown");
     if (action === "print") window.print();
   });
+  // The print stylesheet shows closed sections too; opening them keeps the markers right.
   window.addEventListener("beforeprint", function () { setAll(true); });
 })();
