@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import io
+import os
 import threading
 import time
 from contextlib import contextmanager
@@ -176,6 +177,8 @@ class PrefixedStorage(Storage):
     def inner(self):
         if self._inner is None:
             self._inner = self._factory()
+            self._root = _local_root(self._inner)
+            self._root_existed = self._root is not None and os.path.isdir(self._root)
         return self._inner
 
     def _name(self, name: str) -> str:
@@ -300,18 +303,29 @@ class PrefixedStorage(Storage):
         return found
 
     def _remove_empty_dirs(self) -> None:
-        """FileSystemStorage leaves the prefix folders behind; remove them when empty."""
-        import os
-
-        try:
-            root = self.inner.path(self.prefix.split("/")[0])
-        except Exception:  # not a local storage
+        """A local storage keeps the prefix folders (and MEDIA_ROOT, if saving made it)."""
+        if self._root is None:
             return
-        for dirpath, _dirs, _files in sorted(os.walk(root), reverse=True):
-            try:
-                os.rmdir(dirpath)
-            except OSError:
-                pass
+        top = os.path.join(self._root, self.prefix.split("/")[0])
+        for dirpath, _dirs, _files in sorted(os.walk(top), reverse=True):
+            _rmdir(dirpath)
+        if not self._root_existed:
+            _rmdir(self._root)
+
+
+def _local_root(storage) -> str | None:
+    """The folder a local storage (FileSystemStorage and kin) writes to, else None."""
+    try:
+        return storage.path("")
+    except Exception:  # remote storages have no path()
+        return None
+
+
+def _rmdir(path: str) -> None:
+    try:
+        os.rmdir(path)  # only when empty
+    except OSError:
+        pass
 
 
 class StandIn:

@@ -1,0 +1,122 @@
+"""e2e.upload through the real command on the bundled example project."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import base_env, run_cli
+
+SETTINGS = ("--settings", "photosite.settings")
+
+
+def e2e(project: Path, *args, env=None):
+    """Run e2e.upload (plus any other ids given) on the project; returns (run, checks)."""
+    run = run_cli(*SETTINGS, "e2e.upload", "--format", "json", *args, cwd=project,
+                  env=env or base_env())
+    assert run.returncode in (0, 1), run.stderr
+    return run, {c["id"]: c for c in run.json()["checks"]}
+
+
+def codes(check: dict) -> list[str]:
+    return [f["code"] for f in check["findings"]]
+
+
+def items(finding: dict, title: str) -> dict:
+    block = next(e for e in finding["evidence"] if e.get("title") == title)
+    return dict((k, v) for k, v in block["items"])
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def files_under(path: Path) -> list[Path]:
+    return [p for p in path.rglob("*") if p.is_file()] if path.exists() else []
+
+
+def test_double_read_serializer_shows_both_frames_and_the_empty_stored_file(example_project):
+    # Uploads above 200 kB go to a TemporaryUploadedFile: both upload classes are tracked.
+    settings = example_project / "photosite" / "settings.py"
+    settings.write_text(settings.read_text() + "\nFILE_UPLOAD_MAX_MEMORY_SIZE = 200_000\n")
+    run, checks = e2e(example_project, "--image", "1200x900")
+    check = checks["e2e.upload"]
+    assert check["status"] == "fail"
+    serializer = example_project / "gallery" / "serializers.py"
+    read_line = line_of(serializer, "upload.read()")
+    save_line = line_of(serializer, "super().create(validated_data)")
+
+    eof = next(f for f in check["findings"] if f["code"] == "e2e.E001")
+    tracked = items(eof, "Read tracker")
+    assert tracked["consumed by"] == f"gallery/serializers.py:{read_line} in create"
+    assert tracked["read again by"] == f"gallery/serializers.py:{save_line} in create"
+    assert tracked["bytes read again"] == 0 and tracked["bytes read then"] > 0
+    assert eof["location"] == {"path": "gallery/serializers.py", "line": save_line}
+    streams = {tracked["stream"], tracked.get("also")}
+    assert any("InMemoryUploadedFile" in s for s in streams if s)
+    assert any("TemporaryUploadedFile" in s for s in streams if s)
+
+    empty = next(f for f in check["findings"] if f["code"] == "e2e.E002")
+    stored = next(e for e in empty["evidence"] if e["title"] == "Stored objects")
+    image_rows = [r for r in stored["rows"] if r[1].startswith("photos/")]
+    assert len(image_rows) == 2 and all(r[4] == 0 and r[3] > 0 for r in image_rows)
+
+    # Both paths ran: the generic stages for both images and two answered POSTs.
+    info = next(f for f in check["findings"] if f["code"] == "e2e.I001")
+    titles = [e["title"] for e in info["evidence"]]
+    assert sum(t.startswith("Generic path:") for t in titles) == 2
+    assert any("TemporaryUploadedFile" in t for t in titles)
+    posts = [e for e in info["evidence"] if e["title"].startswith("Endpoint: POST /api/photos/")]
+    assert [dict(e["items"])["status"] for e in posts] == [201, 201]
+    # Nothing left: no database file, no media folder.
+    assert not (example_project / "db.sqlite3").exists()
+    assert not (example_project / "media").exists()
+
+
+def test_fixed_serializer_passes_with_timings(example_project):
+    serializer = example_project / "gallery" / "serializers.py"
+    text = serializer.read_text()
+    fixed = text.replace("hexdigest()\n", "hexdigest()\n        upload.seek(0)\n", 1)
+    assert fixed != text
+    serializer.write_text(fixed)
+    run, checks = e2e(example_project, "--image", "800x600")
+    check = checks["e2e.upload"]
+    assert check["status"] == "pass", check["findings"]
+    assert codes(check) == ["e2e.I001"]
+    timings = check["facts"]["upload.timings"]
+    assert timings["path"] == "endpoint" and timings["total_s"] > 0
+    assert timings["request_bytes"] > 0
+    assert timings["stages"][0]["name"] == "POST /api/photos/"
+    saves = [s for s in timings["stages"] if s["name"].startswith("storage save photos/")]
+    assert saves and saves[0]["bytes_out"] > 0
+
+
+def test_runtime_tracker_agrees_with_the_static_fileptr_check(example_project):
+    run, checks = e2e(example_project, "fileptr", "--image", "640x480")
+    static = next(f for f in checks["fileptr.reuse"]["findings"]
+                  if f["location"] and f["location"]["path"] == "gallery/serializers.py")
+    runtime = next(f for f in checks["e2e.upload"]["findings"] if f["code"] == "e2e.E001")
+    assert runtime["location"] == static["location"]
+    consumed = items(runtime, "Read tracker")["consumed by"]
+    earlier_line = int(consumed.split(":")[1].split()[0])
+    assert f"line {earlier_line} consumed" in static["message"]
+    empty = next(f for f in checks["e2e.upload"]["findings"] if f["code"] == "e2e.E002")
+    assert "(0 bytes," in empty["message"]
+
+
+def test_real_disk_storage_under_a_prefix_leaves_nothing(example_project):
+    run, checks = e2e(example_project, "--e2e", "--image", "640x480",
+                      env=base_env(STORAGE_BACKEND="disk"))
+    check = checks["e2e.upload"]
+    # FileSystemStorage rewinds through chunks(): stored fine, but the tracker warns.
+    assert codes(check) == ["e2e.W001", "e2e.I001"], check["findings"]
+    warning = check["findings"][0]
+    assert "at position" in warning["message"] and "upload-diagnostics/" in warning["message"]
+    how = items(check["findings"][1], "How it ran")
+    assert how["storage"].startswith("the real storages under upload-diagnostics/")
+    assert not (example_project / "media").exists()
+    assert not (example_project / "db.sqlite3").exists()
+
+
+def test_without_settings_the_check_is_skipped(tmp_path):
+    run = run_cli("e2e.upload", "--format", "json", cwd=tmp_path)
+    check = run.json()["checks"][0]
+    assert check["status"] == "skipped" and "Django settings" in check["skipped_reason"]
