@@ -278,16 +278,24 @@ class PrefixedStorage(Storage):
         left = []
         for name in sorted(self.names | set(self._swept())):
             try:
-                if self.inner.exists(name):
-                    self.inner.delete(name)
-                if self.inner.exists(name):
-                    left.append(f"{self.alias}:{name} (still exists after delete)")
+                self.inner.delete(name)
             except Exception as exc:
-                left.append(f"{self.alias}:{name} ({type(exc).__name__}: {exc})")
+                if not self._absent(name):
+                    left.append(f"{self.alias}:{name} ({type(exc).__name__}: {exc})")
+                continue
+            if self._absent(name) is False:
+                left.append(f"{self.alias}:{name} (still exists after delete)")
         self._remove_empty_dirs()
         if busy:
             left.append(f"{self.alias}: a save under {self.prefix} was still running")
         return left
+
+    def _absent(self, name: str) -> bool | None:
+        """Whether `name` is gone; None when exists() itself fails."""
+        try:
+            return not self.inner.exists(name)
+        except Exception:
+            return None
 
     def _swept(self) -> list[str]:
         """Names under the prefix that a failed save may have left (when listable)."""
