@@ -1,0 +1,143 @@
+"""The diagnosis inside a project's own test session (a pytest11 plugin).
+
+    pytest --diagnose-uploads            # fail the session on error findings or worse
+    pytest --diagnose-uploads=warning    # ... on warnings too
+
+Inactive unless the option is given. It runs the static checks, the dry end-to-end upload
+included, once per session with the settings pytest-django configured (and its test
+database), prints the text report at the end and fails the session when a finding is at
+or above LEVEL. The session fixture `upload_diagnosis` returns the report (the JSON
+report's dict) for tests that assert on it; it works with or without the option.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+
+import pytest
+
+from diagnostics.model import Level
+
+LEVELS = tuple(level.label for level in Level)
+_STATE = pytest.StashKey["Diagnosis"]()
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("upload-diagnostics", "django-upload-diagnostics")
+    group.addoption(
+        "--diagnose-uploads", dest="diagnose_uploads", nargs="?", const="error", default=None,
+        choices=LEVELS, metavar="LEVEL",
+        help="Diagnose the project's upload path (static checks and the dry end-to-end "
+             "upload) in this session and fail it on findings at or above LEVEL (default "
+             "error). Write it as --diagnose-uploads=LEVEL, or last on the command line.")
+
+
+def pytest_configure(config):
+    config.stash[_STATE] = Diagnosis(config.getoption("diagnose_uploads"))
+    if config.stash[_STATE].fail_level:
+        config.pluginmanager.register(SessionGate(), "upload-diagnostics-gate")
+
+
+@pytest.fixture(scope="session")
+def upload_diagnosis(request) -> dict:
+    """The report of this session's upload diagnosis (schema 1 of the JSON report)."""
+    return request.config.stash[_STATE].report_for(request)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _diagnose_uploads_first(request):
+    """With --diagnose-uploads, diagnose before the first test (with its database)."""
+    state = request.config.stash[_STATE]
+    if state.fail_level:
+        state.report_for(request)
+
+
+class Diagnosis:
+    """One diagnosis per session, run when first needed."""
+
+    def __init__(self, fail_level: str | None):
+        self.fail_level = fail_level
+        self.report: dict | None = None
+        self.stderr = ""
+
+    def report_for(self, request=None) -> dict:
+        if self.report is None:
+            blocker = _test_database(request)
+            if blocker is None:
+                self.report = self._run()
+            else:
+                with blocker.unblock():
+                    self.report = self._run()
+        return self.report
+
+    def _run(self) -> dict:
+        from checks import BUILTIN
+        from diagnostics.registry import load_checks
+        from manage_commands.main import execute
+
+        settings, module = _django_settings()
+        config = (getattr(settings, "UPLOAD_DIAGNOSTICS", None) or {}) if settings else {}
+        loaded, _problems = load_checks(BUILTIN, config.get("CHECKS", ()))
+        params = {"check_ids": [c.id for c in loaded if c.tier == "static"],
+                  "formats": ["json"], "offline": True, "e2e": False,
+                  "fail_level": self.fail_level or "error", "verbosity": 1,
+                  "no_color": True}
+        stdout, stderr = io.StringIO(), io.StringIO()
+        execute(params, settings, module, ["pytest", "--diagnose-uploads"], stdout, stderr)
+        self.stderr = stderr.getvalue()
+        return json.loads(stdout.getvalue())
+
+    def failed(self) -> bool:
+        from diagnostics.report import worst_level
+
+        worst = worst_level(self.report)
+        return bool(worst and self.fail_level and worst >= Level.parse(self.fail_level))
+
+
+def _django_settings():
+    """pytest-django's configured settings and module name, or (None, None)."""
+    try:
+        from django.conf import settings
+    except ImportError:
+        return None, None
+    if not settings.configured:
+        return None, None
+    return settings, os.environ.get("DJANGO_SETTINGS_MODULE")
+
+
+def _test_database(request):
+    """pytest-django's database blocker, once its test database exists; None without
+    pytest-django or Django settings (the diagnosis then runs without a database)."""
+    if request is None or _django_settings()[0] is None:
+        return None
+    try:
+        request.getfixturevalue("django_db_setup")
+        return request.getfixturevalue("django_db_blocker")
+    except pytest.FixtureLookupError:
+        return None
+
+
+class SessionGate:
+    """Registered only with --diagnose-uploads: reports at the end and gates the session."""
+
+    def pytest_sessionfinish(self, session):
+        state = session.config.stash[_STATE]
+        if state.report is None:  # no test ran: diagnose without the test database
+            state.report_for(None)
+        if state.failed() and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter, config):
+        from reports import render
+
+        state = config.stash[_STATE]
+        if state.report is None:
+            return
+        terminalreporter.section("upload diagnosis")
+        terminalreporter.write(render("text", state.report, color=False,
+                                      verbosity=config.getoption("verbose") + 1))
+        if state.failed():
+            terminalreporter.write_line(
+                f"upload diagnosis: findings at or above {state.fail_level}: the session "
+                "fails", red=True, bold=True)
