@@ -121,6 +121,9 @@ def server_of(words: list[str]) -> tuple[str | None, list[str]]:
         if re.fullmatch(r"python[\d.]*", base) and words[i + 1:i + 2] == ["-m"] and \
                 len(words) > i + 2 and words[i + 2] in SERVERS:
             return words[i + 2], words[i + 3:]
+        if re.fullmatch(r"python[\d.]*", base) and len(words) > i + 1 and \
+                os.path.basename(words[i + 1]) in SERVERS:  # a running console script
+            return os.path.basename(words[i + 1]), words[i + 2:]
         return None, []
     return None, []
 
@@ -460,7 +463,7 @@ def live_processes(root: Path) -> list[Launch]:
             parent = (proc / ppid / "cmdline").read_bytes().decode(errors="replace")
         except OSError:
             parent = ""
-        if server in parent:
+        if server_of([w for w in parent.split("\0") if w])[0] == server:
             continue  # a worker; its master is listed
         try:
             environ = (entry / "environ").read_bytes().decode(errors="replace").split("\0")

@@ -1,0 +1,230 @@
+"""A real gunicorn on 127.0.0.1 serving a copy of the example project: the worker timeout
+happens (log line, 500 or dropped connection) and server.budget predicts it from the same
+Procfile and a measured upload; with gthread the request passes and the check says so.
+Its log is then triaged by server.logs."""
+from __future__ import annotations
+
+import io
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+import textwrap
+from pathlib import Path
+
+import pytest
+import requests
+from PIL import Image
+
+from conftest import base_env, run_cli
+
+SLOW_S = 3.5  # the view's processing time: above the 2 s timeout, short enough for a test
+TIMEOUT_S = 2
+
+SLOW_VIEW = f'''
+import os
+import time
+
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from PIL import Image
+
+
+@csrf_exempt
+def slow_upload(request):
+    """Decodes the upload, then takes SLOW_UPLOAD_S seconds, like a WebP quality search."""
+    with Image.open(request.FILES["image"]) as image:
+        image.load()
+        size = image.size
+    time.sleep(float(os.environ.get("SLOW_UPLOAD_S", "{SLOW_S}")))
+    return JsonResponse({{"size": size}}, status=201)
+'''
+
+# A check of the test project that measures the upload through Django's test client and
+# publishes it under the fact e2e.upload publishes, so server.budget can compare.
+MEASURE = '''
+import io
+import time
+
+from PIL import Image
+
+from diagnostics import Check
+
+
+class MeasuredUpload(Check):
+    id = "probe.upload"
+    title = "Time one upload to the slow view"
+    provides = ("upload.timings",)
+    needs_django = True
+
+    def run(self, ctx):
+        from django.test import Client
+
+        data = io.BytesIO()
+        Image.new("RGB", (640, 480), (20, 120, 200)).save(data, "JPEG")
+        data.seek(0)
+        data.name = "probe.jpg"
+        started = time.perf_counter()
+        response = Client().post("/api/slow/", {"image": data})
+        total = time.perf_counter() - started
+        assert response.status_code == 201, response.content
+        size = len(data.getvalue())
+        ctx.publish("upload.timings", {
+            "total_s": total, "request_bytes": size,
+            "stages": [{"name": "view", "seconds": total, "bytes_in": size, "bytes_out": 0}]})
+        return []
+'''
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(project: Path, procfile: str) -> None:
+    (project / "gallery" / "slow.py").write_text(SLOW_VIEW)
+    (project / "diagprobe.py").write_text(MEASURE)
+    with open(project / "photosite" / "urls.py", "a") as urls:
+        urls.write('\nfrom gallery.slow import slow_upload\n\n'
+                   'urlpatterns.append(path("api/slow/", slow_upload))\n')
+    with open(project / "photosite" / "settings.py", "a") as settings:
+        settings.write('\nUPLOAD_DIAGNOSTICS["CHECKS"] = ["diagprobe.MeasuredUpload"]\n')
+    (project / "Procfile").write_text(procfile)
+
+
+def jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 80, 30)).save(out, "JPEG")
+    return out.getvalue()
+
+
+class Gunicorn:
+    """The Procfile's web command, run the way a platform runs it: sh -c with PORT set."""
+
+    def __init__(self, project: Path, log: Path):
+        self.port = free_port()
+        command = (project / "Procfile").read_text().split(":", 1)[1].strip()
+        env = base_env(PORT=self.port, STORAGE_BACKEND="disk",
+                       PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+        self.log = log
+        self.proc = subprocess.Popen(["sh", "-c", f"exec {command}"], cwd=project, env=env,
+                                     stdout=subprocess.DEVNULL, stderr=open(log, "wb"))
+        self.wait_for("Booting worker")
+
+    def wait_for(self, text: str, limit: float = 15.0) -> None:
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            if text in self.log.read_text(errors="replace"):
+                return
+            assert self.proc.poll() is None, self.log.read_text()
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} not in the log:\n{self.log.read_text()}")
+
+    def upload(self):
+        url = f"http://127.0.0.1:{self.port}/api/slow/"
+        return requests.post(url, files={"image": ("photo.jpg", jpeg(), "image/jpeg")},
+                             timeout=20)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture
+def served(example_project, tmp_path):
+    """start(procfile) -> a running Gunicorn on the example project; stopped afterwards."""
+    started = []
+
+    def start(procfile: str) -> Gunicorn:
+        prepare(example_project, procfile)
+        server = Gunicorn(example_project, tmp_path / "gunicorn.log")
+        started.append(server)
+        return server
+    yield start
+    for server in started:
+        server.stop()
+
+
+def diagnose(project: Path, log: Path) -> dict:
+    run = run_cli("server", "probe", "--settings", "photosite.settings", "--format", "json",
+                  "--logs", log, cwd=project, env=base_env(STORAGE_BACKEND="disk"), timeout=120)
+    assert run.returncode in (0, 1), run.output
+    return {c["id"]: c for c in run.json()["checks"]}
+
+
+def codes(check: dict) -> dict[str, dict]:
+    return {f["code"]: f for f in check["findings"]}
+
+
+def test_sync_worker_timeout_happens_and_is_predicted(served, example_project):
+    procfile = ("web: gunicorn photosite.wsgi:application --bind 127.0.0.1:$PORT "
+                f"--workers 1 --timeout {TIMEOUT_S}\n")
+    server = served(procfile)
+    started = time.monotonic()
+    try:
+        response = server.upload()
+        outcome = response.status_code
+    except requests.ConnectionError:
+        outcome = "dropped"
+    elapsed = time.monotonic() - started
+    server.wait_for("WORKER TIMEOUT")
+    assert outcome in (500, "dropped"), outcome
+    assert elapsed < SLOW_S + 0.5  # cut short: the view never finished
+    # Diagnose while the server still runs: the live master is found under /proc.
+    checks = diagnose(example_project, server.log)
+    server.stop()
+
+    config = checks["server.config"]
+    fact = config["facts"]["server.worker_timeout"]
+    assert fact["timeout_s"] == TIMEOUT_S and fact["worker_class"] == "sync"
+    assert fact["workers"] == 1
+    launches = codes(config)["server.I001"]["evidence"][0]["rows"]
+    assert [row[1] for row in launches][:2] == ["process", "Procfile"]  # the running one wins
+    assert launches[0][3] == launches[1][3].replace("$PORT", str(server.port)) or \
+        f"127.0.0.1:{server.port}" in launches[0][3]
+    budget = codes(checks["server.budget"])
+    assert checks["server.budget"]["status"] == "fail"
+    assert "WORKER TIMEOUT" in budget["server.E030"]["message"]
+    assert f"of the {TIMEOUT_S} s worker timeout" in budget["server.E030"]["message"]
+    assert "sync workers: the timeout bounds the whole request" in str(
+        budget["server.E030"]["evidence"])
+
+    # The log this server wrote, triaged.
+    logs = codes(checks["server.logs"])
+    timeout = logs["server.E101"]
+    facts = dict(timeout["evidence"][0]["items"])
+    assert facts["count"] == 1 and facts["explained by"] == "server.budget"
+    assert facts["first"] and facts["first"] == facts["last"]
+    assert "WORKER TIMEOUT (pid:" in timeout["evidence"][1]["lines"][0]
+    # gunicorn 27 answers the killed request with a 500 and logs no traceback; when the
+    # worker ignores the abort it is sent SIGKILL, which counts as part of the timeout.
+    kills = facts["SIGKILL after the timeout (not out of memory)"]
+    assert "server.E102" not in logs
+    assert kills == (1 if outcome == "dropped" else 0)
+
+
+def test_gthread_passes_and_the_check_says_so(served, example_project):
+    procfile = ("web: gunicorn photosite.wsgi:application --bind 127.0.0.1:$PORT "
+                f"--workers 1 --threads 4 --timeout {TIMEOUT_S}\n")
+    server = served(procfile)
+    response = server.upload()
+    assert response.status_code == 201, response.text
+    time.sleep(1.2)  # one more arbiter round: still no timeout
+    server.stop()
+    assert "WORKER TIMEOUT" not in server.log.read_text()
+    checks = diagnose(example_project, server.log)
+    fact = checks["server.config"]["facts"]["server.worker_timeout"]
+    assert fact["worker_class"] == "gthread" and fact["threads"] == 4
+    budget = codes(checks["server.budget"])
+    assert checks["server.budget"]["status"] == "pass"
+    assert "liveness check, so this request passes" in budget["server.I031"]["message"]
+    assert "server.I101" in codes(checks["server.logs"])  # its log: nothing to report
