@@ -32,6 +32,13 @@ def project_root(params: dict, settings) -> Path:
     return Path(base).resolve() if base and Path(base).is_dir() else Path.cwd()
 
 
+def _timeout(value) -> float:
+    seconds = 60.0 if value is None else float(value)
+    if not seconds > 0:
+        raise UsageError(f"--timeout must be a positive number of seconds, got {value!r}.")
+    return seconds
+
+
 def output_targets(formats: list[str], output: str | None) -> list[tuple[str, Path | None]]:
     """(format, path or None for stdout) per format; checks writability before the run."""
     from reports import FORMATS, extension
@@ -95,18 +102,14 @@ def execute(params: dict, settings, settings_module: str | None, argv: list[str]
 
     options = Options(
         offline=bool(params.get("offline")), e2e=bool(params.get("e2e")),
-        timeout=float(params.get("timeout") or 60.0), image=params.get("image"),
+        timeout=_timeout(params.get("timeout")), image=params.get("image"),
         verbosity=verbosity,
         silence=tuple(config.get("SILENCE", ())) + tuple(params.get("silence") or ()),
         extra={"logs": list(params.get("logs") or ())})
     root = project_root(params, settings)
     ctx = Context(root, options, settings, argv)
-    redactor = Redactor(secret_values(settings))
-
-    def progress(message: str) -> None:
-        if verbosity > 0:
-            stderr.write(Redactor(secret_values(settings) | ctx.secrets).scrub(message) + "\n")
-            stderr.flush()
+    known = secret_values(settings)
+    progress = _progress_writer(stderr, verbosity, known, ctx)
 
     started = dt.datetime.now(dt.timezone.utc)
     clock = time.perf_counter()
@@ -117,7 +120,7 @@ def execute(params: dict, settings, settings_module: str | None, argv: list[str]
         results = runner.run(chosen, problems)
     except Interrupted as exc:
         results, interrupted = exc.results, True
-    redactor = Redactor(secret_values(settings) | ctx.secrets)
+    redactor = Redactor(known | ctx.secrets)
     flags = {"offline": options.offline, "e2e": options.e2e, "fail_level": params["fail_level"],
              "timeout": options.timeout, "silence": list(options.silence),
              "selected": list(params.get("check_ids") or ()) + [f"tag:{t}" for t in
@@ -142,6 +145,22 @@ def execute(params: dict, settings, settings_module: str | None, argv: list[str]
         return EXIT_INTERRUPTED
     worst = worst_level(report)
     return EXIT_FINDINGS if worst and worst >= Level.parse(params["fail_level"]) else EXIT_OK
+
+
+def _progress_writer(stderr, verbosity: int, known: set[str], ctx: Context):
+    """Writes progress lines to stderr, scrubbed of every secret known so far; the
+    redactor is rebuilt only when a check has added a secret."""
+    current: dict = {"secrets": None, "redactor": None}
+
+    def progress(message: str) -> None:
+        if verbosity <= 0:
+            return
+        secrets = known | ctx.secrets
+        if secrets != current["secrets"]:
+            current.update(secrets=secrets, redactor=Redactor(secrets))
+        stderr.write(current["redactor"].scrub(message) + "\n")
+        stderr.flush()
+    return progress
 
 
 def _isatty(stream) -> bool:

@@ -41,6 +41,7 @@ USAGE_ERRORS = [
      ["Cannot write the report to /nonexistent/dir/report.json", "does not exist"]),
     (("--format", "json", "--format", "md"), ["only one can go to standard output", "--output"]),
     (("--image", "big"), ["'big' is not WIDTHxHEIGHT"]),
+    (("--timeout", "0"), ["--timeout must be a positive number of seconds"]),
 ]
 
 
