@@ -47,9 +47,9 @@ def resolved_gunicorn(ctx) -> list[gunicorn.Resolved]:
 
 
 def buffered(ctx) -> bool:
-    """A proxy that reads the whole body before passing it on sits in front."""
-    return any(loc.get("proxy_request_buffering") == "on" for p in nginx_configs(ctx)
-               for loc in p.locations)
+    """nginx sits in front and every location it proxies reads the whole body first."""
+    found = [loc for p in nginx_configs(ctx) for loc in p.locations]
+    return bool(found) and all(loc.buffered for loc in found)
 
 
 def located(launch: Launch) -> dict:

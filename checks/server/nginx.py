@@ -28,6 +28,13 @@ class Location:
     path: str  # the location's match argument, e.g. "/" or "/api/"
     server_name: str
     values: dict = field(default_factory=dict)  # directive -> (value, "file:line" | "default")
+    passes: str = "proxy_pass"  # how it hands requests on
+
+    @property
+    def buffered(self) -> bool:
+        """nginx reads the whole body before passing it on (proxy_/uwsgi_request_buffering)."""
+        prefix = self.passes.split("_")[0]
+        return self.get(f"{prefix}_request_buffering") != "off"
 
     def get(self, name: str) -> str:
         return self.values.get(name, (DEFAULTS.get(name, ""), "default"))[0]
@@ -42,6 +49,7 @@ class Parsed:
     locations: list[Location]
     errors: list[tuple[str, int, str]]  # (file, line, crossplane's message)
     snippet: bool
+    files: set = field(default_factory=set)  # the file and every file it includes
 
 
 def looks_like_nginx(path: Path) -> bool:
@@ -72,36 +80,62 @@ def parse(path: Path) -> Parsed:
     top = [d["directive"] for c in first["config"] for d in c["parsed"]]
     snippet = "http" not in top
     payload = first if snippet or first["errors"] else crossplane.parse(
-        str(path), catch_errors=True, combine=True)
+        str(path), catch_errors=True)
     errors = [(e.get("file", str(path)), e.get("line") or 0, e["error"])
               for e in payload["errors"]]
+    files = {c["file"]: c["parsed"] for c in payload["config"]}
     locations: list[Location] = []
-    for config in payload["config"]:
-        scope = "http" if snippet else "main"
-        walk(config["parsed"], config["file"], {}, "", scope, locations)
-    return Parsed(path, locations, errors, snippet)
+    for config in payload["config"][:1]:  # includes are walked where they are included
+        walk(config["parsed"], config["file"], {}, "", "http" if snippet else "main",
+             locations, files)
+    return Parsed(path, locations, errors, snippet, set(files))
 
 
-def walk(directives, file, inherited, server_name, scope, out) -> None:
+def walk(directives, file, inherited, server_name, scope, out, files) -> None:
+    """Collect proxied locations with the limits they inherit (http -> server -> location);
+    `include` directives are expanded from crossplane's parsed list of included files."""
+    directives = expand_includes(directives, file, files)
     values = dict(inherited)
     for d in directives:
         if d["directive"] in DEFAULTS and d["args"]:
-            values[d["directive"]] = (d["args"][0], f"{d.get('file', file)}:{d['line']}")
+            values[d["directive"]] = (d["args"][0], f"{d['file']}:{d['line']}")
     for d in directives:
         name, block = d["directive"], d.get("block")
         if block is None:
             continue
         if name == "server" and scope in ("http", "main"):
             names = [x["args"] for x in block if x["directive"] == "server_name"]
-            walk(block, file, values, " ".join(names[0]) if names else "", "server", out)
+            walk(block, d["file"], values, " ".join(names[0]) if names else "", "server", out,
+                 files)
         elif name in ("http", "location", "if"):
-            if name == "location" and any(x["directive"] in PASSES for x in block):
-                inner = dict(values)
-                for x in block:
+            inner = expand_includes(block, d["file"], files)
+            if name == "location" and any(x["directive"] in PASSES for x in inner):
+                here = dict(values)
+                for x in inner:
                     if x["directive"] in DEFAULTS and x["args"]:
-                        inner[x["directive"]] = (x["args"][0], f"{file}:{x['line']}")
-                out.append(Location(file, d["line"], " ".join(d["args"]), server_name, inner))
-            walk(block, file, values, server_name, "http" if name == "http" else scope, out)
+                        here[x["directive"]] = (x["args"][0], f"{x['file']}:{x['line']}")
+                passes = next(x["directive"] for x in inner if x["directive"] in PASSES)
+                out.append(Location(d["file"], d["line"], " ".join(d["args"]), server_name,
+                                    here, passes))
+            walk(block, d["file"], values, server_name, "http" if name == "http" else scope,
+                 out, files)
+
+
+def expand_includes(directives, file, files) -> list[dict]:
+    """The directives with each `include` replaced by the included files' directives, each
+    directive tagged with the file it comes from."""
+    out = []
+    for d in directives:
+        d = {**d, "file": d.get("file", file)}
+        if d["directive"] == "include" and "includes" in d:
+            names = list(files)
+            for index in d["includes"]:
+                if index < len(names):
+                    included = names[index]
+                    out += expand_includes(files[included], included, files)
+        else:
+            out.append(d)
+    return out
 
 
 def size_bytes(value: str) -> int | None:
@@ -127,10 +161,21 @@ def seconds(value: str) -> float | None:
 
 
 def load(root: Path) -> list[Parsed]:
-    """The project's nginx files, plus /etc/nginx when readable and it proxies an app."""
-    parsed = [parse(path) for path in find_files(root)]
+    """The project's nginx files (full configs first; a snippet they include is read
+    there, not again on its own), plus /etc/nginx when readable and it proxies an app."""
+    found = find_files(root)
+    parsed: list[Parsed] = []
+    covered: set[str] = set()
+    for path in sorted(found, key=lambda p: p.name != "nginx.conf"):
+        if str(path) in covered:
+            continue
+        result = parse(path)
+        parsed.append(result)
+        if not result.snippet:
+            covered |= result.files
+    parsed = [p for p in parsed if not (p.snippet and str(p.file) in covered)]
     try:
-        if SYSTEM_CONF.is_file() and not any(p.file == SYSTEM_CONF for p in parsed):
+        if SYSTEM_CONF.is_file() and not any(SYSTEM_CONF == p.file for p in parsed):
             system = parse(SYSTEM_CONF)
             if system.locations:
                 parsed.append(system)

@@ -79,11 +79,12 @@ class NginxLimits(Check):
                     f"Set proxy_read_timeout above the worker timeout (e.g. "
                     f"{int(timeout) + 5}s), or lower the worker timeout; browsers and clients "
                     "retry a 504 and the same upload is processed twice.", one, **where)
-            if loc.get("proxy_request_buffering") == "off" and \
+            if not loc.buffered and \
                     worker.get("worker_class") == "sync":
                 yield Finding(
                     "server.W011", Level.WARNING,
-                    f"proxy_request_buffering off for location {loc.path} with sync workers: "
+                    f"{loc.passes.split('_')[0]}_request_buffering off for location "
+                    f"{loc.path} with sync workers: "
                     "the body upload counts against the worker timeout",
                     "Turn request buffering back on for upload locations, so nginx receives "
                     "the whole body before a sync worker is taken.", one, **where)
