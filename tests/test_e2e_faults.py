@@ -77,6 +77,8 @@ FILES = {
                 return found
 
             def size(self, name):
+                if FAULT == "size_wrong":
+                    return 0
                 if FAULT == "size":
                     raise ConnectionError("injected size failure")
                 return super().size(name)
@@ -207,3 +209,11 @@ def test_ctrl_c_mid_save_deletes_what_was_written(shop):
     assert '"interrupted": true' in out
     assert stored_files(shop) == []
     assert digest(shop / "db.sqlite3") == before
+
+
+def test_a_storage_that_answers_wrongly_fails_the_round_trip(shop):
+    check = diagnose(shop, "size_wrong")
+    wrong = [f for f in check["findings"] if f["code"] == "e2e.E007"]
+    assert wrong and all("storage size" in f["message"] for f in wrong)
+    assert "is 0 bytes;" in wrong[0]["message"]
+    assert stored_files(shop) == []

@@ -1,0 +1,160 @@
+"""The runtime read tracker and the stored-content findings, through real requests to a
+small project's views (one per way of handling an upload, chosen with VIEW)."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import base_env, run_cli
+
+SETTINGS = """
+import os
+INSTALLED_APPS += ["shop"]
+ROOT_URLCONF = "testsite.urls"
+E2E = {"FIELD": "image", "IMAGE": "320x240"}
+if os.environ.get("URL_NAME"):
+    E2E["URL_NAME"] = os.environ["URL_NAME"]
+else:
+    E2E["URL"] = "/upload/"
+UPLOAD_DIAGNOSTICS = {"E2E": E2E}
+"""
+
+VIEWS = """
+import hashlib
+import os
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import JsonResponse
+
+
+def upload(request):
+    view = os.environ["VIEW"]
+    upload = request.FILES.get("image")
+    if upload is None:
+        return JsonResponse({"image": ["No file was submitted."]}, status=400)
+    if view == "double":
+        digest = hashlib.sha256(upload.read()).hexdigest()
+        name = default_storage.save("shop/" + upload.name, upload)
+    elif view == "seek":
+        digest = hashlib.sha256(upload.read()).hexdigest()
+        upload.seek(0)
+        name = default_storage.save("shop/" + upload.name, upload)
+    elif view == "chunks":
+        digest = hashlib.sha256(upload.read()).hexdigest()
+        data = b"".join(upload.chunks())  # chunks() rewinds first: reads everything
+        name = default_storage.save("shop/" + upload.name, ContentFile(data))
+    elif view == "partial":
+        header = upload.read(100)
+        name = default_storage.save("shop/" + upload.name, upload)
+    elif view == "contentfile":
+        copy = ContentFile(upload.read(), name="copy.jpg")
+        digest = hashlib.sha256(copy.read()).hexdigest()
+        name = default_storage.save("shop/copy.jpg", copy)
+    return JsonResponse({"name": name}, status=201)
+"""
+
+FILES = {
+    "testsite/urls.py": """
+        from django.urls import path
+        from shop.views import upload
+        urlpatterns = [path("upload/", upload, name="upload")]
+    """,
+    "shop/__init__.py": "",
+    "shop/views.py": VIEWS,
+    "shop/migrations/__init__.py": "",
+    "shop/migrations/0001_initial.py": """
+        import os
+        from django.db import migrations
+
+        def check(apps, schema_editor):
+            if os.environ.get("BREAK_MIGRATION"):
+                raise RuntimeError("this migration needs production data")
+
+        class Migration(migrations.Migration):
+            operations = [migrations.RunPython(check)]
+    """,
+}
+
+
+@pytest.fixture
+def shop(project):
+    return project(SETTINGS, FILES)
+
+
+def diagnose(root, view, **env):
+    run = run_cli("--settings", "testsite.settings", "e2e.upload", "--format", "json",
+                  cwd=root, env=base_env(VIEW=view, **env))
+    assert run.returncode in (0, 1), run.stderr
+    check = run.json()["checks"][0]
+    return check, {f["code"]: f for f in check["findings"]}
+
+
+def line_of(root, text):
+    source = (root / "shop" / "views.py").read_text().splitlines()
+    return next(n for n, line in enumerate(source, 1) if text in line)
+
+
+def tracker_items(finding):
+    return dict(next(e for e in finding["evidence"] if e["title"] == "Read tracker")["items"])
+
+
+def test_a_read_then_a_save_without_rewind_is_caught_with_both_lines(shop):
+    check, found = diagnose(shop, "double")
+    assert set(found) == {"e2e.E001", "e2e.E002", "e2e.I001"}
+    tracked = tracker_items(found["e2e.E001"])
+    read = line_of(shop, 'digest = hashlib.sha256(upload.read())')
+    save = read + 1
+    assert tracked["consumed by"] == f"shop/views.py:{read} in upload"
+    assert tracked["read again by"] == f"shop/views.py:{save} in upload"
+    assert found["e2e.E001"]["location"] == {"path": "shop/views.py", "line": save}
+    rows = next(e for e in found["e2e.E002"]["evidence"] if e["title"] == "Stored objects")
+    assert [r[4] for r in rows["rows"]] == [0, 0]  # the small and the large upload
+
+
+@pytest.mark.parametrize("view", ["seek", "chunks"])
+def test_rewinding_and_chunks_are_not_flagged(shop, view):
+    check, found = diagnose(shop, view)
+    assert check["status"] == "pass" and set(found) == {"e2e.I001"}, found
+
+
+def test_a_partly_read_upload_is_saved_short(shop):
+    check, found = diagnose(shop, "partial")
+    assert {"e2e.W001", "e2e.E004"} <= set(found), found
+    assert "at position 100, not 0" in found["e2e.W001"]["message"]
+    rows = next(e for e in found["e2e.E004"]["evidence"] if e["title"] == "Stored objects")
+    assert all(r[3] - r[4] == 100 for r in rows["rows"])
+    assert "e2e.E003" in found  # a JPEG without its first 100 bytes is no image
+
+
+def test_a_consumed_content_file_is_saved_empty(shop):
+    check, found = diagnose(shop, "contentfile")
+    assert {"e2e.W001", "e2e.E002"} <= set(found), found
+    assert found["e2e.W001"]["location"]["line"] == line_of(shop, 'save("shop/copy.jpg"')
+
+
+def test_a_rejected_upload_reports_status_and_body(shop):
+    (shop / "testsite" / "settings.py").write_text(
+        (shop / "testsite" / "settings.py").read_text().replace('"FIELD": "image"',
+                                                               '"FIELD": "photo"'))
+    check, found = diagnose(shop, "double")
+    rejected = found["e2e.E005"]
+    assert "HTTP 400" in rejected["message"] and "No file was submitted" in rejected["message"]
+
+
+def test_an_unknown_url_name_is_a_warning_and_the_generic_path_still_runs(shop):
+    check, found = diagnose(shop, "double", URL_NAME="no-such-view")
+    assert "e2e.W002" in found and "no-such-view" in found["e2e.W002"]["message"]
+    assert check["facts"]["upload.timings"]["path"] == "generic"
+    assert "e2e.E001" not in found  # the project's view did not run
+
+
+def test_the_url_name_is_reversed(shop):
+    check, found = diagnose(shop, "seek", URL_NAME="upload")
+    assert check["facts"]["upload.timings"]["stages"][0]["name"] == "POST /upload/"
+
+
+def test_a_test_database_that_cannot_be_built_is_reported(shop):
+    check, found = diagnose(shop, "double", BREAK_MIGRATION="1")
+    failed = found["e2e.E009"]
+    assert "this migration needs production data" in failed["message"]
+    assert check["facts"]["upload.timings"]["path"] == "generic"
