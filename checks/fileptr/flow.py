@@ -58,14 +58,13 @@ class Event:
 class Summary:
     """What a project function does to its parameters and what it returns.
 
-    params: name -> (kind, line, how, path) of the first thing that moves it, kind one of
-    read (from the current position), save, rewinding. returns: "fresh" or a param name.
+    params: name -> (kind, line, how, module) of the first thing that moves it, kind one of
+    read (from the current position to the end), partial, save, rewinding. returns: "fresh" or a param name.
     """
 
     params: dict[str, tuple] = field(default_factory=dict)
     param_names: list[str] = field(default_factory=list)
     returns: str | None = None
-    path: str = ""
 
 
 def key_of(node) -> str | None:
@@ -175,7 +174,7 @@ class Flow:
         """A read from the current position. strict: a hand-off that needs the whole
         file, so an earlier partial read conflicts too."""
         self.filelike.add(obj)
-        self._note_first(obj, "read", line, how)
+        self._note_first(obj, "read" if full else "partial", line, how)
         before = self.pos.get(obj)
         if before and before.kind == "unknown":
             self.events.append(Event("fileptr.E003", line, name, how, None, before.how))
@@ -489,7 +488,7 @@ class Flow:
                     self.save(obj, line, f"{how} with {key}", name=key)
 
     def _callee(self, node, summary: Summary, line):
-        for param, (kind, cline, chow, cpath) in summary.params.items():
+        for param, (kind, cline, chow, cmodule) in summary.params.items():
             arg = _argument(node, summary, param)
             if arg is None:
                 continue
@@ -497,28 +496,30 @@ class Flow:
             if obj is None:
                 continue
             n = _text(arg)
-            where = f"{cpath}:{cline}" if cpath else f"line {cline}"
+            cpath = cmodule.rel
+            where = f"{cpath}:{cline}"
             how = f"{_text(node.func)}({n}), which does {chow} at {where}"
-            if kind == "read":
-                self.read(obj, line, how, strict=True, name=n)
+            if kind in ("read", "partial"):
+                self.read(obj, line, how, full=kind == "read", name=n)
             elif kind == "save":
                 self.save(obj, line, how, name=n)
             elif kind == "rewinding":
-                self.rewinding(obj, line, how, cpath)
+                self.rewinding(obj, line, how)
 
     # -- summary --------------------------------------------------------------------
 
-    def summary(self, path: str) -> Summary:
+    def summary(self, module) -> Summary:
+        """What callers need to know; `module.rel` names the file (computed lazily)."""
         params = {}
         for name, obj in self.param_ids.items():
             first = self.first.get(obj)
             if not first or first[0] == "rewind" and obj not in self.pos:
                 continue
             kind = "rewinding" if first[0] == "rewind" else first[0]
-            params[name] = (kind, first[1], first[2], path)
+            params[name] = (kind, first[1], first[2], module)
         kinds = set(self.returns)
         returns = kinds.pop() if len(kinds) == 1 else None
-        return Summary(params, self.params, returns, path)
+        return Summary(params, self.params, returns)
 
 
 def _argument(node: ast.Call, summary: Summary, param: str):

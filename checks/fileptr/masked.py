@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import importlib.machinery
-import re
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,8 +13,9 @@ from .project import Module
 
 BROAD = {"Exception", "BaseException"}
 # Words that make a function upload or storage code (where swallowing hides the cause).
-UPLOAD_CODE = re.compile(r"FILES|validated_data|cleaned_data|upload|_save\b|\.save\(|"
-                         r"Image\.open|[Ss]torage|imagekit|ImageKit|thumbnail")
+UPLOAD_CODE = ("FILES", "validated_data", "cleaned_data", "request.data", "serializer.save",
+               ".is_valid(", "upload", "Upload", "default_storage", " storage.", ".storage",
+               "mageKit", "magekit")
 # Modules of one-class-per-module exception packages: where a module gets caught.
 EXCEPTION_MODULES = ("exceptions", "errors", "exc")
 
@@ -29,43 +29,22 @@ class Masked:
     target: str = ""  # E004/I002: the dotted name the except clause names
 
 
-def handlers(module: Module):
-    """(function qualname or '<module>', function text, ExceptHandler) for every handler,
-    nested functions attributed to themselves."""
-    funcs = {id(f.node): f for f in module.functions}
-
-    def walk(body, owner, text):
-        for node in body:
-            if id(node) in funcs:
-                func = funcs[id(node)]
-                yield from walk(node.body, func.qualname, None)
-                continue
-            if isinstance(node, ast.ClassDef):
-                yield from walk(node.body, owner, text)
-                continue
-            if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
-                for handler in node.handlers:
-                    yield owner, handler
-            for name in ("body", "orelse", "finalbody"):
-                yield from walk(getattr(node, name, None) or [], owner, text)
-            for handler in getattr(node, "handlers", None) or []:
-                yield from walk(handler.body, owner, text)
-            for case in getattr(node, "cases", None) or []:
-                yield from walk(case.body, owner, text)
-
-    yield from walk(module.tree.body, "<module>", None)
-
-
 def check(module: Module, resolve_module) -> list[Masked]:
     found = []
-    texts = {f.qualname: (f, module.text(f.node)) for f in module.functions}
-    for owner, handler in handlers(module):
-        func, text = texts.get(owner, (None, ""))
-        found += _catches_module(module, owner, handler, resolve_module)
-        upload = func is not None and (func.storage or UPLOAD_CODE.search(text))
-        if upload:
+    for func, handler in module.handlers:
+        owner = func.qualname if func else "<module>"
+        if handler.type is not None:
+            found += _catches_module(module, owner, handler, resolve_module)
+        if func is not None and _upload_code(func):
             found += _swallowed(owner, handler)
     return found
+
+
+def _upload_code(func) -> bool:
+    if func.storage:
+        return True
+    text = func.text
+    return any(word in text for word in UPLOAD_CODE)
 
 
 def _names(node) -> list[ast.expr]:
@@ -195,7 +174,11 @@ class ModuleResolver:
     def _installed(self, parent: str, attr: str) -> bool | None:
         spec = _find(parent, tuple(self.search_path))
         if spec is None:
-            return None
+            # Unresolved only when the package itself is missing; a name re-exported by
+            # an importable module (mod.errors.X) is not a submodule.
+            top = parent.split(".")[0]
+            known = any(name.split(".")[0] == top for name in self.modules)
+            return False if known or _find(top, tuple(self.search_path)) else None
         if not spec.submodule_search_locations:
             return False  # a plain module: attr is whatever it defines
         child = _find(f"{parent}.{attr}", tuple(self.search_path))

@@ -5,31 +5,48 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import Callable
 
 SUPPRESS = re.compile(r"#\s*upload-diagnostics:\s*ignore(?:\[([^\]]*)\])?")
 
 
-@dataclass
+@dataclass(eq=False)
 class Function:
     node: ast.FunctionDef | ast.AsyncFunctionDef
     qualname: str
     cls: str | None  # the enclosing class's name, for self.method() calls
     storage: bool  # a method of a Storage subclass
+    module: "Module"
+
+    @cached_property
+    def text(self) -> str:
+        """Its source lines."""
+        return self.module.text(self.node)
 
 
-@dataclass
+@dataclass(eq=False)
 class Module:
     name: str  # dotted, as the project imports it
     path: Path
-    rel: str  # relative to the project root
+    relpath: Callable[[Path], str]  # the path as findings show it
     tree: ast.Module
-    lines: list[str]
+    source: str
     functions: list[Function] = field(default_factory=list)
     defs: dict[str, Function] = field(default_factory=dict)  # module-level functions
     methods: dict[tuple[str, str], Function] = field(default_factory=dict)
     imports: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    handlers: list[tuple[Function | None, ast.ExceptHandler]] = field(default_factory=list)
     suppressed: dict[int, set[str] | None] = field(default_factory=dict)
+
+    @cached_property
+    def rel(self) -> str:
+        return self.relpath(self.path)
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.source.splitlines()
 
     def text(self, node) -> str:
         return "\n".join(self.lines[node.lineno - 1:node.end_lineno])
@@ -50,8 +67,8 @@ def module_name(root: Path, path: Path) -> str:
     return ".".join(parts)
 
 
-def load(root: Path, path: Path, rel: str, tree: ast.Module, source: str) -> Module:
-    module = Module(module_name(root, path), path, rel, tree, source.splitlines())
+def load(root: Path, path: Path, relpath, tree: ast.Module, source: str) -> Module:
+    module = Module(module_name(root, path), path, relpath, tree, source)
     if "upload-diagnostics" in source:
         for number, line in enumerate(module.lines, 1):
             match = SUPPRESS.search(line)
@@ -60,41 +77,64 @@ def load(root: Path, path: Path, rel: str, tree: ast.Module, source: str) -> Mod
                 module.suppressed[number] = (
                     {c.strip() for c in codes.split(",") if c.strip()} if codes else None)
     package = module.name if path.name == "__init__.py" else module.name.rpartition(".")[0]
-    _collect(module, tree.body, package, prefix="", cls=None, storage=False)
+    _collect(module, tree.body, package, prefix="", cls=None, storage=False, owner=None)
     return module
 
 
-def _collect(module: Module, body, package: str, prefix: str, cls, storage: bool):
+TRIES = {ast.Try, getattr(ast, "TryStar", ast.Try)}
+FUNCTIONS = {ast.FunctionDef, ast.AsyncFunctionDef}
+COMPOUND = {ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try,
+            getattr(ast, "TryStar", ast.Try)}
+
+
+def _collect(module: Module, body, package: str, prefix: str, cls, storage: bool, owner):
+    """One walk over the statements: functions, classes, imports and except handlers
+    (with the function that owns them). Expressions are not visited."""
     for node in body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            func = Function(node, prefix + node.name, cls, storage)
+        kind = type(node)  # exact types: this walk runs over every statement
+        if kind in FUNCTIONS:
+            func = Function(node, prefix + node.name, cls, storage, module)
             module.functions.append(func)
             if cls is None and not prefix:
                 module.defs[node.name] = func
             elif cls is not None and prefix == cls + ".":
                 module.methods[(cls, node.name)] = func
-            _collect(module, node.body, package, prefix + node.name + ".", None, False)
-        elif isinstance(node, ast.ClassDef):
-            bases = [ast.unparse(b) for b in node.bases]
-            is_storage = any(b.rsplit(".", 1)[-1].endswith("Storage") for b in bases)
+            _collect(module, node.body, package, prefix + node.name + ".", None, False, func)
+        elif kind is ast.ClassDef:
+            is_storage = any(_dotted(b).endswith("Storage") for b in node.bases)
             _collect(module, node.body, package, prefix + node.name + ".", node.name,
-                     is_storage)
-        elif isinstance(node, ast.ImportFrom):
+                     is_storage, owner)
+        elif kind is ast.ImportFrom:
             base = absolute(package, node.module, node.level)
             for alias in node.names:
                 module.imports[alias.asname or alias.name] = (base, alias.name)
-        elif isinstance(node, ast.Import):
+        elif kind is ast.Import:
             for alias in node.names:
                 if alias.asname:
                     module.imports[alias.asname] = (alias.name, None)
                 else:
                     top = alias.name.split(".")[0]
                     module.imports[top] = (top, None)
-        elif isinstance(node, (ast.If, ast.Try, ast.With)):
-            for block in ("body", "orelse", "finalbody"):
-                _collect(module, getattr(node, block, []), package, prefix, cls, storage)
-            for handler in getattr(node, "handlers", []):
-                _collect(module, handler.body, package, prefix, cls, storage)
+        elif kind in COMPOUND:
+            _collect(module, node.body, package, prefix, cls, storage, owner)
+            orelse = getattr(node, "orelse", None)  # with blocks have none
+            if orelse:
+                _collect(module, orelse, package, prefix, cls, storage, owner)
+            if kind in TRIES:
+                for handler in node.handlers:
+                    module.handlers.append((owner, handler))
+                    _collect(module, handler.body, package, prefix, cls, storage, owner)
+                if node.finalbody:
+                    _collect(module, node.finalbody, package, prefix, cls, storage, owner)
+        elif kind is ast.Match:
+            for case in node.cases:
+                _collect(module, case.body, package, prefix, cls, storage, owner)
+
+
+def _dotted(node) -> str:
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}"
+    return node.id if isinstance(node, ast.Name) else ""
 
 
 def absolute(package: str, name: str | None, level: int) -> str:

@@ -3,6 +3,8 @@ summaries settle, then collect file-pointer events and masked errors per file.""
 from __future__ import annotations
 
 import ast
+import bisect
+import gc
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,8 +14,8 @@ from .flow import Flow, Summary
 from .project import Module, Resolver, load
 
 # Words without which a function cannot move a file position (a cheap pre-filter).
-MARKERS = re.compile(r"read|seek|Image\.open|chunks|copyfileobj|file_digest|save|create|"
-                     r"upload|put|post|update|for ")
+MARKERS = (".read", "seek(", "Image.open", "chunks(", "copyfileobj", "file_digest", "save(",
+           "create(", "upload", ".put", "post(", ".open(")
 MAX_PASSES = 5
 
 
@@ -49,6 +51,18 @@ def why_unparsable(path: Path) -> str:
 
 def scan(root: Path, paths: list[Path], parse, relpath) -> ScanResult:
     """`parse(path)` gives an ast or None; `relpath(path)` the path shown in findings."""
+    # Every module's ast stays alive until the end; the cyclic collector would walk all
+    # of them again on each collection, which costs more than the analysis itself.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _scan(root, paths, parse, relpath)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _scan(root: Path, paths: list[Path], parse, relpath) -> ScanResult:
     result = ScanResult(files=len(paths))
     modules: dict[str, Module] = {}
     for path in paths:
@@ -57,7 +71,7 @@ def scan(root: Path, paths: list[Path], parse, relpath) -> ScanResult:
             result.unparsable.append((path, why_unparsable(path)))
             continue
         source = path.read_bytes().decode("utf-8", "replace")
-        module = load(root, path, relpath(path), tree, source)
+        module = load(root, path, relpath, tree, source)
         modules.setdefault(module.name, module)
     events = _flows(modules)
     for module, func, event in events:
@@ -84,31 +98,57 @@ def _flows(modules: dict[str, Module]):
     """Run every relevant function, re-running callers while callee summaries change."""
     resolver = Resolver(modules)
     summaries: dict[int, Summary] = {}
-    texts = {}
-    work = []
-    for module in modules.values():
-        for func in module.functions:
-            text = module.text(func.node)
-            texts[id(func.node)] = text
-            if MARKERS.search(text):
-                work.append((module, func))
-    everything = [(m, f) for m in modules.values() for f in m.functions]
+    work = [(m, f) for m in modules.values() for f in _marked(m)]
     results: dict[int, list] = {}
     for _ in range(MAX_PASSES):
-        changed = set()
+        changed: dict[str, set[str]] = {}  # module name -> functions whose summary changed
         for module, func in work:
             flow = _run(module, func, resolver, summaries)
             results[id(func.node)] = [(module, func, e) for e in flow.events]
-            summary = flow.summary(module.rel)
+            summary = flow.summary(module)
             key = id(func.node)
             if (summary.params or summary.returns) and summaries.get(key) != summary:
                 summaries[key] = summary
-                changed.add(func.node.name)
+                changed.setdefault(module.name, set()).add(func.node.name)
         if not changed:
             break
-        callers = re.compile(r"\b(?:%s)\s*\(" % "|".join(map(re.escape, sorted(changed))))
-        work = [(m, f) for m, f in everything if callers.search(texts[id(f.node)])]
+        work = _callers(modules, changed)
     return [item for items in results.values() for item in items]
+
+
+def _marked(module: Module):
+    """Functions whose lines hold a marker, from one regex pass over the module."""
+    source = module.source
+    offsets = []
+    for word in MARKERS:  # str.find is far faster than one regex of alternatives
+        at = source.find(word)
+        while at >= 0:
+            offsets.append(at)
+            at = source.find(word, at + 1)
+    lines, line, last = [], 1, 0
+    for at in sorted(offsets):
+        line += source.count("\n", last, at)
+        last = at
+        lines.append(line)
+    if not lines:
+        return []
+    return [f for f in module.functions
+            if bisect.bisect_left(lines, f.node.lineno) < len(lines)
+            and lines[bisect.bisect_left(lines, f.node.lineno)] <= f.node.end_lineno]
+
+
+def _callers(modules: dict[str, Module], changed: dict[str, set[str]]):
+    """Functions that may call one of `changed`: in the same module, or in a module that
+    imports from the callee's module."""
+    names = {n for group in changed.values() for n in group}
+    calls = re.compile(r"\b(?:%s)\s*\(" % "|".join(map(re.escape, sorted(names))))
+    work = []
+    for module in modules.values():
+        sources = {source for source, _ in module.imports.values()}
+        sources |= {f"{s}.{a}" for s, a in module.imports.values() if a}
+        if module.name in changed or sources & changed.keys():
+            work += [(module, f) for f in module.functions if calls.search(f.text)]
+    return work
 
 
 def _run(module: Module, func, resolver: Resolver, summaries) -> Flow:
