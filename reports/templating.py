@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 
 import jinja2
 
@@ -35,21 +36,21 @@ def by_severity(findings: list[dict]) -> list[dict]:
     return sorted(findings, key=lambda f: order.get(f["level"], 5))
 
 
+# One pass per string (str.translate): reports with a thousand findings call these often.
+_MD_ESCAPES = str.maketrans({
+    "\\": "\\\\", "|": "\\|", "`": "\\`", "<": "&lt;", ">": "&gt;", "*": "\\*", "_": "\\_",
+    "[": "\\[", "]": "\\]", "\r": " ", "\n": " ", "\u2028": " ", "\u2029": " "})
+_BACKTICK_RUN = re.compile("`+")
+
+
 def md_escape(value) -> str:
     """Safe inside a Markdown table cell or inline text: pipes, backticks, HTML, newlines."""
-    text = str("" if value is None else value)
-    for char, repl in (("\\", "\\\\"), ("|", "\\|"), ("`", "\\`"), ("<", "&lt;"),
-                       (">", "&gt;"), ("*", "\\*"), ("_", "\\_"), ("[", "\\["), ("]", "\\]")):
-        text = text.replace(char, repl)
-    return text.replace("\r", " ").replace("\n", " ").replace("\u2028", " ").replace("\u2029", " ")
+    return str("" if value is None else value).translate(_MD_ESCAPES)
 
 
 def md_fence(text: str) -> str:
     """A code fence longer than any backtick run inside the text."""
-    longest = run = 0
-    for char in text:
-        run = run + 1 if char == "`" else 0
-        longest = max(longest, run)
+    longest = max(map(len, _BACKTICK_RUN.findall(text)), default=0)
     return "`" * max(3, longest + 1)
 
 
