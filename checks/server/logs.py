@@ -17,6 +17,9 @@ from diagnostics.codes import CodeDoc
 CHUNK = 1 << 20
 SAMPLES = 3
 MAX_LINE = 2000  # characters of a sample line kept
+# A matching line without a timestamp this close after a timestamped event of the same kind
+# is that event's traceback ("django.core.exceptions.RequestDataTooBig: ..."), not a new one.
+TRACEBACK_SPAN = 16384
 
 
 @dataclass(frozen=True)
@@ -65,12 +68,14 @@ SIGNATURES = [
               "Heroku's router timed out {count} request(s) at 30 s (H12)", "server.config",
               "Keep uploads under 30 s: upload from the browser straight to storage, or "
               "process images in a background job."),
-    Signature("data_upload_max", "server.E109", rb"DATA_UPLOAD_MAX_MEMORY_SIZE",
+    Signature("data_upload_max", "server.E109",
+              rb"RequestDataTooBig|exceeded settings\.DATA_UPLOAD_MAX_MEMORY_SIZE",
               "Django rejected {count} request(s) above DATA_UPLOAD_MAX_MEMORY_SIZE",
               "django.upload_settings",
               "Raise DATA_UPLOAD_MAX_MEMORY_SIZE or send the image as a file part: the limit "
               "counts non-file fields such as base64 images."),
-    Signature("too_many_files", "server.E110", rb"TooManyFilesSent",
+    Signature("too_many_files", "server.E110",
+              rb"TooManyFilesSent|exceeded settings\.DATA_UPLOAD_MAX_NUMBER_FILES",
               "Django rejected {count} request(s) with more files than "
               "DATA_UPLOAD_MAX_NUMBER_FILES", "django.upload_settings",
               "Raise DATA_UPLOAD_MAX_NUMBER_FILES to the number of files a form may send."),
@@ -96,6 +101,7 @@ _PID = re.compile(rb"\(pid:(\d+)\)")
 _TIMESTAMPS = [re.compile(p) for p in (
     rb"\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4})\]",  # gunicorn
     rb"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)",  # ISO (Heroku)
+    rb"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:,\d{3})?)",  # Python logging's asctime
     rb"^(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d)",  # nginx error log
     rb"\[(\d\d/\w{3}/\d{4}[ :]\d\d:\d\d:\d\d)",  # Django runserver, access logs
     rb"(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})",  # uWSGI
@@ -127,36 +133,58 @@ def timestamp(line: bytes) -> str | None:
     return None
 
 
+@dataclass
+class Scanner:
+    """State carried from chunk to chunk: small and bounded, whatever the log's size."""
+
+    result: Triage
+    offset: int = 0  # bytes of the stream before the current block
+    timed_out: OrderedDict = field(default_factory=OrderedDict)  # recent pids that timed out
+    last_event: dict = field(default_factory=dict)  # signature -> its last timestamped event
+
+
 def triage_stream(stream, name: str) -> Triage:
     """Count every signature in a binary stream, chunk by chunk."""
-    result = Triage(name)
-    timed_out: OrderedDict[bytes, None] = OrderedDict()  # recent pids, bounded
+    scanner = Scanner(Triage(name))
     rest = b""
     while True:
         chunk = stream.read(CHUNK)
         if not chunk:
             break
-        result.bytes += len(chunk)
+        scanner.result.bytes += len(chunk)
         data = rest + chunk
         end = data.rfind(b"\n") + 1
         if end == 0:
             rest = data
             continue
         block, rest = data[:end], data[end:]
-        result.lines += block.count(b"\n")
-        scan(block, result, timed_out)
+        scanner.result.lines += block.count(b"\n")
+        scan(block, scanner)
+        scanner.offset += len(block)
     if rest:
-        result.lines += 1
-        scan(rest, result, timed_out)
-    return result
+        scanner.result.lines += 1
+        scan(rest, scanner)
+    return scanner.result
 
 
-def scan(block: bytes, result: Triage, timed_out: OrderedDict) -> None:
+def scan(block: bytes, scanner: Scanner) -> None:
+    result, timed_out = scanner.result, scanner.timed_out
+    counted: set[tuple[int, str]] = set()  # one count per signature per line
     for m in _ALTERNATION.finditer(block):
         key = m.lastgroup
         start = block.rfind(b"\n", 0, m.start()) + 1
+        if (start, key) in counted:
+            continue
+        counted.add((start, key))
         stop = block.find(b"\n", m.end())
         line = block[start:stop if stop >= 0 else len(block)]
+        when = timestamp(line)
+        where = scanner.offset + start
+        previous = scanner.last_event.get(key)  # offset of its last timestamped event
+        if when is None and previous is not None and where - previous < TRACEBACK_SPAN:
+            continue  # the last line of that event's traceback, not a new event
+        if when is not None:
+            scanner.last_event[key] = where
         pid = _PID.search(line)
         if key == "worker_timeout" and pid:
             timed_out[pid.group(1)] = None
@@ -167,7 +195,6 @@ def scan(block: bytes, result: Triage, timed_out: OrderedDict) -> None:
             continue  # the kill that follows a timeout, not an out-of-memory kill
         tally = result.tallies.setdefault(key, Tally())
         tally.count += 1
-        when = timestamp(line)
         if when:
             tally.first = tally.first or when
             tally.last = when
@@ -329,14 +356,16 @@ CODES = [
          "web: gunicorn app:application --timeout 25   # and faster uploads",
          "Keep uploads under 30 s: direct browser-to-storage uploads or background jobs."),
     _doc("server.E109", "Django rejected requests above DATA_UPLOAD_MAX_MEMORY_SIZE",
-         "Log lines naming `DATA_UPLOAD_MAX_MEMORY_SIZE` (RequestDataTooBig).",
+         "Log lines naming `RequestDataTooBig` or Django's message `Request body exceeded "
+         "settings.DATA_UPLOAD_MAX_MEMORY_SIZE.`",
          "Django answered 400: the non-file part of the request (e.g. a base64 image in a "
          "form field or JSON) was larger than the limit.",
          "DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # base64 images in JSON",
          "DATA_UPLOAD_MAX_MEMORY_SIZE = 15 * 1024 * 1024",
          "Send images as multipart file parts, or raise the limit.", "python"),
     _doc("server.E110", "Django rejected requests with too many files",
-         "Log lines naming `TooManyFilesSent`.",
+         "Log lines naming `TooManyFilesSent` or Django's message `The number of files "
+         "exceeded settings.DATA_UPLOAD_MAX_NUMBER_FILES.`",
          "Django answered 400 because the request carried more files than "
          "DATA_UPLOAD_MAX_NUMBER_FILES (100 by default).",
          "DATA_UPLOAD_MAX_NUMBER_FILES = 10  # gallery form sends 20",
