@@ -173,7 +173,8 @@ class ImageKitEmulator:
                 f"{self.url_endpoint}/tr:n-ik_ml_thumbnail{path}",
             "fileType": "image" if data[:4] in (b"\x89PNG", b"\xff\xd8\xff\xe0",
                                                 b"\xff\xd8\xff\xe1", b"RIFF") else "non-image",
-            "height": None, "width": None, "orientation": None, "tags": tags,
+            "height": _size(data)[1], "width": _size(data)[0], "orientation": None,
+            "tags": tags,
             "AITags": None, "isPrivateFile": fields.get("isPrivateFile") == "true",
             "isPublished": True, "customCoordinates": None, "customMetadata": {},
             "embeddedMetadata": {}, "extensionStatus": {},
@@ -186,6 +187,13 @@ class ImageKitEmulator:
 
     def public(self, file_id: str) -> dict:
         return {k: v for k, v in self.files[file_id].items() if not k.startswith("_")}
+
+
+def _size(data: bytes) -> tuple[int | None, int | None]:
+    """(width, height) of a PNG, from its IHDR chunk; (None, None) for anything else."""
+    if data.startswith(b"\x89PNG") and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    return None, None
 
 
 def _mime(data: bytes) -> str:

@@ -78,7 +78,8 @@ def evidence(outcome: sdk_mod.Outcome, request: str, sdk: sdk_mod.Sdk, base: str
             "HTTP status": outcome.status if outcome.status is not None else "(no response)"}
     if outcome.error is not None:
         rows["error"] = f"{type(outcome.error).__name__}: {outcome.error}"[:300]
-    rows.update({h: outcome.headers[h] for h in RATE_HEADERS if h in outcome.headers})
+    headers = {k.lower(): v for k, v in outcome.headers.items()}
+    rows.update({h: headers[h.lower()] for h in RATE_HEADERS if h.lower() in headers})
     blocks = [kv("ImageKit call", rows)]
     if outcome.body:
         blocks.append(log("Response body (first 500 characters)", outcome.body.splitlines()))
@@ -154,8 +155,8 @@ class ImageKitAuth(Check):
         if not config.in_use:
             return
         key = config.get("private_key").strip()
-        if not key:
-            return  # imagekit.credentials reports it
+        if not key and config.sdk.generation != "5":
+            return  # the SDK refuses to start; imagekit.credentials reports it
         base = config.base_url or "https://api.imagekit.io"
         request = "GET /v1/files?limit=1"
         ctx.progress(f"      imagekit.auth: {request} at {base}")

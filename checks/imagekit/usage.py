@@ -102,28 +102,34 @@ def _client_chain(func: str, clients: set[str]) -> tuple[str, ...]:
 
 
 def _reads(tree: ast.AST, results: dict[str, tuple[str, ...]]) -> list[Use]:
-    """Outermost attribute/subscript chains rooted at a result name."""
+    """Field reads rooted at a result name: `result.file_path`, `result["response"]`.
+    Method calls (`.lstrip()`) and computed subscripts end a chain."""
     uses, inner = [], set()
+    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     for node in ast.walk(tree):
         if not isinstance(node, (ast.Attribute, ast.Subscript)) or id(node) in inner:
             continue
-        steps, base = [], node
+        nodes, base = [], node
         while isinstance(base, (ast.Attribute, ast.Subscript)):
             inner.add(id(base.value))
-            if isinstance(base, ast.Attribute):
-                steps.append(("attr", base.attr))
-            elif isinstance(base.slice, ast.Constant):
-                steps.append(("key", repr(base.slice.value)))
-            else:
-                steps = []
+            nodes.append(base)
             base = base.value
-        root = ast.unparse(base)
-        if root not in results or not steps:
+        if ast.unparse(base) not in results:
             continue
-        steps.reverse()
-        kind = "subscript" if steps[0][0] == "key" else "read"
-        uses.append(Use(kind, node.lineno, ast.unparse(node),
-                        tuple(s[1] for s in steps), method=results[root]))
+        nodes.reverse()  # innermost first
+        kept = []
+        for step in nodes:
+            if isinstance(step, ast.Subscript) and not isinstance(step.slice, ast.Constant) \
+                    or id(step) in called:
+                break
+            kept.append(step)
+        if not kept:
+            continue
+        chain = tuple(s.attr if isinstance(s, ast.Attribute) else repr(s.slice.value)
+                      for s in kept)
+        kind = "subscript" if isinstance(kept[0], ast.Subscript) else "read"
+        uses.append(Use(kind, node.lineno, ast.unparse(kept[-1]), chain,
+                        method=results[ast.unparse(base)]))
     return uses
 
 

@@ -1,0 +1,380 @@
+"""The imagekit family, driven through the real command with imagekitio 4.2.0 (.venv) and
+5.11.0 (.venv-ik5) against the ImageKit emulator on 127.0.0.1."""
+from __future__ import annotations
+
+import socket
+import sys
+
+import pytest
+
+from conftest import IK5_PYTHON, REPO, base_env, run_cli
+
+sys.path.insert(0, str(REPO / "examples"))
+from imagekit_emulator import ImageKitEmulator, make_keys  # noqa: E402
+
+IK4 = sys.executable
+BOTH = pytest.mark.parametrize("python", [IK4, IK5_PYTHON], ids=["ik4", "ik5"])
+
+SETTINGS = """
+import os
+IMAGEKIT_PRIVATE_KEY = os.environ.get("IMAGEKIT_PRIVATE_KEY", "")
+IMAGEKIT_PUBLIC_KEY = os.environ.get("IMAGEKIT_PUBLIC_KEY", "")
+IMAGEKIT_URL_ENDPOINT = os.environ.get("IMAGEKIT_URL_ENDPOINT", "")
+STORAGES = {"default": {"BACKEND": "media.storage.ImageKitStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+UPLOAD_DIAGNOSTICS = {"IMAGEKIT": {"TIMEOUT": 1}}
+"""
+
+STORAGE_4 = '''
+from django.conf import settings
+from django.core.files.storage import Storage
+from imagekitio import ImageKit
+from imagekitio.exceptions.ForbiddenException import ForbiddenException
+from imagekitio.models.UploadFileRequestOptions import UploadFileRequestOptions
+
+
+class ImageKitStorage(Storage):
+    def __init__(self):
+        self.client = ImageKit(
+            private_key=settings.IMAGEKIT_PRIVATE_KEY,
+            public_key=settings.IMAGEKIT_PUBLIC_KEY,
+            url_endpoint=settings.IMAGEKIT_URL_ENDPOINT,
+        )
+
+    def _save(self, name, content):
+        options = UploadFileRequestOptions(folder="/media", use_unique_file_name=False)
+        try:
+            result = self.client.upload_file(file=content.read(), file_name=name,
+                                             options=options)
+        except ForbiddenException:
+            raise
+        return result.file_path.lstrip("/") + result.file_id[:0]
+
+    def delete(self, name):
+        self.client.delete_file(file_id=name)
+'''
+# Lines of STORAGE_4 (as written to disk: the leading newline is stripped).
+LINE_4_EXCEPTIONS_IMPORT, LINE_4_CONSTRUCTOR, LINE_4_UPLOAD = 4, 10, 19
+
+STORAGE_5 = '''
+from django.conf import settings
+from django.core.files.storage import Storage
+from imagekitio import ImageKit, PermissionDeniedError
+
+
+class ImageKitStorage(Storage):
+    def __init__(self):
+        self.client = ImageKit(private_key=settings.IMAGEKIT_PRIVATE_KEY, timeout=20)
+
+    def _save(self, name, content):
+        try:
+            result = self.client.files.upload(file=content.read(), file_name=name,
+                                              folder="/media", use_unique_file_name=False)
+        except PermissionDeniedError:
+            raise
+        return result.file_path.lstrip("/") + result.file_id[:0]
+
+    def delete(self, name):
+        self.client.files.delete(name)
+'''
+LINE_5_UPLOAD = 12
+
+
+def storage_for(python) -> str:
+    return STORAGE_5 if python == IK5_PYTHON else STORAGE_4
+
+
+@pytest.fixture
+def emulator():
+    with ImageKitEmulator(stall_s=20) as emu:
+        yield emu
+
+
+def diagnose(root, *args, python=IK4, env=None):
+    """Run the imagekit family on the project's settings; returns (Run, report)."""
+    if not any(a.startswith("imagekit") for a in args):
+        args = ("imagekit", *args)
+    run = run_cli("--settings", "testsite.settings", "--project-dir", root,
+                  "--format", "json", *args, python=python, cwd=root,
+                  env=base_env(PYTHONPATH=root, **(env or {})))
+    assert run.returncode in (0, 1), run.output
+    return run, run.json()
+
+
+def codes(report, check=None) -> list[str]:
+    return [f["code"] for c in report["checks"] if check in (None, c["id"])
+            for f in c["findings"]]
+
+
+def findings(report, code):
+    return [f for c in report["checks"] for f in c["findings"] if f["code"] == code]
+
+
+def status(report, check) -> str:
+    return next(c["status"] for c in report["checks"] if c["id"] == check)
+
+
+def make(project, python, settings_extra="", storage=None):
+    return project(SETTINGS + settings_extra, {"media/__init__.py": "",
+                                               "media/storage.py": storage or
+                                               storage_for(python)})
+
+
+# -- a correct setup --------------------------------------------------------------------
+
+@BOTH
+def test_a_correct_setup_passes_and_cleans_up(project, emulator, python):
+    root = make(project, python)
+    run, report = diagnose(root, "--e2e", python=python, env=emulator.environ())
+    assert status(report, "imagekit.credentials") == "pass"
+    assert status(report, "imagekit.auth") == "pass"
+    assert status(report, "imagekit.upload") == "pass"
+    assert status(report, "imagekit.sdk") == ("pass" if python == IK5_PYTHON else "warn")
+    assert not [c for c in codes(report) if c[9] in "EC"], codes(report)
+    assert [(r.method, r.path.rsplit("/", 1)[0] if r.method == "DELETE" else r.path, r.status)
+            for r in emulator.requests] == [
+        ("GET", "/v1/files", 200), ("POST", "/api/v1/files/upload", 200),
+        ("DELETE", "/v1/files", 204)]
+    assert emulator.files == {}  # the test upload was deleted
+    done = findings(report, "imagekit.I030")[0]
+    uploaded_id = emulator.requests[2].path.rsplit("/", 1)[1]
+    assert uploaded_id in done["message"]
+    reads = [row[1] for e in done["evidence"] if e["type"] == "table" for row in e["rows"]]
+    assert "result.file_path" in reads and "result.file_id" in reads
+    assert emulator.private_key not in run.output and emulator.public_key not in run.output
+    fact = next(c for c in report["checks"] if c["id"] == "imagekit.sdk")["facts"]
+    timeout = fact["storage.sdk_timeout"]
+    assert timeout["sdk"].startswith("imagekitio ")
+    assert timeout["timeout_s"] == (60.0 if python == IK5_PYTHON else None)
+
+
+# -- static misconfigurations -----------------------------------------------------------
+
+PRIVATE, PUBLIC = make_keys()
+ENDPOINT = "https://ik.imagekit.io/acme"
+
+
+@pytest.mark.parametrize("env, code", [
+    ({"IMAGEKIT_PUBLIC_KEY": PUBLIC, "IMAGEKIT_URL_ENDPOINT": ENDPOINT}, "imagekit.E001"),
+    ({"IMAGEKIT_PRIVATE_KEY": PRIVATE[8:]}, "imagekit.E002"),
+    ({"IMAGEKIT_PRIVATE_KEY": PUBLIC, "IMAGEKIT_PUBLIC_KEY": PRIVATE}, "imagekit.E003"),
+    ({"IMAGEKIT_PRIVATE_KEY": f'"{PRIVATE}"\n'}, "imagekit.E004"),
+    ({"IMAGEKIT_PRIVATE_KEY": PRIVATE.rstrip("=")}, "imagekit.E005"),
+    ({"IMAGEKIT_URL_ENDPOINT": "ik.imagekit.io/acme"}, "imagekit.E006"),
+    ({"IMAGEKIT_URL_ENDPOINT": "https://ik.imagekit.io/acme/photos"}, "imagekit.W002"),
+])
+def test_each_misconfiguration_yields_its_code(project, env, code):
+    root = make(project, IK4)
+    full = {"IMAGEKIT_PRIVATE_KEY": PRIVATE, "IMAGEKIT_PUBLIC_KEY": PUBLIC,
+            "IMAGEKIT_URL_ENDPOINT": ENDPOINT}
+    full.update(env)
+    if code == "imagekit.E001":
+        del full["IMAGEKIT_PRIVATE_KEY"]
+    run, report = diagnose(root, "--offline", env=full)
+    found = codes(report, "imagekit.credentials")
+    assert code in found, found
+    assert [c for c in found if c[9] in "EW"] == [code]  # nothing else
+    assert status(report, "imagekit.auth") == "skipped"
+    planted = full.get("IMAGEKIT_PRIVATE_KEY", PRIVATE).strip().strip('"')
+    assert planted not in run.output and PRIVATE not in run.output
+
+
+def test_custom_domains_and_local_endpoints_are_allowed(project):
+    root = make(project, IK4)
+    for endpoint in ("https://media.example.com/some/path", "http://127.0.0.1:9000/x"):
+        _, report = diagnose(root, "--offline", env={"IMAGEKIT_PRIVATE_KEY": PRIVATE,
+                                                     "IMAGEKIT_PUBLIC_KEY": PUBLIC,
+                                                     "IMAGEKIT_URL_ENDPOINT": endpoint})
+        assert status(report, "imagekit.credentials") == "pass", codes(report)
+
+
+def test_settings_and_environment_disagree(project):
+    other, _ = make_keys()
+    root = make(project, IK4, f'\nIMAGEKIT_PRIVATE_KEY = "{other}"\n')
+    run, report = diagnose(root, "--offline", env={"IMAGEKIT_PRIVATE_KEY": PRIVATE,
+                                                   "IMAGEKIT_PUBLIC_KEY": PUBLIC,
+                                                   "IMAGEKIT_URL_ENDPOINT": ENDPOINT})
+    assert codes(report, "imagekit.credentials").count("imagekit.W003") == 1
+    assert PRIVATE not in run.output and other not in run.output
+
+
+def test_public_key_is_only_a_warning_for_5x(project):
+    root = make(project, IK5_PYTHON)
+    env = {"IMAGEKIT_PRIVATE_KEY": PRIVATE, "IMAGEKIT_URL_ENDPOINT": ENDPOINT}
+    _, report = diagnose(root, "--offline", python=IK5_PYTHON, env=env)
+    assert "imagekit.W001" in codes(report, "imagekit.credentials")
+    _, report = diagnose(make(project, IK4), "--offline", env=env)
+    assert "imagekit.E001" in codes(report, "imagekit.credentials")
+
+
+def test_a_project_without_imagekit(project):
+    root = project("", {})
+    _, report = diagnose(root, "--offline")
+    assert codes(report) == ["imagekit.I002"]
+
+
+# -- the key against the API: each answer its own code ----------------------------------
+
+FAULTS = [("rate_limit", "imagekit.W010"), ("server_error", "imagekit.E012"),
+          ("bad_gateway", "imagekit.E012"), ("not_json", "imagekit.E016"),
+          ("drop", "imagekit.E017"), ("stall", "imagekit.E013")]
+
+
+@BOTH
+@pytest.mark.parametrize("fault, code", FAULTS, ids=[f for f, _ in FAULTS])
+def test_each_emulator_fault_yields_its_code(project, emulator, python, fault, code):
+    root = make(project, python)
+    emulator.inject(fault, times=5)
+    run, report = diagnose(root, "imagekit.auth", python=python, env=emulator.environ())
+    assert codes(report, "imagekit.auth") == [code]
+    assert status(report, "imagekit.auth") != "timeout"  # the check's own timeout, no hang
+    assert emulator.requests_to("GET", "/v1/files")  # the key check did reach the emulator
+    assert emulator.private_key not in run.output
+    if fault == "rate_limit":
+        evidence = findings(report, code)[0]["evidence"][0]["items"]
+        assert ["X-RateLimit-Limit", "10"] in evidence
+
+
+@BOTH
+def test_a_wrong_key_is_403(project, emulator, python):
+    root = make(project, python)
+    wrong, _ = make_keys()
+    env = {**emulator.environ(), "IMAGEKIT_PRIVATE_KEY": wrong}
+    run, report = diagnose(root, "imagekit.auth", python=python, env=env)
+    assert codes(report, "imagekit.auth") == ["imagekit.E011"]
+    assert emulator.requests[-1].status == 403
+    assert wrong not in run.output
+
+
+def test_no_key_sent_is_401_with_5x(project, emulator):
+    root = make(project, IK5_PYTHON)
+    env = {**emulator.environ(), "IMAGEKIT_PRIVATE_KEY": ""}
+    _, report = diagnose(root, "imagekit", python=IK5_PYTHON, env=env)
+    assert codes(report, "imagekit.auth") == ["imagekit.E010"]
+    assert "imagekit.E001" in codes(report, "imagekit.credentials")
+    assert emulator.requests[-1].status == 401 and emulator.requests[-1].auth_user is None
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@BOTH
+@pytest.mark.parametrize("scheme, code", [("http", "imagekit.E017"),
+                                          ("https", "imagekit.E015")])
+def test_refused_connections_and_tls_failures(project, emulator, python, scheme, code):
+    root = make(project, python)
+    port = _closed_port() if scheme == "http" else emulator.port  # the emulator: plain HTTP
+    env = {**emulator.environ(), "UPLOAD_DIAGNOSTICS_IMAGEKIT_URL": f"{scheme}://127.0.0.1:{port}"}
+    _, report = diagnose(root, "imagekit.auth", python=python, env=env)
+    assert codes(report, "imagekit.auth") == [code]
+
+
+# -- SDK compatibility ------------------------------------------------------------------
+
+def test_a_4x_storage_diagnosed_with_5x_is_reported_at_the_exact_lines(project):
+    root = make(project, IK5_PYTHON, storage=STORAGE_4)
+    _, report = diagnose(root, "imagekit.sdk", "--offline", python=IK5_PYTHON)
+    located = {(f["code"], f["location"]["line"]) for f in report["checks"][0]["findings"]
+               if f["location"]}
+    assert ("imagekit.E021", LINE_4_EXCEPTIONS_IMPORT) in located
+    assert ("imagekit.E022", LINE_4_CONSTRUCTOR) in located
+    assert ("imagekit.E023", LINE_4_UPLOAD) in located
+    assert all(f["location"]["path"] == "media/storage.py"
+               for f in report["checks"][0]["findings"] if f["location"])
+    constructor = next(f for f in findings(report, "imagekit.E022"))
+    assert "public_key, url_endpoint" in constructor["message"]
+    assert "files.upload" in next(f for f in findings(report, "imagekit.E023")
+                                  if f["location"]["line"] == LINE_4_UPLOAD)["hint"]
+
+
+def test_a_5x_storage_diagnosed_with_5x_has_no_findings(project):
+    root = make(project, IK5_PYTHON, storage=STORAGE_5)
+    _, report = diagnose(root, "imagekit.sdk", "--offline", python=IK5_PYTHON)
+    assert codes(report) == ["imagekit.I020"]
+
+
+def test_a_4x_storage_with_4x_only_warns_about_the_timeout(project):
+    root = make(project, IK4, storage=STORAGE_4)
+    _, report = diagnose(root, "imagekit.sdk", "--offline")
+    assert codes(report) == ["imagekit.I020", "imagekit.W020"]
+
+
+def test_a_5x_storage_diagnosed_with_4x(project):
+    root = make(project, IK4, storage=STORAGE_5)
+    _, report = diagnose(root, "imagekit.sdk", "--offline")
+    located = {(f["code"], f["location"]["line"]) for f in findings(report, "imagekit.E023")}
+    assert ("imagekit.E023", LINE_5_UPLOAD) in located
+    assert "imagekit.E021" in codes(report) and "imagekit.E022" in codes(report)
+
+
+MASKED = '''
+from imagekitio import ImageKit
+from imagekitio.exceptions import UnauthorizedException
+
+client = ImageKit(private_key="x", public_key="y", url_endpoint="z")
+
+
+def save(data):
+    try:
+        result = client.upload_file(file=data, file_name="a.png")
+    except UnauthorizedException:
+        return None
+    return result["response"]["fileId"]
+'''
+
+
+@BOTH
+def test_module_caught_as_exception_and_dict_results(project, python):
+    root = make(project, python, storage=STORAGE_5 if python == IK5_PYTHON else STORAGE_4)
+    (root / "media" / "legacy.py").write_text(MASKED.lstrip("\n"))
+    _, report = diagnose(root, "imagekit.sdk", "--offline", python=python)
+    legacy = {(f["code"], f["location"]["line"]) for c in report["checks"]
+              for f in c["findings"] if f["location"] and
+              f["location"]["path"] == "media/legacy.py"}
+    if python == IK4:
+        assert legacy == {("imagekit.E025", 10), ("imagekit.E024", 12)}
+    else:  # 5.x: the import itself fails, the constructor and the method do not exist
+        assert {("imagekit.E021", 2), ("imagekit.E022", 4), ("imagekit.E023", 9)} <= legacy
+
+
+# -- the write tier ---------------------------------------------------------------------
+
+@BOTH
+def test_an_empty_upload_is_reported(project, emulator, python):
+    root = make(project, python)
+    emulator.inject("empty_file", path="/api/v1/files/upload")
+    _, report = diagnose(root, "imagekit.upload", "--e2e", python=python,
+                         env=emulator.environ())
+    assert codes(report) == ["imagekit.E030"]
+    assert emulator.files == {}
+
+
+@BOTH
+def test_an_undeletable_test_file_is_named(project, emulator, python):
+    root = make(project, python)
+    emulator.inject("server_error", path="/v1/files/", times=5)
+    _, report = diagnose(root, "imagekit.upload", "--e2e", python=python,
+                         env=emulator.environ())
+    assert codes(report) == ["imagekit.C030"]
+    leftover = next(iter(emulator.files))
+    assert leftover in findings(report, "imagekit.C030")[0]["message"]
+
+
+READS_MISSING = {IK4: "result.custom_coordinates", IK5_PYTHON: "result.response_metadata.raw"}
+
+
+@BOTH
+def test_a_field_the_code_reads_is_missing_from_the_response(project, emulator, python):
+    storage = storage_for(python).replace(
+        'return result.file_path.lstrip("/")',
+        f'return str({READS_MISSING[python]}) + result.file_path.lstrip("/")')
+    root = make(project, python, storage=storage)
+    _, report = diagnose(root, "imagekit.upload", "--e2e", python=python,
+                         env=emulator.environ())
+    missing = findings(report, "imagekit.E031")
+    assert [f["location"]["path"] for f in missing] == ["media/storage.py"]
+    assert READS_MISSING[python] in missing[0]["message"]
+    assert emulator.files == {}  # deleted all the same
