@@ -10,6 +10,7 @@ FORMATS = {
     "html": ("reports.html", "html"),
     "json": ("reports.jsonfmt", "json"),
     "junit": ("reports.junit", "xml"),
+    "sarif": ("reports.sarif", "sarif"),
 }
 
 __upload_diagnostics__ = True

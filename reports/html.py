@@ -1,15 +1,28 @@
 """One self-contained HTML file: inline CSS and JS, the JSON report embedded, works offline
-and without JavaScript; the reference entries of its finding codes included."""
+and without JavaScript; the reference entries of its finding codes included.
+
+Large reports stay usable: past OPEN_LIMIT findings the checks start collapsed, and only
+the first EVIDENCE_LIMIT findings (most severe first) carry their evidence blocks; every
+finding is still listed, and the embedded JSON (Copy JSON) has all the evidence.
+"""
 from __future__ import annotations
 
 from .markdown import render as markdown
 from .reference import loaded_docs
-from .templating import render_template
+from .templating import by_severity, grouped, render_template
+
+OPEN_LIMIT = 200
+EVIDENCE_LIMIT = 500
 
 
 def render(report: dict, **_options) -> str:
     paths = {f["code"]: f["docs"] for c in report["checks"] for f in c["findings"]}
     known = loaded_docs()
-    docs = {code: known[code] for code in paths if code in known}
-    return render_template("report.html.j2", autoescape=True, report=report,
-                           markdown=markdown(report), docs=docs, doc_paths=paths)
+    in_order = [f for _, _, checks in grouped(report) for c in checks
+                for f in by_severity(c["findings"])]
+    rich = {id(f) for f in in_order[:EVIDENCE_LIMIT]}
+    return render_template(
+        "report.html.j2", autoescape=True, report=report, markdown=markdown(report),
+        docs={code: known[code] for code in paths if code in known}, doc_paths=paths,
+        open_checks=len(in_order) <= OPEN_LIMIT, with_evidence=lambda f: id(f) in rich,
+        evidence_cut=max(0, len(in_order) - EVIDENCE_LIMIT))
