@@ -58,8 +58,8 @@ class FilePointerReuse(Check):
         name, earlier = d["name"], d["earlier"]
         evidence = _where(ctx, issue, {
             "value": name, "here": d["action"], "earlier read line": earlier,
-            "earlier read": d["earlier_how"], "earlier read file": d["earlier_path"]})
-        if earlier and not d["earlier_path"] and earlier != issue.line:
+            "earlier read": d["earlier_how"]})
+        if earlier and earlier != issue.line:
             evidence.append(ctx.excerpt(issue.module.path, earlier,
                                         title=f"earlier read (line {earlier})"))
         where = f"{issue.function}()"

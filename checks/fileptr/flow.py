@@ -40,7 +40,6 @@ class Pos:
     kind: str
     line: int
     how: str
-    path: str | None = None  # set when the move happened in another file (a callee)
 
 
 @dataclass
@@ -51,7 +50,6 @@ class Event:
     action: str  # what reads or saves it here
     earlier: int | None  # line of the conflicting earlier read
     earlier_how: str
-    earlier_path: str | None = None  # when the earlier read is in another file
 
 
 @dataclass
@@ -165,42 +163,50 @@ class Flow:
             return obj
         return None
 
+    def _alias(self, obj: int, default: str) -> str:
+        """A plain name bound to the object (upload rather than validated_data['image'])."""
+        return next((k for k, o in self.env.items() if o == obj and k.isidentifier()),
+                    default)
+
     # -- operations -----------------------------------------------------------------
 
-    def _note_first(self, obj, kind, line, how):
-        self.first.setdefault(obj, (kind, line, how))
+    def _note_first(self, obj, kind, line, how, leaf=None):
+        """leaf: (line, how, module) of the operation a callee did, for summaries."""
+        self.first.setdefault(obj, (kind, line, how, leaf))
 
-    def read(self, obj, line, how, full=True, strict=False, name=""):
+    def read(self, obj, line, how, full=True, strict=False, name="", leaf=None):
         """A read from the current position. strict: a hand-off that needs the whole
         file, so an earlier partial read conflicts too."""
         self.filelike.add(obj)
-        self._note_first(obj, "read" if full else "partial", line, how)
+        self._note_first(obj, "read" if full else "partial", line, how, leaf)
         before = self.pos.get(obj)
         if before and before.kind == "unknown":
             self.events.append(Event("fileptr.E003", line, name, how, None, before.how))
         elif before and (strict or before.kind != "partial"):
-            self.events.append(Event("fileptr.E001", line, name, how, before.line, before.how,
-                                     before.path))
+            self.events.append(Event("fileptr.E001", line, name, how, before.line, before.how))
         if full or before is None or before.kind == "unknown":
             self.pos[obj] = Pos("read" if full else "partial", line, how)
 
-    def rewinding(self, obj, line, how, path=None):
+    def rewinding(self, obj, line, how, leaf=None):
         self.filelike.add(obj)
-        self._note_first(obj, "rewinding", line, how)
-        self.pos[obj] = Pos("rewinding", line, how, path)
+        self._note_first(obj, "rewinding", line, how, leaf)
+        self.pos[obj] = Pos("rewinding", line, how)
+
+    def wrote(self, obj, line, how):
+        """Writing leaves the position at the end of what was written."""
+        self.pos[obj] = Pos("written", line, how)
 
     def rewind(self, obj, line, how):
         self._note_first(obj, "rewind", line, how)
         self.pos.pop(obj, None)
 
-    def save(self, obj, line, how, name=""):
-        self._note_first(obj, "save", line, how)
+    def save(self, obj, line, how, name="", leaf=None):
+        self._note_first(obj, "save", line, how, leaf)
         before = self.pos.get(obj)
         if before and before.kind == "unknown":
             self.events.append(Event("fileptr.E003", line, name, how, None, before.how))
         elif before:
-            self.events.append(Event("fileptr.E002", line, name, how, before.line, before.how,
-                                     before.path))
+            self.events.append(Event("fileptr.E002", line, name, how, before.line, before.how))
         self.pos[obj] = Pos("saved", line, how)
 
     # -- statements -----------------------------------------------------------------
@@ -294,8 +300,7 @@ class Flow:
             if summary and summary.returns:
                 arg = _argument(node, summary, summary.returns)
                 return self.obj(arg) if arg is not None else None
-            return None
-        return self.obj(node)
+        return self.obj(node)  # also request.FILES.get("f")
 
     def s_Return(self, node):
         if node.value is not None:
@@ -337,7 +342,23 @@ class Flow:
 
     def s_If(self, node):
         self.expr(node.test)
-        self._merge([self._branch(node.body), self._branch(node.orelse)])
+        body, orelse = self._branch(node.body), self._branch(node.orelse)
+        guarded = self._seek_guard(node.test)
+        if guarded is not None and orelse is not None:
+            # `if hasattr(f, "seek"): f.seek(0)`: where f cannot seek, its position is moot
+            orelse[1].pop(guarded, None)
+        self._merge([body, orelse])
+
+    def _seek_guard(self, test) -> int | None:
+        """The object a test like hasattr(f, "seek") or f.seekable() is about."""
+        if isinstance(test, ast.Call) and call_name(test) == "hasattr" \
+                and len(test.args) == 2 and isinstance(test.args[1], ast.Constant) \
+                and test.args[1].value in ("seek", "seekable"):
+            return self.obj(test.args[0])
+        if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) \
+                and test.func.attr == "seekable":
+            return self.obj(test.func.value)
+        return None
 
     def s_For(self, node):
         self.expr(node.iter)
@@ -391,9 +412,16 @@ class Flow:
     def expr(self, node):
         if isinstance(node, ast.Call):
             self.call(node)
-        elif isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp,
-                               ast.GeneratorExp)):
-            return  # runs later, or in its own scope
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            # Only the outermost iterable is evaluated here; the rest has its own scope.
+            outer = node.generators[0].iter
+            self.expr(outer)
+            obj = self.obj(outer)
+            if obj is not None and obj in self.filelike:
+                self.read(obj, outer.lineno, f"iterating over {_text(outer)}",
+                          name=_text(outer))
+        elif isinstance(node, ast.Lambda):
+            return  # runs later
         else:
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.expr):
@@ -449,6 +477,8 @@ class Flow:
             self.filelike.add(obj)
         elif attr == "chunks":
             self.rewinding(obj, line, f"{name}.chunks() (seeks to 0, reads to the end)")
+        elif attr in ("write", "writelines") and obj in self.filelike:
+            self.wrote(obj, line, f"{name}.{attr}()")
         elif attr == "close":
             self.pos.pop(obj, None)
 
@@ -468,6 +498,10 @@ class Flow:
         """storage.save(name, f), field.save(name, f), X.objects.create(image=f),
         serializer.save(image=f), super().create(validated_data)."""
         values = []
+        if node.func.attr == "save" and node.args:
+            target = self.obj(node.args[0])  # Pillow's image.save(buffer, "WEBP")
+            if target is not None and target in self.filelike:
+                self.wrote(target, line, f"{_text(node.func)}({_text(node.args[0])}, ...)")
         if node.func.attr == "save" and len(node.args) >= 2:
             values.append(node.args[1])
         values += [kw.value for kw in node.keywords if kw.arg]
@@ -485,7 +519,8 @@ class Flow:
                 continue
             for key, obj in list(self.env.items()):
                 if key.startswith(base + "[") and obj in self.filelike:
-                    self.save(obj, line, f"{how} with {key}", name=key)
+                    self.save(obj, line, f"{how} with {key} in {base}",
+                              name=self._alias(obj, key))
 
     def _callee(self, node, summary: Summary, line):
         for param, (kind, cline, chow, cmodule) in summary.params.items():
@@ -496,15 +531,14 @@ class Flow:
             if obj is None:
                 continue
             n = _text(arg)
-            cpath = cmodule.rel
-            where = f"{cpath}:{cline}"
-            how = f"{_text(node.func)}({n}), which does {chow} at {where}"
+            how = f"{_text(node.func)}({n}), which does {chow} at {cmodule.rel}:{cline}"
+            leaf = (cline, chow, cmodule)
             if kind in ("read", "partial"):
-                self.read(obj, line, how, full=kind == "read", name=n)
+                self.read(obj, line, how, full=kind == "read", name=n, leaf=leaf)
             elif kind == "save":
-                self.save(obj, line, how, name=n)
+                self.save(obj, line, how, name=n, leaf=leaf)
             elif kind == "rewinding":
-                self.rewinding(obj, line, how)
+                self.rewinding(obj, line, how, leaf)
 
     # -- summary --------------------------------------------------------------------
 
@@ -516,7 +550,8 @@ class Flow:
             if not first or first[0] == "rewind" and obj not in self.pos:
                 continue
             kind = "rewinding" if first[0] == "rewind" else first[0]
-            params[name] = (kind, first[1], first[2], module)
+            line, how, where = first[3] or (first[1], first[2], module)
+            params[name] = (kind, line, how, where)
         kinds = set(self.returns)
         returns = kinds.pop() if len(kinds) == 1 else None
         return Summary(params, self.params, returns)

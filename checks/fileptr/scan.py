@@ -76,7 +76,7 @@ def _scan(root: Path, paths: list[Path], parse, relpath) -> ScanResult:
     events = _flows(modules)
     for module, func, event in events:
         detail = {"name": event.name, "action": event.action, "earlier": event.earlier,
-                  "earlier_how": event.earlier_how, "earlier_path": event.earlier_path}
+                  "earlier_how": event.earlier_how}
         _add(result, result.reuse, Issue(event.code, module, event.line, func.qualname,
                                           detail))
     resolve_module = masked.ModuleResolver(modules)

@@ -1,0 +1,17 @@
+# label: positive
+# not: fileptr.E001
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .exif import read_exif
+from .serializers import PhotoSerializer
+
+
+class PhotoUpload(APIView):
+    def post(self, request):
+        upload = request.FILES["image"]
+        exif = read_exif(upload.read())
+        serializer = PhotoSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        photo = serializer.save(image=upload, exif=exif)  # expect: fileptr.E002
+        return Response({"id": photo.pk}, status=201)

@@ -1,0 +1,6 @@
+# label: positive
+# not: fileptr.E001
+
+
+def broken_view(request:  # expect: fileptr.I001
+    return request.FILES["image"]
