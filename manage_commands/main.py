@@ -32,6 +32,27 @@ def project_root(params: dict, settings) -> Path:
     return Path(base).resolve() if base and Path(base).is_dir() else Path.cwd()
 
 
+def _config(settings) -> dict:
+    """settings.UPLOAD_DIAGNOSTICS, checked for shape."""
+    config = getattr(settings, "UPLOAD_DIAGNOSTICS", None) if settings is not None else None
+    if config is not None and not isinstance(config, dict):
+        raise UsageError("settings.UPLOAD_DIAGNOSTICS must be a dict such as "
+                         '{"CHECKS": [...], "SILENCE": [...]}, not a '
+                         f"{type(config).__name__}.")
+    return config or {}
+
+
+def _entries(config: dict, name: str) -> tuple:
+    """A list setting of UPLOAD_DIAGNOSTICS; a lone string counts as a list of one."""
+    value = config.get(name) or ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, (list, tuple)):
+        raise UsageError(f'settings.UPLOAD_DIAGNOSTICS["{name}"] must be a list, not a '
+                         f"{type(value).__name__}.")
+    return tuple(value)
+
+
 def _timeout(value) -> float:
     seconds = 60.0 if value is None else float(value)
     if not seconds > 0:
@@ -88,8 +109,8 @@ def execute(params: dict, settings, settings_module: str | None, argv: list[str]
     formats = list(params.get("formats") or ["text"])
     verbosity = 1 if params.get("verbosity") is None else int(params["verbosity"])
     color = not params.get("no_color") and _isatty(stdout)
-    config = (getattr(settings, "UPLOAD_DIAGNOSTICS", None) or {}) if settings else {}
-    loaded, problems = load_checks(BUILTIN, config.get("CHECKS", ()))
+    config = _config(settings)
+    loaded, problems = load_checks(BUILTIN, _entries(config, "CHECKS"))
     if params.get("list_checks"):
         from reports.catalogue import render_catalogue
         stdout.write(render_catalogue(loaded, formats[0]))
@@ -104,7 +125,7 @@ def execute(params: dict, settings, settings_module: str | None, argv: list[str]
         offline=bool(params.get("offline")), e2e=bool(params.get("e2e")),
         timeout=_timeout(params.get("timeout")), image=params.get("image"),
         verbosity=verbosity,
-        silence=tuple(config.get("SILENCE", ())) + tuple(params.get("silence") or ()),
+        silence=_entries(config, "SILENCE") + tuple(params.get("silence") or ()),
         extra={"logs": list(params.get("logs") or ())})
     root = project_root(params, settings)
     ctx = Context(root, options, settings, argv)

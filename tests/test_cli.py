@@ -78,6 +78,15 @@ def test_a_settings_module_that_fails_to_import_through_manage_py(project):
     assert "udx_not_installed_anywhere" in result.output
 
 
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+@pytest.mark.parametrize("setting, fragment", [
+    ('UPLOAD_DIAGNOSTICS = ["udx_checks.Provider"]', "UPLOAD_DIAGNOSTICS must be a dict"),
+    ('UPLOAD_DIAGNOSTICS = {"SILENCE": 3}', 'UPLOAD_DIAGNOSTICS["SILENCE"] must be a list'),
+])
+def test_a_malformed_upload_diagnostics_setting(project, front_end, setting, fragment):
+    assert_usage_error(run(front_end, project(setting), env=env()), fragment)
+
+
 @pytest.mark.parametrize("name", ["checks", "reports", "diagnostics"])
 def test_a_project_module_that_shadows_ours(project, tmp_path, name):
     root = project(files={f"{name}/__init__.py": "RAISE = 1\n"})

@@ -94,6 +94,14 @@ def test_a_crash_is_one_error_result(project):
     assert checks["udx.consumer"]["status"] == "pass"
 
 
+def test_a_check_yielding_something_else_than_findings_is_an_error(project):
+    root = project(checks_setting("Junk", "Provider"))
+    checks = by_id(run_manage(root, "udx", *JSON, env=env()).json())
+    assert checks["udx.junk"]["status"] == "error"
+    assert "udx.junk returned str, not Finding" in checks["udx.junk"]["findings"][0]["message"]
+    assert checks["udx.provider"]["status"] == "pass"
+
+
 def test_tier_gates_say_which_flag_enables_the_check(project):
     root = project(checks_setting("Network", "Write"))
     run = run_cli("--settings", "testsite.settings", "udx", "--offline", *JSON, cwd=root,
@@ -142,6 +150,17 @@ def test_silenced_findings_are_counted_not_shown(project):
     text = run_manage(root, "udx", "--silence", "udx.E00?", env=env()).stdout
     assert "udx.W001" not in text and "udx.E001" not in text
     assert "3 findings silenced" in text
+
+
+def test_a_lone_silence_string_is_one_pattern(project):
+    # Not the characters of the string: "*" among them would silence everything.
+    root = project("UPLOAD_DIAGNOSTICS = {\"CHECKS\": [(\"udx_checks.Leveled\", "
+                   "{\"findings\": [(\"udx.W001\", \"warning\"), (\"udx.E001\", \"error\")]})], "
+                   "\"SILENCE\": \"udx.W*\"}\n")
+    run = run_manage(root, "udx", *JSON, env=env())
+    assert run.returncode == 1
+    leveled = by_id(run.json())["udx.leveled"]
+    assert codes(leveled) == ["udx.E001"] and leveled["silenced"] == 1
 
 
 @pytest.mark.parametrize("findings, args, expected", [

@@ -190,3 +190,13 @@ class BadInit(Check):
 
     def run(self, ctx):
         return []
+
+
+class Junk(Check):
+    """Yields something that is not a Finding."""
+
+    id = "udx.junk"
+    title = "Yields a string"
+
+    def run(self, ctx):
+        yield "all good"
