@@ -15,7 +15,8 @@ venv() {  # venv DIR PIP-ARGS...: create DIR once, then install into it
 echo "== main environment (.venv: imagekitio 4.x, test tools)"
 venv .venv -e ".[test,imagekit,example]"
 echo "== imagekitio 5.x environment (.venv-ik5)"
-venv .venv-ik5 -e ".[test,example]" "imagekitio==5.11.0"
+# (not the "example" extra: it pins imagekitio 4.2.0 for the example project)
+venv .venv-ik5 -e ".[test]" "djangorestframework>=3.15" "imagekitio==5.11.0"
 
 if [ ! -x /usr/bin/chromium ]; then
   echo "== Chromium from Debian's packages"
