@@ -18,7 +18,6 @@ from .images import TestImage
 BOUNDARY = "upload-diagnostics-boundary"
 FIELD = "file"
 MAX_SIDE, THUMB_SIDE = 2048, 300
-PREFIX = "upload-diagnostics/"
 
 
 @dataclass
@@ -135,8 +134,8 @@ def _run(result: GenericRun, image, storage, tracker, handler_paths) -> None:
             picture.convert("RGB").save(out, "JPEG", quality=80)
             s.bytes_out = len(out.getvalue())
         upload.seek(0)  # Pillow leaves it anywhere; the saves below start from the top
-        sent = {f"{PREFIX}original/{image.name}": (upload, image.data),
-                f"{PREFIX}processed/{image.name.rsplit('.', 1)[0]}.webp": (webp, webp.file.getvalue())}
+        sent = {f"original/{image.name}": (upload, image.data),
+                f"processed/{image.name.rsplit('.', 1)[0]}.webp": (webp, webp.file.getvalue())}
         _round_trip(result, stage, storage, sent)
     finally:
         if upload is not None:
