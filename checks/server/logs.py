@@ -1,7 +1,8 @@
 """server.logs: triage of gunicorn, uWSGI, nginx, Heroku router and Django log lines.
 
-Logs are read in fixed-size binary chunks and searched with one compiled alternation, so a
-1 GB log streams in constant memory; only the lines that match are decoded.
+Logs are read in fixed-size binary chunks searched with bytes.find for each signature's
+words, so a 1 GB log streams in constant memory at close to disk speed; only the lines found
+are checked with the signature's pattern and decoded.
 """
 from __future__ import annotations
 
@@ -95,8 +96,19 @@ SIGNATURES = [
               "Import the exception class itself (see imagekit.sdk for the SDK version's "
               "exception names)."),
 ]
-_ALTERNATION = re.compile(b"|".join(b"(?P<%s>%s)" % (s.key.encode(), s.pattern)
-                                    for s in SIGNATURES), re.M)
+# Literal words that every line of a signature holds: bytes.find over a whole chunk is far
+# faster than a regular expression, which then only confirms the lines found.
+NEEDLES = {
+    "worker_timeout": (b"WORKER TIMEOUT",), "oom_kill": (b"was sent SIGKILL",),
+    "system_exit": (b"SystemExit: 1",), "body_too_large": (b"too large body",),
+    "upstream_timeout": (b"upstream timed out",), "upstream_closed": (b"prematurely closed",),
+    "harakiri": (b"HARAKIRI",), "heroku_h12": (b"code=H12",),
+    "data_upload_max": (b"RequestDataTooBig", b"DATA_UPLOAD_MAX_MEMORY_SIZE"),
+    "too_many_files": (b"TooManyFilesSent", b"DATA_UPLOAD_MAX_NUMBER_FILES"),
+    "cannot_identify": (b"cannot identify image file",),
+    "missing_file": (b"Missing file parameter",), "bad_except": (b"inherit from BaseException",),
+}
+PATTERNS = {s.key: re.compile(s.pattern) for s in SIGNATURES}
 _PID = re.compile(rb"\(pid:(\d+)\)")
 _TIMESTAMPS = [re.compile(p) for p in (
     rb"\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4})\]",  # gunicorn
@@ -167,17 +179,27 @@ def triage_stream(stream, name: str) -> Triage:
     return scanner.result
 
 
+def candidates(block: bytes) -> list[tuple[int, str]]:
+    """(line start, signature) of the lines holding a signature's words, in log order,
+    one per line and signature."""
+    found = set()
+    for key, needles in NEEDLES.items():
+        for needle in needles:
+            at = block.find(needle)
+            while at >= 0:
+                found.add((block.rfind(b"\n", 0, at) + 1, key))
+                end = block.find(b"\n", at)
+                at = block.find(needle, end) if end >= 0 else -1
+    return sorted(found)
+
+
 def scan(block: bytes, scanner: Scanner) -> None:
     result, timed_out = scanner.result, scanner.timed_out
-    counted: set[tuple[int, str]] = set()  # one count per signature per line
-    for m in _ALTERNATION.finditer(block):
-        key = m.lastgroup
-        start = block.rfind(b"\n", 0, m.start()) + 1
-        if (start, key) in counted:
-            continue
-        counted.add((start, key))
-        stop = block.find(b"\n", m.end())
+    for start, key in candidates(block):
+        stop = block.find(b"\n", start)
         line = block[start:stop if stop >= 0 else len(block)]
+        if not PATTERNS[key].search(line):
+            continue
         when = timestamp(line)
         where = scanner.offset + start
         previous = scanner.last_event.get(key)  # offset of its last timestamped event
