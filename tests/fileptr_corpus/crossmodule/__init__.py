@@ -1,1 +1,2 @@
 # label: negative
+# not: fileptr.I001

@@ -1,0 +1,252 @@
+"""fileptr's static analysis, driven through the real command on real source trees."""
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from pathlib import Path
+
+import django
+import PIL
+import pytest
+
+from checks.fileptr import CODES
+from conftest import IK5_PYTHON, run_cli, write_files
+
+DOUBLE_READ = """
+    import hashlib
+    from io import BytesIO
+
+    from PIL import Image
+
+
+    def inspect_upload(request):
+        upload = request.FILES["image"]
+        digest = hashlib.md5(upload.read()).hexdigest()
+        image = Image.open(BytesIO(upload.read()))
+        return digest, image.size
+"""
+
+
+def scan(root, *args, python=None, cwd=None):
+    run = run_cli("fileptr", "--project-dir", root, "--format", "json", *args,
+                  python=python, cwd=cwd)
+    assert run.returncode in (0, 1), run.output
+    return run, run.json()
+
+
+def findings(report, code_prefix="fileptr."):
+    return [f for c in report["checks"] for f in c["findings"]
+            if f["code"].startswith(code_prefix)]
+
+
+def by_code(report):
+    return {(f["code"], f["location"]["path"], f["location"]["line"])
+            for f in findings(report)}
+
+
+def test_example_project_double_read_and_storage(example_project):
+    """The bundled example's serializer saves a consumed upload, its storage reads
+    content without a rewind, and its view logs without the traceback - found without
+    any Django settings."""
+    run, report = scan(example_project)
+    assert run.returncode == 1
+    assert {c["id"]: c["tier"] for c in report["checks"]} == {
+        "fileptr.reuse": "static", "fileptr.masked_errors": "static"}
+    assert by_code(report) == {
+        ("fileptr.E002", "gallery/serializers.py", 19),
+        ("fileptr.E003", "gallery/storage.py", 25),
+        ("fileptr.W003", "gallery/views.py", 22),
+    }
+    saved = next(f for f in findings(report) if f["code"] == "fileptr.E002")
+    assert "PhotoSerializer.create()" in saved["message"]
+    assert "line 18" in saved["message"] and "upload.read()" in saved["message"]
+    where = next(e for e in saved["evidence"] if e["type"] == "kv")
+    items = dict(where["items"])
+    assert items["function"] == "PhotoSerializer.create"
+    assert items["earlier read line"] == 18
+    marks = {(e["path"], e["mark_line"]) for e in saved["evidence"] if e["type"] == "code"}
+    assert marks == {("gallery/serializers.py", 19), ("gallery/serializers.py", 18)}
+    code = next(e for e in saved["evidence"] if e.get("mark_line") == 19)
+    assert "super().create(validated_data)" in code["lines"][19 - code["start_line"]]
+    assert "seek(0)" in saved["hint"] and "FileSystemStorage" in saved["hint"]
+    facts = next(c for c in report["checks"] if c["id"] == "fileptr.reuse")["facts"]
+    assert facts["fileptr.static"]["files_scanned"] >= 10
+    assert re.search(r"fileptr: \d+ files scanned", run.stderr)
+
+
+def test_cross_module_summary_finds_helper_reads(tmp_path):
+    """`optimize(x)` in another module counts as a read of x when optimize loads it."""
+    root = write_files(tmp_path / "site", {
+        "shop/__init__.py": "",
+        "shop/images.py": """
+            from PIL import Image
+
+            def optimize(upload):
+                image = Image.open(upload)
+                image.load()
+                return image
+        """,
+        "shop/views.py": """
+            from shop.images import optimize
+
+            def upload_view(request):
+                upload = request.FILES["image"]
+                optimize(upload)
+                return upload.read()
+        """,
+    })
+    _, report = scan(root)
+    [finding] = findings(report)
+    assert finding["code"] == "fileptr.E001"
+    assert finding["location"] == {"path": "shop/views.py", "line": 6}
+    assert "shop/images.py:4" in finding["message"]
+
+
+def test_suppression_comment_only_silences_its_code(tmp_path):
+    root = write_files(tmp_path / "site", {
+        "app/views.py": """
+            import hashlib
+
+            def twice(upload):
+                a = hashlib.md5(upload.read()).digest()
+                b = hashlib.md5(upload.read()).digest()  # upload-diagnostics: ignore[fileptr.E001]
+                return a, b
+
+            def thrice(upload):
+                a = hashlib.md5(upload.read()).digest()
+                b = hashlib.md5(upload.read()).digest()  # upload-diagnostics: ignore[fileptr.E002]
+                return a, b
+        """,
+    })
+    _, report = scan(root)
+    assert by_code(report) == {("fileptr.E001", "app/views.py", 10)}
+    facts = next(c for c in report["checks"] if c["id"] == "fileptr.reuse")["facts"]
+    assert facts["fileptr.static"]["suppressed"] == 1
+
+
+def test_unparsable_files_are_one_info_each_and_the_rest_is_scanned(tmp_path):
+    root = write_files(tmp_path / "site", {
+        "app/views.py": DOUBLE_READ,
+        "app/broken.py": "def view(request:\n    return 1\n",
+    })
+    (root / "app" / "latin1.py").write_bytes(b"TITLE = 'caf\xe9'\n")  # no coding line
+    (root / "app" / "binary.py").write_bytes(bytes(range(256)) * 4)
+    _, report = scan(root)
+    infos = {f["location"]["path"]: f for f in findings(report, "fileptr.I001")}
+    assert set(infos) == {"app/broken.py", "app/latin1.py", "app/binary.py"}
+    assert infos["app/broken.py"]["level"] == "info"
+    assert "SyntaxError" in infos["app/broken.py"]["message"]
+    assert ("fileptr.E001", "app/views.py", 10) in by_code(report)
+    statuses = {c["id"]: c["status"] for c in report["checks"]}
+    assert statuses == {"fileptr.reuse": "fail", "fileptr.masked_errors": "pass"}
+
+
+def test_imagekitio_4_exception_names_are_modules():
+    """The fact E004 rests on: in imagekitio 4.x, `from imagekitio.exceptions import X`
+    binds a module."""
+    from imagekitio.exceptions import BadRequestException
+
+    assert inspect.ismodule(BadRequestException)
+    assert inspect.isclass(BadRequestException.BadRequestException)
+
+
+EXCEPT_MODULE = {
+    "app/storage.py": """
+        from imagekitio.exceptions import BadRequestException
+        from acme_cdn_sdk.exceptions import QuotaExceeded
+
+        def upload(client, data, name):
+            try:
+                return client.upload_file(file=data, file_name=name)
+            except BadRequestException:
+                return None
+            except QuotaExceeded:
+                return None
+    """,
+}
+
+
+def test_except_module_resolved_against_installed_imagekitio_4(tmp_path):
+    root = write_files(tmp_path / "site", EXCEPT_MODULE)
+    _, report = scan(root)
+    assert by_code(report) == {("fileptr.E004", "app/storage.py", 7),
+                               ("fileptr.I002", "app/storage.py", 9)}
+    e004 = next(f for f in findings(report) if f["code"] == "fileptr.E004")
+    assert "imagekitio.exceptions.BadRequestException" in e004["message"]
+    assert "upload()" in e004["message"]
+    unresolved = next(f for f in findings(report) if f["code"] == "fileptr.I002")
+    assert "unresolved" in unresolved["message"]
+
+
+@pytest.mark.skipif(not Path(IK5_PYTHON).exists(), reason="needs the imagekitio 5 venv "
+                    "(bash tests/run.sh creates it)")
+def test_except_module_with_imagekitio_5_has_no_submodule(tmp_path):
+    """imagekitio 5.x has no imagekitio.exceptions: nothing there is a module to flag."""
+    root = write_files(tmp_path / "site", EXCEPT_MODULE)
+    _, report = scan(root, python=IK5_PYTHON)
+    assert by_code(report) == {("fileptr.I002", "app/storage.py", 9)}
+
+
+def test_source_include_and_exclude_from_settings(project):
+    bug = {"app/views.py": DOUBLE_READ, "legacy/views.py": DOUBLE_READ,
+           "tools/views.py": DOUBLE_READ}
+    root = project('UPLOAD_DIAGNOSTICS = {"SOURCE": {"EXCLUDE": ["legacy"]}}\n', bug)
+    run = run_cli("fileptr", "--settings", "testsite.settings", "--project-dir", root,
+                  "--format", "json", cwd=root)
+    paths = {f["location"]["path"] for f in findings(run.json())}
+    assert paths == {"app/views.py", "tools/views.py"}, run.output
+    (root / "testsite" / "settings.py").write_text(
+        (root / "testsite" / "settings.py").read_text()
+        + 'UPLOAD_DIAGNOSTICS = {"SOURCE": {"INCLUDE": ["tools"]}}\n')
+    run = run_cli("fileptr", "--settings", "testsite.settings", "--project-dir", root,
+                  "--format", "json", cwd=root)
+    assert {f["location"]["path"] for f in findings(run.json())} == {"tools/views.py"}
+
+
+def test_secret_in_an_excerpted_line_is_redacted_in_every_format(tmp_path):
+    key = "private_Zx81kQ0Lm3Pq7Rs2Tu9VwXy4="
+    root = write_files(tmp_path / "site", {"app/storage.py": f"""
+        def push(client, upload):
+            client.private_key = "{key}"
+            data = upload.read()
+            return client.upload_file(file=upload, file_name="x")
+    """})
+    run, report = scan(root)
+    excerpt = next(e for f in findings(report) for e in f["evidence"] if e["type"] == "code")
+    assert any("client.private_key" in line for line in excerpt["lines"])
+    for fmt in ("json", "sarif", "text", "md"):
+        run = run_cli("fileptr", "--project-dir", root, "--format", fmt, "-v", "2")
+        assert run.returncode == 1, run.output
+        assert key not in run.output and key[8:20] not in run.output, fmt
+
+
+@pytest.mark.parametrize("package", [django, PIL], ids=["django", "pillow"])
+def test_installed_django_and_pillow_have_no_findings(package):
+    """Large, correct real code: the analysis must stay silent on it."""
+    root = Path(package.__file__).parent
+    run, report = scan(root, "--timeout", "300")
+    facts = next(c for c in report["checks"] if c["id"] == "fileptr.reuse")["facts"]
+    scanned = facts["fileptr.static"]["files_scanned"]
+    print(f"{package.__name__}: {scanned} files scanned")
+    assert scanned > 80
+    assert findings(report, "") == [], findings(report, "")[:3]
+    assert run.returncode == 0
+
+
+def test_every_emitted_code_has_a_reference_entry():
+    source = "\n".join(p.read_text() for p in
+                       Path(importlib.import_module("checks.fileptr").__file__).parent
+                       .glob("*.py") if p.name != "codes.py")
+    emitted = set(re.findall(r'"(fileptr\.[EWIC]\d{3})"', source))
+    documented = {c.code for c in CODES}
+    assert emitted == documented
+    for doc in CODES:
+        assert doc.bad != doc.good and doc.why and doc.fix and doc.detects, doc.code
+
+
+def test_runs_in_a_project_without_python_files(tmp_path):
+    (tmp_path / "empty").mkdir()
+    run, report = scan(tmp_path / "empty")
+    assert run.returncode == 0
+    assert [c["status"] for c in report["checks"]] == ["pass", "pass"]
