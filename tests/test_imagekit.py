@@ -2,8 +2,13 @@
 5.11.0 (.venv-ik5) against the ImageKit emulator on 127.0.0.1."""
 from __future__ import annotations
 
+import json
+import os
 import socket
+import subprocess
 import sys
+
+from pathlib import Path
 
 import pytest
 
@@ -378,3 +383,84 @@ def test_a_field_the_code_reads_is_missing_from_the_response(project, emulator, 
     assert [f["location"]["path"] for f in missing] == ["media/storage.py"]
     assert READS_MISSING[python] in missing[0]["message"]
     assert emulator.files == {}  # deleted all the same
+
+
+# -- without any SDK: plain HTTP to the same URL ----------------------------------------
+
+@pytest.fixture
+def python_without_sdk(tmp_path):
+    """Run .venv's Python on a copy of its site-packages without imagekitio (symlinks;
+    -S so the real site-packages is not added, PYTHONPATH carries the rest)."""
+    import sysconfig
+    site = tmp_path / "site"
+    site.mkdir()
+    for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
+        if not entry.name.startswith("imagekitio") and not entry.name.endswith(".pth"):
+            (site / entry.name).symlink_to(entry)
+    return site
+
+
+def test_without_the_sdk_imports_are_errors_and_the_key_is_checked_over_plain_http(
+        project, emulator, python_without_sdk):
+    root = make(project, IK4)
+    path = os.pathsep.join([str(root), str(REPO), str(python_without_sdk)])
+    for key, code in ((emulator.private_key, "imagekit.I003"), (PRIVATE, "imagekit.E011")):
+        env = base_env(**{**emulator.environ(), "IMAGEKIT_PRIVATE_KEY": key,
+                          "PYTHONPATH": path})
+        proc = subprocess.run([IK4, "-S", "-m", "manage_commands", "--settings",
+                               "testsite.settings", "--project-dir", str(root), "imagekit",
+                               "--format", "json"], cwd=root, env=env, capture_output=True,
+                              text=True, timeout=120)
+        report = json.loads(proc.stdout)
+        assert findings(report, "imagekit.E020")[0]["location"]["path"] == "media/storage.py"
+        assert codes(report, "imagekit.auth") == [code]
+        assert key not in proc.stdout + proc.stderr
+    assert [r.status for r in emulator.requests] == [200, 403]
+
+
+# -- secrets never leave ----------------------------------------------------------------
+
+def test_no_key_in_any_format(project, emulator, tmp_path):
+    root = make(project, IK4)
+    out = tmp_path / "reports"
+    run = run_cli("--settings", "testsite.settings", "--project-dir", root, "imagekit",
+                  "--e2e", "-v", "2", "--format", "json", "--format", "md", "--format", "html",
+                  "--format", "text", "--output", out, cwd=root,
+                  env=base_env(PYTHONPATH=root, **emulator.environ()))
+    assert run.returncode == 0, run.output
+    texts = [run.output] + [p.read_text(encoding="utf-8") for p in out.iterdir()]
+    assert len(texts) == 5
+    for secret in (emulator.private_key, emulator.private_key[8:-1], emulator.public_key):
+        assert not any(secret in text for text in texts)
+    assert "imagekit.I003" in texts[1] + texts[2] + texts[3] + texts[4]
+
+
+# -- generations and failure classes ----------------------------------------------------
+
+@pytest.mark.parametrize("version, generation", [
+    ("2.2.8", "2"), ("3.0.1", "3.0"), ("3.2.0", "4"), ("4.2.0", "4"), ("5.11.0", "5"),
+    (None, "")])
+def test_generation_from_the_package_version(version, generation):
+    from checks.imagekit.sdk import Sdk
+    sdk = Sdk(version)
+    assert sdk.generation == generation
+    if generation != "5":
+        assert sdk.http_timeout is None  # 2.x-4.x call requests without a timeout
+
+
+def test_dns_failures_are_their_own_class():
+    import socket as socket_mod
+
+    import requests
+
+    from checks.imagekit.network import classify
+    from checks.imagekit.sdk import Outcome
+    try:
+        try:
+            raise socket_mod.gaierror(-2, "Name or service not known")
+        except socket_mod.gaierror as exc:
+            raise requests.exceptions.ConnectionError("Failed to resolve host") from exc
+    except requests.exceptions.ConnectionError as error:
+        assert classify(Outcome(error=error)) == "dns"
+    assert classify(Outcome(error=ConnectionRefusedError(111, "Connection refused"))) == \
+        "connection"

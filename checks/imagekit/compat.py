@@ -190,7 +190,10 @@ def check_file(ctx, usage, sdk, client):
             yield finding("imagekit.E021", f"{what} does not exist in {sdk.label}",
                           f"The import fails when the module loads (ImportError, so the "
                           f"storage cannot even be built).{equivalent(gen, key)}", item.line)
-    from imagekitio import ImageKit
+    try:
+        from imagekitio import ImageKit
+    except Exception:  # noqa: BLE001 - a broken install: imports above say why
+        return
     methods = {}
     for use in usage.uses:
         if use.kind == "constructor":

@@ -61,10 +61,13 @@ class Sdk:
     @property
     def http_timeout(self) -> float | None:
         """Seconds the SDK waits for ImageKit by default; None means forever."""
-        if self.generation == "5":
+        if self.generation != "5":
+            return None  # 2.x-4.x call requests without a timeout
+        try:
             from imagekitio._constants import DEFAULT_TIMEOUT
-            return float(DEFAULT_TIMEOUT.read or DEFAULT_TIMEOUT.connect or 60)
-        return None  # 2.x-4.x call requests without a timeout
+        except ImportError:  # another layout of the generated client: its documented 60 s
+            return 60.0
+        return float(DEFAULT_TIMEOUT.read or DEFAULT_TIMEOUT.connect or 60)
 
 
 def installed() -> Sdk:
