@@ -98,7 +98,10 @@ def traceback_block(text: str, title: str = "Traceback") -> dict:
 def _plain(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    return str(value)
+    try:
+        return str(value)
+    except Exception:  # a value that cannot print itself must not stop the report
+        return f"<unprintable {type(value).__name__}>"
 
 
 @dataclass

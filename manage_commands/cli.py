@@ -8,9 +8,7 @@ from pathlib import Path
 
 import click
 
-from diagnostics.redact import Redactor, secret_values
-
-from .main import EXIT_USAGE, UsageError, execute
+from .main import EXIT_USAGE, UsageError, error_redactor, execute
 from .options import DESCRIPTION, EXAMPLES, click_decorators
 from .shadowing import shadowed_packages
 
@@ -69,7 +67,7 @@ def main(settings_module, **params):
 
 
 def fail(exc: BaseException, params: dict, kind: str):
-    redactor = Redactor(secret_values())
+    redactor = error_redactor()
     if params.get("traceback"):
         click.echo(redactor.scrub("".join(traceback.format_exception(exc))), err=True)
     detail = str(exc) if isinstance(exc, UsageError) else f"{type(exc).__name__}: {exc}"

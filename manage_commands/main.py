@@ -22,6 +22,17 @@ class UsageError(Exception):
     """A problem with how the command was called: one paragraph, exit status 2."""
 
 
+def error_redactor() -> Redactor:
+    """For error messages and tracebacks: scrubs the secrets of the environment and, once
+    Django is configured, of its settings."""
+    try:
+        from django.conf import settings
+
+        return Redactor(secret_values(settings if settings.configured else None))
+    except Exception:  # settings that fail to load: the environment is all we have
+        return Redactor(secret_values())
+
+
 def project_root(params: dict, settings) -> Path:
     if params.get("project_dir"):
         root = Path(params["project_dir"]).expanduser()

@@ -57,7 +57,7 @@ def test_usage_errors_are_one_paragraph_and_exit_2(project, front_end, args, fra
 @pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_traceback_flag_shows_the_traceback(project, front_end):
     result = run(front_end, project(), "no_such.check", "--traceback")
-    assert result.returncode != 0
+    assert result.returncode == 2
     assert "Traceback" in result.stderr and "no_such.check" in result.stderr
 
 

@@ -102,6 +102,15 @@ def test_a_check_yielding_something_else_than_findings_is_an_error(project):
     assert checks["udx.provider"]["status"] == "pass"
 
 
+def test_a_value_that_cannot_print_itself_does_not_stop_the_report(project):
+    root = project(checks_setting("OddFact"))
+    run = run_manage(root, "udx", *JSON, env=env())
+    assert run.returncode == 0, run.stderr
+    odd = by_id(run.json())["udx.odd_fact"]
+    assert odd["facts"] == {"udx.odd": {"value": "<unprintable Unprintable>"}}
+    assert odd["findings"][0]["evidence"][0]["items"] == [["x", "<unprintable Unprintable>"]]
+
+
 def test_tier_gates_say_which_flag_enables_the_check(project):
     root = project(checks_setting("Network", "Write"))
     run = run_cli("--settings", "testsite.settings", "udx", "--offline", *JSON, cwd=root,

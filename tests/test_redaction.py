@@ -94,3 +94,17 @@ def test_no_canary_in_a_usage_error(project):
         assert_clean(run.output, [PRIVATE_KEY, PRIVATE_KEY.removeprefix("private_")],
                      "a usage error")
         assert fingerprint(PRIVATE_KEY) in run.stderr
+
+
+def test_no_canary_in_usage_errors_of_either_front_end(project):
+    """A secret in a usage error (here pasted as a check id, with the settings' token
+    in the environment) is scrubbed on both front ends, with and without --traceback."""
+    root = project(SETTINGS)
+    for extra in ((), ("--traceback",)):
+        for run in (run_manage(root, PRIVATE_KEY, API_TOKEN, *extra),
+                    run_cli("--settings", "testsite.settings", PRIVATE_KEY, API_TOKEN, *extra,
+                            cwd=root)):
+            assert run.returncode == 2, run.output
+            assert "unknown check id" in run.stderr
+            assert_clean(run.output, [PRIVATE_KEY, API_TOKEN], f"a usage error {extra}")
+            assert fingerprint(PRIVATE_KEY) in run.stderr

@@ -200,3 +200,20 @@ class Junk(Check):
 
     def run(self, ctx):
         yield "all good"
+
+
+class Unprintable:
+    def __str__(self):
+        raise ValueError("no text for you")
+
+
+class OddFact(Check):
+    """Publishes a fact, and evidence, that cannot be turned into text."""
+
+    id = "udx.odd_fact"
+    title = "Publishes an unprintable fact"
+    provides = ("udx.odd",)
+
+    def run(self, ctx):
+        ctx.publish("udx.odd", {"value": Unprintable()})
+        yield Finding("udx.I007", "info", "odd", evidence=[kv("Odd", {"x": Unprintable()})])

@@ -1,6 +1,7 @@
 """`python manage.py diagnose_uploads`: the Django front end, same options as the CLI."""
 import os
 import sys
+import traceback
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
@@ -26,7 +27,11 @@ class Command(BaseCommand):
 
     def run_from_argv(self, argv):
         exit_if_shadowed(f"{os.path.basename(argv[0])} {argv[1]}")
-        super().run_from_argv(argv)
+        try:
+            super().run_from_argv(argv)
+        except CommandError as exc:  # re-raised by Django under --traceback; still exit 2
+            traceback.print_exc()  # its message was scrubbed in handle()
+            sys.exit(exc.returncode)
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         from manage_commands.options import EXAMPLES, options
@@ -45,8 +50,7 @@ class Command(BaseCommand):
         add_to_argparse(parser)
 
     def handle(self, *args, **params):
-        from diagnostics.redact import Redactor, secret_values
-        from manage_commands.main import EXIT_USAGE, UsageError, execute
+        from manage_commands.main import EXIT_USAGE, UsageError, error_redactor, execute
         from manage_commands.shadowing import shadowed_packages
 
         problems = shadowed_packages()
@@ -56,12 +60,14 @@ class Command(BaseCommand):
             code = execute(params, settings, os.environ.get("DJANGO_SETTINGS_MODULE"),
                            sys.argv, self.stdout, self.stderr)
         except UsageError as exc:
-            raise CommandError(str(exc), returncode=EXIT_USAGE) from exc
+            raise CommandError(error_redactor().scrub(str(exc)), returncode=EXIT_USAGE) from None
         except Exception as exc:
-            if params.get("traceback"):
-                raise
-            message = Redactor(secret_values(settings)).scrub(f"{type(exc).__name__}: {exc}")
-            raise CommandError(f"internal error: {message} (run with --traceback for "
-                               "details)", returncode=EXIT_USAGE) from None
+            redactor = error_redactor()
+            message = f"internal error: {redactor.scrub(f'{type(exc).__name__}: {exc}')}"
+            if params.get("traceback"):  # scrubbed here: Django would print it raw
+                self.stderr.write(redactor.scrub("".join(traceback.format_exception(exc))))
+            else:
+                message += " (run with --traceback for details)"
+            raise CommandError(message, returncode=EXIT_USAGE) from None
         if code:
             sys.exit(code)
