@@ -44,7 +44,8 @@ def options() -> list[Option]:
                "title) and exit. With --format md or json, print the catalogue in that format. "
                "Example: --list-checks --format md",
                flag=True),
-        Option(("--format",), "formats", "Report format; repeat for several. "
+        Option(("--format",), "formats", f"Report format: {', '.join(_formats())}; repeat "
+               "for several. "
                "Example: --format html --format md --output reports/", "FORMAT",
                multiple=True, choices=_formats()),
         Option(("--output",), "output", "Write the report to this file (one format) or into "
