@@ -1,8 +1,9 @@
 """GitHub-flavoured Markdown, paste-ready; never longer than MAX_CHARS.
 
-Past the limit, detail is dropped lowest level first: every shown finding keeps at least
-its one-line form while room allows, the most severe keep their evidence, and the report
-says exactly what was left out.
+Each finding is rendered once as a block and the document is put together from the
+blocks. Past the limit, detail is dropped lowest level first: every shown finding keeps
+at least its one-line form while room allows, the most severe keep their evidence, and
+the report says exactly what was left out.
 """
 from __future__ import annotations
 
@@ -17,28 +18,23 @@ MAX_CHARS = 65_536
 SHOWN_GROUPS = ("failed", "warnings")  # whose findings the Markdown lists
 NOTE_ROOM = 1_500  # kept free for the note that says what was cut
 SEP = "\x1e"
+CHUNK = 100  # findings rendered at a time while filling the limit
 
 
 def render(report: dict, *, verbosity: int = 1, **_options) -> str:
     docs = _docs(report)
-    text = _render(report, docs, _keep_all, [])
-    if len(text) <= MAX_CHARS:
-        return text
-    return _shortened(report, docs)
+    findings = _shown(report)
+    skeleton = len(_render(report, docs, {}, []))
+    full = _prefix(findings, docs, True, MAX_CHARS - skeleton)
+    if len(full) == len(findings) and skeleton + sum(map(len, full)) <= MAX_CHARS:
+        return _render(report, docs, {id(f): b for f, b in zip(findings, full)}, [])
+    return _shortened(report, docs, findings, full, skeleton)
 
 
 def _docs(report: dict) -> dict:
     known = loaded_docs()
     codes = {f["code"] for c in report["checks"] for f in c["findings"]}
     return {code: known[code] for code in codes if code in known}
-
-
-def _keep_all(check: dict):
-    return [(f, True) for f in by_severity(check["findings"])], 0
-
-
-def _render(report: dict, docs: dict, plan, cuts: list[str]) -> str:
-    return render_template("report.md.j2", report=report, docs=docs, plan=plan, cuts=cuts)
 
 
 def _shown(report: dict) -> list[dict]:
@@ -48,47 +44,59 @@ def _shown(report: dict) -> list[dict]:
     return sorted(findings, key=lambda f: -Level.parse(f["level"]))
 
 
-def _sizes(findings: list[dict], docs: dict, full: bool) -> list[int]:
-    text = render_template("md_blocks.j2", findings=findings, docs=docs, full=full, sep=SEP)
-    return [len(block) for block in text.split(SEP)[:len(findings)]]
+def _prefix(findings: list[dict], docs: dict, full: bool, room: int) -> list[str]:
+    """The Markdown blocks of the first findings, with or without evidence, rendered in
+    chunks until they fill `room`: a 5,000-finding report renders only what can fit."""
+    blocks: list[str] = []
+    size = 0
+    while len(blocks) < len(findings) and size <= room:
+        chunk = findings[len(blocks):len(blocks) + CHUNK]
+        text = render_template("md_blocks.j2", findings=chunk, docs=docs, full=full, sep=SEP)
+        new = text.split(SEP)[:len(chunk)]
+        blocks += new
+        size += sum(map(len, new))
+    return blocks
 
 
-def _shortened(report: dict, docs: dict) -> str:
-    findings = _shown(report)
-    compact = _sizes(findings, docs, False)
-    full = _sizes(findings, docs, True)
-    skeleton = len(_render(report, docs, lambda check: ([], len(check["findings"])), []))
-    budget = MAX_CHARS - skeleton - NOTE_ROOM
-    modes: dict[int, bool] = {}  # id(finding) -> with evidence
-    for f, size in zip(findings, compact):  # first everyone's one-line form...
-        if size > budget:
-            break
-        modes[id(f)] = False
-        budget -= size
-    for f, small, big in zip(findings, compact, full):  # ...then evidence, top down
-        if id(f) in modes and big - small <= budget:
-            modes[id(f)] = True
-            budget -= big - small
-
+def _render(report: dict, docs: dict, blocks: dict[int, str], cuts: list[str]) -> str:
     def plan(check: dict):
         items = by_severity(check["findings"])
-        kept = [(f, modes[id(f)]) for f in items if id(f) in modes]
+        kept = [blocks[id(f)] for f in items if id(f) in blocks]
         return kept, len(items) - len(kept)
+    return render_template("report.md.j2", report=report, docs=docs, plan=plan, cuts=cuts)
 
-    text = _render(report, docs, plan, _cuts(findings, modes))
+
+def _shortened(report: dict, docs: dict, findings: list[dict], full: list[str],
+               skeleton: int) -> str:
+    budget = MAX_CHARS - skeleton - NOTE_ROOM
+    compact = _prefix(findings, docs, False, budget)
+    chosen: list[str] = []
+    for block in compact:  # first everyone's one-line form, most severe first...
+        if len(block) > budget:
+            break
+        chosen.append(block)
+        budget -= len(block)
+    with_evidence = 0
+    for small, big in zip(chosen, full):  # ...then evidence, top down, while it fits
+        if len(big) - len(small) > budget:
+            break
+        chosen[with_evidence] = big
+        budget -= len(big) - len(small)
+        with_evidence += 1
+    blocks = {id(f): b for f, b in zip(findings, chosen)}
+    bare = [f for f in findings[with_evidence:len(chosen)] if f["evidence"]]
+    text = _render(report, docs, blocks, _cuts(findings[len(chosen):], bare))
     if len(text) > MAX_CHARS:  # only if the estimate was wrong; never exceed the limit
         note = "\n\n> Report cut at 65,536 characters; see the JSON or HTML report.\n"
         text = text[:MAX_CHARS - len(note)] + note
     return text
 
 
-def _cuts(findings: list[dict], modes: dict[int, bool]) -> list[str]:
-    """What was left out, by level: 'the evidence of 40 warning findings', ..."""
-    dropped = Counter(f["level"] for f in findings if id(f) not in modes)
-    bare = Counter(f["level"] for f in findings
-                   if modes.get(id(f)) is False and f["evidence"])
+def _cuts(dropped: list[dict], bare: list[dict]) -> list[str]:
+    """What was left out, by level: '12 info findings; the evidence of 40 warning ...'."""
     cuts = []
-    for what, counts in (("", dropped), ("the evidence of ", bare)):
+    for what, findings in (("", dropped), ("the evidence of ", bare)):
+        counts = Counter(f["level"] for f in findings)
         parts = [f"{counts[lvl.label]} {lvl.label}" for lvl in reversed(Level)
                  if counts[lvl.label]]
         if parts:
