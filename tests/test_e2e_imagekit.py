@@ -25,6 +25,8 @@ UPLOAD_DIAGNOSTICS = {"E2E": {"IMAGE": "320x240"}}
 # A complete storage on imagekitio 4.x: every round-trip stage talks to the emulator
 # except exists() and size(), answered from what the uploads returned.
 STORAGE = '''
+import os
+
 import requests
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -54,11 +56,14 @@ class ImageKitStorage(Storage):
     def size(self, name):
         return self.files[name][1]
 
-    def url(self, name):
+    def url(self, name):  # URL_PREFIX: a wrong folder in the public address
+        return self._address(os.environ.get("URL_PREFIX", "") + name)
+
+    def _address(self, name):
         return settings.IMAGEKIT_URL_ENDPOINT.rstrip("/") + "/" + name
 
     def _open(self, name, mode="rb"):
-        response = requests.get(self.url(name), timeout=10)
+        response = requests.get(self._address(name), timeout=10)
         response.raise_for_status()
         return ContentFile(response.content, name=name)
 
@@ -114,9 +119,9 @@ def test_a_healthy_imagekit_storage_passes_and_leaves_nothing(shop, emulator):
     check = diagnose(shop, emulator)
     assert check["status"] == "pass", check["findings"]
     assert len(emulator.requests_to("POST", "/api/v1/files/upload")) == 4  # 2 images x 2
-    # Each object is read back twice: after save (to judge what was stored), then by
-    # the round trip's open().read().
-    assert len(emulator.requests_to("GET", f"/{ENDPOINT_ID}/")) == 8
+    # Each object is read back three times: after save (to judge what was stored), from
+    # its url() (the network tier) and by the round trip's open().read().
+    assert len(emulator.requests_to("GET", f"/{ENDPOINT_ID}/")) == 12
     assert emulator.files == {}
 
 
@@ -145,3 +150,18 @@ def test_objects_that_cannot_be_deleted_are_named(shop, emulator):
     named = {row[0].split(":", 1)[1].split(" (")[0] for row in rows}
     assert named == {f["filePath"].lstrip("/") for f in emulator.files.values()}
     assert all(name.startswith("upload-diagnostics/") for name in named)
+
+
+def test_a_url_that_does_not_serve_the_image_is_reported(shop, emulator):
+    check = diagnose(shop, emulator, URL_PREFIX="photos/")
+    wrong = by_code(check, "e2e.E010")
+    assert {f["code"] for f in check["findings"]} == {"e2e.E010", "e2e.I001"}
+    assert wrong and "GET failed: HTTP Error 404" in wrong[0]["message"]
+    assert f"/{ENDPOINT_ID}/photos/upload-diagnostics/" in wrong[0]["message"]
+    assert emulator.files == {}
+
+
+def test_offline_does_not_fetch_urls(shop, emulator):
+    check = diagnose(shop, emulator, "--offline", URL_PREFIX="photos/")
+    assert check["status"] == "pass", check["findings"]
+    assert not [r for r in emulator.requests_to("GET", f"/{ENDPOINT_ID}/photos/")]

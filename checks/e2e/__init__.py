@@ -96,6 +96,9 @@ class EndToEndUpload(Check):
         session = Session(ctx, recorder)
         ctx.on_cleanup(session.undo)
         handler_paths = tracking.handler_paths(settings.FILE_UPLOAD_HANDLERS)
+        # The network tier's part: GET the real stored URLs (never the in-memory ones).
+        fetch_timeout = float(config.get("FETCH_TIMEOUT", 10)) \
+            if ctx.options.e2e and not ctx.options.offline else None
         findings: list[Finding] = []
         generic_runs, endpoint_runs = [], []
         try:
@@ -103,7 +106,7 @@ class EndToEndUpload(Check):
             for picture in pictures:
                 ctx.progress(f"      e2e.upload: generic path, {picture.label}")
                 generic_runs.append(generic.run(picture, storages["default"], tracker,
-                                                handler_paths))
+                                                handler_paths, fetch_timeout))
             findings += self._endpoint(ctx, config, session, pictures, tracker, recorder,
                                        handler_paths, endpoint_runs)
         finally:
@@ -178,6 +181,12 @@ def generic_findings(runs) -> list[Finding]:
                 f"{run.image.label}: {failure.message}",
                 _STAGE_HINTS.get(failure.stage.split(" (")[0], _STAGE_HINTS["storage"]),
                 [stages, traceback_block(failure.traceback)]))
+        for url, problem in run.url_problems:
+            findings.append(Finding(
+                "e2e.E010", Level.ERROR, f"The stored object's URL {url} {problem}",
+                "Users load images from this URL: check the storage's url() (domain, "
+                "path, a private bucket or signed URLs) and that the CDN serves the "
+                "stored object.", [stages]))
         for stage, problem in run.problems:
             findings.append(Finding(
                 "e2e.E007", Level.ERROR, f"Storage round trip, {stage}: {problem}",
@@ -572,6 +581,23 @@ CODES = [
              "                        \"USER\": \"app\", \"TEST\": {\"NAME\": \"app_test\"}}}",
         fix="Make `python manage.py test` work here (database permissions, migrations that "
             "apply to an empty database), then run the check again."),
+    CodeDoc(
+        code="e2e.E010",
+        title="A stored object's URL does not serve the image",
+        detects="With --e2e and the network tier on (no --offline), the generic path GETs "
+                "the http(s) URL the storage's url() gives for each object it stored, with "
+                "a timeout, and checks that it answers with bytes that decode as an image. "
+                "Length and content type are shown in the evidence but not judged: CDNs "
+                "such as ImageKit re-encode what they serve.",
+        why="The upload succeeds but the page shows a broken image: url() builds the wrong "
+            "address (missing https://, wrong endpoint, a folder missing from the path), "
+            "the bucket is private, or the CDN answers with an error page.",
+        bad='def url(self, name):\n    return settings.IMAGEKIT_URL_ENDPOINT + name  '
+            '# "https://ik.imagekit.io/demophotos/x.jpg"',
+        good='def url(self, name):\n    return f"{settings.IMAGEKIT_URL_ENDPOINT.rstrip(\'/\')}'
+             '/{name}"',
+        fix="Open the URL from the evidence in a browser; fix url() or the endpoint "
+            "setting until it serves the stored image."),
     CodeDoc(
         code="e2e.W001",
         title="A file was saved while not at position 0",

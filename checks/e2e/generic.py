@@ -49,6 +49,7 @@ class GenericRun:
     stages: list[Stage] = field(default_factory=list)
     failure: Failure | None = None  # a stage that raised
     problems: list[tuple[str, str]] = field(default_factory=list)  # (stage, what is wrong)
+    url_problems: list[tuple[str, str]] = field(default_factory=list)  # (url, what is wrong)
 
     @property
     def total_s(self) -> float:
@@ -88,16 +89,18 @@ class _Stages:
         return False
 
 
-def run(image: TestImage, storage, tracker: tracking.Tracker, handler_paths) -> GenericRun:
+def run(image: TestImage, storage, tracker: tracking.Tracker, handler_paths,
+        fetch_timeout: float | None = None) -> GenericRun:
+    """Run every stage; with `fetch_timeout`, also GET each stored object's http(s) URL."""
     result = GenericRun(image)
     try:
-        _run(result, image, storage, tracker, handler_paths)
+        _run(result, image, storage, tracker, handler_paths, fetch_timeout)
     except Exception:  # recorded by _Stages as the run's failure
         pass
     return result
 
 
-def _run(result: GenericRun, image, storage, tracker, handler_paths) -> None:
+def _run(result: GenericRun, image, storage, tracker, handler_paths, fetch_timeout) -> None:
     from django import forms
     from django.core.files.base import ContentFile
     from django.http.multipartparser import MultiPartParser
@@ -136,15 +139,15 @@ def _run(result: GenericRun, image, storage, tracker, handler_paths) -> None:
         upload.seek(0)  # Pillow leaves it anywhere; the saves below start from the top
         sent = {f"original/{image.name}": (upload, image.data),
                 f"processed/{image.name.rsplit('.', 1)[0]}.webp": (webp, webp.file.getvalue())}
-        _round_trip(result, stage, storage, sent)
+        _round_trip(result, stage, storage, sent, fetch_timeout)
     finally:
         if upload is not None:
             upload.close()  # a TemporaryUploadedFile deletes its temporary file
 
 
-def _round_trip(result: GenericRun, stage, storage, sent: dict) -> None:
+def _round_trip(result: GenericRun, stage, storage, sent: dict, fetch_timeout) -> None:
     problem = result.problems.append
-    names = {}
+    names, urls = {}, {}
     with stage("storage save", sum(len(d) for _, d in sent.values())) as s:
         for wanted, (content, _data) in sent.items():
             names[wanted] = storage.save(wanted, content)
@@ -161,8 +164,15 @@ def _round_trip(result: GenericRun, stage, storage, sent: dict) -> None:
                 problem(("storage size", f"size({name!r}) is {size:,} bytes; "
                                          f"{len(sent[wanted][1]):,} were sent"))
     with stage("storage url") as s:
-        for name in names.values():
-            s.names.append(storage.url(name))
+        for wanted, name in names.items():
+            urls[wanted] = storage.url(name)
+            s.names.append(urls[wanted])
+    if fetch_timeout:
+        with stage("GET url") as s:
+            for url in urls.values():
+                size, ctype = _fetch(result, url, fetch_timeout)
+                s.bytes_out += size
+                s.names.append(f"{size:,} bytes of {ctype or '?'} from {url}")
     with stage("storage open().read()") as s:
         for wanted, name in names.items():
             with storage.open(name, "rb") as stored:
@@ -180,3 +190,27 @@ def _round_trip(result: GenericRun, stage, storage, sent: dict) -> None:
             if storage.exists(name):
                 problem(("storage exists after delete",
                          f"exists({name!r}) is still True after delete"))
+
+
+def _fetch(result: GenericRun, url: str, timeout: float) -> tuple[int, str]:
+    """GET a stored object's URL (network tier): it must answer with bytes that decode as
+    an image. Length and type are shown, not judged: CDNs re-encode (ImageKit does by
+    default) and browsers show images served as application/octet-stream."""
+    import urllib.error
+    import urllib.request
+
+    from .recording import describe_image
+
+    if not url.startswith(("http://", "https://")):
+        return 0, ""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            data, ctype = response.read(), response.headers.get_content_type()
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        result.url_problems.append((url, f"GET failed: {exc}"))
+        return 0, ""
+    fmt, why = describe_image(data)
+    if fmt is None:
+        result.url_problems.append((url, f"serves {len(data):,} bytes of {ctype} that do not "
+                                         f"decode as an image ({why})"))
+    return len(data), ctype
