@@ -15,7 +15,9 @@ FINGERPRINT = re.compile(r"«redacted[^»]*»")
 
 # Secrets recognisable by their shape, wherever they appear.
 PATTERNS = [
-    ("imagekit-private-key", re.compile(r"private_[A-Za-z0-9+/=_\-]{4,}")),
+    # (not the keyword `private_key=` in code excerpts and hints)
+    ("imagekit-private-key",
+     re.compile(r"private_(?!key(?![A-Za-z0-9+/]))[A-Za-z0-9+/=_\-]{4,}")),
     ("bearer-token", re.compile(r"(?i)(?<=bearer )[A-Za-z0-9._~+/=\-]{8,}")),
     ("aws-access-key-id", re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")),
     # 40 characters of base64 with upper, lower and a digit, / or +: an AWS secret key
