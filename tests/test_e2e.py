@@ -120,3 +120,22 @@ def test_without_settings_the_check_is_skipped(tmp_path):
     run = run_cli("e2e.upload", "--format", "json", cwd=tmp_path)
     check = run.json()["checks"][0]
     assert check["status"] == "skipped" and "Django settings" in check["skipped_reason"]
+
+
+def test_the_default_test_image_is_a_deterministic_phone_photo():
+    import io
+
+    from PIL import Image
+
+    from checks.e2e import images
+
+    photo = images.phone_photo()
+    assert photo.data == images.phone_photo().data  # the same bytes every run
+    assert 3_000_000 <= len(photo.data) <= 6_000_000
+    with Image.open(io.BytesIO(photo.data)) as image:
+        assert (image.format, image.size) == ("JPEG", (4032, 3024))
+        assert image.getexif()[images.ORIENTATION] == 6
+    png = images.phone_photo((64, 48), fmt="PNG")
+    with Image.open(io.BytesIO(png.data)) as image:
+        assert (image.format, image.mode, png.content_type) == ("PNG", "RGBA", "image/png")
+    assert len(images.small_photo(60_000).data) + 4096 < 60_000

@@ -8,9 +8,12 @@ from conftest import base_env, run_cli
 
 SETTINGS = """
 import os
-INSTALLED_APPS += ["shop"]
+INSTALLED_APPS += ["django.contrib.sessions", "shop"]
+MIDDLEWARE = ["django.contrib.sessions.middleware.SessionMiddleware",
+              "django.contrib.auth.middleware.AuthenticationMiddleware"]
 ROOT_URLCONF = "testsite.urls"
-E2E = {"FIELD": "image", "IMAGE": "320x240"}
+E2E = {"FIELD": "image", "IMAGE": "320x240", "USER": os.environ.get("E2E_USER"),
+       "PREPARE": os.environ.get("E2E_PREPARE")}
 if os.environ.get("URL_NAME"):
     E2E["URL_NAME"] = os.environ["URL_NAME"]
 else:
@@ -32,7 +35,13 @@ def upload(request):
     upload = request.FILES.get("image")
     if upload is None:
         return JsonResponse({"image": ["No file was submitted."]}, status=400)
-    if view == "double":
+    if view == "private":
+        if not request.user.is_authenticated:
+            return JsonResponse({"detail": "Authentication required."}, status=403)
+        if request.POST.get("title") != "prepared":
+            return JsonResponse({"title": ["This field is required."]}, status=400)
+        name = default_storage.save("shop/" + upload.name, upload)
+    elif view == "double":
         digest = hashlib.sha256(upload.read()).hexdigest()
         name = default_storage.save("shop/" + upload.name, upload)
     elif view == "seek":
@@ -61,6 +70,10 @@ FILES = {
     """,
     "shop/__init__.py": "",
     "shop/views.py": VIEWS,
+    "shop/prep.py": """
+        def prepare(client, data):
+            return {**data, "title": "prepared"}
+    """,
     "shop/migrations/__init__.py": "",
     "shop/migrations/0001_initial.py": """
         import os
@@ -158,3 +171,15 @@ def test_a_test_database_that_cannot_be_built_is_reported(shop):
     failed = found["e2e.E009"]
     assert "this migration needs production data" in failed["message"]
     assert check["facts"]["upload.timings"]["path"] == "generic"
+
+
+def test_the_endpoint_needs_its_user_and_prepared_data(shop):
+    check, found = diagnose(shop, "private")
+    assert "HTTP 403" in found["e2e.E005"]["message"]
+    assert "Authentication required" in found["e2e.E005"]["message"]
+
+
+def test_user_and_prepare_make_the_request_the_view_expects(shop):
+    check, found = diagnose(shop, "private", E2E_USER="alice", E2E_PREPARE="shop.prep.prepare")
+    assert check["status"] == "pass" and set(found) == {"e2e.I001"}, found
+    assert check["facts"]["upload.timings"]["path"] == "endpoint"
