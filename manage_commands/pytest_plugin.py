@@ -4,9 +4,8 @@
     pytest --diagnose-uploads=warning    # ... on warnings too
 
 Inactive unless the option is given. It runs the static checks, the dry end-to-end upload
-included, once per session with the settings pytest-django configured (and its test
-database), prints the text report at the end and fails the session when a finding is at
-or above LEVEL. The session fixture `upload_diagnosis` returns the report (the JSON
+included, once per session with the settings pytest-django configured, prints the text
+report at the end and fails the session when a finding is at or above LEVEL. The session fixture `upload_diagnosis` returns the report (the JSON
 report's dict) for tests that assert on it; it works with or without the option.
 """
 from __future__ import annotations
@@ -47,7 +46,7 @@ def upload_diagnosis(request) -> dict:
 
 @pytest.fixture(scope="session", autouse=True)
 def _diagnose_uploads_first(request):
-    """With --diagnose-uploads, diagnose before the first test (with its database)."""
+    """With --diagnose-uploads, diagnose before the first test runs."""
     state = request.config.stash[_STATE]
     if state.fail_level:
         state.report_for(request)
@@ -63,7 +62,7 @@ class Diagnosis:
 
     def report_for(self, request=None) -> dict:
         if self.report is None:
-            blocker = _test_database(request)
+            blocker = _database_access(request)
             if blocker is None:
                 self.report = self._run()
             else:
@@ -106,13 +105,13 @@ def _django_settings():
     return settings, os.environ.get("DJANGO_SETTINGS_MODULE")
 
 
-def _test_database(request):
-    """pytest-django's database blocker, once its test database exists; None without
-    pytest-django or Django settings (the diagnosis then runs without a database)."""
+def _database_access(request):
+    """pytest-django's database blocker, or None without pytest-django or settings. The
+    dry end-to-end check makes its own test database and rolls its changes back; it only
+    needs pytest-django to let it reach the database outside a test."""
     if request is None or _django_settings()[0] is None:
         return None
     try:
-        request.getfixturevalue("django_db_setup")
         return request.getfixturevalue("django_db_blocker")
     except pytest.FixtureLookupError:
         return None
@@ -123,7 +122,7 @@ class SessionGate:
 
     def pytest_sessionfinish(self, session):
         state = session.config.stash[_STATE]
-        if state.report is None:  # no test ran: diagnose without the test database
+        if state.report is None:  # no test ran, so the autouse fixture did not either
             state.report_for(None)
         if state.failed() and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
