@@ -152,6 +152,8 @@ def test_every_evidence_type_and_status_renders():
     assert '<span class="ln mark"><i>13</i>line 13</span>' in html
     assert "WORKER TIMEOUT" in html and '<details class="tb"><summary>Traceback' in html
     assert "Enable with <code>--e2e</code>" in html
+    timings = html.split("<h2>Timings</h2>")[1].split("</table>")[0]
+    assert re.findall(r"<code>([\w.]+)</code>", timings)[:2] == ["family0.check", "pillow.codecs"]
     # Failed first, then warnings, passed, skipped; only the first two open.
     groups = re.findall(r'<section class="group g-(\w+)" id="group-\w+">\s*<details '
                         r'class="group-box"( open)?>', html)
