@@ -9,6 +9,11 @@ import pytest
 
 from conftest import base_env, run_cli
 
+
+def only(run, check_id: str) -> dict:
+    """The result of one check in a JSON report."""
+    return next(c for c in run.json()["checks"] if c["id"] == check_id)
+
 FIXTURES = Path(__file__).parent / "fixtures" / "server"
 
 
@@ -129,7 +134,7 @@ def test_asgi_server_has_no_request_timeout(tmp_path):
 def test_no_start_command(tmp_path):
     (tmp_path / "empty").mkdir()
     run = run_cli("server.config", "--project-dir", tmp_path / "empty", "--format", "json")
-    check = run.json()["checks"][0]
+    check = only(run, "server.config")
     assert "server.W001" in findings(check) and not check["facts"]
 
 
@@ -138,7 +143,7 @@ def test_unparsable_deployment_file_is_a_finding(tmp_path):
     project.mkdir()
     (project / "docker-compose.yml").write_text("services:\n  web:\n    command: [gunicorn\n")
     run = run_cli("server.config", "--project-dir", project, "--format", "json")
-    found = findings(run.json()["checks"][0])
+    found = findings(only(run, "server.config"))
     assert found["server.E005"]["location"]["path"] == "docker-compose.yml"
     assert "expected ',' or ']'" in found["server.E005"]["message"]
 
@@ -198,3 +203,20 @@ def test_gunicorn_rejects_the_configuration(tmp_path, case, code, words, path):
     assert words in finding["message"] or words in str(finding["evidence"])
     assert finding["location"]["path"] == path
     assert "server.worker_timeout" not in check["facts"]
+
+
+def test_credentials_in_deployment_files_stay_out_of_every_output(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "compose.yaml").write_text(
+        "services:\n  web:\n    environment:\n      IMAGEKIT_PRIVATE_KEY: not-a-real-key-987654\n"
+        '    command: sh -c "DJANGO_SECRET_KEY=s3cr3t-value-123456 exec gunicorn mysite.wsgi'
+        ' --timeout 40"\n')
+    for fmt in ("json", "text", "md"):
+        run = run_cli("server.config", "--project-dir", project, "--format", fmt)
+        assert run.returncode in (0, 1), run.output
+        assert "gunicorn mysite.wsgi" in run.stdout
+        assert "s3cr3t-value-123456" not in run.output
+        assert "not-a-real-key-987654" not in run.output
+    timeout = run_cli("server.config", "--project-dir", project, "--format", "json").json()
+    assert next(c for c in timeout["checks"] if c["id"] == "server.config")["facts"]["server.worker_timeout"]["timeout_s"] == 40.0

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import io
 import os
-import shlex
 import signal
 import socket
 import subprocess
 import sys
 import time
-import textwrap
 from pathlib import Path
 
 import pytest

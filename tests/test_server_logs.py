@@ -7,14 +7,19 @@ import subprocess
 import sys
 import textwrap
 
-from conftest import base_env, run_cli, write_files
+from conftest import base_env, run_cli
+
+
+def only(run, check_id: str) -> dict:
+    """The result of one check in a JSON report."""
+    return next(c for c in run.json()["checks"] if c["id"] == check_id)
 
 
 def triage(*logs, stdin=None, cwd=None) -> tuple[int, dict[str, dict]]:
     run = run_cli("server.logs", *(a for log in logs for a in ("--logs", log)), "--format",
                   "json", stdin=stdin, cwd=cwd)
     assert run.returncode in (0, 1), run.output
-    check = run.json()["checks"][0]
+    check = only(run, "server.logs")
     return run.returncode, {f["code"]: f for f in check["findings"]}
 
 
@@ -83,7 +88,7 @@ def test_unreadable_and_missing_logs(tmp_path):
     _, found = triage(broken)
     assert "server.E100" in found
     run = run_cli("server.logs", "--format", "json", cwd=tmp_path)
-    assert run.json()["checks"][0]["findings"][0]["code"] == "server.I100"
+    assert only(run, "server.logs")["findings"][0]["code"] == "server.I100"
 
 
 def test_signatures_across_chunk_borders(tmp_path):

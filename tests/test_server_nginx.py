@@ -8,7 +8,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -16,6 +15,11 @@ import pytest
 import requests
 
 from conftest import base_env, run_cli, write_files
+
+
+def only(run, check_id: str) -> dict:
+    """The result of one check in a JSON report."""
+    return next(c for c in run.json()["checks"] if c["id"] == check_id)
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
@@ -206,7 +210,7 @@ def test_real_nginx_413_and_504_are_triaged(tmp_path):
             proc.wait(10)
     run = run_cli("server.logs", "--logs", tmp_path / "error.log", "--format", "json",
                   "--project-dir", tmp_path)
-    found = codes(run.json()["checks"][0])
+    found = codes(only(run, "server.logs"))
     for code, explained in (("server.E104", "server.nginx"), ("server.E105", "server.nginx")):
         facts = dict(found[code]["evidence"][0]["items"])
         assert facts["count"] == 1 and facts["explained by"] == explained

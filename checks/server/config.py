@@ -1,14 +1,16 @@
 """server.config: how the app is started and the serving settings in force, with sources."""
 from __future__ import annotations
 
-from diagnostics import Check, Finding, Level, kv, table, traceback_block
+import re
 
+from diagnostics import Check, Finding, Level, kv, table, traceback_block
 from diagnostics.codes import CodeDoc
 
 from . import gunicorn, nginx, uwsgi
 from .discovery import Discovery, Launch, discover
 
 ASGI = ("uvicorn", "daphne", "hypercorn")
+SECRET_NAME = re.compile(r"KEY|SECRET|TOKEN|PASS|SIGNATURE|PRIVATE|CREDENTIAL|AUTH", re.I)
 HEROKU_ROUTER_S = 30
 DEFAULT_MAX_UPLOAD = 10 * 1024 * 1024  # a phone photo with room to spare
 WHY_WINS = {
@@ -68,6 +70,10 @@ class ServerConfig(Check):
 
     def run(self, ctx):
         found = discovery(ctx)
+        for launch in found.launches:  # deployment files may carry credentials
+            for name, value in launch.env.items():
+                if SECRET_NAME.search(name):
+                    ctx.add_secret(value)
         for path, line, error in found.problems:
             yield Finding("server.E005", Level.ERROR, f"{path} cannot be read: {error}",
                           "Fix the file; the deployment tool that reads it fails the same way.",

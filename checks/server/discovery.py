@@ -170,8 +170,10 @@ class Finder:
                 continue
             server, args = server_of(words)
             if server:
+                prefix = [w for w in words[:len(words) - len(args)] if re.fullmatch(r"\w+=.*", w)]
+                here = {**env, **dict(w.split("=", 1) for w in prefix)}  # NAME=value cmd
                 self.launches.append(Launch(server, args, source, self.rel(path) if path else "",
-                                            line, text.strip(), cwd, env, via))
+                                            line, text.strip(), cwd, here, via))
                 continue
             script = self.script_of(words, cwd)
             if script:

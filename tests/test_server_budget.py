@@ -1,0 +1,93 @@
+"""server.budget against the facts other families publish (upload.timings from e2e.upload,
+storage.sdk_timeout from the imagekit family), given here by a plugin check of the test
+project so each rule of the comparison is exercised through the real command."""
+from __future__ import annotations
+
+
+import pytest
+
+from conftest import base_env, run_cli
+
+
+def only(run, check_id: str) -> dict:
+    """The result of one check in a JSON report."""
+    return next(c for c in run.json()["checks"] if c["id"] == check_id)
+
+# A check that publishes the facts it is given, standing in for e2e.upload and imagekit.
+PUBLISHER = '''
+from diagnostics import Check
+
+
+class Publish(Check):
+    id = "given.facts"
+    title = "Facts other families would publish"
+    provides = ("upload.timings", "storage.sdk_timeout")
+
+    def run(self, ctx):
+        for name, value in self.options["facts"].items():
+            ctx.publish(name, value)
+        return []
+'''
+
+
+def timings(total: float) -> dict:
+    return {"total_s": total, "request_bytes": 4_700_000,
+            "stages": [{"name": "pillow", "seconds": total * 0.6, "bytes_in": 4_700_000,
+                        "bytes_out": 900_000},
+                       {"name": "storage", "seconds": total * 0.4, "bytes_in": 900_000,
+                        "bytes_out": 0}]}
+
+
+def budget(project, procfile: str, facts: dict) -> dict:
+    root = project(f"UPLOAD_DIAGNOSTICS = {{'CHECKS': [('given_facts.Publish', "
+                   f"{{'facts': {facts!r}}})]}}\n",
+                   files={"given_facts.py": PUBLISHER, "Procfile": procfile})
+    run = run_cli("server.config", "server.budget", "given", "--settings", "testsite.settings",
+                  "--project-dir", root, "--format", "json", cwd=root, env=base_env())
+    assert run.returncode in (0, 1), run.output
+    check = next(c for c in run.json()["checks"] if c["id"] == "server.budget")
+    return {f["code"]: f for f in check["findings"]} | {"status": check["status"]}
+
+
+SYNC = "web: gunicorn testsite.wsgi --timeout 10\n"
+IK4 = {"sdk": "imagekitio 4.2.0", "timeout_s": None}
+
+
+@pytest.mark.parametrize("procfile,total,code,status,words", [
+    (SYNC, 12.0, "server.E030", "fail", "12.00 s of the 10 s worker timeout (120%)"),
+    (SYNC, 6.0, "server.W030", "warn", "6.00 s of the 10 s worker timeout (60%)"),
+    (SYNC, 2.0, "server.I030", "warn", "within budget"),  # warn: the SDK has no timeout
+    ("web: gunicorn testsite.wsgi --timeout 10 --threads 4\n", 12.0, "server.I031", "pass",
+     "liveness check"),
+    ("web: gunicorn testsite.wsgi --timeout 10 -k gevent\n", 12.0, "server.E030", "fail",
+     "WORKER TIMEOUT"),
+    ("web: uvicorn testsite.asgi:application\n", 12.0, "server.I030", "pass",
+     "no request timeout"),
+])
+def test_rules_per_worker_class(project, procfile, total, code, status, words):
+    found = budget(project, procfile, {"upload.timings": timings(total),
+                                       "storage.sdk_timeout": IK4})
+    assert found["status"] == status
+    assert words in found[code]["message"]
+    stages = next(e for e in found[code]["evidence"] if e["title"].startswith("Measured"))
+    assert [row[0] for row in stages["rows"]] == ["pillow", "storage", "total"]
+    sync_like = "--threads" not in procfile and "uvicorn" not in procfile
+    assert ("server.W032" in found) == sync_like  # imagekitio 4.x sets no HTTP timeout
+
+
+def test_missing_timings_say_how_to_get_them(project):
+    found = budget(project, SYNC, {"storage.sdk_timeout": {"sdk": "imagekitio 5.11.0",
+                                                           "timeout_s": 60.0}})
+    assert found["status"] == "warn"  # the SDK's 60 s outlasts the 10 s worker timeout
+    missing = found["server.I033"]
+    assert "could not be compared with the 10 s worker timeout" in missing["message"]
+    assert "e2e.upload" in missing["hint"] and "--offline" in missing["hint"]
+    assert "waits up to 60 s" in found["server.W032"]["message"]
+
+
+def test_no_server_configuration(project):
+    root = project("")
+    run = run_cli("server.budget", "--settings", "testsite.settings", "--project-dir", root,
+                  "--format", "json", cwd=root)
+    check = only(run, "server.budget")
+    assert check["status"] == "pass" and check["findings"][0]["code"] == "server.I032"
