@@ -8,11 +8,12 @@ read of a double read) as related locations.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from urllib.parse import quote
 
 from diagnostics.codes import CodeDoc
+
+from .reference import loaded_docs
 
 SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
           "sarif-schema-2.1.0.json")
@@ -27,7 +28,7 @@ def render(report: dict, **_options) -> str:
 
 
 def to_sarif(report: dict) -> dict:
-    docs = known_codes()
+    docs = loaded_docs()
     rules: list[dict] = []
     index: dict[str, int] = {}
     results = []
@@ -59,17 +60,6 @@ def to_sarif(report: dict) -> dict:
         run["originalUriBaseIds"] = {SRCROOT: {"uri": Path(project).as_uri().rstrip("/")
                                                + "/"}}
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
-
-
-def known_codes() -> dict[str, CodeDoc]:
-    """CodeDocs of the check modules loaded in this process (their module-level CODES)."""
-    found = {}
-    for module in list(sys.modules.values()):
-        for name in ("CODES", "ENGINE_CODES"):
-            codes = getattr(module, name, None)
-            if isinstance(codes, list):
-                found.update({c.code: c for c in codes if isinstance(c, CodeDoc)})
-    return found
 
 
 def _rule(code: str, doc: CodeDoc | None, finding: dict) -> dict:

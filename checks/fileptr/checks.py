@@ -1,7 +1,7 @@
 """fileptr.reuse and fileptr.masked_errors: the static half of the file-pointer family."""
 from __future__ import annotations
 
-from diagnostics import Check, Finding, Level, kv
+from diagnostics import Check, Finding, Level, kv, table
 
 from .codes import CODES  # noqa: F401 - the reference of every code emitted here
 from .scan import scan
@@ -117,10 +117,10 @@ MASKED = {
     "fileptr.W003": (Level.WARNING, "{detail} in {function}(): the traceback is lost",
              "Use logger.exception(...) or pass exc_info=True so the traceback reaches the "
              "log; a bare message says an upload failed but not where or why."),
-    "fileptr.I002": (Level.INFO, "{detail} ({function}())",
-             "Run the diagnosis in the environment that serves the site, where the package "
-             "is installed, so the except clause can be verified."),
 }
+UNRESOLVED_HINT = ("Run the diagnosis in the environment that serves the site, where the "
+                   "package is installed, so the except clauses can be verified "
+                   "(see fileptr.E004).")
 
 
 class MaskedErrors(Check):
@@ -135,7 +135,12 @@ class MaskedErrors(Check):
 
     def run(self, ctx):
         result = _scan(ctx)
+        unresolved: dict[str, list] = {}
         for issue in result.masked:
+            if issue.code == "fileptr.I002":
+                module = issue.detail["target"].rpartition(".")[0]
+                unresolved.setdefault(module, []).append(issue)
+                continue
             level, message, hint = MASKED[issue.code]
             detail = issue.detail["detail"]
             yield Finding(
@@ -144,3 +149,19 @@ class MaskedErrors(Check):
                 _where(ctx, issue, {"found": detail,
                                     "resolves to": issue.detail.get("target")}),
                 path=issue.module.rel, line=issue.line)
+        for module, issues in unresolved.items():
+            yield self._unresolved(ctx, module, issues)
+
+    def _unresolved(self, ctx, module: str, issues: list):
+        """One finding per package that is not installed, listing every clause."""
+        first = issues[0]
+        rows = [[i.module.rel, i.line, i.function, i.detail["target"]] for i in issues[:50]]
+        return Finding(
+            "fileptr.I002", Level.INFO,
+            f"{module} is not importable here: {len(issues)} except clause(s) naming "
+            f"classes from it are unresolved (first in {first.function}() at "
+            f"{first.module.rel}:{first.line})",
+            UNRESOLVED_HINT,
+            [table("Except clauses not verified", ["file", "line", "function", "name"], rows),
+             ctx.excerpt(first.module.path, first.line, title="first clause")],
+            path=first.module.rel, line=first.line)

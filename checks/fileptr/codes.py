@@ -148,7 +148,8 @@ CODES = [
         title="An except clause's class could not be resolved",
         detects="An except clause names a class imported from an `exceptions`/`errors` "
                 "module of a package that is not installed where the diagnosis runs, so "
-                "whether the name is a class or a submodule (fileptr.E004) cannot be told.",
+                "whether the name is a class or a submodule (fileptr.E004) cannot be told. "
+                "One finding per such module, listing every clause.",
         why="Packages that keep one exception per module (imagekitio 4.x) make "
             "`from pkg.exceptions import Name` bind a module; that is only visible with the "
             "package installed.",

@@ -25,6 +25,8 @@ SENDERS = {"upload_file", "upload", "upload_fileobj", "put_object", "upload_blob
            "put", "post", "create_blob_from_stream", "upload_from_file"}
 # Model and serializer methods that store the files they are given.
 SAVERS = {"save", "create", "update", "get_or_create", "update_or_create", "bulk_create"}
+FILE_WORDS = ("file", "upload", "photo", "image", "img", "avatar", "picture", "attachment",
+              "document", "thumb", "blob", "stream")
 FILE_PARAM_NAMES = {"f", "fp", "fh", "file", "fileobj", "file_obj", "upload", "uploaded",
                     "uploaded_file", "upload_file", "content", "stream", "attachment",
                     "document", "photo", "picture", "avatar", "image_file", "img_file",
@@ -50,6 +52,7 @@ class Event:
     action: str  # what reads or saves it here
     earlier: int | None  # line of the conflicting earlier read
     earlier_how: str
+    obj: int = 0  # the value's object id within the function (not reported)
 
 
 @dataclass
@@ -124,12 +127,15 @@ class Flow:
                 continue
             obj = self._new(a.arg)
             self.param_ids[a.arg] = obj
-            if a.arg in FILE_PARAM_NAMES or _file_annotation(a.annotation):
+            if _fileish(a.arg) or _file_annotation(a.annotation):
                 self.filelike.add(obj)
-        if save_mode and "content" in self.param_ids:
+        if save_mode and len(self.params) >= 2:
             # Storage._save(name, content): the caller decides where content stands.
-            self.pos[self.param_ids["content"]] = Pos(
-                "unknown", func.lineno, "the position content has when _save is called")
+            content = self.param_ids[self.params[1]]
+            self.filelike.add(content)
+            self.pos[content] = Pos(
+                "unknown", func.lineno, f"the position {self.params[1]} has when _save "
+                "is called")
 
     # -- objects --------------------------------------------------------------------
 
@@ -155,10 +161,12 @@ class Flow:
             return None
         if key in self.env:
             return self.env[key]
+        if key.endswith(".file") and key[:-5] in self.env:
+            return self.env[key[:-5]]  # UploadedFile.read() is its .file's read()
         root = _root(key)
         if key != root and (root in self.env or root == "self"):
             obj = self._new(key)
-            if "[" in key and any(c in key for c in UPLOAD_CONTAINERS):
+            if _fileish(key) or "[" in key and any(c in key for c in UPLOAD_CONTAINERS):
                 self.filelike.add(obj)
             return obj
         return None
@@ -177,13 +185,13 @@ class Flow:
     def read(self, obj, line, how, full=True, strict=False, name="", leaf=None):
         """A read from the current position. strict: a hand-off that needs the whole
         file, so an earlier partial read conflicts too."""
-        self.filelike.add(obj)
         self._note_first(obj, "read" if full else "partial", line, how, leaf)
         before = self.pos.get(obj)
         if before and before.kind == "unknown":
-            self.events.append(Event("fileptr.E003", line, name, how, None, before.how))
+            self.events.append(Event("fileptr.E003", line, name, how, None, before.how, obj))
         elif before and (strict or before.kind != "partial"):
-            self.events.append(Event("fileptr.E001", line, name, how, before.line, before.how))
+            self.events.append(Event("fileptr.E001", line, name, how, before.line, before.how,
+                                     obj))
         if full or before is None or before.kind == "unknown":
             self.pos[obj] = Pos("read" if full else "partial", line, how)
 
@@ -204,9 +212,10 @@ class Flow:
         self._note_first(obj, "save", line, how, leaf)
         before = self.pos.get(obj)
         if before and before.kind == "unknown":
-            self.events.append(Event("fileptr.E003", line, name, how, None, before.how))
+            self.events.append(Event("fileptr.E003", line, name, how, None, before.how, obj))
         elif before:
-            self.events.append(Event("fileptr.E002", line, name, how, before.line, before.how))
+            self.events.append(Event("fileptr.E002", line, name, how, before.line, before.how,
+                                     obj))
         self.pos[obj] = Pos("saved", line, how)
 
     # -- statements -----------------------------------------------------------------
@@ -216,6 +225,9 @@ class Flow:
             self.block(self.func.body)
         except Terminated:
             pass
+        # Only values shown to be files count: a stream whose read() returns the next
+        # chunk (a socket reader) is read again and again by design.
+        self.events = [e for e in self.events if e.obj in self.filelike]
         return self
 
     def block(self, stmts):
@@ -366,7 +378,13 @@ class Flow:
         if obj is not None and obj in self.filelike:
             self.read(obj, node.lineno, f"iterating over {_text(node.iter)}",
                       name=_text(node.iter))
-        self.assign(node.target, None)
+        if isinstance(node.target, ast.Name):
+            # each item is a value of its own, an upload when it comes from request.FILES
+            item = self._new(node.target.id)
+            if "FILES" in _text(node.iter) or "getlist" in _text(node.iter):
+                self.filelike.add(item)
+        else:
+            self.assign(node.target, None)
         self._merge([self._branch(node.body), (dict(self.env), dict(self.pos))])
         if node.orelse:
             self._merge([self._branch(node.orelse)])
@@ -437,6 +455,10 @@ class Flow:
         line = node.lineno
         if isinstance(func, ast.Attribute):
             self.method(node, func, line)
+        summary = self.resolve(node)
+        if summary:  # a project function: what it does, not what its name suggests
+            self._callee(node, summary, line)
+            return
         name = call_name(node)
         if name == "open" and isinstance(func, ast.Attribute) and \
                 key_of(func.value) in ("Image", "PIL.Image") and node.args:
@@ -449,9 +471,6 @@ class Flow:
             self._sent(node, line)
         if name in SAVERS and isinstance(func, ast.Attribute):
             self._saved(node, line)
-        summary = self.resolve(node)
-        if summary:
-            self._callee(node, summary, line)
 
     def _each(self, args, action):
         for arg in args:
@@ -474,6 +493,8 @@ class Flow:
             self.read(obj, line, f"{name}.{attr}()", full=full, name=name)
         elif attr in ("seek", "open"):
             self.rewind(obj, line, f"{name}.{attr}()")
+            self.filelike.add(obj)
+        elif attr == "tell":
             self.filelike.add(obj)
         elif attr == "chunks":
             self.rewinding(obj, line, f"{name}.chunks() (seeks to 0, reads to the end)")
@@ -581,6 +602,15 @@ def _sized(node: ast.Call) -> bool:
     if isinstance(arg, ast.UnaryOp) and isinstance(arg.op, ast.USub):
         return False
     return True
+
+
+def _fileish(key: str) -> bool:
+    """Whether a name says it holds a file: upload, fp, image_file, self.photo..."""
+    last = key.rsplit(".", 1)[-1].rsplit("[", 1)[-1].strip("'\"]").lower()
+    if last in FILE_PARAM_NAMES:
+        return True
+    plural = last.endswith("s") and not last.endswith("ss")  # uploads, files: a list
+    return not plural and any(word in last for word in FILE_WORDS)
 
 
 def _file_annotation(annotation) -> bool:

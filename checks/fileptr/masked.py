@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib.machinery
+import importlib.util
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
@@ -198,7 +199,10 @@ def _find(dotted: str, search_path: tuple):
     for part_index, part in enumerate(dotted.split(".")):
         name = ".".join(dotted.split(".")[:part_index + 1])
         try:
-            spec = importlib.machinery.PathFinder.find_spec(name, path)
+            if part_index == 0:  # top level: also editable installs' finders; no import
+                spec = importlib.util.find_spec(name)
+            else:
+                spec = importlib.machinery.PathFinder.find_spec(name, path)
         except (ImportError, ValueError, OSError):
             return None
         if spec is None:

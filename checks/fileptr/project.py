@@ -38,6 +38,7 @@ class Module:
     methods: dict[tuple[str, str], Function] = field(default_factory=dict)
     imports: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     handlers: list[tuple[Function | None, ast.ExceptHandler]] = field(default_factory=list)
+    storages: set[str] = field(default_factory=set)  # Storage subclasses defined here
     suppressed: dict[int, set[str] | None] = field(default_factory=dict)
 
     @cached_property
@@ -101,7 +102,10 @@ def _collect(module: Module, body, package: str, prefix: str, cls, storage: bool
                 module.methods[(cls, node.name)] = func
             _collect(module, node.body, package, prefix + node.name + ".", None, False, func)
         elif kind is ast.ClassDef:
-            is_storage = any(_dotted(b).endswith("Storage") for b in node.bases)
+            bases = [_dotted(b) for b in node.bases]
+            is_storage = any(b.endswith("Storage") or b in module.storages for b in bases)
+            if is_storage:
+                module.storages.add(node.name)  # its subclasses in this module too
             _collect(module, node.body, package, prefix + node.name + ".", node.name,
                      is_storage, owner)
         elif kind is ast.ImportFrom:

@@ -103,7 +103,10 @@ def _flows(modules: dict[str, Module]):
     for _ in range(MAX_PASSES):
         changed: dict[str, set[str]] = {}  # module name -> functions whose summary changed
         for module, func in work:
-            flow = _run(module, func, resolver, summaries)
+            try:
+                flow = _run(module, func, resolver, summaries)
+            except RecursionError:  # an absurdly deep expression: skip that function
+                continue
             results[id(func.node)] = [(module, func, e) for e in flow.events]
             summary = flow.summary(module)
             key = id(func.node)
