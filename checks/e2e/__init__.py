@@ -4,6 +4,14 @@ Without --e2e every storage the project uses is replaced by a recording in-memor
 that reads content the way remote SDKs do; with --e2e the real storages are used under a
 dedicated prefix and every name written is deleted afterwards. Database changes happen
 on a test database inside a transaction that is rolled back.
+
+Settings, all optional: UPLOAD_DIAGNOSTICS["E2E"] = {
+    "URL": "/api/photos/" or "URL_NAME": "photo-upload",  # the project's endpoint
+    "FIELD": "image", "DATA": {...},   # the file field and the other form fields
+    "USER": "alice",                   # log in as this user (created in the test db)
+    "PREPARE": "pkg.mod.func",         # func(client, data) -> data, before the POST
+    "IMAGE": "4032x3024", "FORMAT": "JPEG" or "PNG",  # the large image (--image wins)
+    "STAGE_TIMEOUT": 30, "FETCH_TIMEOUT": 10}         # seconds
 """
 from __future__ import annotations
 
@@ -415,7 +423,7 @@ def publish_timings(ctx, generic_runs, endpoint_runs) -> dict:
 def timing_finding(ctx, timings, generic_runs, endpoint_runs, prefix) -> Finding:
     worker = ctx.facts.get("server.worker_timeout") or {}
     limit = worker.get("timeout_s") if isinstance(worker, dict) else None
-    share = f" ({timings['total_s'] / limit:.0%} of the {limit:g} s worker timeout)" \
+    share = f" ({timings['total_s'] / limit:.1%} of the {limit:g} s worker timeout)" \
         if limit and timings else ""
     evidence = [_stages_table(f"Generic path: {r.image.label} ({r.upload_class})", r.stages)
                 for r in generic_runs]
