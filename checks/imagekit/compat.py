@@ -22,7 +22,7 @@ from . import usage as usage_mod
 # The equivalent spelling in each generation, for hints (introspection cannot say).
 EQUIVALENT = {
     "5": {
-        "constructor": "ImageKit(private_key = settings.IMAGEKIT_PRIVATE_KEY)",
+        "constructor": "ImageKit(private_key=settings.IMAGEKIT_PRIVATE_KEY)",
         "upload_file": "client.files.upload(file=data, file_name=name, folder=folder, "
                        "use_unique_file_name=False)",
         "upload": "client.files.upload(file=data, file_name=name, folder=folder)",
@@ -40,7 +40,7 @@ EQUIVALENT = {
         "result": "FileUploadResponse fields: result.file_id, result.file_path, result.url",
     },
     "4": {
-        "constructor": "ImageKit(private_key = ..., public_key=..., url_endpoint=...)",
+        "constructor": "ImageKit(private_key=..., public_key=..., url_endpoint=...)",
         "files.upload": "client.upload_file(file=data, file_name=name, "
                         "options=UploadFileRequestOptions(folder=folder))",
         "files.delete": "client.delete_file(file_id=file_id)",
@@ -56,10 +56,15 @@ EQUIVALENT = {
 }
 
 
-def equivalent(generation: str, key: str) -> str:
+def spelling(generation: str, key: str) -> str:
     table = EQUIVALENT.get("5" if generation == "5" else "4", {})
-    found = table.get(key) or next((v for k, v in table.items() if key.startswith(k)), "")
-    return f" For {_gen_label(generation)} write: {found}." if found else ""
+    return table.get(key) or next((v for k, v in table.items() if key.startswith(k)), "")
+
+
+def equivalent(generation: str, *keys: str) -> str:
+    """' For <generation>: <what to write instead>.' for the keys the table knows."""
+    found = [s for s in (spelling(generation, k) for k in keys) if s]
+    return f" For {_gen_label(generation)}: {'; '.join(found)}." if found else ""
 
 
 def _gen_label(generation: str) -> str:
@@ -199,11 +204,10 @@ def check_file(ctx, usage, sdk, client):
         if use.kind == "constructor":
             bad = accepts(ImageKit.__init__, use.keywords)
             if bad:
-                fixes = " ".join(equivalent(gen, k).strip() for k in bad if equivalent(gen, k))
                 yield finding("imagekit.E022",
                               f"ImageKit() does not accept {', '.join(bad)} in {sdk.label}",
-                              f"Constructing the client raises TypeError. "
-                              f"{fixes}{equivalent(gen, 'constructor')}".strip(), use.line)
+                              "Constructing the client raises TypeError."
+                              + equivalent(gen, *bad, "constructor"), use.line)
         elif use.kind == "method" and client is not None:
             target = client
             for part in use.chain:

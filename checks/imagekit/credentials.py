@@ -8,7 +8,7 @@ import base64
 import binascii
 from urllib.parse import urlsplit
 
-from diagnostics import Check, Finding, Level, kv
+from diagnostics import Check, Finding, Level, kv, table
 from diagnostics.codes import CodeDoc
 from diagnostics.redact import fingerprint
 
@@ -23,21 +23,22 @@ def where(value: cfg.Value) -> str:
     return f"{value.source} {value.name}"
 
 
-def summary(config: cfg.ImageKitConfig) -> dict:
+def summary(config: cfg.ImageKitConfig) -> list[dict]:
+    """Evidence: the SDK and storage, and where each value came from (keys fingerprinted;
+    a table, since key-value rows named like a key are redacted whole)."""
     rows = {"SDK": f"{config.sdk.label} ({config.sdk.describe})",
             "default storage": config.storage or "(not configured)",
-            "storage uses ImageKit": "yes" if config.storage_is_imagekit else "no"}
-    for role in cfg.ROLES:
-        found = config.values.get(role)
-        shown = "(not found)"
-        if found:
-            shown = found.value if role == "url_endpoint" else fingerprint(found.value)
-            shown = f"{shown} from {where(found)}"
-        rows[cfg.LABELS[role]] = shown
-    rows["environment read by the SDK"] = ", ".join(config.env_names_read_by_sdk) or "none"
+            "storage uses ImageKit": "yes" if config.storage_is_imagekit else "no",
+            "environment read by the SDK": ", ".join(config.env_names_read_by_sdk) or "none"}
     if config.base_url:
         rows["API base URL (override)"] = config.base_url
-    return rows
+    values = []
+    for role in cfg.ROLES:
+        found = config.values.get(role)
+        shown = _shown(role, found.value) if found else ""
+        values.append([cfg.LABELS[role], where(found) if found else "(not found)", shown])
+    return [kv("ImageKit configuration", rows),
+            table("ImageKit values", ["value", "from", "shown as"], values)]
 
 
 class ImageKitCredentials(Check):
@@ -60,9 +61,9 @@ class ImageKitCredentials(Check):
                           "ImageKit is not used: no ImageKit storage, settings or imports",
                           "Nothing to check for ImageKit.")
             return
-        evidence = [kv("ImageKit configuration", summary(config))]
         yield Finding("imagekit.I001", Level.INFO,
-                      f"ImageKit configuration found ({config.sdk.label})", "", evidence)
+                      f"ImageKit configuration found ({config.sdk.label})", "", summary(config))
+        evidence = []  # the configuration is shown once, on imagekit.I001
         yield from missing(config, evidence)
         exchanged = swapped(config, evidence)
         yield from exchanged
@@ -191,6 +192,8 @@ def disagreements(config, evidence):
 
 
 def _shown(role: str, value: str) -> str:
+    if not value.strip():
+        return "(empty)"
     return value if role == "url_endpoint" else fingerprint(value)
 
 

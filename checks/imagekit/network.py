@@ -160,7 +160,7 @@ class ImageKitAuth(Check):
         base = config.base_url or "https://api.imagekit.io"
         request = "GET /v1/files?limit=1"
         ctx.progress(f"      imagekit.auth: {request} at {base}")
-        if config.sdk.installed:
+        if config.sdk.generation in ("4", "5"):
             try:
                 client = build_client(config)
             except Exception as exc:  # noqa: BLE001 - the SDK refused the configuration
@@ -170,7 +170,7 @@ class ImageKitAuth(Check):
                               "Fix the values imagekit.credentials reports.")
                 return
             outcome = client.list_one()
-        else:
+        else:  # no SDK, or 2.x/3.0.x whose calls differ: the same request over plain HTTP
             outcome = sdk_mod.plain_list_one(base, key, config.timeout)
         blocks = evidence(outcome, request, config.sdk, base)
         kind = classify(outcome)

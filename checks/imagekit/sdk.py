@@ -55,7 +55,7 @@ class Sdk:
                 "3.0": "3.0.x: result classes that raise TypeError on unknown fields",
                 "4": "3.1-4.x: ImageKit(private_key, public_key, url_endpoint), "
                      "upload_file() returns UploadFileResult",
-                "5": "5.x: ImageKit(private_key = ...), client.files.upload() returns a "
+                "5": "5.x: ImageKit(private_key=...), client.files.upload() returns a "
                      "pydantic FileUploadResponse"}.get(self.generation, "not installed")
 
     @property
