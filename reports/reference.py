@@ -58,8 +58,9 @@ def level(code: str) -> str:
 
 def module_docs(module) -> list[CodeDoc]:
     docs = []
+    names = vars(module) if hasattr(module, "__dict__") else {}  # no module __getattr__
     for name in ENTRY_LISTS:
-        value = getattr(module, name, None)
+        value = names.get(name)
         if isinstance(value, (list, tuple)):
             docs += [d for d in value if isinstance(d, CodeDoc)]
     return docs
@@ -80,7 +81,7 @@ def loaded_docs() -> dict[str, CodeDoc]:
     plugins): what a report can explain without importing anything."""
     found = {d.code: d for d in ENGINE_CODES}
     for module in list(sys.modules.values()):
-        if module is not None and hasattr(module, "CODES"):
+        if module is not None:
             found.update({d.code: d for d in module_docs(module)})
     return found
 
