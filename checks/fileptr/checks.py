@@ -26,7 +26,11 @@ class FilePointerReuse(Check):
     """Reads the project's source with Python's ast and follows each upload-like value
     through every function (and the project functions it is handed to): a read after the
     file was consumed, a save of a consumed file, a Storage._save that reads content
-    without seeking to 0."""
+    without seeking to 0.
+
+    A comment `# upload-diagnostics: ignore[fileptr.E001]` (codes comma-separated, or
+    none for all) on the reported line silences it; the count is in the published fact.
+    """
 
     id = "fileptr.reuse"
     title = "Uploaded files are not read again or saved after being consumed"
@@ -100,23 +104,28 @@ def _line_of(reason: str) -> int | None:
     return None
 
 
+# code -> (level, message template, hint) of the masked-error findings
 MASKED = {
-    "fileptr.E004": (Level.ERROR, "{detail} in {function}(), not an exception class",
-             "Import the class from its module (e.g. from pkg.exceptions.Name import Name). "
-             "When any exception reaches this clause Python raises 'TypeError: catching "
-             "classes that do not inherit from BaseException is not allowed', which hides "
-             "the real upload error."),
-    "fileptr.W001": (Level.WARNING, "{detail} in {function}() swallows every error",
-             "Catch the exception you expect, or log it with logger.exception(...) and "
-             "re-raise: a swallowed upload or storage error leaves a record pointing at a "
-             "file that was never stored, and nothing in the log says why."),
-    "fileptr.W002": (Level.WARNING, "{detail} in {function}() replaces the error and drops its cause",
-             "Write `raise NewError(...) from exc`, and log the original: when a framework "
-             "turns NewError into a response (ValidationError, APIException) the original "
-             "error is never logged."),
-    "fileptr.W003": (Level.WARNING, "{detail} in {function}(): the traceback is lost",
-             "Use logger.exception(...) or pass exc_info=True so the traceback reaches the "
-             "log; a bare message says an upload failed but not where or why."),
+    "fileptr.E004": (
+        Level.ERROR, "{detail} in {function}(), not an exception class",
+        "Import the class from its module (e.g. from pkg.exceptions.Name import Name). When "
+        "any exception reaches this clause Python raises 'TypeError: catching classes that "
+        "do not inherit from BaseException is not allowed', which hides the real upload "
+        "error."),
+    "fileptr.W001": (
+        Level.WARNING, "{detail} in {function}() swallows every error",
+        "Catch the exception you expect, or log it with logger.exception(...) and re-raise: "
+        "a swallowed upload or storage error leaves a record pointing at a file that was "
+        "never stored, and nothing in the log says why."),
+    "fileptr.W002": (
+        Level.WARNING, "{detail} in {function}() replaces the error and drops its cause",
+        "Write `raise NewError(...) from exc`, and log the original: when a framework turns "
+        "NewError into a response (ValidationError, APIException) the original error is "
+        "never logged."),
+    "fileptr.W003": (
+        Level.WARNING, "{detail} in {function}(): the traceback is lost",
+        "Use logger.exception(...) or pass exc_info=True so the traceback reaches the log; "
+        "a bare message says an upload failed but not where or why."),
 }
 UNRESOLVED_HINT = ("Run the diagnosis in the environment that serves the site, where the "
                    "package is installed, so the except clauses can be verified "

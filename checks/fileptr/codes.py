@@ -26,7 +26,9 @@ CODES = [
              "    image = Image.open(BytesIO(data))",
         fix="Read the file once into bytes and give each use its own BytesIO(data), or call "
             "f.seek(0) right before every further read. Keep the seek next to the read it "
-            "protects, so later edits do not separate them."),
+            "protects, so later edits do not separate them. When the second read is meant "
+            "to see the rest (a stream, not a file), end that line with "
+            "`# upload-diagnostics: ignore[fileptr.E001]`."),
     CodeDoc(
         code="fileptr.E002",
         title="A consumed upload is handed to a saver",

@@ -37,7 +37,7 @@ FILE_PARAM_NAMES = {"f", "fp", "fh", "file", "fileobj", "file_obj", "upload", "u
 class Pos:
     """What last moved a value's position: `kind` is read (at the end), partial,
     rewinding (a reader that seeks to 0 first, then moves it: Pillow, chunks()),
-    saved, or unknown (a `_save` content whose position the caller decides)."""
+    saved, written, or unknown (a `_save` content whose position the caller decides)."""
 
     kind: str
     line: int
@@ -59,8 +59,9 @@ class Event:
 class Summary:
     """What a project function does to its parameters and what it returns.
 
-    params: name -> (kind, line, how, module) of the first thing that moves it, kind one of
-    read (from the current position to the end), partial, save, rewinding. returns: "fresh" or a param name.
+    params: name -> (kind, line, how, module) of the first thing that moves it, kind
+    one of read (from the current position to the end), partial, save, rewinding.
+    returns: "fresh" or the name of the parameter it returns.
     """
 
     params: dict[str, tuple] = field(default_factory=dict)
@@ -300,7 +301,7 @@ class Flow:
             name = call_name(node)
             if name in WRAPPERS and node.args:
                 return self.obj(node.args[0])
-            if name in FRESH:
+            if name in FRESH and not _pillow_open(node):
                 obj = self._new(None)
                 self.filelike.add(obj)
                 return obj
@@ -460,8 +461,7 @@ class Flow:
             self._callee(node, summary, line)
             return
         name = call_name(node)
-        if name == "open" and isinstance(func, ast.Attribute) and \
-                key_of(func.value) in ("Image", "PIL.Image") and node.args:
+        if _pillow_open(node) and node.args:
             self._each(node.args[:1], lambda o, n: self.rewinding(
                 o, line, f"Image.open({n}) (Pillow seeks to 0, then reads)"))
         elif name in ("copyfileobj", "file_digest") and node.args:
@@ -576,6 +576,12 @@ class Flow:
         kinds = set(self.returns)
         returns = kinds.pop() if len(kinds) == 1 else None
         return Summary(params, self.params, returns)
+
+
+def _pillow_open(node: ast.Call) -> bool:
+    func = node.func
+    return isinstance(func, ast.Attribute) and func.attr == "open" \
+        and key_of(func.value) in ("Image", "PIL.Image")
 
 
 def _argument(node: ast.Call, summary: Summary, param: str):
