@@ -64,7 +64,7 @@ FILES = {
                 name = super()._save(name, content)
                 if FAULT == "save":
                     raise OSError("injected failure after writing " + name)
-                if FAULT == "slow":
+                if FAULT == "slow" and os.environ.get("SLOW_NAMES", "") in name:
                     time.sleep(float(os.environ["SLOW"]))
                 return name
 
@@ -192,17 +192,21 @@ def test_a_timeout_mid_save_still_deletes_what_was_written(shop):
     assert not (shop / "media").exists()
 
 
-def test_ctrl_c_mid_save_deletes_what_was_written(shop):
+@pytest.mark.parametrize("names", ["original/", "items/"], ids=["generic", "endpoint"])
+def test_ctrl_c_mid_save_deletes_what_was_written(shop, names):
+    """Interrupted in the generic path's first save, or inside the project's view (in the
+    rolled-back transaction on the test database)."""
     before = digest(shop / "db.sqlite3")
     proc = subprocess.Popen(
         [sys.executable, "-m", "manage_commands", "--settings", "testsite.settings",
          "e2e.upload", "--e2e", "--format", "json"], cwd=shop,
-        env=base_env(FAULT="slow", SLOW="3"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True)
+        env=base_env(FAULT="slow", SLOW="3", SLOW_NAMES=names), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while not stored_files(shop) and time.monotonic() < deadline and proc.poll() is None:
+    while not any(names in f for f in stored_files(shop)) and time.monotonic() < deadline \
+            and proc.poll() is None:
         time.sleep(0.05)
-    assert stored_files(shop), "the slow save never wrote its file"
+    assert any(names in f for f in stored_files(shop)), "the slow save never wrote its file"
     os.kill(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
