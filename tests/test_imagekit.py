@@ -464,3 +464,40 @@ def test_dns_failures_are_their_own_class():
         assert classify(Outcome(error=error)) == "dns"
     assert classify(Outcome(error=ConnectionRefusedError(111, "Connection refused"))) == \
         "connection"
+
+
+# -- bad input is a finding, never a crash ----------------------------------------------
+
+@BOTH
+def test_broken_source_and_odd_settings_do_not_crash(project, emulator, python):
+    odd = '\nIMAGEKIT_PRIVATE_KEY = None\nIMAGEKIT_PUBLIC_KEY = 42\n'
+    root = make(project, python, odd, storage="from imagekitio import ImageKit\ndef broken(:\n")
+    (root / "media" / "client.py").write_text(
+        "import imagekitio\nclient = imagekitio.ImageKit(**{})\nclient.nope.deeper()\n")
+    run, report = diagnose(root, "--e2e", python=python, env=emulator.environ())
+    assert all(c["status"] not in ("error", "timeout") for c in report["checks"]), run.output
+    assert "imagekit.E001" in codes(report, "imagekit.credentials")  # the empty private key
+    assert "imagekit.E002" in codes(report, "imagekit.credentials")  # 42 is no public_ key
+
+
+@BOTH
+def test_base_url_and_setting_names_from_upload_diagnostics(project, emulator, python):
+    """BASE_URL in settings (not the environment) redirects the SDK; SETTING_NAMES says where
+    the key lives; a dict setting is read by "NAME.KEY"."""
+    extra = f'''
+del IMAGEKIT_PRIVATE_KEY
+MEDIA_IK_PRIVATE = "{emulator.private_key}"
+IMAGEKIT = {{"PUBLIC_KEY": "{emulator.public_key}"}}
+del IMAGEKIT_PUBLIC_KEY
+UPLOAD_DIAGNOSTICS = {{"IMAGEKIT": {{"BASE_URL": "{emulator.url}", "TIMEOUT": 2,
+                                    "SETTING_NAMES": ["MEDIA_IK_PRIVATE"]}}}}
+'''
+    root = make(project, python, extra)
+    env = {"IMAGEKIT_URL_ENDPOINT": emulator.url_endpoint}
+    run, report = diagnose(root, python=python, env=env)
+    assert codes(report, "imagekit.auth") == ["imagekit.I003"]
+    values = findings(report, "imagekit.I001")[0]["evidence"][1]["rows"]
+    assert [row[1] for row in values[:2]] == ["setting MEDIA_IK_PRIVATE",
+                                              "setting IMAGEKIT.PUBLIC_KEY"]
+    assert emulator.requests[-1].auth_user == emulator.private_key
+    assert emulator.private_key not in run.output

@@ -1,8 +1,10 @@
 """Where the project keeps its ImageKit configuration, and the toolkit's own options.
 
 UPLOAD_DIAGNOSTICS["IMAGEKIT"] accepts:
-    "SETTINGS": {"private_key": "MY_SETTING", ...}  extra setting names to look for
-                                                     ("IMAGEKIT.PRIVATE_KEY" reads a dict)
+    "SETTING_NAMES": ["MEDIA_IK_PRIVATE", ...]      more settings to look in, first; the
+                                                     name says the role (PUBLIC, URL or
+                                                     ENDPOINT, else the private key);
+                                                     "IMAGEKIT.PRIVATE_KEY" reads a dict
     "BASE_URL": "http://127.0.0.1:8765"              a staging or mock ImageKit API
     "TIMEOUT": 10                                     seconds per network call
 The environment variable UPLOAD_DIAGNOSTICS_IMAGEKIT_URL sets BASE_URL too (it wins).
@@ -88,10 +90,10 @@ def _load(ctx) -> ImageKitConfig:
     sdk = sdk_mod.installed()
     config = ImageKitConfig(sdk=sdk, base_url=base_url(ctx), timeout=timeout(ctx))
     config.env_names_read_by_sdk = env_names_read_by_sdk(sdk)
-    extra = options(ctx).get("SETTINGS") or {}
+    extra = options(ctx).get("SETTING_NAMES") or ()
+    extra = [extra] if isinstance(extra, str) else [n for n in extra if isinstance(n, str)]
     for role in ROLES:
-        names = ([extra[role]] if isinstance(extra.get(role), str) else []) + \
-            list(SETTING_NAMES[role])
+        names = [n for n in extra if role_of(n) == role] + list(SETTING_NAMES[role])
         found = _from_settings(ctx.settings, names, role) or _from_env(names, role)
         if found:
             config.values[role] = found
@@ -109,6 +111,17 @@ def _load(ctx) -> ImageKitConfig:
     config.storage_is_imagekit = bool(config.storage) and _is_imagekit_backend(config.storage)
     config.source_uses_sdk = any(True for _ in sdk_imports(ctx))
     return config
+
+
+def role_of(name: str) -> str:
+    """The role a setting name holds. (Configured by names, not by a role -> name
+    mapping: a key called "private_key" would make the redactor hide the name itself.)"""
+    upper = name.upper()
+    if "PUBLIC" in upper:
+        return "public_key"
+    if "URL" in upper or "ENDPOINT" in upper:
+        return "url_endpoint"
+    return "private_key"
 
 
 def _from_settings(settings, names, role) -> Value | None:
