@@ -220,3 +220,18 @@ def test_credentials_in_deployment_files_stay_out_of_every_output(tmp_path):
         assert "not-a-real-key-987654" not in run.output
     timeout = run_cli("server.config", "--project-dir", project, "--format", "json").json()
     assert next(c for c in timeout["checks"] if c["id"] == "server.config")["facts"]["server.worker_timeout"]["timeout_s"] == 40.0
+
+
+def test_odd_deployment_files_are_findings_not_crashes(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "fly.toml").write_text('experimental = "not a table"\n[processes]\napp = 3\n')
+    (project / "Dockerfile").write_bytes(b"\x00\xff\xfe binary \x00")
+    (project / "railway.json").write_text('{"deploy": ["gunicorn"]}')
+    (project / "render.yaml").write_text("services: {web: 1}\n")
+    (project / "Procfile").write_text("web: gunicorn mysite.wsgi --timeout 'unbalanced\n")
+    run = run_cli("server.config", "--project-dir", project, "--format", "json")
+    check = only(run, "server.config")
+    assert check["status"] != "error", check
+    problems = [f["location"]["path"] for f in check["findings"] if f["code"] == "server.E005"]
+    assert "fly.toml" in problems  # 'str' object has no attribute 'get'

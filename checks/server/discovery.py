@@ -38,6 +38,18 @@ RANKS = {"process": 0, "docker-compose": 20, "kubernetes": 20, "Dockerfile": 30,
 ENV_VARS = ("GUNICORN_CMD_ARGS", "WEB_CONCURRENCY", "PORT")
 
 
+def project_files(root: Path, depth: int = MAX_DEPTH):
+    """The project's files, without virtualenvs, hidden, dependency or media folders."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        level = len(here.relative_to(root).parts)
+        dirnames[:] = sorted(d for d in dirnames if level < depth and d not in SKIP_DIRS
+                             and not d.startswith(".") and not d.endswith(".egg-info")
+                             and not (here / d / "pyvenv.cfg").exists())
+        for name in sorted(filenames):
+            yield here / name
+
+
 @dataclass
 class Launch:
     server: str  # gunicorn, uwsgi, uvicorn, ...
@@ -144,16 +156,6 @@ class Finder:
         except ValueError:
             return str(path)
 
-    def files(self):
-        for dirpath, dirnames, filenames in os.walk(self.root):
-            here = Path(dirpath)
-            depth = len(here.relative_to(self.root).parts)
-            dirnames[:] = sorted(d for d in dirnames if depth < MAX_DEPTH and d not in SKIP_DIRS
-                                 and not d.startswith(".") and not d.endswith(".egg-info")
-                                 and not (here / d / "pyvenv.cfg").exists())
-            for name in sorted(filenames):
-                yield here / name
-
     def command(self, text: str, source: str, path: Path | None, line: int, cwd: Path,
                 env: dict, via: list[str]) -> None:
         """Record the servers a shell command starts, following scripts it runs."""
@@ -245,7 +247,7 @@ class Finder:
                 self.command(m.group(2), "Procfile", path, number, self.root, {},
                              [f"{self.rel(path)}:{number}"])
 
-    def dockerfile_(self, path: Path) -> None:
+    def docker_image(self, path: Path) -> None:
         import dockerfile
 
         text = self.text(path)
@@ -253,7 +255,7 @@ class Finder:
             return
         try:
             commands = dockerfile.parse_string(text)
-        except dockerfile.GoParseError as exc:
+        except (dockerfile.GoParseError, dockerfile.GoIOError) as exc:
             self.problems.append((self.rel(path), 0, f"Dockerfile does not parse: {exc}"))
             return
         env, entry, cmd = {}, None, None
@@ -384,6 +386,23 @@ class Finder:
         if parser.has_section("uwsgi"):
             self.uwsgi_configs.append(path)
 
+    def sniff(self, path: Path) -> None:
+        """Files whose name does not say what they are: units, supervisor and uWSGI ini,
+        Kubernetes manifests, uWSGI yaml, shell scripts."""
+        if path.suffix == ".sh":
+            if path.resolve() not in self.seen_scripts:
+                self.script(path.resolve(), "shell script", self.root, {}, [])
+            return
+        text = self.text(path) or ""
+        if path.suffix in (".service", ".conf", ".ini"):
+            if re.search(r"^\s*\[(Service|program:[^\]]+|uwsgi)\]", text, re.M):
+                self.ini(path, text)
+        elif re.search(r"^kind:\s*(Deployment|StatefulSet|DaemonSet|Pod|Job|CronJob)\b",
+                       text, re.M):
+            self.kubernetes(path)
+        elif re.search(r"^uwsgi:", text, re.M):
+            self.uwsgi_configs.append(path)
+
     def mapped(self, directory) -> Path:
         """A deployment's working directory; container paths map to the project root."""
         if directory:
@@ -477,45 +496,34 @@ def live_processes(root: Path) -> list[Launch]:
     return found
 
 
+def reader_for(finder: Finder, path: Path):
+    """The Finder method that reads this kind of deployment file, or None."""
+    name, lower = path.name, path.name.lower()
+    if name == "Procfile":
+        return finder.procfile
+    if name == "Dockerfile" or lower.startswith("dockerfile.") or lower.endswith(".dockerfile"):
+        return finder.docker_image
+    if re.fullmatch(r"(docker-)?compose[\w.-]*\.ya?ml", lower):
+        return finder.compose
+    return {"render.yaml": finder.render, "railway.json": finder.railway,
+            "railway.toml": finder.railway, "fly.toml": finder.fly,
+            "app.yaml": finder.app_yaml}.get(lower) or (
+        finder.sniff if lower.endswith((".service", ".conf", ".ini", ".yaml", ".yml", ".sh"))
+        else None)
+
+
 def discover(root: Path) -> Discovery:
     finder = Finder(root)
-    config_files = []
-    for path in finder.files():
-        name = path.name
-        lower = name.lower()
-        if name == "Procfile":
-            finder.procfile(path)
-        elif name == "Dockerfile" or lower.startswith("dockerfile.") or lower.endswith(
-                ".dockerfile"):
-            finder.dockerfile_(path)
-        elif re.fullmatch(r"(docker-)?compose[\w.-]*\.ya?ml", lower):
-            finder.compose(path)
-        elif lower == "render.yaml":
-            finder.render(path)
-        elif lower in ("railway.json", "railway.toml"):
-            finder.railway(path)
-        elif lower == "fly.toml":
-            finder.fly(path)
-        elif lower == "app.yaml":
-            finder.app_yaml(path)
-        elif lower.endswith((".service", ".conf", ".ini")):
-            text = finder.text(path) or ""
-            if re.search(r"^\s*\[(Service|program:[^\]]+|uwsgi)\]", text, re.M):
-                finder.ini(path, text)
-        elif lower.endswith((".yaml", ".yml")):
-            text = finder.text(path) or ""
-            if re.search(r"^kind:\s*(Deployment|StatefulSet|DaemonSet|Pod|Job|CronJob)\b",
-                         text, re.M):
-                finder.kubernetes(path)
-            elif re.search(r"^uwsgi:", text, re.M):
-                finder.uwsgi_configs.append(path)
-        if re.fullmatch(r"gunicorn[\w.-]*\.conf\.py|gunicorn_conf(ig)?\.py", lower):
-            config_files.append(("gunicorn config", finder.rel(path)))
-    for path in sorted(root.rglob("*.sh")) if root.is_dir() else ():
-        if path.resolve() not in finder.seen_scripts and \
-                len(path.relative_to(root).parts) <= MAX_DEPTH and not any(
-                p.startswith(".") or p in SKIP_DIRS for p in path.relative_to(root).parts):
-            finder.script(path.resolve(), "shell script", root, {}, [])
+    files = list(project_files(root))
+    for path in sorted(files, key=lambda p: p.suffix == ".sh"):  # scripts once reached
+        read = reader_for(finder, path)
+        try:
+            if read:
+                read(path)
+        except Exception as exc:  # a file no reader anticipated: a finding, never a crash
+            finder.problems.append((finder.rel(path), 0, f"{type(exc).__name__}: {exc}"))
+    config_files = [("gunicorn config", finder.rel(p)) for p in files if re.fullmatch(
+        r"gunicorn[\w.-]*\.conf\.py|gunicorn_conf(ig)?\.py", p.name.lower())]
     for path in finder.uwsgi_configs:
         config_files.append(("uwsgi config", finder.rel(path)))
         if not any(x.server == "uwsgi" for x in finder.launches):

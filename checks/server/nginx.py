@@ -12,13 +12,14 @@ from pathlib import Path
 
 import crossplane
 
+from .discovery import project_files
+
 SYSTEM_CONF = Path("/etc/nginx/nginx.conf")
 PASSES = ("proxy_pass", "uwsgi_pass", "fastcgi_pass", "scgi_pass", "grpc_pass")
 # Directive -> nginx's default.
 DEFAULTS = {"client_max_body_size": "1m", "proxy_read_timeout": "60s",
             "client_body_timeout": "60s", "proxy_request_buffering": "on",
             "uwsgi_read_timeout": "60s", "uwsgi_request_buffering": "on"}
-SKIP_DIRS = {"node_modules", "site-packages", "__pycache__", "venv", "env", "media", "static"}
 
 
 @dataclass
@@ -63,13 +64,11 @@ def looks_like_nginx(path: Path) -> bool:
 def find_files(root: Path) -> list[Path]:
     """Project files that hold nginx configuration (*.conf, nginx*, sites-*/...)."""
     found = []
-    for path in sorted(root.rglob("*")):
+    for path in project_files(root):
         parts = path.relative_to(root).parts
-        if any(p.startswith(".") or p in SKIP_DIRS for p in parts[:-1]) or len(parts) > 5:
-            continue
         name = path.name.lower()
-        if path.is_file() and (name.endswith(".conf") or "nginx" in name or "nginx" in
-                               "/".join(parts[:-1]).lower()) and looks_like_nginx(path):
+        if (name.endswith(".conf") or "nginx" in name or "nginx" in "/".join(parts[:-1]).lower()) \
+                and looks_like_nginx(path):
             found.append(path)
     return found
 
@@ -160,6 +159,14 @@ def seconds(value: str) -> float | None:
     return total
 
 
+def safe_parse(path: Path) -> Parsed:
+    """parse(), with anything crossplane did not anticipate reported as the file's error."""
+    try:
+        return parse(path)
+    except Exception as exc:  # a broken file is a finding, never a crash
+        return Parsed(path, [], [(str(path), 0, f"{type(exc).__name__}: {exc}")], True)
+
+
 def load(root: Path) -> list[Parsed]:
     """The project's nginx files (full configs first; a snippet they include is read
     there, not again on its own), plus /etc/nginx when readable and it proxies an app."""
@@ -169,14 +176,14 @@ def load(root: Path) -> list[Parsed]:
     for path in sorted(found, key=lambda p: p.name != "nginx.conf"):
         if str(path) in covered:
             continue
-        result = parse(path)
+        result = safe_parse(path)
         parsed.append(result)
         if not result.snippet:
             covered |= result.files
     parsed = [p for p in parsed if not (p.snippet and str(p.file) in covered)]
     try:
         if SYSTEM_CONF.is_file() and not any(SYSTEM_CONF == p.file for p in parsed):
-            system = parse(SYSTEM_CONF)
+            system = safe_parse(SYSTEM_CONF)
             if system.locations:
                 parsed.append(system)
     except OSError:
