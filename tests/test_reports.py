@@ -175,6 +175,7 @@ def test_every_evidence_type_and_status_renders():
 
     md = render("md", report)
     assert "(line 13)" in md and "<details><summary>Traceback" in md
+    assert "  > 13 | line 13\n    14 | line 14" in md  # the marked line, numbered
     text = render("text", report)
     assert ">   13 | line 13" in text
 
