@@ -103,7 +103,7 @@ def test_a_project_module_that_shadows_ours(project, tmp_path, name):
 def test_output_file_and_directory(project, tmp_path):
     root = project()
     target = tmp_path / "one.json"
-    result = run_manage(root, "--offline", "--format", "json", "--output", target)
+    result = run_manage(root, "pillow", "--offline", "--format", "json", "--output", target)
     assert result.returncode in (0, 1), result.stderr
     validate(json.loads(target.read_text()))
     assert f"wrote json report to {target}" in result.stderr
@@ -111,7 +111,7 @@ def test_output_file_and_directory(project, tmp_path):
 
     folder = tmp_path / "reports"
     args = [a for fmt in FORMATS for a in ("--format", fmt)]
-    result = run_cli("--settings", "testsite.settings", "--offline", *args,
+    result = run_cli("--settings", "testsite.settings", "pillow", "--offline", *args,
                      "--output", folder, cwd=root)
     assert result.returncode in (0, 1), result.stderr
     written = sorted(p.name for p in folder.iterdir())
@@ -144,14 +144,14 @@ def test_list_checks_in_each_format(project, front_end):
 @pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_progress_goes_to_stderr_and_stdout_is_only_the_report(project, front_end):
     root = project(checks_setting("Provider", "Consumer"))
-    result = run(front_end, root, "--offline", "--format", "json", env=env())
+    result = run(front_end, root, "pillow", "udx", "--offline", "--format", "json", env=env())
     report = validate(result.json())  # stdout parses as a whole
     lines = [line for line in result.stderr.splitlines() if line.startswith("[")]
     assert len(lines) == len(report["checks"])
     for line, check in zip(lines, report["checks"]):
         assert re.fullmatch(rf"\[\d+/\d+\] {re.escape(check['id'])}: {check['status']} "
                             r"\(\d+\.\d\d s\)( - .+)?", line), line
-    quiet = run(front_end, root, "--offline", "--format", "json", "-v", "0", env=env())
+    quiet = run(front_end, root, "udx", "--offline", "--format", "json", "-v", "0", env=env())
     assert quiet.stderr == "" and validate(quiet.json())
 
 

@@ -47,14 +47,16 @@ def test_no_canary_in_any_format_file_stdout_or_stderr(project, tmp_path):
     environ = env(IMAGEKIT_PRIVATE_KEY=ENV_KEY)
     args = [a for fmt in FORMATS for a in ("--format", fmt)]
     out = tmp_path / "out"
-    files_run = run_manage(root, *args, "--output", out, "-v", "2", env=environ)
+    # Every check, built-ins included (they read the same settings), no network.
+    files_run = run_manage(root, *args, "--output", out, "-v", "2", "--offline",
+                           "--image", "320x240", env=environ)
     assert files_run.returncode == 1, files_run.stderr
     outputs = {f"{fmt} file": (out / f"report.{extension(fmt)}").read_text() for fmt in FORMATS}
     outputs["stdout (files run)"] = files_run.stdout
     outputs["stderr (files run)"] = files_run.stderr
     for fmt in FORMATS:
-        run = run_cli("--settings", "testsite.settings", "--format", fmt, "-v", "2",
-                      cwd=root, env=environ)
+        run = run_cli("--settings", "testsite.settings", "udx", "--offline", "--format", fmt,
+                      "-v", "2", cwd=root, env=environ)
         assert run.returncode == 1, run.stderr
         outputs[f"{fmt} on stdout"] = run.stdout
         outputs[f"stderr of {fmt}"] = run.stderr
