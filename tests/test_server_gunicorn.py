@@ -106,7 +106,9 @@ class Gunicorn:
     def __init__(self, project: Path, log: Path):
         self.port = free_port()
         command = (project / "Procfile").read_text().split(":", 1)[1].strip()
+        # No control socket: its default path is shared by every gunicorn of this user.
         env = base_env(PORT=self.port, STORAGE_BACKEND="disk",
+                       GUNICORN_CMD_ARGS="--no-control-socket",
                        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
         self.log = log
         self.proc = subprocess.Popen(["sh", "-c", f"exec {command}"], cwd=project, env=env,
