@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import REPO, base_env, run_cli
+from conftest import IK5_PYTHON, REPO, base_env, run_cli
 
 sys.path.insert(0, str(REPO / "examples"))
 from imagekit_emulator import ENDPOINT_ID, ImageKitEmulator  # noqa: E402
@@ -22,32 +22,25 @@ STORAGES = {"default": {"BACKEND": "media.storage.ImageKitStorage"}}
 UPLOAD_DIAGNOSTICS = {"E2E": {"IMAGE": "320x240"}}
 """
 
-# A complete storage on imagekitio 4.x: every round-trip stage talks to the emulator
-# except exists() and size(), answered from what the uploads returned.
-STORAGE = '''
+# A complete storage on imagekitio 4.x (and the same on 5.x): every round-trip stage talks
+# to the emulator except exists() and size(), answered from what the uploads returned.
+STORAGE_COMMON = '''
 import os
+import urllib.request
 
-import requests
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from imagekitio import ImageKit
-from imagekitio.models.UploadFileRequestOptions import UploadFileRequestOptions
 
 
-class ImageKitStorage(Storage):
-    def __init__(self):
-        self.client = ImageKit(private_key=settings.IMAGEKIT_PRIVATE_KEY,
-                               public_key=settings.IMAGEKIT_PUBLIC_KEY,
-                               url_endpoint=settings.IMAGEKIT_URL_ENDPOINT)
-        self.files = {}  # name -> (file id, size)
+class BaseImageKitStorage(Storage):
+    files: dict  # name -> (file id, size), set by each SDK's storage
 
     def _save(self, name, content):
-        options = UploadFileRequestOptions(folder="/", use_unique_file_name=False)
-        result = self.client.upload_file(file=content.read(), file_name=name,
-                                         options=options)
-        name = result.file_path.lstrip("/")
-        self.files[name] = (result.file_id, result.size)
+        file_path, file_id, size = self._upload(content.read(), name)
+        name = file_path.lstrip("/")
+        self.files[name] = (file_id, size)
         return name
 
     def exists(self, name):
@@ -63,14 +56,49 @@ class ImageKitStorage(Storage):
         return settings.IMAGEKIT_URL_ENDPOINT.rstrip("/") + "/" + name
 
     def _open(self, name, mode="rb"):
-        response = requests.get(self._address(name), timeout=10)
-        response.raise_for_status()
-        return ContentFile(response.content, name=name)
+        with urllib.request.urlopen(self._address(name), timeout=10) as response:
+            return ContentFile(response.read(), name=name)
 
     def delete(self, name):
         if name in self.files:
-            self.client.delete_file(file_id=self.files[name][0])
+            self._delete(self.files[name][0])
             del self.files[name]
+'''
+
+STORAGE_4 = STORAGE_COMMON + '''
+from imagekitio.models.UploadFileRequestOptions import UploadFileRequestOptions
+
+
+class ImageKitStorage(BaseImageKitStorage):
+    def __init__(self):
+        self.client = ImageKit(private_key=settings.IMAGEKIT_PRIVATE_KEY,
+                               public_key=settings.IMAGEKIT_PUBLIC_KEY,
+                               url_endpoint=settings.IMAGEKIT_URL_ENDPOINT)
+        self.files = {}
+
+    def _upload(self, data, name):
+        options = UploadFileRequestOptions(folder="/", use_unique_file_name=False)
+        result = self.client.upload_file(file=data, file_name=name, options=options)
+        return result.file_path, result.file_id, result.size
+
+    def _delete(self, file_id):
+        self.client.delete_file(file_id=file_id)
+'''
+
+STORAGE_5 = STORAGE_COMMON + '''
+
+class ImageKitStorage(BaseImageKitStorage):
+    def __init__(self):
+        self.client = ImageKit(private_key=settings.IMAGEKIT_PRIVATE_KEY, timeout=20)
+        self.files = {}
+
+    def _upload(self, data, name):
+        result = self.client.files.upload(file=data, file_name=name, folder="/",
+                                          use_unique_file_name=False)
+        return result.file_path, result.file_id, result.size
+
+    def _delete(self, file_id):
+        self.client.files.delete(file_id)
 '''
 
 
@@ -80,9 +108,10 @@ def emulator():
         yield emu
 
 
-def diagnose(root, emulator, *args, settings="testsite.settings", **env):
+def diagnose(root, emulator, *args, settings="testsite.settings", python=None, **env):
     run = run_cli("--settings", settings, "e2e.upload", "--e2e", "--format", "json", *args,
-                  cwd=root, env=base_env(PYTHONPATH=root, **emulator.environ(), **env))
+                  cwd=root, python=python,
+                  env=base_env(PYTHONPATH=root, **emulator.environ(), **env))
     assert run.returncode in (0, 1), run.output
     assert emulator.private_key not in run.output
     return run.json()["checks"][0]
@@ -112,11 +141,18 @@ def test_the_example_storage_uploads_nothing_after_the_double_read(example_proje
 
 @pytest.fixture
 def shop(project):
-    return project(SETTINGS, {"media/__init__.py": "", "media/storage.py": STORAGE})
+    return project(SETTINGS, {"media/__init__.py": "", "media/storage.py": STORAGE_4})
 
 
-def test_a_healthy_imagekit_storage_passes_and_leaves_nothing(shop, emulator):
-    check = diagnose(shop, emulator)
+@pytest.fixture
+def shop5(project):
+    return project(SETTINGS, {"media/__init__.py": "", "media/storage.py": STORAGE_5})
+
+
+@pytest.mark.parametrize("sdk", ["ik4", "ik5"])
+def test_a_healthy_imagekit_storage_passes_and_leaves_nothing(request, emulator, sdk):
+    shop = request.getfixturevalue("shop" if sdk == "ik4" else "shop5")
+    check = diagnose(shop, emulator, python=None if sdk == "ik4" else IK5_PYTHON)
     assert check["status"] == "pass", check["findings"]
     assert len(emulator.requests_to("POST", "/api/v1/files/upload")) == 4  # 2 images x 2
     # Each object is read back three times: after save (to judge what was stored), from
@@ -165,3 +201,11 @@ def test_offline_does_not_fetch_urls(shop, emulator):
     check = diagnose(shop, emulator, "--offline", URL_PREFIX="photos/")
     assert check["status"] == "pass", check["findings"]
     assert not [r for r in emulator.requests_to("GET", f"/{ENDPOINT_ID}/photos/")]
+
+
+def test_a_failing_upload_with_imagekitio_5_leaves_nothing(shop5, emulator):
+    emulator.inject("server_error", times=10, path="/api/v1/files/upload")  # beyond retries
+    check = diagnose(shop5, emulator, python=IK5_PYTHON)
+    failed = [f for f in by_code(check, "e2e.E006") if 'failed at "storage save"' in f["message"]]
+    assert failed and "InternalServerError" in failed[0]["message"]
+    assert emulator.files == {}
