@@ -109,6 +109,13 @@ def test_output_file_and_directory(project, tmp_path):
     assert f"wrote json report to {target}" in result.stderr
     assert re.fullmatch(r"\[(FAIL|WARN| OK )\] .+ in \d+ checks\n", result.stdout)
 
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    result = run_manage(root, "pillow", "--offline", "--format", "md", "--output", existing)
+    assert result.returncode in (0, 1), result.stderr
+    assert [p.name for p in existing.iterdir()] == ["report.md"]
+    assert (existing / "report.md").stat().st_size > 0
+
     folder = tmp_path / "reports"
     args = [a for fmt in FORMATS for a in ("--format", fmt)]
     result = run_cli("--settings", "testsite.settings", "pillow", "--offline", *args,

@@ -256,6 +256,24 @@ def test_settings_checks_in_every_form_and_broken_plugins(project):
     assert "42" in messages
 
 
+def test_a_settings_check_replaces_a_built_in_of_the_same_id(project):
+    root = project(checks_setting("PillowOverride"))
+    run = run_manage(root, "pillow", *JSON, env=env())
+    (check,) = validate(run.json())["checks"]
+    assert check["title"] == "The project's own Pillow check"
+    assert codes(check) == ["pillow.I900"]
+
+
+def test_settings_come_from_django_settings_module_too(project):
+    root = project(checks_setting("Provider"))
+    run = run_cli("udx", "django", "--offline", *JSON, cwd=root,
+                  env=env(DJANGO_SETTINGS_MODULE="testsite.settings"))
+    checks = by_id(run.json())
+    assert checks["udx.provider"]["status"] == "pass"
+    assert checks["django.upload_settings"]["status"] != "skipped"
+    assert run.json()["environment"]["settings_module"] == "testsite.settings"
+
+
 def test_call_command_writes_to_the_given_stdout(project):
     root = project(checks_setting(("Leveled", {"findings": [("udx.E002", "error")]})))
     script = (

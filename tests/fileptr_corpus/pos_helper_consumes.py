@@ -1,5 +1,5 @@
 # label: positive
-# not: fileptr.E002
+# not: fileptr.E003
 import hashlib
 from io import BytesIO
 
@@ -17,4 +17,4 @@ class ScanSerializer(serializers.Serializer):
     def validate_scan(self, upload):
         self.context["checksum"] = checksum(upload)
         Image.open(BytesIO(upload.read())).verify()  # expect: fileptr.E001
-        return upload
+        return upload  # expect: fileptr.E002

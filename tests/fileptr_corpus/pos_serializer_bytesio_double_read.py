@@ -1,5 +1,5 @@
 # label: positive
-# not: fileptr.E002
+# not: fileptr.E003
 import hashlib
 from io import BytesIO
 
@@ -16,4 +16,4 @@ class AvatarSerializer(serializers.Serializer):
         if image.width < 64:
             raise serializers.ValidationError("too small")
         self.context["digest"] = digest
-        return upload
+        return upload  # expect: fileptr.E002

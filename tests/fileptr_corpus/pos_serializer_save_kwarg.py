@@ -1,5 +1,5 @@
 # label: positive
-# not: fileptr.E001
+# not: fileptr.E003
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -11,7 +11,7 @@ class PhotoUpload(APIView):
     def post(self, request):
         upload = request.FILES["image"]
         exif = read_exif(upload.read())
-        serializer = PhotoSerializer(data=request.data)
+        serializer = PhotoSerializer(data=request.data)  # expect: fileptr.E001
         serializer.is_valid(raise_exception=True)
         photo = serializer.save(image=upload, exif=exif)  # expect: fileptr.E002
         return Response({"id": photo.pk}, status=201)
