@@ -45,10 +45,11 @@ class TimeoutBudget(Check):
         sdk = ctx.facts.get("storage.sdk_timeout")
         if not worker:
             yield Finding("server.I032", Level.INFO,
-                          "Nothing to compare: no server configuration was resolved",
-                          "server.config found no command that starts the app; see its "
-                          "findings. Run this inside the deployment or add the start command "
-                          "(Procfile, Dockerfile, ...) to the project.")
+                          "Nothing to compare: no worker timeout was resolved",
+                          "server.config found no command that starts the app, or the server "
+                          "rejects its configuration; see its findings. Run this inside the "
+                          "deployment or add the start command (Procfile, Dockerfile, ...) to "
+                          "the project.")
             return
         cls = worker.get("worker_class") or "sync"
         timeout = worker.get("timeout_s")
@@ -177,7 +178,8 @@ CODES = [
         "Keep long pure-Python loops out of request threads.", "text"),
     CodeDoc(
         "server.I032", "No server configuration to compare with",
-        "server.config published no worker timeout (no start command found).",
+        "server.config published no worker timeout: no start command was found, or the "
+        "server rejects its configuration.",
         "The upload time cannot be held against a limit.",
         "# start command only in a hosting dashboard",
         "# Procfile\nweb: gunicorn mysite.wsgi --timeout 90",
