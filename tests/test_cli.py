@@ -42,6 +42,7 @@ USAGE_ERRORS = [
     (("--format", "json", "--format", "md"), ["only one can go to standard output", "--output"]),
     (("--image", "big"), ["'big' is not WIDTHxHEIGHT"]),
     (("--timeout", "0"), ["--timeout must be a positive number of seconds"]),
+    (("--project-dir", "/nonexistent/dir"), ["--project-dir /nonexistent/dir is not a directory"]),
 ]
 
 
