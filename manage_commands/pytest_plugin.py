@@ -33,7 +33,10 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    config.stash[_STATE] = Diagnosis(config.getoption("diagnose_uploads"))
+    # Under pytest-xdist only the controller diagnoses (once, at the end of the session).
+    worker = hasattr(config, "workerinput")
+    config.stash[_STATE] = Diagnosis(config, None if worker else
+                                     config.getoption("diagnose_uploads"))
     if config.stash[_STATE].fail_level:
         config.pluginmanager.register(SessionGate(), "upload-diagnostics-gate")
 
@@ -41,7 +44,7 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def upload_diagnosis(request) -> dict:
     """The report of this session's upload diagnosis (schema 1 of the JSON report)."""
-    return request.config.stash[_STATE].report_for(request)
+    return request.config.stash[_STATE].report()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -49,26 +52,26 @@ def _diagnose_uploads_first(request):
     """With --diagnose-uploads, diagnose before the first test runs."""
     state = request.config.stash[_STATE]
     if state.fail_level:
-        state.report_for(request)
+        state.report()
 
 
 class Diagnosis:
     """One diagnosis per session, run when first needed."""
 
-    def __init__(self, fail_level: str | None):
+    def __init__(self, config, fail_level: str | None):
+        self.config = config
         self.fail_level = fail_level
-        self.report: dict | None = None
-        self.stderr = ""
+        self.result: dict | None = None
 
-    def report_for(self, request=None) -> dict:
-        if self.report is None:
-            blocker = _database_access(request)
+    def report(self) -> dict:
+        if self.result is None:
+            blocker = _database_access(self.config)
             if blocker is None:
-                self.report = self._run()
+                self.result = self._run()
             else:
                 with blocker.unblock():
-                    self.report = self._run()
-        return self.report
+                    self.result = self._run()
+        return self.result
 
     def _run(self) -> dict:
         from checks import BUILTIN
@@ -82,15 +85,15 @@ class Diagnosis:
                   "formats": ["json"], "offline": True, "e2e": False,
                   "fail_level": self.fail_level or "error", "verbosity": 1,
                   "no_color": True}
-        stdout, stderr = io.StringIO(), io.StringIO()
-        execute(params, settings, module, ["pytest", "--diagnose-uploads"], stdout, stderr)
-        self.stderr = stderr.getvalue()
+        stdout = io.StringIO()  # progress lines go to a discarded stream
+        execute(params, settings, module, ["pytest", "--diagnose-uploads"], stdout,
+                io.StringIO())
         return json.loads(stdout.getvalue())
 
     def failed(self) -> bool:
         from diagnostics.report import worst_level
 
-        worst = worst_level(self.report)
+        worst = worst_level(self.result)
         return bool(worst and self.fail_level and worst >= Level.parse(self.fail_level))
 
 
@@ -105,16 +108,17 @@ def _django_settings():
     return settings, os.environ.get("DJANGO_SETTINGS_MODULE")
 
 
-def _database_access(request):
+def _database_access(config):
     """pytest-django's database blocker, or None without pytest-django or settings. The
     dry end-to-end check makes its own test database and rolls its changes back; it only
     needs pytest-django to let it reach the database outside a test."""
-    if request is None or _django_settings()[0] is None:
+    if _django_settings()[0] is None:
         return None
     try:
-        return request.getfixturevalue("django_db_blocker")
-    except pytest.FixtureLookupError:
+        from pytest_django.plugin import blocking_manager_key
+    except ImportError:
         return None
+    return config.stash.get(blocking_manager_key, None)
 
 
 class SessionGate:
@@ -122,8 +126,9 @@ class SessionGate:
 
     def pytest_sessionfinish(self, session):
         state = session.config.stash[_STATE]
-        if state.report is None:  # no test ran, so the autouse fixture did not either
-            state.report_for(None)
+        if session.exitstatus == pytest.ExitCode.INTERRUPTED:
+            return
+        state.report()  # already done, unless no test ran (or they ran on xdist workers)
         if state.failed() and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
@@ -131,10 +136,10 @@ class SessionGate:
         from reports import render
 
         state = config.stash[_STATE]
-        if state.report is None:
+        if state.result is None:
             return
         terminalreporter.section("upload diagnosis")
-        terminalreporter.write(render("text", state.report, color=False,
+        terminalreporter.write(render("text", state.result, color=False,
                                       verbosity=config.getoption("verbose") + 1))
         if state.failed():
             terminalreporter.write_line(
