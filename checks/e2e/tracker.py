@@ -63,7 +63,6 @@ class Problem:
 @dataclass
 class StreamLog:
     name: str
-    size: int | None
     events: list[Event] = field(default_factory=list)
     readers: dict = field(default_factory=dict)  # site -> bytes read since the last seek
     last_read: dict = field(default_factory=dict)  # site -> (order, its latest read event)
@@ -77,26 +76,19 @@ class Tracker:
         self.project_root = Path(project_root).resolve()
         self.streams: dict[int, StreamLog] = {}
         self.problems: list[Problem] = []
-        self._kinds: dict[str, str] = {}  # filename -> "own" | "project" | "library"
+        self._project_files: dict[str, bool] = {}
         self._lock = threading.Lock()
 
     # -- frames -------------------------------------------------------------------------
-    def _kind(self, filename: str) -> str:
-        kind = self._kinds.get(filename)
-        if kind is None:
-            path = str(Path(filename).resolve()) if not filename.startswith("<") else filename
-            if filename == __file__ or path.startswith(str(HERE)):
-                kind = "own"
-            elif path.startswith(OWN_PACKAGES) or any(m in path for m in LIBRARY_MARKERS) \
-                    or not path.startswith(str(self.project_root) + "/"):
-                kind = "library"
-            else:
-                kind = "project"
-            self._kinds[filename] = kind
-        return kind
-
     def is_project(self, filename: str) -> bool:
-        return self._kind(filename) == "project"
+        """Whether code in `filename` is the project's own (not a library, not ours)."""
+        found = self._project_files.get(filename)
+        if found is None:
+            path = str(Path(filename).resolve()) if not filename.startswith("<") else filename
+            found = path.startswith(str(self.project_root) + "/") and not (
+                path.startswith(OWN_PACKAGES) or any(m in path for m in LIBRARY_MARKERS))
+            self._project_files[filename] = found
+        return found
 
     def frame_of(self, f, line: int | None = None) -> Frame:
         filename = f.f_code.co_filename
@@ -114,7 +106,7 @@ class Tracker:
         while f is not None and f.f_code.co_filename == __file__:
             f = f.f_back
         site = self.frame_of(f) if f is not None else Frame("?", 0, "?")
-        while f is not None and self._kind(f.f_code.co_filename) != "project":
+        while f is not None and not self.is_project(f.f_code.co_filename):
             f = f.f_back
         return site, (self.frame_of(f) if f is not None else None)
 
@@ -122,9 +114,9 @@ class Tracker:
         return self.frames()[1]
 
     # -- events -------------------------------------------------------------------------
-    def register(self, stream: "TrackingIO", name: str, size: int | None) -> None:
+    def register(self, stream: "TrackingIO", name: str) -> None:
         with self._lock:
-            self.streams[id(stream)] = StreamLog(name, size)
+            self.streams[id(stream)] = StreamLog(name)
 
     def _add(self, log: StreamLog, event: Event) -> Event:
         last = log.events[-1] if log.events else None
@@ -197,18 +189,14 @@ class Tracker:
                     earlier = reads[-1] if reads else None
                 self.problems.append(Problem("save_not_at_start", label, event, earlier, log))
 
-    def log_of(self, file) -> StreamLog | None:
-        stream = _tracking_io(file)
-        return self.streams.get(id(stream)) if stream else None
-
 
 class TrackingIO:
     """A file object that reports each read, seek and tell to a Tracker."""
 
-    def __init__(self, raw, tracker: Tracker, name: str, size: int | None = None):
+    def __init__(self, raw, tracker: Tracker, name: str):
         self._raw = raw
         self._tracker = tracker
-        tracker.register(self, name, size)
+        tracker.register(self, name)
 
     def read(self, size=-1):
         position = self._raw.tell()
@@ -258,8 +246,7 @@ def track(file, tracker: Tracker, name: str | None = None):
     """Record every read/seek/tell of a Django File (InMemoryUploadedFile,
     TemporaryUploadedFile, ContentFile...) from now on; returns the same object."""
     if file is not None and not isinstance(getattr(file, "file", None), TrackingIO):
-        size = getattr(file, "size", None)
-        file.file = TrackingIO(file.file, tracker, name or file.name or repr(file), size)
+        file.file = TrackingIO(file.file, tracker, name or file.name or repr(file))
     return file
 
 
