@@ -8,7 +8,7 @@ import re
 import pytest
 
 from conftest import run_cli, run_manage
-from plugins.harness import by_id, checks_setting, env, validate
+from plugins.harness import checks_setting, env, validate
 from reports import FORMATS, extension
 
 from manage_commands.options import options
