@@ -15,6 +15,7 @@ import ast
 import importlib
 import inspect
 import pkgutil
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,8 +150,6 @@ def source_root() -> Path:
 def code_literals(paths: list[Path], root: Path | None = None) -> dict[str, list[str]]:
     """code -> ["path:line", ...] for every string literal that is exactly a finding code,
     outside the CodeDoc lists themselves; paths shown relative to `root`."""
-    import re
-
     pattern = re.compile(CODE_PATTERN)
     found: dict[str, list[str]] = {}
     for path in paths:
