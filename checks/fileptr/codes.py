@@ -10,9 +10,13 @@ CODES = [
                 "is consumed - .read(), readlines(), iteration, copyfileobj, Pillow's "
                 "Image.open, chunks(), a save, or a project function that does one of "
                 "these - and later read again from its current position (.read(), "
-                "BytesIO(f.read()), an SDK upload call, a project function that reads it) "
-                "with no seek(0) in between. Image.open() and chunks() rewind by "
-                "themselves, so they are never the second read.",
+                "BytesIO(f.read()), an SDK upload call, a project function that reads it, "
+                "or a form or serializer bound to request.FILES / request.data, whose "
+                "ImageField validation reads it) with no seek(0) in between. "
+                "Image.open() and chunks() rewind by themselves, so they are never the "
+                "second read. Only values shown to be files count (a file-like name, an "
+                "upload container, a file a call returns, a seek() on it), so streams "
+                "whose read() returns the next chunk are left alone.",
         why="The second read starts at the end of the file and returns b'' (or the tail "
             "after Pillow's header read). Pillow then fails with 'cannot identify image "
             "file', an SDK uploads 0 bytes ('Missing file parameter for upload'), or a "
@@ -35,8 +39,10 @@ CODES = [
         detects="A value that was consumed (read, loaded by Pillow, hashed) is then given "
                 "to something that stores it - storage.save(name, f), field.save(name, f), "
                 "Model.objects.create(image=f), serializer.save(image=f), "
-                "super().create(validated_data) with the file inside validated_data - "
-                "without a seek(0) in between.",
+                "super().create(validated_data) with the file inside validated_data, or "
+                "returned from a clean()/clean_<field>()/validate()/validate_<field>() "
+                "hook (or left consumed by a field validator), after which the form, "
+                "serializer or model saves it - without a seek(0) in between.",
         why="Django's FileSystemStorage reads the content through File.chunks(), which "
             "seeks to 0 first, so the bug never shows in development. A remote storage "
             "whose _save calls content.read() (ImageKit and most SDK-based backends) "

@@ -118,6 +118,7 @@ class Flow:
         self.events: list[Event] = []
         self.first: dict[int, tuple] = {}  # object id -> first moving op (for summaries)
         self.returns: list[str | None] = []
+        self.cleaner = _cleaner(func.name)
         self._next = 0
         args = func.args
         params = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
@@ -187,6 +188,8 @@ class Flow:
         """A read from the current position. strict: a hand-off that needs the whole
         file, so an earlier partial read conflicts too."""
         self._note_first(obj, "read" if full else "partial", line, how, leaf)
+        if self.cleaner and obj in self.param_ids.values():
+            self.filelike.add(obj)  # what a field's clean/validate reads is its upload
         before = self.pos.get(obj)
         if before and before.kind == "unknown":
             self.events.append(Event("fileptr.E003", line, name, how, None, before.how, obj))
@@ -224,6 +227,8 @@ class Flow:
     def run(self) -> "Flow":
         try:
             self.block(self.func.body)
+            if self.cleaner:  # falls off the end (a validator returning None)
+                self._returned_for_saving(None, self.func.lineno)
         except Terminated:
             pass
         # Only values shown to be files count: a stream whose read() returns the next
@@ -319,7 +324,31 @@ class Flow:
         if node.value is not None:
             self.expr(node.value)
             self.returns.append(self._return_kind(node.value))
+            if self.cleaner:
+                self._returned_for_saving(node.value, node.lineno)
         raise Terminated
+
+    def _returned_for_saving(self, value, line):
+        """clean_<field>() and validate_<field>() hand the upload back to the form,
+        serializer or model, which then stores it: a returned (or a parameter) upload left
+        consumed is saved from where it stands."""
+        how = (f"left consumed by {self.func.name}(); Django forms, models and DRF "
+               "serializers save the upload after their clean/validate methods")
+        objs = {}
+        if value is not None:
+            obj = self.obj(value)
+            if obj is not None:
+                objs[obj] = _text(value)
+            base = key_of(value)
+            for key, member in list(self.env.items()) if base else ():
+                if key.startswith(base + "["):
+                    objs.setdefault(member, self._alias(member, key))
+        for name, obj in self.param_ids.items():
+            if self.env.get(name) == obj:
+                objs.setdefault(obj, name)
+        for obj, name in objs.items():
+            if obj in self.filelike and obj in self.pos:
+                self.save(obj, line, how, name=name)
 
     def _return_kind(self, node) -> str | None:
         if isinstance(node, ast.Call):
@@ -469,6 +498,7 @@ class Flow:
                 o, line, f"{name}({n}, ...)", strict=True, name=n))
         elif name in SENDERS and isinstance(func, ast.Attribute):
             self._sent(node, line)
+        self._bound(node, line)
         if name in SAVERS and isinstance(func, ast.Attribute):
             self._saved(node, line)
 
@@ -502,6 +532,20 @@ class Flow:
             self.wrote(obj, line, f"{name}.{attr}()")
         elif attr == "close":
             self.pos.pop(obj, None)
+
+    def _bound(self, node, line):
+        """Form(request.POST, request.FILES) or Serializer(data=request.data): validating
+        reads each upload from its current position (ImageField reads data.read())."""
+        for value in [*node.args, *(kw.value for kw in node.keywords)]:
+            base = key_of(value)
+            if base is None or not base.endswith(("FILES", "request.data")):
+                continue
+            files = base[:-len("data")] + "FILES" if base.endswith(".data") else base
+            for key, obj in list(self.env.items()):
+                if key.startswith(files + "[") and obj in self.filelike:
+                    self.read(obj, line, f"{_text(node.func)}(... {base} ...), whose "
+                              "validation reads it from its current position",
+                              name=self._alias(obj, key))
 
     def _sent(self, node, line):
         values = list(node.args) + [kw.value for kw in node.keywords]
@@ -576,6 +620,11 @@ class Flow:
         kinds = set(self.returns)
         returns = kinds.pop() if len(kinds) == 1 else None
         return Summary(params, self.params, returns)
+
+
+def _cleaner(name: str) -> bool:
+    """Form, serializer and field hooks whose upload is saved after they return."""
+    return name in ("clean", "validate") or name.startswith(("clean_", "validate_"))
 
 
 def _pillow_open(node: ast.Call) -> bool:
