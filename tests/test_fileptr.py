@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import re
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import PIL
 import pytest
 
 from checks.fileptr import CODES
-from conftest import IK5_PYTHON, run_cli, write_files
+from conftest import IK5_PYTHON, run_cli, run_manage, write_files
 
 DOUBLE_READ = """
     import hashlib
@@ -250,3 +251,32 @@ def test_runs_in_a_project_without_python_files(tmp_path):
     run, report = scan(tmp_path / "empty")
     assert run.returncode == 0
     assert [c["status"] for c in report["checks"]] == ["pass", "pass"]
+
+
+def test_manage_py_front_end_on_the_example(example_project):
+    """The same analysis through `python manage.py diagnose_uploads` with the example's
+    own settings (BASE_DIR is the scan root)."""
+    run = run_manage(example_project, "fileptr", "--format", "json")
+    assert run.returncode == 1, run.output
+    assert {(f["code"], f["location"]["path"]) for f in findings(run.json())} == {
+        ("fileptr.E002", "gallery/serializers.py"), ("fileptr.E003", "gallery/storage.py"),
+        ("fileptr.W003", "gallery/views.py")}
+
+
+def test_include_outside_the_project_and_an_unreadable_file(project, tmp_path):
+    outside = write_files(tmp_path / "shared", {"uploads.py": DOUBLE_READ})
+    root = project(f'UPLOAD_DIAGNOSTICS = {{"SOURCE": {{"INCLUDE": ["app", "{outside}"]}}}}\n',
+                   {"app/views.py": DOUBLE_READ, "app/secret.py": "X = 1\n"})
+    (root / "app" / "secret.py").chmod(0)
+    try:
+        run = run_cli("fileptr", "--settings", "testsite.settings", "--project-dir", root,
+                      "--format", "json", cwd=root)
+    finally:
+        (root / "app" / "secret.py").chmod(0o644)
+    report = run.json()
+    assert {c["status"] for c in report["checks"]} <= {"fail", "pass", "warn"}, run.output
+    located = {(f["code"], Path(f["location"]["path"]).name) for f in findings(report)}
+    assert ("fileptr.E001", "views.py") in located
+    assert ("fileptr.E001", "uploads.py") in located
+    if os.geteuid() != 0:  # root reads any file
+        assert ("fileptr.I001", "secret.py") in located

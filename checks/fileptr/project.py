@@ -60,7 +60,10 @@ class Module:
 
 
 def module_name(root: Path, path: Path) -> str:
-    parts = list(path.relative_to(root).with_suffix("").parts)
+    try:
+        parts = list(path.relative_to(root).with_suffix("").parts)
+    except ValueError:  # an INCLUDE folder outside the project root
+        return path.stem
     if parts and parts[-1] == "__init__":
         parts.pop()
     if (root / "__init__.py").exists():  # the root is itself a package (e.g. django/)

@@ -67,10 +67,13 @@ def _scan(root: Path, paths: list[Path], parse, relpath) -> ScanResult:
     modules: dict[str, Module] = {}
     for path in paths:
         tree = parse(path)
+        try:
+            source = path.read_bytes().decode("utf-8", "replace") if tree else ""
+        except OSError:
+            tree = None
         if tree is None:
             result.unparsable.append((path, why_unparsable(path)))
             continue
-        source = path.read_bytes().decode("utf-8", "replace")
         module = load(root, path, relpath, tree, source)
         modules.setdefault(module.name, module)
     events = _flows(modules)
