@@ -411,7 +411,9 @@ class Flow:
         if isinstance(node.target, ast.Name):
             # each item is a value of its own, an upload when it comes from request.FILES
             item = self._new(node.target.id)
-            if "FILES" in _text(node.iter) or "getlist" in _text(node.iter):
+            it = node.iter
+            source = key_of(it.func if isinstance(it, ast.Call) else it) or ""
+            if _fileish(node.target.id) or "FILES" in source or "getlist" in source:
                 self.filelike.add(item)
         else:
             self.assign(node.target, None)
