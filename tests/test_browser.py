@@ -126,6 +126,11 @@ def test_example_report_in_chromium(browser, example_reports):
                             "() => 'blocked')")
     assert blocked == "blocked"
     assert view.requests == [url]
+    # ...and runs no script but its own (the CSP names it by hash).
+    injected = page.evaluate("""() => { const s = document.createElement('script');
+        s.textContent = 'window.injected = true'; document.body.appendChild(s);
+        return window.injected === true; }""")
+    assert injected is False
     context.close()
 
 

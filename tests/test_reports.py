@@ -2,6 +2,8 @@
 type and status, and a 5,000-finding report."""
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -99,8 +101,12 @@ def test_every_format_renders_the_same_run(example_run):
 
 def test_html_is_self_contained_and_embeds_the_json(example_run):
     html = example_run["html"]
-    assert re.search(r'<meta http-equiv="Content-Security-Policy" content="default-src '
-                     r"'none';[^\"]*connect-src 'none'", html)
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)"', html)[1]
+    assert csp.startswith("default-src 'none';") and "connect-src 'none'" in csp
+    # Only the report's own script may run: its hash, no 'unsafe-inline' for scripts.
+    script = re.search(r"<script>(.*?)</script>", html, re.S)[1]
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}';" in csp
     assert not re.search(r'(src|href)="(https?:)?//', html), "nothing may be fetched"
     assert "<link" not in html
     embedded = re.search(r'<script type="application/json" id="report-json">(.*?)</script>',
