@@ -1,10 +1,11 @@
 """fileptr: file-pointer reuse and masked errors, found in the project's source with ast.
 
 flow.py follows file positions through one function, project.py indexes the modules and
-resolves calls between them, scan.py runs both across the project, masked.py holds the
-masked-error rules and checks.py the Check classes.
+resolves calls between them, masked.py holds the masked-error rules, scan.py runs them
+across the project once (common.py), and reuse.py and errors.py are the two checks.
 """
-from .checks import FilePointerReuse, MaskedErrors
 from .codes import CODES
+from .errors import MaskedErrors
+from .reuse import FilePointerReuse
 
 __all__ = ["CODES", "FilePointerReuse", "MaskedErrors"]

@@ -1,7 +1,7 @@
-"""The reference of every fileptr finding code."""
+"""The reference of every fileptr finding code, by the check that emits it."""
 from diagnostics.codes import CodeDoc
 
-CODES = [
+REUSE_CODES = [
     CodeDoc(
         code="fileptr.E001",
         title="An upload is read again after it was consumed",
@@ -76,6 +76,21 @@ CODES = [
         fix="Start _save with content.seek(0) when the content is seekable, or build the "
             "bytes from content.chunks(), which rewinds by itself."),
     CodeDoc(
+        code="fileptr.I001",
+        title="A Python file does not parse",
+        detects="A .py file under the project root cannot be parsed: a syntax error, bytes "
+                "that are not valid in its declared encoding, or a binary file with a .py "
+                "name. One finding per file.",
+        why="The file-pointer analysis cannot look at it, so a double read in it would go "
+            "unreported. If the server imports it, it fails at import time too.",
+        bad="# -*- coding: utf-8 -*-\ntitle = \"caf\\xe9\"  # saved as Latin-1",
+        good="# -*- coding: latin-1 -*-\ntitle = \"caf\\xe9\"",
+        fix="Fix the syntax or the encoding (or declare the real encoding with a PEP 263 "
+            "line), or exclude the file with UPLOAD_DIAGNOSTICS['SOURCE']['EXCLUDE']."),
+]
+
+MASKED_CODES = [
+    CodeDoc(
         code="fileptr.E004",
         title="An except clause catches a module, not an exception class",
         detects="An except clause names something that resolves to a module: typically "
@@ -140,18 +155,6 @@ CODES = [
              "    logger.exception(\"upload failed\")",
         fix="Use logger.exception(...) inside except clauses, or pass exc_info=True."),
     CodeDoc(
-        code="fileptr.I001",
-        title="A Python file does not parse",
-        detects="A .py file under the project root cannot be parsed: a syntax error, bytes "
-                "that are not valid in its declared encoding, or a binary file with a .py "
-                "name. One finding per file.",
-        why="The file-pointer analysis cannot look at it, so a double read in it would go "
-            "unreported. If the server imports it, it fails at import time too.",
-        bad="# -*- coding: utf-8 -*-\ntitle = \"caf\\xe9\"  # saved as Latin-1",
-        good="# -*- coding: latin-1 -*-\ntitle = \"caf\\xe9\"",
-        fix="Fix the syntax or the encoding (or declare the real encoding with a PEP 263 "
-            "line), or exclude the file with UPLOAD_DIAGNOSTICS['SOURCE']['EXCLUDE']."),
-    CodeDoc(
         code="fileptr.I002",
         title="An except clause's class could not be resolved",
         detects="An except clause names a class imported from an `exceptions`/`errors` "
@@ -168,3 +171,5 @@ CODES = [
             "installed.",
         lang="sh"),
 ]
+
+CODES = REUSE_CODES + MASKED_CODES

@@ -1,0 +1,23 @@
+"""What both fileptr checks share: one scan per run, and where a finding is."""
+from __future__ import annotations
+
+from diagnostics import kv
+
+from .scan import ScanResult, scan
+
+
+def scanned(ctx) -> ScanResult:
+    """The project's scan, done once per run by whichever fileptr check runs first."""
+    def run():
+        files = ctx.python_files()
+        ctx.progress(f"      fileptr: scanning {len(files)} Python files under "
+                     f"{ctx.project_root}")
+        return scan(ctx.project_root, files, ctx.parsed, ctx.relpath)
+    return ctx.cached("fileptr.scan", run)
+
+
+def where(ctx, issue, extra: dict) -> list[dict]:
+    """Evidence: file, line, function and details, then the source around the line."""
+    items = {"file": issue.module.rel, "line": issue.line, "function": issue.function}
+    items.update({k: v for k, v in extra.items() if v not in (None, "")})
+    return [kv("Where", items), ctx.excerpt(issue.module.path, issue.line, title="here")]

@@ -1,0 +1,89 @@
+"""fileptr.reuse: uploads read again, or saved, after being consumed."""
+from __future__ import annotations
+
+from diagnostics import Check, Finding, Level, kv
+
+from .codes import REUSE_CODES as CODES  # noqa: F401 - the reference of the codes below
+from .common import scanned, where
+
+
+class FilePointerReuse(Check):
+    """Reads the project's source with Python's ast and follows each upload-like value
+    through every function (and the project functions it is handed to): a read after the
+    file was consumed, a save of a consumed file, a Storage._save that reads content
+    without seeking to 0.
+
+    A comment `# upload-diagnostics: ignore[fileptr.E001]` (codes comma-separated, or
+    none for all) on the reported line silences it; the count is in the published fact.
+    """
+
+    id = "fileptr.reuse"
+    title = "Uploaded files are not read again or saved after being consumed"
+    tags = ("fileptr", "source", "storage")
+    provides = ("fileptr.static",)
+
+    def run(self, ctx):
+        result = scanned(ctx)
+        ctx.progress(f"      fileptr: {result.files} files scanned, "
+                     f"{len(result.unparsable)} not parsable")
+        ctx.publish("fileptr.static", {
+            "files_scanned": result.files, "suppressed": result.suppressed,
+            "findings": [{"code": i.code, "path": i.module.rel, "line": i.line,
+                          "function": i.function, "earlier": i.detail.get("earlier")}
+                         for i in result.reuse]})
+        for path, reason in result.unparsable:
+            yield Finding(
+                "fileptr.I001", Level.INFO, f"{ctx.relpath(path)} does not parse: {reason}",
+                "The file-pointer analysis skipped it. Fix the syntax or the encoding "
+                "(declare it with a PEP 263 coding line), or exclude the file with "
+                "UPLOAD_DIAGNOSTICS['SOURCE']['EXCLUDE'].",
+                [kv("File", {"file": ctx.relpath(path), "error": reason})],
+                path=ctx.relpath(path), line=_line_of(reason))
+        for issue in result.reuse:
+            yield self._finding(ctx, issue)
+
+    def _finding(self, ctx, issue):
+        d = issue.detail
+        name, earlier = d["name"], d["earlier"]
+        evidence = where(ctx, issue, {
+            "value": name, "here": d["action"], "earlier read line": earlier,
+            "earlier read": d["earlier_how"]})
+        if earlier and earlier != issue.line:
+            evidence.append(ctx.excerpt(issue.module.path, earlier,
+                                        title=f"earlier read (line {earlier})"))
+        func = f"{issue.function}()"
+        if issue.code == "fileptr.E001":
+            return Finding(
+                "fileptr.E001", Level.ERROR,
+                f"{name} is read again at line {issue.line} in {func} after line "
+                f"{earlier} consumed it ({d['earlier_how']})",
+                f"Call {name}.seek(0) before this read, or read the file once into bytes "
+                "and give each use its own BytesIO(data): a read at the end of the file "
+                "returns b'' ('cannot identify image file', 0-byte uploads).",
+                evidence, path=issue.module.rel, line=issue.line)
+        if issue.code == "fileptr.E002":
+            return Finding(
+                "fileptr.E002", Level.ERROR,
+                f"{name} is saved at line {issue.line} in {func} ({d['action']}) after "
+                f"line {earlier} consumed it ({d['earlier_how']})",
+                f"Call {name}.seek(0) before saving. FileSystemStorage hides this (it reads "
+                "through chunks(), which rewinds), but a storage whose _save calls "
+                "content.read() (ImageKit and other SDK backends) stores 0 bytes or a "
+                "truncated file.",
+                evidence, path=issue.module.rel, line=issue.line)
+        return Finding(
+            "fileptr.E003", Level.ERROR,
+            f"{func} reads {name} at line {issue.line} ({d['action']}) without seeking "
+            "to 0 first",
+            "Start _save with content.seek(0) (when content is seekable), or read it through "
+            "content.chunks(), which rewinds: Django hands _save the file wherever the "
+            "caller left it, so after any earlier read it uploads 0 bytes (ImageKit: "
+            "'Missing file parameter for upload').",
+            evidence, path=issue.module.rel, line=issue.line)
+
+
+def _line_of(reason: str) -> int | None:
+    if "(line " in reason:
+        tail = reason.rsplit("(line ", 1)[1].rstrip(")")
+        return int(tail) if tail.isdigit() else None
+    return None
