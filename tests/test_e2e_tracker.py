@@ -183,3 +183,10 @@ def test_user_and_prepare_make_the_request_the_view_expects(shop):
     check, found = diagnose(shop, "private", E2E_USER="alice", E2E_PREPARE="shop.prep.prepare")
     assert check["status"] == "pass" and set(found) == {"e2e.I001"}, found
     assert check["facts"]["upload.timings"]["path"] == "endpoint"
+
+
+def test_a_prepare_callable_that_cannot_be_imported_is_a_warning(shop):
+    check, found = diagnose(shop, "private", E2E_PREPARE="shop.prep.missing")
+    assert "preparing the request failed" in found["e2e.W002"]["message"]
+    assert "missing" in found["e2e.W002"]["message"]
+    assert check["facts"]["upload.timings"]["path"] == "generic"

@@ -16,6 +16,7 @@ Settings, all optional: UPLOAD_DIAGNOSTICS["E2E"] = {
 from __future__ import annotations
 
 import time
+import traceback
 import uuid
 
 from diagnostics import Check, Finding, Level, kv, log, table, traceback_block
@@ -146,8 +147,6 @@ class EndToEndUpload(Check):
         try:
             session.environment.setup()
         except Exception as exc:  # migrations that fail on an empty database, no DB server
-            import traceback
-
             return [Finding("e2e.E009", Level.ERROR,
                             f"The test database could not be created: {type(exc).__name__}: "
                             f"{exc}",
@@ -158,7 +157,16 @@ class EndToEndUpload(Check):
         for picture in pictures:
             ctx.progress(f"      e2e.upload: POST {config.get('URL') or config['URL_NAME']}, "
                          f"{picture.label}")
-            runs.append(endpoint.post(picture, config, tracker, recorder, handler_paths))
+            try:
+                runs.append(endpoint.post(picture, config, tracker, recorder, handler_paths))
+            except Exception as exc:  # DATA, USER or PREPARE unusable: before the request
+                return [Finding("e2e.W002", Level.WARNING,
+                                f'UPLOAD_DIAGNOSTICS["E2E"] is not usable: preparing the '
+                                f"request failed with {type(exc).__name__}: {exc}",
+                                'Check "DATA" (a dict of form fields), "USER" (a username '
+                                'the user model accepts) and "PREPARE" (a dotted path to '
+                                "func(client, data) returning the data); only the generic "
+                                "path ran.", [traceback_block(traceback.format_exc())])]
         return []
 
 
@@ -621,8 +629,9 @@ CODES = [
     CodeDoc(
         code="e2e.W002",
         title="UPLOAD_DIAGNOSTICS['E2E'] does not describe a usable endpoint",
-        detects="The E2E setting is present but names no URL, or a URL_NAME that reverse() "
-                "does not know.",
+        detects="The E2E setting is present but names no URL, a URL_NAME that reverse() "
+                "does not know, or DATA, USER or PREPARE fail while the request is prepared "
+                "(before it is sent).",
         why="Only the generic path ran: the project's own view, serializer and storage "
             "code, where most upload bugs live, was not exercised.",
         bad="UPLOAD_DIAGNOSTICS = {\"E2E\": {\"URL_NAME\": \"photo-uplaod\"}}",
