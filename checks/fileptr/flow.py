@@ -586,7 +586,7 @@ class Flow:
                 continue
             for key, obj in list(self.env.items()):
                 if key.startswith(base + "[") and obj in self.filelike:
-                    self.save(obj, line, f"{how} with {key} in {base}",
+                    self.save(obj, line, f"{how}, {key} among what it saves",
                               name=self._alias(obj, key))
 
     def _callee(self, node, summary: Summary, line):

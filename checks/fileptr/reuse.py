@@ -45,9 +45,13 @@ class FilePointerReuse(Check):
     def _finding(self, ctx, issue):
         d = issue.detail
         name, earlier = d["name"], d["earlier"]
-        evidence = where(ctx, issue, {
-            "value": name, "here": d["action"], "earlier read line": earlier,
-            "earlier read": d["earlier_how"]})
+        if issue.code == "fileptr.E003":
+            evidence = where(ctx, issue, {"value": name, "here": d["action"],
+                                          "position": d["earlier_how"]})
+        else:
+            evidence = where(ctx, issue, {"value": name, "here": d["action"],
+                                          "earlier read line": earlier,
+                                          "earlier read": d["earlier_how"]})
         if earlier and earlier != issue.line:
             evidence.append(ctx.excerpt(issue.module.path, earlier,
                                         title=f"earlier read (line {earlier})"))
