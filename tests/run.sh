@@ -17,6 +17,10 @@ venv .venv -e ".[test,imagekit,example]"
 echo "== imagekitio 5.x environment (.venv-ik5)"
 # (not the "example" extra: it pins imagekitio 4.2.0 for the example project)
 venv .venv-ik5 -e ".[test]" "djangorestframework>=3.15" "imagekitio==5.11.0"
+echo "== imagekitio 2.x and 3.0.x environments (.venv-ik2, .venv-ik3)"
+venv .venv-ik2 -e ".[test]" "djangorestframework>=3.15" "imagekitio==2.2.8"
+# 3.0.x needs the urllib3 1.x of its time (its requests_toolbelt imports urllib3.contrib.appengine)
+venv .venv-ik3 -e ".[test]" "djangorestframework>=3.15" "imagekitio==3.0.1" "urllib3<2"
 
 if [ ! -x /usr/bin/chromium ]; then
   echo "== Chromium from Debian's packages"
@@ -28,6 +32,8 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 export UPLOAD_DIAGNOSTICS_IK5_PYTHON="$PWD/.venv-ik5/bin/python"
+export UPLOAD_DIAGNOSTICS_IK2_PYTHON="$PWD/.venv-ik2/bin/python"
+export UPLOAD_DIAGNOSTICS_IK3_PYTHON="$PWD/.venv-ik3/bin/python"
 export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost"
 echo "== tests"
 exec .venv/bin/python -m pytest "$@"

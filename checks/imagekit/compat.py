@@ -39,6 +39,16 @@ EQUIVALENT = {
                         "client.helper.build_url(url_endpoint=..., src=...)",
         "result": "FileUploadResponse fields: result.file_id, result.file_path, result.url",
     },
+    "2": {
+        "files.upload": "client.upload_file(file=data, file_name=name, "
+                        "options={'folder': folder, 'use_unique_file_name': False})",
+        "files.delete": "client.delete_file(file_id)",
+        "upload_file": "client.upload_file(file=data, file_name=name, options={...})",
+        "imagekitio.exceptions": "2.x raises no API errors: check result['error']",
+        "imagekitio.models": "pass the options as a dict: options={'folder': ...}",
+        "result": "result['response']['fileId'] and result['response']['filePath'], "
+                  "after checking result['error']",
+    },
     "4": {
         "constructor": "ImageKit(private_key=..., public_key=..., url_endpoint=...)",
         "files.upload": "client.upload_file(file=data, file_name=name, "
@@ -57,7 +67,7 @@ EQUIVALENT = {
 
 
 def spelling(generation: str, key: str) -> str:
-    table = EQUIVALENT.get("5" if generation == "5" else "4", {})
+    table = EQUIVALENT.get(generation if generation in ("2", "5") else "4", {})
     return table.get(key) or next((v for k, v in table.items() if key.startswith(k)), "")
 
 
@@ -110,16 +120,18 @@ def accepts(func, keywords) -> list[str]:
 
 
 def result_type(method):
+    """The class a method returns, from its annotation (Dict[str, Any] -> dict)."""
     try:
         hint = typing.get_type_hints(method).get("return")
     except Exception:  # noqa: BLE001 - unresolvable forward references
         hint = inspect.signature(method).return_annotation
+    hint = typing.get_origin(hint) or hint
     return hint if isinstance(hint, type) else None
 
 
 def result_fields(cls) -> set[str] | None:
-    """Names readable on an instance of `cls` (None: anything, e.g. a dict)."""
-    if cls is None or issubclass(cls, dict):
+    """Names readable on an instance of `cls` (None: unknown)."""
+    if cls is None:
         return None
     fields = set(getattr(cls, "model_fields", {}) or {})
     try:
@@ -168,6 +180,13 @@ class ImageKitSdk(Check):
                 "A stalled upload blocks the worker until gunicorn's timeout (30 s by "
                 "default) kills it: [CRITICAL] WORKER TIMEOUT, then a 502/504 for the user. "
                 "Upgrade to imagekitio 5.x (timeout=...) or bound the call yourself.")
+        if sdk.generation == "3.0":
+            yield Finding(
+                "imagekit.W021", Level.WARNING,
+                f"{sdk.label} cannot read today's ImageKit answers",
+                "Its result classes take fixed keyword arguments and raise TypeError for "
+                "every field ImageKit added since (mime, type, createdAt...): uploads succeed "
+                "on ImageKit and fail in the view. Upgrade to imagekitio 3.1 or later.")
         try:
             client = dummy_client(sdk)
         except Exception:  # noqa: BLE001 - introspection of methods is then impossible
@@ -246,6 +265,14 @@ def check_read(use, method, sdk, finding):
     if fields is None:
         return
     name = cls.__name__
+    if issubclass(cls, dict):
+        if use.kind == "read":
+            yield finding("imagekit.E024",
+                          f"{use.text}: {sdk.label} returns a dict, which has no "
+                          f"attribute {use.chain[0]!r}",
+                          "Reading it raises AttributeError." + equivalent(sdk.generation,
+                                                                           "result"), use.line)
+        return
     if use.kind == "subscript":
         if not hasattr(cls, "__getitem__"):
             yield finding("imagekit.E024",
@@ -274,6 +301,11 @@ CODES = [
             "imagekitio==4.2.0", "imagekitio>=5  # ImageKit(private_key=..., timeout=20)",
             "Upgrade to 5.x and pass timeout=, or run the upload with your own deadline.",
             "ini"),
+    CodeDoc("imagekit.W021", "imagekitio 3.0.x cannot read current answers",
+            "The installed imagekitio is 3.0.x, whose result classes reject unknown fields.",
+            "ImageKit's answers carry fields added after 3.0: every upload raises TypeError "
+            "after the file was stored.", "imagekitio==3.0.1", "imagekitio>=3.1",
+            "Upgrade the SDK (3.1-4.x keep the same API).", "ini"),
     CodeDoc("imagekit.E020", "The project imports imagekitio, which is not installed",
             "A project file imports imagekitio and the package is missing.",
             "The storage module fails to import: every upload is a 500.",

@@ -38,7 +38,7 @@ def _text(error) -> str:
 
 def classify(outcome: sdk_mod.Outcome) -> str:
     """ok, unauthorized, forbidden, rate_limited, server, timeout, dns, tls, not_json,
-    connection or unexpected."""
+    sdk_rejects, connection or unexpected."""
     text = _text(outcome.error)
     if outcome.timed_out or (outcome.status is None and any(w in text for w in TIMEOUT_WORDS)):
         return "timeout"
@@ -61,6 +61,7 @@ def classify(outcome: sdk_mod.Outcome) -> str:
             return "ok"
         if not _is_json(outcome.body) or "json" in text:
             return "not_json"
+        return "sdk_rejects"  # a good answer the SDK could not read (3.0.x strict results)
     return "unexpected"
 
 
@@ -82,7 +83,8 @@ def evidence(outcome: sdk_mod.Outcome, request: str, sdk: sdk_mod.Sdk, base: str
     rows.update({h: headers[h.lower()] for h in RATE_HEADERS if h.lower() in headers})
     blocks = [kv("ImageKit call", rows)]
     if outcome.body:
-        blocks.append(log("Response body (first 500 characters)", outcome.body.splitlines()))
+        blocks.append(log("Response body (first 500 characters)",
+                          outcome.body[:500].splitlines()))
     return blocks
 
 
@@ -123,6 +125,11 @@ def failure(kind: str, outcome, what: str, timeout: float, blocks) -> Finding:
                      "Something other than ImageKit answered (a captive portal, a proxy or "
                      "maintenance page): check the API base URL and any proxy; the SDK "
                      "raises a decoding error that looks like an upload bug."),
+        "sdk_rejects": ("imagekit.E019", Level.ERROR,
+                        f"{what}: ImageKit answered {status} but the SDK could not read the "
+                        f"answer ({type(outcome.error).__name__}: {outcome.error})",
+                        "imagekitio 3.0.x result classes raise TypeError for every field "
+                        "ImageKit added since; upgrade to imagekitio 3.1 or later."),
         "connection": ("imagekit.E017", Level.ERROR,
                        f"{what}: the connection was refused or dropped without an answer",
                        "Check egress to the API host (firewall, proxy, HTTPS_PROXY/NO_PROXY) "
@@ -160,7 +167,7 @@ class ImageKitAuth(Check):
         base = config.base_url or "https://api.imagekit.io"
         request = "GET /v1/files?limit=1"
         ctx.progress(f"      imagekit.auth: {request} at {base}")
-        if config.sdk.generation in ("4", "5"):
+        if config.sdk.installed:
             try:
                 client = build_client(config)
             except Exception as exc:  # noqa: BLE001 - the SDK refused the configuration
@@ -170,7 +177,7 @@ class ImageKitAuth(Check):
                               "Fix the values imagekit.credentials reports.")
                 return
             outcome = client.list_one()
-        else:  # no SDK, or 2.x/3.0.x whose calls differ: the same request over plain HTTP
+        else:  # no SDK: the same request over plain HTTP
             outcome = sdk_mod.plain_list_one(base, key, config.timeout)
         blocks = evidence(outcome, request, config.sdk, base)
         kind = classify(outcome)
@@ -229,6 +236,12 @@ CODES = [
             "The SDK fails with a JSON decoding error that hides the real cause.",
             "API base URL pointing at a web page", "the API base URL of ImageKit",
             "Check the base URL and proxies."),
+    CodeDoc("imagekit.E019", "The SDK could not read a successful answer",
+            "ImageKit answered 2xx with JSON, but the installed SDK raised while reading it "
+            "(imagekitio 3.0.x: TypeError: unexpected keyword argument for a new field).",
+            "The upload succeeded on ImageKit's side, yet the storage raises: a 500 and an "
+            "orphaned file on every upload.", "imagekitio==3.0.1", "imagekitio>=3.1,<5",
+            "Upgrade the SDK.", "ini"),
     CodeDoc("imagekit.E017", "The connection to ImageKit was refused or dropped",
             "The call failed without any HTTP answer.",
             "Firewalls, proxies or a wrong base URL drop every upload.",

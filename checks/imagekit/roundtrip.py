@@ -6,7 +6,9 @@ results, and deletes the file, even when the check times out.
 """
 from __future__ import annotations
 
+import ast
 import io
+import json
 import secrets
 
 from diagnostics import Check, Finding, Level, kv, table
@@ -32,17 +34,44 @@ def fields_read(ctx) -> list[tuple]:
     reads = []
     for usage in usage_mod.project_usage(ctx):
         for use in usage.uses:
-            if use.kind == "read" and ".".join(use.method) in usage_mod.UPLOAD_METHODS:
+            if use.kind in ("read", "subscript") and \
+                    ".".join(use.method) in usage_mod.UPLOAD_METHODS:
                 reads.append((usage.path, use.line, use.chain, use.text))
     return reads
 
 
-def read_chain(value, chain):
+def readable(value, chain) -> bool:
+    """Whether `.name` and `["key"]` steps (keys come quoted) lead somewhere on a real
+    result: a dict key must exist (its value may be null), an attribute must not be None
+    (3.1-4.x results answer None for any unknown name)."""
     for part in chain:
-        value = getattr(value, part, None)
-        if value is None:
-            return None
-    return value
+        if part[:1] in "'\"":
+            key = ast.literal_eval(part)
+            if not isinstance(value, dict) or key not in value:
+                return False
+            value = value[key]
+        else:
+            value = getattr(value, part, None)
+            if value is None:
+                return False
+    return True
+
+
+def answer_json(outcome) -> dict:
+    """The upload answer as 2.x would return it, when the SDK itself failed to read it."""
+    try:
+        answer = json.loads(outcome.body) if outcome.status == 200 else None
+    except ValueError:
+        return {}
+    return {"response": answer} if isinstance(answer, dict) else {}
+
+
+def stored(value) -> tuple[str | None, str | None]:
+    """(file id, path) of an upload result of any generation (2.x: a dict)."""
+    if isinstance(value, dict):
+        response = value.get("response") or {}
+        return response.get("fileId"), response.get("filePath")
+    return getattr(value, "file_id", None), getattr(value, "file_path", None)
 
 
 class ImageKitUpload(Check):
@@ -59,8 +88,6 @@ class ImageKitUpload(Check):
         config = cfg.load(ctx)
         if not (config.in_use and config.sdk.installed and config.get("private_key").strip()):
             return
-        if config.sdk.generation not in ("4", "5"):
-            return  # the upload call is only written for 3.1-4.x and 5.x
         folder = cfg.options(ctx).get("FOLDER") or FOLDER
         name = f"probe-{secrets.token_hex(4)}.png"
         written: dict = {}
@@ -81,18 +108,22 @@ class ImageKitUpload(Check):
         ctx.on_cleanup(undo)
         ctx.progress(f"      imagekit.upload: uploading {folder}/{name}")
         outcome = client.upload(tiny_png(), name, folder)
-        if outcome.ok:
-            written["file_id"] = getattr(outcome.value, "file_id", None)
-            written["path"] = getattr(outcome.value, "file_path", None)
+        written["file_id"], written["path"] = stored(outcome.value if outcome.ok else
+                                                    answer_json(outcome))
         request = f"POST /api/v1/files/upload ({folder}/{name})"
         blocks = network.evidence(outcome, request, config.sdk,
                                   config.base_url or "https://upload.imagekit.io")
         if not outcome.ok or not written.get("file_id"):
-            ctx.done_cleanup(undo)
             yield upload_failure(outcome, config, blocks)
+            if written.get("file_id"):  # stored although the SDK failed: remove it
+                yield from self.delete(ctx, client, config, written, undo, [])
+            ctx.done_cleanup(undo)
             return
         rows = []
         yield from self.check_fields(ctx, outcome.value, rows)
+        yield from self.delete(ctx, client, config, written, undo, rows)
+
+    def delete(self, ctx, client, config, written, undo, rows):
         deleted = client.delete(written["file_id"])
         ctx.done_cleanup(undo)
         written["deleted"] = deleted.ok
@@ -117,7 +148,7 @@ class ImageKitUpload(Check):
 
     def check_fields(self, ctx, result, rows):
         for path, line, chain, text in fields_read(ctx):
-            present = read_chain(result, chain) is not None
+            present = readable(result, chain)
             rel = ctx.relpath(path)
             rows.append([f"{rel}:{line}", text, "yes" if present else "MISSING"])
             if not present:

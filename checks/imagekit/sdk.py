@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 BASE_URL_ENV = "UPLOAD_DIAGNOSTICS_IMAGEKIT_URL"
 SDK_BASE_URL_ENV = "IMAGE_KIT_BASE_URL"  # read by imagekitio 5.x itself
+BODY_LIMIT = 65536  # enough to tell JSON from not; evidence shows the first 500 characters
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,12 @@ def redirect(base_url: str, sdk: Sdk) -> None:
     base_url = base_url.rstrip("/")
     if sdk.generation == "5":
         os.environ[SDK_BASE_URL_ENV] = base_url
+    elif sdk.generation == "2":  # full URLs in an Enum: rewrite the members' values
+        from imagekitio.constants.url import URL
+        for member in URL:
+            for host in ("https://api.imagekit.io", "https://upload.imagekit.io"):
+                if member.value.startswith(host):
+                    member._value_ = base_url + member.value[len(host):]
     elif sdk.installed:
         from imagekitio.constants.url import URL
         URL.UPLOAD_BASE_URL = base_url
@@ -166,20 +173,29 @@ class Client:
             outcome.status = response.status_code
             outcome.headers = dict(response.headers)
             try:
-                outcome.body = response.text[:500]
+                outcome.body = response.text[:BODY_LIMIT]
             except Exception:  # noqa: BLE001 - a streamed or closed body
                 outcome.body = ""
         elif hasattr(error, "status_code"):
             outcome.status = error.status_code
         return outcome
 
+    def _dict_call(self, func: Callable[[], Any]) -> Outcome:
+        """2.x returns {"error", "response"} instead of raising: make an error an error."""
+        outcome = self.call(func)
+        if outcome.ok and isinstance(outcome.value, dict) and outcome.value.get("error"):
+            outcome.error = RuntimeError(str(outcome.value["error"])[:300])
+        return outcome
+
     # -- the calls the checks make ----------------------------------------------------
     def list_one(self) -> Outcome:
+        if self.sdk.generation == "2":
+            return self._dict_call(lambda: self.raw.list_files({"limit": 1}))
         if self.sdk.generation == "5":
             outcome = self.call(lambda: self.raw.assets.with_raw_response.list(limit=1))
             if outcome.ok:
                 raw = outcome.value
-                outcome.status, outcome.body = raw.status_code, raw.http_response.text[:500]
+                outcome.status, outcome.body = raw.status_code, raw.http_response.text[:BODY_LIMIT]
                 outcome.headers = dict(raw.headers)
                 outcome.value = _json_or_error(outcome)
             return outcome
@@ -188,6 +204,10 @@ class Client:
         return self.call(lambda: self.raw.list_files(ListAndSearchFileRequestOptions(limit=1)))
 
     def upload(self, data: bytes, file_name: str, folder: str) -> Outcome:
+        if self.sdk.generation == "2":
+            return self._dict_call(lambda: self.raw.upload_file(
+                file=data, file_name=file_name,
+                options={"folder": folder, "use_unique_file_name": False}))
         if self.sdk.generation == "5":
             return self.call(lambda: self.raw.files.upload(
                 file=data, file_name=file_name, folder=folder, use_unique_file_name=False))
@@ -197,6 +217,8 @@ class Client:
                                                       options=options))
 
     def delete(self, file_id: str) -> Outcome:
+        if self.sdk.generation == "2":
+            return self._dict_call(lambda: self.raw.delete_file(file_id))
         if self.sdk.generation == "5":
             return self.call(lambda: self.raw.files.delete(file_id))
         return self.call(lambda: self.raw.delete_file(file_id=file_id))
@@ -223,11 +245,11 @@ def plain_list_one(base_url: str, private_key: str, timeout: float) -> Outcome:
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             outcome.status, outcome.headers = response.status, dict(response.headers)
-            outcome.body = response.read(500).decode("utf-8", "replace")
+            outcome.body = response.read(BODY_LIMIT).decode("utf-8", "replace")
         outcome.value = _json_or_error(outcome)
     except urllib.error.HTTPError as exc:
         outcome.status, outcome.error, outcome.headers = exc.code, exc, dict(exc.headers)
-        outcome.body = exc.read(500).decode("utf-8", "replace")
+        outcome.body = exc.read(BODY_LIMIT).decode("utf-8", "replace")
     except TimeoutError as exc:
         outcome.timed_out, outcome.error = True, exc
     except (urllib.error.URLError, OSError) as exc:
