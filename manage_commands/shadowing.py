@@ -35,8 +35,6 @@ def shadowed_packages() -> list[str]:
 def exit_if_shadowed(prog: str) -> None:
     """Print the first problem as one paragraph and exit with status 2."""
     problems = shadowed_packages()
-    if problems:
-        if "--traceback" in sys.argv:
-            raise RuntimeError(problems[0])
+    if problems:  # nothing raised, so no traceback to show even under --traceback
         sys.stderr.write(f"{prog}: error: {problems[0]}\n")
         sys.exit(2)
