@@ -63,18 +63,17 @@ class ImageKitCredentials(Check):
             return
         yield Finding("imagekit.I001", Level.INFO,
                       f"ImageKit configuration found ({config.sdk.label})", "", summary(config))
-        evidence = []  # the configuration is shown once, on imagekit.I001
-        yield from missing(config, evidence)
-        exchanged = swapped(config, evidence)
+        yield from missing(config)  # the configuration is shown once, on imagekit.I001
+        exchanged = swapped(config)
         yield from exchanged
         for role in cfg.ROLES:
             found = config.values.get(role)
             if found and found.value:
-                yield from shape(role, found, evidence, check_prefix=not exchanged)
-        yield from disagreements(config, evidence)
+                yield from shape(role, found, check_prefix=not exchanged)
+        yield from disagreements(config)
 
 
-def missing(config, evidence):
+def missing(config):
     for role in cfg.ROLES:
         found = config.values.get(role)
         if found and found.value.strip():
@@ -88,27 +87,25 @@ def missing(config, evidence):
                           f"{place}",
                           f"Set {cfg.SETTING_NAMES[role][0]} (from the dashboard's Developer "
                           f"options); {config.sdk.label} cannot authenticate or be "
-                          "constructed without it.", evidence)
+                          "constructed without it.")
         else:
             yield Finding("imagekit.W001", Level.WARNING, f"The ImageKit {label} is missing: "
                           f"{place}",
                           f"{config.sdk.label} does not need it to upload, but URLs built "
-                          f"from it will be wrong; set {cfg.SETTING_NAMES[role][0]}.",
-                          evidence)
+                          f"from it will be wrong; set {cfg.SETTING_NAMES[role][0]}.")
 
 
-def swapped(config, evidence):
+def swapped(config):
     private, public = config.get("private_key").strip(), config.get("public_key").strip()
     if private.startswith("public_") and public.startswith("private_"):
         return [Finding(
             "imagekit.E003", Level.ERROR, "The ImageKit private and public keys are swapped",
             f"Exchange the values of {config.values['private_key'].name} and "
-            f"{config.values['public_key'].name}; ImageKit answers 403 to every upload.",
-            evidence)]
+            f"{config.values['public_key'].name}; ImageKit answers 403 to every upload.")]
     return []
 
 
-def shape(role: str, found: cfg.Value, evidence, check_prefix: bool = True):
+def shape(role: str, found: cfg.Value, check_prefix: bool = True):
     value, label = found.value, cfg.LABELS[role]
     stripped = value.strip().strip("'\"").strip()
     if stripped != value:
@@ -116,9 +113,9 @@ def shape(role: str, found: cfg.Value, evidence, check_prefix: bool = True):
                       f"The ImageKit {label} in {where(found)} has surrounding whitespace "
                       f"or quotes", "Remove the quotes/spaces/newline around the value "
                       "(a .env file with quotes, or a copy with a newline); ImageKit "
-                      "rejects the key with 403.", evidence)
+                      "rejects the key with 403.")
     if role == "url_endpoint":
-        yield from endpoint(stripped, found, evidence)
+        yield from endpoint(stripped, found)
         return
     prefix = PREFIXES[role]
     if not stripped.startswith(prefix):
@@ -126,14 +123,14 @@ def shape(role: str, found: cfg.Value, evidence, check_prefix: bool = True):
             yield Finding("imagekit.E002", Level.ERROR,
                           f"The ImageKit {label} in {where(found)} does not start with "
                           f"{prefix!r}", f"Copy the {label} again from ImageKit's dashboard "
-                          f"(Developer options); it begins with {prefix!r}.", evidence)
+                          f"(Developer options); it begins with {prefix!r}.")
         return
     if truncated(stripped[len(prefix):]):
         yield Finding("imagekit.E005", Level.ERROR,
                       f"The ImageKit {label} in {where(found)} looks truncated (its base64 "
                       "body is not padded: a trailing '=' was stripped?)",
                       "Quote the value in .env or the platform's config so the trailing '=' "
-                      "survives, and copy the whole key again.", evidence)
+                      "survives, and copy the whole key again.")
 
 
 def truncated(body: str) -> bool:
@@ -148,7 +145,7 @@ def truncated(body: str) -> bool:
     return all(c.isalnum() or c in "+/" for c in body.rstrip("="))
 
 
-def endpoint(url: str, found: cfg.Value, evidence):
+def endpoint(url: str, found: cfg.Value):
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     loopback = host in LOOPBACK
@@ -158,7 +155,7 @@ def endpoint(url: str, found: cfg.Value, evidence):
                       f"https:// ({url!r})",
                       "Use the full endpoint from the dashboard, e.g. "
                       "https://ik.imagekit.io/your_imagekit_id; without a scheme every "
-                      "file URL the storage builds is a relative path.", evidence)
+                      "file URL the storage builds is a relative path.")
         return
     if host in IMAGEKIT_HOSTS:
         path = parts.path.strip("/")
@@ -167,10 +164,10 @@ def endpoint(url: str, found: cfg.Value, evidence):
                           f"The ImageKit URL endpoint {url!r} in {where(found)} does not end "
                           "in a single ImageKit id", "It should be https://ik.imagekit.io/"
                           "<your_imagekit_id> (custom domains may have any path); file URLs "
-                          "built from it return 404.", evidence)
+                          "built from it return 404.")
 
 
-def disagreements(config, evidence):
+def disagreements(config):
     for role in cfg.ROLES:
         found = config.values.get(role)
         if not found or found.source != "setting":
