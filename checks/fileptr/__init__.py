@@ -5,7 +5,8 @@ resolves calls between them, masked.py holds the masked-error rules, scan.py run
 across the project once (common.py), and reuse.py and errors.py are the two checks.
 """
 from .codes import CODES
+from .common import scan_tree
 from .errors import MaskedErrors
 from .reuse import FilePointerReuse
 
-__all__ = ["CODES", "FilePointerReuse", "MaskedErrors"]
+__all__ = ["CODES", "FilePointerReuse", "MaskedErrors", "scan_tree"]

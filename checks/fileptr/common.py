@@ -1,7 +1,10 @@
 """What both fileptr checks share: one scan per run, and where a finding is."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from diagnostics import kv
+from diagnostics.context import Context, Options
 
 from .scan import ScanResult, scan
 
@@ -21,3 +24,10 @@ def where(ctx, issue, extra: dict) -> list[dict]:
     items = {"file": issue.module.rel, "line": issue.line, "function": issue.function}
     items.update({k: v for k, v in extra.items() if v not in (None, "")})
     return [kv("Where", items), ctx.excerpt(issue.module.path, issue.line, title="here")]
+
+
+def scan_tree(root) -> ScanResult:
+    """Scan a source tree without the command or Django settings (the same file
+    selection as --project-dir ROOT): for scripts and benchmarks."""
+    ctx = Context(Path(root), Options())
+    return scan(ctx.project_root, ctx.python_files(), ctx.parsed, ctx.relpath)

@@ -460,7 +460,12 @@ class Flow:
     # -- expressions ----------------------------------------------------------------
 
     def expr(self, node):
-        if isinstance(node, ast.Call):
+        kind = type(node)
+        if kind is ast.Name or kind is ast.Constant:
+            return  # the common leaves, without a generic walk
+        if kind is ast.Attribute:
+            self.expr(node.value)
+        elif kind is ast.Call:
             self.call(node)
         elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
             # Only the outermost iterable is evaluated here; the rest has its own scope.

@@ -123,24 +123,15 @@ def _flows(modules: dict[str, Module]):
 
 
 def _marked(module: Module):
-    """Functions whose lines hold a marker, from one regex pass over the module."""
+    """Functions holding a marker. str.find is far faster than one regex of alternatives."""
     source = module.source
     offsets = []
-    for word in MARKERS:  # str.find is far faster than one regex of alternatives
+    for word in MARKERS:
         at = source.find(word)
         while at >= 0:
             offsets.append(at)
             at = source.find(word, at + 1)
-    lines, line, last = [], 1, 0
-    for at in sorted(offsets):
-        line += source.count("\n", last, at)
-        last = at
-        lines.append(line)
-    if not lines:
-        return []
-    return [f for f in module.functions
-            if bisect.bisect_left(lines, f.node.lineno) < len(lines)
-            and lines[bisect.bisect_left(lines, f.node.lineno)] <= f.node.end_lineno]
+    return _functions_at(module, offsets)
 
 
 def _callers(modules: dict[str, Module], changed: dict[str, set[str]]):
@@ -153,8 +144,27 @@ def _callers(modules: dict[str, Module], changed: dict[str, set[str]]):
         sources = {source for source, _ in module.imports.values()}
         sources |= {f"{s}.{a}" for s, a in module.imports.values() if a}
         if module.name in changed or sources & changed.keys():
-            work += [(module, f) for f in module.functions if calls.search(f.text)]
+            offsets = [m.start() for m in calls.finditer(module.source)]
+            work += [(module, f) for f in _functions_at(module, offsets)]
     return work
+
+
+def _functions_at(module: Module, offsets: list[int]):
+    """The functions whose lines contain any of these character offsets."""
+    if not offsets:
+        return []
+    source = module.source
+    lines, line, last = [], 1, 0
+    for at in sorted(offsets):
+        line += source.count("\n", last, at)
+        last = at
+        lines.append(line)
+    found = []
+    for func in module.functions:
+        i = bisect.bisect_left(lines, func.node.lineno)
+        if i < len(lines) and lines[i] <= func.node.end_lineno:
+            found.append(func)
+    return found
 
 
 def _run(module: Module, func, resolver: Resolver, summaries) -> Flow:
