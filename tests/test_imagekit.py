@@ -501,3 +501,14 @@ UPLOAD_DIAGNOSTICS = {{"IMAGEKIT": {{"BASE_URL": "{emulator.url}", "TIMEOUT": 2,
                                               "setting IMAGEKIT.PUBLIC_KEY"]
     assert emulator.requests[-1].auth_user == emulator.private_key
     assert emulator.private_key not in run.output
+
+
+@BOTH
+def test_an_unexpected_answer_is_reported_with_its_status(project, emulator, python):
+    """A BASE_URL with a path (the API lives at the root) answers 404."""
+    root = make(project, python)
+    env = {**emulator.environ(), "UPLOAD_DIAGNOSTICS_IMAGEKIT_URL": emulator.url + "/staging"}
+    _, report = diagnose(root, "imagekit.auth", python=python, env=env)
+    assert codes(report) == ["imagekit.E018"]
+    assert "404" in findings(report, "imagekit.E018")[0]["message"]
+    assert emulator.requests[-1].path == "/staging/v1/files"
