@@ -7,7 +7,9 @@ read of a double read) as related locations.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,6 +23,7 @@ LEVELS = {"critical": "error", "error": "error", "warning": "warning", "info": "
           "debug": "note"}
 CODE_LEVELS = {"C": "error", "E": "error", "W": "warning", "I": "note"}
 SRCROOT = "%SRCROOT%"
+FINGERPRINT = "uploadDiagnosticsFinding/v1"
 
 
 def render(report: dict, **_options) -> str:
@@ -90,6 +93,7 @@ def _result(check: dict, finding: dict, rule_index: int) -> dict:
         "level": LEVELS.get(finding["level"], "warning"),
         "message": {"text": finding["message"]},
         "locations": [_location(location["path"], location.get("line"))],
+        "partialFingerprints": {FINGERPRINT: _fingerprint(finding)},
         "properties": {"check": check["id"], "hint": finding.get("hint", "")},
     }
     related = [_location(block["path"], block["mark_line"], block.get("title"), n)
@@ -97,6 +101,13 @@ def _result(check: dict, finding: dict, rule_index: int) -> dict:
     if related:
         result["relatedLocations"] = related
     return result
+
+
+def _fingerprint(finding: dict) -> str:
+    """Stable when lines move: code, file and the message without its numbers."""
+    message = re.sub(r"\d+", "N", finding["message"])
+    text = "\0".join([finding["code"], finding["location"]["path"], message])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def _other_marks(finding: dict) -> list[dict]:

@@ -89,3 +89,21 @@ def test_sarif_with_no_findings_is_valid(tmp_path):
     validate(log)
     assert log["runs"][0]["results"] == []
     assert log["runs"][0]["invocations"][0]["executionSuccessful"] is True
+
+
+def test_fingerprints_survive_moved_lines(example_project):
+    """Code-scanning tools match alerts across commits by partialFingerprints."""
+    def results():
+        run = run_cli("fileptr", "--project-dir", example_project, "--format", "sarif")
+        log = json.loads(run.stdout)
+        validate(log)
+        return {r["ruleId"]: (r["locations"][0]["physicalLocation"]["region"]["startLine"],
+                              r["partialFingerprints"]) for r in log["runs"][0]["results"]}
+
+    before = results()
+    serializers = example_project / "gallery" / "serializers.py"
+    serializers.write_text("# moved down by three lines\n\n\n" + serializers.read_text())
+    after = results()
+    assert after["fileptr.E002"][0] == before["fileptr.E002"][0] + 3
+    assert after["fileptr.E002"][1] == before["fileptr.E002"][1]
+    assert len({fp["uploadDiagnosticsFinding/v1"] for _, fp in after.values()}) == 3
