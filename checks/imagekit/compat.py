@@ -209,11 +209,11 @@ def check_file(ctx, usage, sdk, client):
         resolved[item.bound] = obj
         if not found:
             what = f"{item.module}.{item.name}" if item.name else item.module
-            key = item.module if item.module in ("imagekitio.exceptions",) else \
-                ".".join(item.module.split(".")[:2])
+            package = ".".join(item.module.split(".")[:2])  # e.g. imagekitio.exceptions
             yield finding("imagekit.E021", f"{what} does not exist in {sdk.label}",
-                          f"The import fails when the module loads (ImportError, so the "
-                          f"storage cannot even be built).{equivalent(gen, key)}", item.line)
+                          "The import fails when the module loads (ImportError, so the "
+                          "storage cannot even be built)." + equivalent(gen, package),
+                          item.line)
     try:
         from imagekitio import ImageKit
     except Exception:  # noqa: BLE001 - a broken install: imports above say why
