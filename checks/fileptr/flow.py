@@ -25,10 +25,12 @@ SENDERS = {"upload_file", "upload", "upload_fileobj", "put_object", "upload_blob
            "put", "post", "create_blob_from_stream", "upload_from_file"}
 # Model and serializer methods that store the files they are given.
 SAVERS = {"save", "create", "update", "get_or_create", "update_or_create", "bulk_create"}
+FILE_TYPES = {"IO", "BinaryIO", "BytesIO", "IOBase", "RawIOBase", "BufferedIOBase",
+              "BufferedReader"}
 FILE_WORDS = ("file", "upload", "photo", "image", "img", "avatar", "picture", "attachment",
-              "document", "thumb", "blob", "stream")
+              "document", "thumb", "blob")
 FILE_PARAM_NAMES = {"f", "fp", "fh", "file", "fileobj", "file_obj", "upload", "uploaded",
-                    "uploaded_file", "upload_file", "content", "stream", "attachment",
+                    "uploaded_file", "upload_file", "content", "attachment",
                     "document", "photo", "picture", "avatar", "image_file", "img_file",
                     "source", "src_file", "infile", "blob"}
 
@@ -115,6 +117,7 @@ class Flow:
         self.env: dict[str, int] = {}  # key -> object id
         self.pos: dict[int, Pos] = {}  # object id -> what moved it
         self.filelike: set[int] = set()
+        self.buffers: set[int] = set()  # files made here (BytesIO, open...): not sockets
         self.events: list[Event] = []
         self.first: dict[int, tuple] = {}  # object id -> first moving op (for summaries)
         self.returns: list[str | None] = []
@@ -205,8 +208,10 @@ class Flow:
         self.pos[obj] = Pos("rewinding", line, how)
 
     def wrote(self, obj, line, how):
-        """Writing leaves the position at the end of what was written."""
-        self.pos[obj] = Pos("written", line, how)
+        """Writing to a file made here leaves the position at the end of what was
+        written (a socket's write and read are two directions: not tracked)."""
+        if obj in self.buffers:
+            self.pos[obj] = Pos("written", line, how)
 
     def rewind(self, obj, line, how):
         self._note_first(obj, "rewind", line, how)
@@ -309,6 +314,7 @@ class Flow:
             if name in FRESH and not _pillow_open(node):
                 obj = self._new(None)
                 self.filelike.add(obj)
+                self.buffers.add(obj)
                 return obj
             summary = self.resolve(node)
             if summary and summary.returns == "fresh":
@@ -655,10 +661,10 @@ def _argument(node: ast.Call, summary: Summary, param: str):
 
 
 def _sized(node: ast.Call) -> bool:
-    """read(n) with n other than -1/None reads only part of the file."""
-    if not node.args:
+    """read(n) or read(size=n) with n other than -1/None reads only part of the file."""
+    if not node.args and not node.keywords:
         return False
-    arg = node.args[0]
+    arg = node.args[0] if node.args else node.keywords[0].value
     if isinstance(arg, ast.Constant) and arg.value in (None, -1):
         return False
     if isinstance(arg, ast.UnaryOp) and isinstance(arg.op, ast.USub):
@@ -676,8 +682,12 @@ def _fileish(key: str) -> bool:
 
 
 def _file_annotation(annotation) -> bool:
-    text = _text(annotation) if annotation is not None else ""
-    return any(word in text for word in ("File", "IO", "Stream"))
+    """UploadedFile, File, IO[bytes], BinaryIO...: an annotation that names a file."""
+    if annotation is None:
+        return False
+    names = [n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(annotation)
+             if isinstance(n, (ast.Name, ast.Attribute))]
+    return any(n.endswith("File") or n in FILE_TYPES for n in names)
 
 
 def _text(node) -> str:
