@@ -8,100 +8,12 @@ was consumed, or a hand-off to a saver, without a rewind in between, is an event
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 
-# Reads from the current position; `full` ones leave it at the end.
-FULL_READS = {"read", "readlines"}
-PARTIAL_READS = {"readline", "readinto"}
-# Calls that wrap a file without moving it: the result shares its position.
-WRAPPERS = {"File", "ImageFile", "UploadedFile", "BufferedReader", "TextIOWrapper"}
-# Calls that return a new file object at position 0.
-FRESH = {"ContentFile", "BytesIO", "StringIO", "SimpleUploadedFile", "open",
-         "TemporaryFile", "NamedTemporaryFile", "SpooledTemporaryFile"}
-# Containers whose items are uploads.
-UPLOAD_CONTAINERS = ("validated_data", "cleaned_data", "FILES", "files")
-# Methods of SDKs and HTTP clients that send a file object from its current position.
-SENDERS = {"upload_file", "upload", "upload_fileobj", "put_object", "upload_blob",
-           "put", "post", "create_blob_from_stream", "upload_from_file"}
-# Model and serializer methods that store the files they are given.
-SAVERS = {"save", "create", "update", "get_or_create", "update_or_create", "bulk_create"}
-FILE_TYPES = {"IO", "BinaryIO", "BytesIO", "IOBase", "RawIOBase", "BufferedIOBase",
-              "BufferedReader"}
-FILE_WORDS = ("file", "upload", "photo", "image", "img", "avatar", "picture", "attachment",
-              "document", "thumb", "blob")
-FILE_PARAM_NAMES = {"f", "fp", "fh", "file", "fileobj", "file_obj", "upload", "uploaded",
-                    "uploaded_file", "upload_file", "content", "attachment",
-                    "document", "photo", "picture", "avatar", "image_file", "img_file",
-                    "source", "src_file", "infile", "blob"}
-
-
-@dataclass
-class Pos:
-    """What last moved a value's position: `kind` is read (at the end), partial,
-    rewinding (a reader that seeks to 0 first, then moves it: Pillow, chunks()),
-    saved, written, or unknown (a `_save` content whose position the caller decides)."""
-
-    kind: str
-    line: int
-    how: str
-
-
-@dataclass
-class Event:
-    code: str  # E001 read after consumption, E002 consumed then saved, E003 _save w/o rewind
-    line: int
-    name: str  # the value, as written in the source
-    action: str  # what reads or saves it here
-    earlier: int | None  # line of the conflicting earlier read
-    earlier_how: str
-    obj: int = 0  # the value's object id within the function (not reported)
-
-
-@dataclass
-class Summary:
-    """What a project function does to its parameters and what it returns.
-
-    params: name -> (kind, line, how, module) of the first thing that moves it, kind
-    one of read (from the current position to the end), partial, save, rewinding.
-    returns: "fresh" or the name of the parameter it returns.
-    """
-
-    params: dict[str, tuple] = field(default_factory=dict)
-    param_names: list[str] = field(default_factory=list)
-    returns: str | None = None
-
-
-def key_of(node) -> str | None:
-    """A stable text for a name, a dotted attribute or a constant-key subscript."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = key_of(node.value)
-        return f"{base}.{node.attr}" if base else None
-    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) \
-            and isinstance(node.slice.value, (str, int)):
-        base = key_of(node.value)
-        return f"{base}[{node.slice.value!r}]" if base else None
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-            and node.func.attr == "get" and node.args \
-            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-        base = key_of(node.func.value)
-        if base and base.rsplit(".", 1)[-1] in UPLOAD_CONTAINERS:
-            return f"{base}[{node.args[0].value!r}]"
-    return None
-
-
-def call_name(node: ast.Call) -> str:
-    func = node.func
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return ""
-
-
-def _root(key: str) -> str:
-    return key.split(".", 1)[0].split("[", 1)[0]
+from .vocab import (
+    Event, FRESH, FULL_READS, PARTIAL_READS, Pos, SAVERS, SENDERS, Summary,
+    UPLOAD_CONTAINERS, WRAPPERS, argument, call_name, is_cleaner, is_file_annotation,
+    is_fileish, is_pillow_open, is_sized, key_of, root_of, text_of,
+)
 
 
 class Terminated(Exception):
@@ -121,7 +33,7 @@ class Flow:
         self.events: list[Event] = []
         self.first: dict[int, tuple] = {}  # object id -> first moving op (for summaries)
         self.returns: list[str | None] = []
-        self.cleaner = _cleaner(func.name)
+        self.cleaner = is_cleaner(func.name)
         self._next = 0
         args = func.args
         params = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
@@ -132,7 +44,7 @@ class Flow:
                 continue
             obj = self._new(a.arg)
             self.param_ids[a.arg] = obj
-            if _fileish(a.arg) or _file_annotation(a.annotation):
+            if is_fileish(a.arg) or is_file_annotation(a.annotation):
                 self.filelike.add(obj)
         if save_mode and len(self.params) >= 2:
             # Storage._save(name, content): the caller decides where content stands.
@@ -168,10 +80,10 @@ class Flow:
             return self.env[key]
         if key.endswith(".file") and key[:-5] in self.env:
             return self.env[key[:-5]]  # UploadedFile.read() is its .file's read()
-        root = _root(key)
+        root = root_of(key)
         if key != root and (root in self.env or root == "self"):
             obj = self._new(key)
-            if _fileish(key) or "[" in key and any(c in key for c in UPLOAD_CONTAINERS):
+            if is_fileish(key) or "[" in key and any(c in key for c in UPLOAD_CONTAINERS):
                 self.filelike.add(obj)
             return obj
         return None
@@ -311,7 +223,7 @@ class Flow:
             name = call_name(node)
             if name in WRAPPERS and node.args:
                 return self.obj(node.args[0])
-            if name in FRESH and not _pillow_open(node):
+            if name in FRESH and not is_pillow_open(node):
                 obj = self._new(None)
                 self.filelike.add(obj)
                 self.buffers.add(obj)
@@ -322,7 +234,7 @@ class Flow:
                 self.filelike.add(obj)
                 return obj
             if summary and summary.returns:
-                arg = _argument(node, summary, summary.returns)
+                arg = argument(node, summary, summary.returns)
                 return self.obj(arg) if arg is not None else None
         return self.obj(node)  # also request.FILES.get("f")
 
@@ -344,7 +256,7 @@ class Flow:
         if value is not None:
             obj = self.obj(value)
             if obj is not None:
-                objs[obj] = _text(value)
+                objs[obj] = text_of(value)
             base = key_of(value)
             for key, member in list(self.env.items()) if base else ():
                 if key.startswith(base + "["):
@@ -412,14 +324,14 @@ class Flow:
         self.expr(node.iter)
         obj = self.obj(node.iter)
         if obj is not None and obj in self.filelike:
-            self.read(obj, node.lineno, f"iterating over {_text(node.iter)}",
-                      name=_text(node.iter))
+            self.read(obj, node.lineno, f"iterating over {text_of(node.iter)}",
+                      name=text_of(node.iter))
         if isinstance(node.target, ast.Name):
             # each item is a value of its own, an upload when it comes from request.FILES
             item = self._new(node.target.id)
             it = node.iter
             source = key_of(it.func if isinstance(it, ast.Call) else it) or ""
-            if _fileish(node.target.id) or "FILES" in source or "getlist" in source:
+            if is_fileish(node.target.id) or "FILES" in source or "getlist" in source:
                 self.filelike.add(item)
         else:
             self.assign(node.target, None)
@@ -479,8 +391,8 @@ class Flow:
             self.expr(outer)
             obj = self.obj(outer)
             if obj is not None and obj in self.filelike:
-                self.read(obj, outer.lineno, f"iterating over {_text(outer)}",
-                          name=_text(outer))
+                self.read(obj, outer.lineno, f"iterating over {text_of(outer)}",
+                          name=text_of(outer))
         elif isinstance(node, ast.Lambda):
             return  # runs later
         else:
@@ -503,7 +415,7 @@ class Flow:
             self._callee(node, summary, line)
             return
         name = call_name(node)
-        if _pillow_open(node) and node.args:
+        if is_pillow_open(node) and node.args:
             self._each(node.args[:1], lambda o, n: self.rewinding(
                 o, line, f"Image.open({n}) (Pillow seeks to 0, then reads)"))
         elif name in ("copyfileobj", "file_digest") and node.args:
@@ -519,7 +431,7 @@ class Flow:
         for arg in args:
             obj = self.obj(arg)
             if obj is not None:
-                action(obj, _text(arg))
+                action(obj, text_of(arg))
 
     def method(self, node, func, line):
         obj = self.obj(func.value)
@@ -528,11 +440,11 @@ class Flow:
             if func.attr == "seek" and isinstance(func.value, ast.Attribute):
                 inner = self.obj(func.value.value)
                 if inner is not None:
-                    self.rewind(inner, line, f"{_text(func.value)}.seek()")
+                    self.rewind(inner, line, f"{text_of(func.value)}.seek()")
             return
-        name, attr = _text(func.value), func.attr
+        name, attr = text_of(func.value), func.attr
         if attr in FULL_READS or attr in PARTIAL_READS:
-            full = attr in FULL_READS and not _sized(node)
+            full = attr in FULL_READS and not is_sized(node)
             self.read(obj, line, f"{name}.{attr}()", full=full, name=name)
         elif attr in ("seek", "open"):
             self.rewind(obj, line, f"{name}.{attr}()")
@@ -556,7 +468,7 @@ class Flow:
             files = base[:-len("data")] + "FILES" if base.endswith(".data") else base
             for key, obj in list(self.env.items()):
                 if key.startswith(files + "[") and obj in self.filelike:
-                    self.read(obj, line, f"{_text(node.func)}(... {base} ...), whose "
+                    self.read(obj, line, f"{text_of(node.func)}(... {base} ...), whose "
                               "validation reads it from its current position",
                               name=self._alias(obj, key))
 
@@ -568,8 +480,8 @@ class Flow:
         for value in values:
             obj = self.obj(value)
             if obj is not None and obj in self.filelike:
-                n = _text(value)
-                self.read(obj, line, f"{_text(node.func)}(... {n} ...) sends it from its "
+                n = text_of(value)
+                self.read(obj, line, f"{text_of(node.func)}(... {n} ...) sends it from its "
                           "current position", strict=True, name=n)
 
     def _saved(self, node, line):
@@ -579,18 +491,18 @@ class Flow:
         if node.func.attr == "save" and node.args:
             target = self.obj(node.args[0])  # Pillow's image.save(buffer, "WEBP")
             if target is not None and target in self.filelike:
-                self.wrote(target, line, f"{_text(node.func)}({_text(node.args[0])}, ...)")
+                self.wrote(target, line, f"{text_of(node.func)}({text_of(node.args[0])}, ...)")
         if node.func.attr == "save" and len(node.args) >= 2:
             values.append(node.args[1])
         values += [kw.value for kw in node.keywords if kw.arg]
         containers = [kw.value for kw in node.keywords if kw.arg is None]
         if node.func.attr != "save":
             containers += list(node.args)
-        how = f"{_text(node.func)}(...)"
+        how = f"{text_of(node.func)}(...)"
         for value in values:
             obj = self.obj(value)
             if obj is not None and obj in self.filelike:
-                self.save(obj, line, how, name=_text(value))
+                self.save(obj, line, how, name=text_of(value))
         for container in containers:
             base = key_of(container)
             if not base:
@@ -602,14 +514,14 @@ class Flow:
 
     def _callee(self, node, summary: Summary, line):
         for param, (kind, cline, chow, cmodule) in summary.params.items():
-            arg = _argument(node, summary, param)
+            arg = argument(node, summary, param)
             if arg is None:
                 continue
             obj = self.obj(arg)
             if obj is None:
                 continue
-            n = _text(arg)
-            how = f"{_text(node.func)}({n}), which does {chow} at {cmodule.rel}:{cline}"
+            n = text_of(arg)
+            how = f"{text_of(node.func)}({n}), which does {chow} at {cmodule.rel}:{cline}"
             leaf = (cline, chow, cmodule)
             if kind in ("read", "partial"):
                 self.read(obj, line, how, full=kind == "read", name=n, leaf=leaf)
@@ -633,65 +545,3 @@ class Flow:
         kinds = set(self.returns)
         returns = kinds.pop() if len(kinds) == 1 else None
         return Summary(params, self.params, returns)
-
-
-def _cleaner(name: str) -> bool:
-    """Form, serializer and field hooks whose upload is saved after they return."""
-    return name in ("clean", "validate") or name.startswith(("clean_", "validate_"))
-
-
-def _pillow_open(node: ast.Call) -> bool:
-    func = node.func
-    return isinstance(func, ast.Attribute) and func.attr == "open" \
-        and key_of(func.value) in ("Image", "PIL.Image")
-
-
-def _argument(node: ast.Call, summary: Summary, param: str):
-    for kw in node.keywords:
-        if kw.arg == param:
-            return kw.value
-    try:
-        index = summary.param_names.index(param)
-    except ValueError:
-        return None
-    args = node.args
-    if any(isinstance(a, ast.Starred) for a in args[:index + 1]):
-        return None
-    return args[index] if index < len(args) else None
-
-
-def _sized(node: ast.Call) -> bool:
-    """read(n) or read(size=n) with n other than -1/None reads only part of the file."""
-    if not node.args and not node.keywords:
-        return False
-    arg = node.args[0] if node.args else node.keywords[0].value
-    if isinstance(arg, ast.Constant) and arg.value in (None, -1):
-        return False
-    if isinstance(arg, ast.UnaryOp) and isinstance(arg.op, ast.USub):
-        return False
-    return True
-
-
-def _fileish(key: str) -> bool:
-    """Whether a name says it holds a file: upload, fp, image_file, self.photo..."""
-    last = key.rsplit(".", 1)[-1].rsplit("[", 1)[-1].strip("'\"]").lower()
-    if last in FILE_PARAM_NAMES:
-        return True
-    plural = last.endswith("s") and not last.endswith("ss")  # uploads, files: a list
-    return not plural and any(word in last for word in FILE_WORDS)
-
-
-def _file_annotation(annotation) -> bool:
-    """UploadedFile, File, IO[bytes], BinaryIO...: an annotation that names a file."""
-    if annotation is None:
-        return False
-    names = [n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(annotation)
-             if isinstance(n, (ast.Name, ast.Attribute))]
-    return any(n.endswith("File") or n in FILE_TYPES for n in names)
-
-
-def _text(node) -> str:
-    try:
-        return ast.unparse(node)
-    except Exception:  # noqa: BLE001 - only a label
-        return "?"

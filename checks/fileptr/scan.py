@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import masked
-from .flow import Flow, Summary
+from .flow import Flow
+from .vocab import Summary
 from .project import Module, Resolver, load
 
 # Words without which a function cannot move a file position (a cheap pre-filter).

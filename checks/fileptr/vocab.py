@@ -1,0 +1,162 @@
+"""The vocabulary of the file-pointer analysis: which calls read, rewind, wrap, send or
+save a file, which names and annotations say "file", and the small values the
+interpreter in flow.py passes around."""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+# Reads from the current position; `full` ones leave it at the end.
+FULL_READS = {"read", "readlines"}
+PARTIAL_READS = {"readline", "readinto"}
+# Calls that wrap a file without moving it: the result shares its position.
+WRAPPERS = {"File", "ImageFile", "UploadedFile", "BufferedReader", "TextIOWrapper"}
+# Calls that return a new file object at position 0.
+FRESH = {"ContentFile", "BytesIO", "StringIO", "SimpleUploadedFile", "open",
+         "TemporaryFile", "NamedTemporaryFile", "SpooledTemporaryFile"}
+# Containers whose items are uploads.
+UPLOAD_CONTAINERS = ("validated_data", "cleaned_data", "FILES", "files")
+# Methods of SDKs and HTTP clients that send a file object from its current position.
+SENDERS = {"upload_file", "upload", "upload_fileobj", "put_object", "upload_blob",
+           "put", "post", "create_blob_from_stream", "upload_from_file"}
+# Model and serializer methods that store the files they are given.
+SAVERS = {"save", "create", "update", "get_or_create", "update_or_create", "bulk_create"}
+FILE_TYPES = {"IO", "BinaryIO", "BytesIO", "IOBase", "RawIOBase", "BufferedIOBase",
+              "BufferedReader"}
+FILE_WORDS = ("file", "upload", "photo", "image", "img", "avatar", "picture", "attachment",
+              "document", "thumb", "blob")
+FILE_PARAM_NAMES = {"f", "fp", "fh", "file", "fileobj", "file_obj", "upload", "uploaded",
+                    "uploaded_file", "upload_file", "content", "attachment",
+                    "document", "photo", "picture", "avatar", "image_file", "img_file",
+                    "source", "src_file", "infile", "blob"}
+
+
+@dataclass
+class Pos:
+    """What last moved a value's position: `kind` is read (at the end), partial,
+    rewinding (a reader that seeks to 0 first, then moves it: Pillow, chunks()),
+    saved, written, or unknown (a `_save` content whose position the caller decides)."""
+
+    kind: str
+    line: int
+    how: str
+
+
+@dataclass
+class Event:
+    code: str  # E001 read after consumption, E002 consumed then saved, E003 _save w/o rewind
+    line: int
+    name: str  # the value, as written in the source
+    action: str  # what reads or saves it here
+    earlier: int | None  # line of the conflicting earlier read
+    earlier_how: str
+    obj: int = 0  # the value's object id within the function (not reported)
+
+
+@dataclass
+class Summary:
+    """What a project function does to its parameters and what it returns.
+
+    params: name -> (kind, line, how, module) of the first thing that moves it, kind
+    one of read (from the current position to the end), partial, save, rewinding.
+    returns: "fresh" or the name of the parameter it returns.
+    """
+
+    params: dict[str, tuple] = field(default_factory=dict)
+    param_names: list[str] = field(default_factory=list)
+    returns: str | None = None
+
+
+def key_of(node) -> str | None:
+    """A stable text for a name, a dotted attribute or a constant-key subscript."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = key_of(node.value)
+        return f"{base}.{node.attr}" if base else None
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) \
+            and isinstance(node.slice.value, (str, int)):
+        base = key_of(node.value)
+        return f"{base}[{node.slice.value!r}]" if base else None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+            and node.func.attr == "get" and node.args \
+            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+        base = key_of(node.func.value)
+        if base and base.rsplit(".", 1)[-1] in UPLOAD_CONTAINERS:
+            return f"{base}[{node.args[0].value!r}]"
+    return None
+
+
+def call_name(node: ast.Call) -> str:
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return ""
+
+
+def root_of(key: str) -> str:
+    return key.split(".", 1)[0].split("[", 1)[0]
+
+
+def is_cleaner(name: str) -> bool:
+    """Form, serializer and field hooks whose upload is saved after they return."""
+    return name in ("clean", "validate") or name.startswith(("clean_", "validate_"))
+
+
+def is_pillow_open(node: ast.Call) -> bool:
+    func = node.func
+    return isinstance(func, ast.Attribute) and func.attr == "open" \
+        and key_of(func.value) in ("Image", "PIL.Image")
+
+
+def argument(node: ast.Call, summary: Summary, param: str):
+    for kw in node.keywords:
+        if kw.arg == param:
+            return kw.value
+    try:
+        index = summary.param_names.index(param)
+    except ValueError:
+        return None
+    args = node.args
+    if any(isinstance(a, ast.Starred) for a in args[:index + 1]):
+        return None
+    return args[index] if index < len(args) else None
+
+
+def is_sized(node: ast.Call) -> bool:
+    """read(n) or read(size=n) with n other than -1/None reads only part of the file."""
+    if not node.args and not node.keywords:
+        return False
+    arg = node.args[0] if node.args else node.keywords[0].value
+    if isinstance(arg, ast.Constant) and arg.value in (None, -1):
+        return False
+    if isinstance(arg, ast.UnaryOp) and isinstance(arg.op, ast.USub):
+        return False
+    return True
+
+
+def is_fileish(key: str) -> bool:
+    """Whether a name says it holds a file: upload, fp, image_file, self.photo..."""
+    last = key.rsplit(".", 1)[-1].rsplit("[", 1)[-1].strip("'\"]").lower()
+    if last in FILE_PARAM_NAMES:
+        return True
+    plural = last.endswith("s") and not last.endswith("ss")  # uploads, files: a list
+    return not plural and any(word in last for word in FILE_WORDS)
+
+
+def is_file_annotation(annotation) -> bool:
+    """UploadedFile, File, IO[bytes], BinaryIO...: an annotation that names a file."""
+    if annotation is None:
+        return False
+    names = [n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(annotation)
+             if isinstance(n, (ast.Name, ast.Attribute))]
+    return any(n.endswith("File") or n in FILE_TYPES for n in names)
+
+
+def text_of(node) -> str:
+    try:
+        return ast.unparse(node)
+    except Exception:  # noqa: BLE001 - only a label
+        return "?"
