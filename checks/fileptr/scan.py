@@ -11,8 +11,8 @@ from pathlib import Path
 
 from . import masked
 from .flow import Flow
-from .vocab import Summary
 from .project import Module, Resolver, load
+from .vocab import Summary
 
 # Words without which a function cannot move a file position (a cheap pre-filter).
 MARKERS = (".read", "seek(", "Image.open", "chunks(", "copyfileobj", "file_digest", "save(",

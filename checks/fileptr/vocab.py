@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 FULL_READS = {"read", "readlines"}
 PARTIAL_READS = {"readline", "readinto"}
 # Calls that wrap a file without moving it: the result shares its position.
-WRAPPERS = {"File", "ImageFile", "UploadedFile", "BufferedReader", "TextIOWrapper"}
+WRAPPERS = {"File", "ImageFile", "UploadedFile", "InMemoryUploadedFile", "BufferedReader",
+            "TextIOWrapper"}
 # Calls that return a new file object at position 0.
 FRESH = {"ContentFile", "BytesIO", "StringIO", "SimpleUploadedFile", "open",
          "TemporaryFile", "NamedTemporaryFile", "SpooledTemporaryFile"}

@@ -1,0 +1,17 @@
+# label: positive
+# not: fileptr.E001
+from io import BytesIO
+
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from PIL import Image
+
+
+def resized_upload(photo, upload, side=1600):
+    image = Image.open(upload)
+    image.thumbnail((side, side))
+    buffer = BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    resized = InMemoryUploadedFile(buffer, "image", upload.name, "image/jpeg",
+                                   buffer.tell(), None)
+    photo.image.save(upload.name, resized)  # expect: fileptr.E002
+    return photo
