@@ -6,7 +6,8 @@ from .imagekit import CHECKS as IMAGEKIT_CHECKS, redirect_sdk
 from .pillow import PillowCodecs
 from .server import CHECKS as SERVER_CHECKS
 
-BUILTIN = [PillowCodecs, UploadSettings, FilePointerReuse, MaskedErrors, *SERVER_CHECKS, EndToEndUpload, *IMAGEKIT_CHECKS]
+BUILTIN = [PillowCodecs, UploadSettings, FilePointerReuse, MaskedErrors, *SERVER_CHECKS,
+           EndToEndUpload, *IMAGEKIT_CHECKS]
 
 # Called once with the Context before any check runs (e.g. to point an SDK at a
 # configured base URL), whichever checks are selected.
