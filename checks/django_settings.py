@@ -178,7 +178,10 @@ class UploadSettings(Check):
     def _system_checks(self):
         from django.core import checks as django_checks
 
-        for message in django_checks.run_checks():
+        # Only the families that can hold upload problems: the full run (URLs, templates,
+        # security...) costs more than the rest of this check and adds nothing here.
+        tags = [django_checks.Tags.files, django_checks.Tags.models]
+        for message in django_checks.run_checks(tags=tags):
             if not (message.id or "").startswith(RELEVANT_SYSTEM_CHECKS):
                 continue
             level = Level.ERROR if message.level >= django_checks.ERROR else \

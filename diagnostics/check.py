@@ -33,6 +33,11 @@ class Check:
         # Keyword arguments from UPLOAD_DIAGNOSTICS["CHECKS"] entries.
         self.options = options
 
+    def begin(self, ctx: "Context") -> None:
+        """Optional: start slow background work (a subprocess) before the first check
+        runs, so it overlaps the others; collect it in run(). Called once for each
+        selected check that is not gated off. An exception here is this check's error."""
+
     def run(self, ctx: "Context") -> Iterable[Finding]:
         raise NotImplementedError
 

@@ -87,10 +87,12 @@ class Runner:
         self.silence = tuple(silence)
         self.progress = progress
         ctx.progress = progress
+        self._begin_errors: dict = {}
 
     def run(self, checks: list[Check], problems: list[LoadProblem] = ()) -> list[CheckResult]:
         results = [self._load_problems(problems)] if problems else []
         ordered = order(checks)
+        self._begin(ordered)
         for n, check in enumerate(ordered, 1):
             try:
                 result = self.run_one(check)
@@ -110,6 +112,17 @@ class Runner:
                           + (f" - {result.skipped_reason}" if result.skipped_reason else ""))
         return results
 
+    def _begin(self, checks: list[Check]) -> None:
+        """Let every check that will run start its background work first."""
+        self._begin_errors = {}
+        for check in checks:
+            if self._gate(check, facts=False):
+                continue
+            try:
+                check.begin(self.ctx)
+            except Exception as exc:  # reported as this check's crash when it runs
+                self._begin_errors[check.id] = (exc, traceback.format_exc())
+
     def run_one(self, check: Check) -> CheckResult:
         reason = self._gate(check)
         if reason:
@@ -119,6 +132,9 @@ class Runner:
         outcome: dict = {}
 
         def target():
+            if check.id in self._begin_errors:
+                outcome["error"], outcome["traceback"] = self._begin_errors[check.id]
+                return
             try:
                 outcome["findings"] = list(check.run(self.ctx) or ())
             except BaseException as exc:  # noqa: BLE001 - one check's crash is one result
@@ -177,7 +193,7 @@ class Runner:
         result.facts = {k: self.ctx.facts[k] for k in self.ctx.facts if k not in before}
         return result
 
-    def _gate(self, check: Check) -> tuple[str, str | None] | None:
+    def _gate(self, check: Check, facts: bool = True) -> tuple[str, str | None] | None:
         if check.needs_django and not self.ctx.django_ready:
             return ("it needs Django settings and none are configured",
                     "--settings MODULE or DJANGO_SETTINGS_MODULE")
@@ -187,7 +203,7 @@ class Runner:
             if getattr(self.ctx.options, option) is when:
                 return reason, flag
         missing = [f for f in check.requires if f not in self.ctx.facts]
-        if missing:
+        if facts and missing:
             return (f"it needs the fact {', '.join(missing)}, which no earlier check published",
                     None)
         return None

@@ -44,6 +44,23 @@ def test_uses_does_not_require(project):
     assert checks["udx.reader"]["findings"][0]["message"] == "the fact is None"
 
 
+def test_begin_starts_before_any_check_runs_and_its_failure_is_that_checks_error(project):
+    root = project(checks_setting("EventProvider", "Starter", "OfflineStarter",
+                                  ("Starter", {"fail": True})))
+    checks = by_id(validate(run_manage(root, "udx", "--offline", *JSON, env=env()).json()))
+    # The failing Starter replaced the first one (same id): its begin raised.
+    starter = checks["udx.starter"]
+    assert starter["status"] == "error" and codes(starter) == ["diagnostics.E002"]
+    assert "could not start the background work" in starter["findings"][0]["message"]
+    assert checks["udx.offline_starter"]["status"] == "skipped"
+
+    root = project(checks_setting("EventProvider", "Starter", "OfflineStarter"))
+    checks = by_id(validate(run_manage(root, "udx", "--offline", *JSON, env=env()).json()))
+    # begin ran before the provider's run; the gated check's begin never ran.
+    assert checks["udx.starter"]["findings"][0]["message"] == \
+        "begin udx.starter / run udx.provider / run udx.starter"
+
+
 def test_default_timeout_abandons_a_hung_check_and_runs_its_undo_steps(project, tmp_path):
     undo = tmp_path / "undo"
     root = project(checks_setting(("Sleeper", {"undo": str(undo)}), "Provider", "Consumer"))

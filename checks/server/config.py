@@ -35,17 +35,23 @@ def max_upload(ctx) -> int:
     return int(ctx.config.get("MAX_UPLOAD_BYTES") or DEFAULT_MAX_UPLOAD)
 
 
-def resolved_gunicorn(ctx) -> list[gunicorn.Resolved]:
-    """Each distinct gunicorn launch resolved once, best-ranked first."""
+def gunicorn_probes(ctx) -> list:
+    """gunicorn's loader started once on each distinct gunicorn launch, best-ranked first."""
     def work():
         seen, out = set(), []
         for launch in sorted(discovery(ctx).launches, key=lambda x: x.rank):
             key = (tuple(launch.argv), str(launch.cwd), tuple(sorted(launch.env.items())))
             if launch.server == "gunicorn" and key not in seen and len(out) < 6:
                 seen.add(key)
-                out.append(gunicorn.resolve(launch))
+                out.append((launch, gunicorn.start(launch)))
         return out
-    return ctx.cached("server.gunicorn", work)
+    return ctx.cached("server.gunicorn.probes", work)
+
+
+def resolved_gunicorn(ctx) -> list[gunicorn.Resolved]:
+    """Each distinct gunicorn launch resolved once, best-ranked first."""
+    return ctx.cached("server.gunicorn", lambda: [gunicorn.collect(launch, proc)
+                                                  for launch, proc in gunicorn_probes(ctx)])
 
 
 def buffered(ctx) -> bool:
@@ -67,6 +73,9 @@ class ServerConfig(Check):
     tags = ("server", "timeout")
     provides = ("server.worker_timeout",)
     timeout = 120
+
+    def begin(self, ctx):
+        gunicorn_probes(ctx)  # gunicorn's loader runs while the other checks do
 
     def run(self, ctx):
         found = discovery(ctx)

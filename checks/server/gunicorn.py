@@ -42,22 +42,32 @@ class Resolved:
             str(self.value("worker_class") or "sync")
 
 
-def resolve(launch: Launch) -> Resolved:
+def start(launch: Launch) -> subprocess.Popen | Resolved:
+    """Start gunicorn's own loader on the launch; `collect` reads its answer."""
     env = {**os.environ, **launch.env}
     env.pop("PYTHONSTARTUP", None)
     try:
-        proc = subprocess.run([sys.executable, "-P", str(PROBE), json.dumps(launch.argv)],
-                              cwd=launch.cwd, env=env, capture_output=True, text=True,
-                              timeout=PROBE_TIMEOUT_S)
+        return subprocess.Popen([sys.executable, "-P", str(PROBE), json.dumps(launch.argv)],
+                                cwd=launch.cwd, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    except OSError as exc:
+        return Resolved(launch, error=f"cannot start {sys.executable}: {exc}", stage="probe")
+
+
+def collect(launch: Launch, proc: subprocess.Popen | Resolved) -> Resolved:
+    if isinstance(proc, Resolved):
+        return proc
+    try:
+        stdout, stderr = proc.communicate(timeout=PROBE_TIMEOUT_S)
     except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
         return Resolved(launch, error=f"gunicorn did not finish loading its configuration "
                         f"within {PROBE_TIMEOUT_S:g} s (a config file that blocks?)",
                         stage="config file")
-    except OSError as exc:
-        return Resolved(launch, error=f"cannot start {sys.executable}: {exc}", stage="probe")
-    line = next((x for x in reversed(proc.stdout.splitlines()) if x.startswith(MARK)), None)
+    line = next((x for x in reversed(stdout.splitlines()) if x.startswith(MARK)), None)
     if line is None:
-        tail = (proc.stderr or proc.stdout).strip()[-2000:]
+        tail = (stderr or stdout).strip()[-2000:]
         return Resolved(launch, error=tail or f"exit status {proc.returncode}", stage="probe")
     data = json.loads(line[len(MARK):])
     return Resolved(launch, data.get("settings", {}), data.get("error"), data.get("stage"),

@@ -227,3 +227,32 @@ class PillowOverride(Check):
 
     def run(self, ctx):
         yield Finding("pillow.I900", "info", "the project's pillow.codecs ran")
+
+
+class Starter(Check):
+    """Records when its begin() ran, relative to the other checks' run()."""
+
+    id = "udx.starter"
+    title = "Starts work before the run"
+    tags = ("udx",)
+    tier = "static"
+
+    def begin(self, ctx):
+        if self.options.get("fail"):
+            raise RuntimeError("could not start the background work")
+        ctx.cached("udx.events", list).append(f"begin {self.id}")
+
+    def run(self, ctx):
+        ctx.cached("udx.events", list).append(f"run {self.id}")
+        yield Finding("udx.I001", "info", " / ".join(ctx.cached("udx.events", list)))
+
+
+class OfflineStarter(Starter):
+    id = "udx.offline_starter"
+    tier = "network"
+
+
+class EventProvider(Provider):
+    def run(self, ctx):
+        ctx.cached("udx.events", list).append(f"run {self.id}")
+        return super().run(ctx)
