@@ -27,7 +27,7 @@ def verdict_text(report: dict) -> str:
     findings = summary["counts"]["findings"]
     parts = [f"{n} {level}" for level, n in findings.items() if n and level != "debug"]
     return (f"{VERDICTS[summary['status']]}: " + (", ".join(parts) or "no findings")
-            + f" in {len(report['checks'])} checks")
+            + f" in {plural(len(report['checks']), 'check')}")
 
 
 def by_severity(findings: list[dict]) -> list[dict]:
@@ -41,6 +41,10 @@ _MD_ESCAPES = str.maketrans({
     "\\": "\\\\", "|": "\\|", "`": "\\`", "<": "&lt;", ">": "&gt;", "*": "\\*", "_": "\\_",
     "[": "\\[", "]": "\\]", "\r": " ", "\n": " ", "\u2028": " ", "\u2029": " "})
 _BACKTICK_RUN = re.compile("`+")
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def md_escape(value) -> str:
@@ -71,7 +75,7 @@ def environment(autoescape: bool) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined)
     env.filters.update(md=md_escape, fence=md_fence, script_json=script_json,
                        by_severity=by_severity)
-    env.globals.update(grouped=grouped, verdict_text=verdict_text)
+    env.globals.update(grouped=grouped, verdict_text=verdict_text, plural=plural)
     return env
 
 
