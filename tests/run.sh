@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs everything the test suite needs (virtual environments for imagekitio 4.x and
-# 5.x, Debian's Chromium) and runs it. Usage: bash tests/run.sh [pytest arguments]
+# Installs everything the test suite needs (virtual environments for imagekitio 4.x, 5.x,
+# 3.0.x and 2.x; Debian's Chromium and nginx) and runs it.
+# Usage: bash tests/run.sh [pytest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -22,13 +23,15 @@ venv .venv-ik2 -e ".[test]" "djangorestframework>=3.15" "imagekitio==2.2.8"
 # 3.0.x needs the urllib3 1.x of its time (its requests_toolbelt imports urllib3.contrib.appengine)
 venv .venv-ik3 -e ".[test]" "djangorestframework>=3.15" "imagekitio==3.0.1" "urllib3<2"
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "== Chromium from Debian's packages"
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  fi
+# Debian's packages: Chromium for the browser test, nginx for the server tests.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== Debian packages: ${missing[*]}"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 export UPLOAD_DIAGNOSTICS_IK5_PYTHON="$PWD/.venv-ik5/bin/python"

@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 import requests
 
 from conftest import base_env, run_cli, write_files
@@ -185,7 +184,6 @@ def wait_port(port: int, proc: subprocess.Popen, log: Path) -> None:
     raise AssertionError(f"port {port} never opened")
 
 
-@pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is not installed")
 def test_real_nginx_413_and_504_are_triaged(tmp_path):
     app_port, port = free_port(), free_port()
     (tmp_path / "slowapp.py").write_text(SLOW_APP)
