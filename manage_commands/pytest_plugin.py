@@ -5,8 +5,9 @@
 
 Inactive unless the option is given. It runs the static checks, the dry end-to-end upload
 included, once per session with the settings pytest-django configured, prints the text
-report at the end and fails the session when a finding is at or above LEVEL. The session fixture `upload_diagnosis` returns the report (the JSON
-report's dict) for tests that assert on it; it works with or without the option.
+report at the end and fails the session when a finding is at or above LEVEL. The session
+fixture `upload_diagnosis` returns the report (the JSON report's dict) for tests that
+assert on it; it works with or without the option.
 """
 from __future__ import annotations
 
