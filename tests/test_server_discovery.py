@@ -213,7 +213,8 @@ def test_credentials_in_deployment_files_stay_out_of_every_output(tmp_path):
         '    command: sh -c "DJANGO_SECRET_KEY=s3cr3t-value-123456 exec gunicorn mysite.wsgi'
         ' --timeout 40"\n')
     for fmt in ("json", "text", "md"):
-        run = run_cli("server.config", "--project-dir", project, "--format", fmt)
+        # -v 2: the terminal shows the launch evidence only when asked for all evidence.
+        run = run_cli("server.config", "--project-dir", project, "--format", fmt, "-v", "2")
         assert run.returncode in (0, 1), run.output
         assert "gunicorn mysite.wsgi" in run.stdout
         assert "s3cr3t-value-123456" not in run.output
