@@ -11,6 +11,7 @@ from diagnostics.codes import CodeDoc
 MB = 1024 * 1024
 LOW_FREE_SPACE = 512 * MB
 RELEVANT_SYSTEM_CHECKS = ("files.", "fields.E20", "fields.E21", "fields.W20", "storage")
+COVERED_SYSTEM_CHECKS = {"files.E001"}  # FILE_UPLOAD_TEMP_DIR: django.E001 says more
 
 
 def _size(value) -> str:
@@ -136,8 +137,12 @@ class UploadSettings(Check):
         from django.core.files.storage import FileSystemStorage, storages
         from django.core.files.storage.handler import InvalidStorageError
 
+        from django.apps import apps
+
         backends, rows = {}, []
         for alias in storages.backends:
+            if alias == "staticfiles" and not apps.is_installed("django.contrib.staticfiles"):
+                continue  # Django's default entry, unused (and unbuildable) without the app
             backend = storages.backends[alias].get("BACKEND", "?")
             backends[alias] = backend
             try:
@@ -182,7 +187,8 @@ class UploadSettings(Check):
         # security...) costs more than the rest of this check and adds nothing here.
         tags = [django_checks.Tags.files, django_checks.Tags.models]
         for message in django_checks.run_checks(tags=tags):
-            if not (message.id or "").startswith(RELEVANT_SYSTEM_CHECKS):
+            if not (message.id or "").startswith(RELEVANT_SYSTEM_CHECKS) or \
+                    message.id in COVERED_SYSTEM_CHECKS:
                 continue
             level = Level.ERROR if message.level >= django_checks.ERROR else \
                 Level.WARNING if message.level >= django_checks.WARNING else Level.INFO

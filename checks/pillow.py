@@ -2,21 +2,37 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import io
 
 from diagnostics import Check, Finding, Level, kv, table
 from diagnostics.codes import CodeDoc
 
-# Format name in Pillow -> words that ask for it in source (format args, extensions).
-FORMATS = {"JPEG": ("jpeg", "jpg"), "PNG": ("png",), "WEBP": ("webp",), "AVIF": ("avif",),
-           "GIF": ("gif",)}
+# The formats uploads use, and the Pillow plugin of each.
+PLUGINS = {"JPEG": "JpegImagePlugin", "PNG": "PngImagePlugin", "WEBP": "WebPImagePlugin",
+           "AVIF": "AvifImagePlugin", "GIF": "GifImagePlugin"}
 ESSENTIAL = ("JPEG", "PNG")  # what phones and browsers send
+# Formats whose codec is an optional compiled module: without it Pillow can neither encode
+# nor decode them, though the plugin may still be registered.
+MODULES = {"WEBP": "webp", "AVIF": "avif"}
 
 
 def probe(fmt: str) -> tuple[bool, bool]:
-    """(can encode, can decode) `fmt`, proven by a round trip of a tiny image."""
+    """(can encode, can decode) `fmt`, proven by a round trip of a tiny image.
+
+    Only the format's own plugin is loaded: Image.init() would import every plugin,
+    which costs more than all the round trips together."""
     from PIL import Image
 
+    if fmt in MODULES and not _module(MODULES[fmt]):
+        return False, False
+    Image.preinit()
+    try:
+        importlib.import_module(f"PIL.{PLUGINS[fmt]}")
+    except ImportError:  # the plugin or the library behind it is missing
+        pass
+    if fmt not in Image.SAVE:
+        return False, fmt in Image.OPEN
     buffer = io.BytesIO()
     try:
         Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, fmt)
@@ -29,6 +45,15 @@ def probe(fmt: str) -> tuple[bool, bool]:
         return True, True
     except (OSError, ValueError):
         return True, False
+
+
+def _module(name: str) -> bool:
+    from PIL import features
+
+    try:
+        return bool(features.check_module(name))
+    except ValueError:  # a Pillow too old to know the module
+        return False
 
 
 def requested_formats(ctx) -> dict[str, list[tuple[str, int]]]:
@@ -71,7 +96,7 @@ class PillowCodecs(Check):
                           "Install Pillow in the environment that serves the site "
                           "(pip install Pillow); ImageField needs it.")
             return
-        support = {fmt: probe(fmt) for fmt in FORMATS}
+        support = {fmt: probe(fmt) for fmt in PLUGINS}
         ctx.publish("pillow.formats", {f: {"encode": e, "decode": d}
                                        for f, (e, d) in support.items()})
         codecs = table("Formats", ["format", "encode", "decode"],
