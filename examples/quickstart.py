@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
