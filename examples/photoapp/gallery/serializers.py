@@ -9,8 +9,8 @@ from .models import Photo
 class PhotoSerializer(serializers.ModelSerializer):
     class Meta:
         model = Photo
-        fields = ["id", "title", "image", "thumbnail", "checksum", "created"]
-        read_only_fields = ["thumbnail", "checksum", "created"]
+        fields = ["id", "title", "image", "thumbnail", "display", "checksum", "created"]
+        read_only_fields = ["thumbnail", "display", "checksum", "created"]
 
     def create(self, validated_data):
         upload = validated_data["image"]
@@ -18,4 +18,5 @@ class PhotoSerializer(serializers.ModelSerializer):
         validated_data["checksum"] = hashlib.sha256(upload.read()).hexdigest()
         photo = super().create(validated_data)
         photo.thumbnail.save(f"{photo.pk}.jpg", make_thumbnail(upload))
+        photo.display.save(f"{photo.pk}.webp", to_webp(upload))
         return photo

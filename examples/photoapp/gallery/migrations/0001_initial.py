@@ -18,6 +18,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(blank=True, max_length=200)),
                 ('image', models.ImageField(upload_to='photos/')),
                 ('thumbnail', models.ImageField(blank=True, upload_to='thumbnails/')),
+                ('display', models.ImageField(blank=True, upload_to='display/')),
                 ('checksum', models.CharField(blank=True, max_length=64)),
                 ('created', models.DateTimeField(auto_now_add=True)),
             ],
