@@ -31,6 +31,16 @@ class Run:
         return self.stdout + self.stderr
 
 
+def by_code(check: dict) -> dict[str, dict]:
+    """A check result's findings by code (the last one wins when a code repeats)."""
+    return {f["code"]: f for f in check["findings"]}
+
+
+def codes(check: dict) -> list[str]:
+    """A check result's finding codes, in order."""
+    return [f["code"] for f in check["findings"]]
+
+
 def base_env(**extra) -> dict:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DJANGO_", "IMAGEKIT", "GUNICORN", "WEB_CONCURRENCY"))}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import base_env, run_cli
+from conftest import base_env, codes, run_cli
 
 SETTINGS = ("--settings", "photosite.settings")
 
@@ -15,9 +15,6 @@ def e2e(project: Path, *args, env=None):
     assert run.returncode in (0, 1), run.stderr
     return run, {c["id"]: c for c in run.json()["checks"]}
 
-
-def codes(check: dict) -> list[str]:
-    return [f["code"] for f in check["findings"]]
 
 
 def items(finding: dict, title: str) -> dict:

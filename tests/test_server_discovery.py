@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import base_env, run_cli
+from conftest import base_env, by_code, run_cli
 
 
 def only(run, check_id: str) -> dict:
@@ -27,9 +27,6 @@ def diagnose(tmp_path, case: str, *checks: str, **env) -> dict:
     return {c["id"]: c for c in run.json()["checks"]}
 
 
-def findings(check: dict) -> dict[str, dict]:
-    return {f["code"]: f for f in check["findings"]}
-
 
 def evidence(finding: dict, title: str) -> dict:
     block = next(e for e in finding["evidence"] if e["title"] == title)
@@ -40,7 +37,7 @@ def evidence(finding: dict, title: str) -> dict:
 
 def gunicorn_settings(check: dict) -> dict[str, tuple[str, str]]:
     """setting -> (value, source) from the I002 table."""
-    table = evidence(findings(check)["server.I002"], "gunicorn settings in force")
+    table = evidence(by_code(check)["server.I002"], "gunicorn settings in force")
     return {k: (str(v[0]), v[1]) for k, v in table.items()}
 
 
@@ -82,7 +79,7 @@ DISCOVERY = [
 @pytest.mark.parametrize("case,where,server,expected", DISCOVERY, ids=[c[0] for c in DISCOVERY])
 def test_discovery_source(tmp_path, case, where, server, expected):
     check = diagnose(tmp_path, f"discovery/{case}")["server.config"]
-    found = findings(check)
+    found = by_code(check)
     summary = evidence(found["server.I001"], "Commands that start the app (first one wins)")
     assert where in summary, summary
     assert summary[where][1] == server
@@ -97,7 +94,7 @@ def test_discovery_source(tmp_path, case, where, server, expected):
 
 
 def test_compose_command_overrides_the_dockerfile_and_says_why(tmp_path):
-    found = findings(diagnose(tmp_path, "discovery/compose_list")["server.config"])
+    found = by_code(diagnose(tmp_path, "discovery/compose_list")["server.config"])
     disagree = found["server.W005"]
     assert "docker-compose.yml:8 wins" in disagree["message"]
     assert "replaces the image's CMD" in disagree["message"]
@@ -108,7 +105,7 @@ def test_compose_command_overrides_the_dockerfile_and_says_why(tmp_path):
 
 def test_uwsgi_ini_alone(tmp_path):
     check = diagnose(tmp_path, "discovery/uwsgi_ini")["server.config"]
-    found = findings(check)
+    found = by_code(check)
     table = evidence(found["server.I004"], "uWSGI settings in force")
     assert table["harakiri"][:2] == [20, "uwsgi.ini"]
     assert table["http-timeout"][:2] == [60, "default"]
@@ -119,7 +116,7 @@ def test_uwsgi_ini_alone(tmp_path):
 
 def test_uwsgi_command_line_after_ini_wins(tmp_path):
     check = diagnose(tmp_path, "discovery/uwsgi_cmd")["server.config"]
-    table = evidence(findings(check)["server.I004"], "uWSGI settings in force")
+    table = evidence(by_code(check)["server.I004"], "uWSGI settings in force")
     assert table["harakiri"][:2] == [45, "command line"]
     assert table["http-timeout"][:2] == [90, "deploy/uwsgi.yaml"]
     assert check["facts"]["server.worker_timeout"]["timeout_s"] == 45.0
@@ -127,7 +124,7 @@ def test_uwsgi_command_line_after_ini_wins(tmp_path):
 
 def test_asgi_server_has_no_request_timeout(tmp_path):
     check = diagnose(tmp_path, "discovery/uvicorn")["server.config"]
-    assert "uvicorn" in findings(check)["server.I003"]["message"]
+    assert "uvicorn" in by_code(check)["server.I003"]["message"]
     assert check["facts"]["server.worker_timeout"]["timeout_s"] is None
 
 
@@ -135,7 +132,7 @@ def test_no_start_command(tmp_path):
     (tmp_path / "empty").mkdir()
     run = run_cli("server.config", "--project-dir", tmp_path / "empty", "--format", "json")
     check = only(run, "server.config")
-    assert "server.W001" in findings(check) and not check["facts"]
+    assert "server.W001" in by_code(check) and not check["facts"]
 
 
 def test_unparsable_deployment_file_is_a_finding(tmp_path):
@@ -143,7 +140,7 @@ def test_unparsable_deployment_file_is_a_finding(tmp_path):
     project.mkdir()
     (project / "docker-compose.yml").write_text("services:\n  web:\n    command: [gunicorn\n")
     run = run_cli("server.config", "--project-dir", project, "--format", "json")
-    found = findings(only(run, "server.config"))
+    found = by_code(only(run, "server.config"))
     assert found["server.E005"]["location"]["path"] == "docker-compose.yml"
     assert "expected ',' or ']'" in found["server.E005"]["message"]
 
@@ -187,7 +184,7 @@ def test_gunicorn_precedence(tmp_path, case, env, expected):
     fact = check["facts"]["server.worker_timeout"]
     assert fact["timeout_s"] == float(settings["timeout"][0])
     assert fact["worker_class"] == settings["worker_class"][0].split("runs as ")[-1].rstrip(")")
-    assert ("server.W002" in findings(check)) == (settings["timeout"][1] == "default")
+    assert ("server.W002" in by_code(check)) == (settings["timeout"][1] == "default")
 
 
 @pytest.mark.parametrize("case,code,words,path", [
@@ -199,7 +196,7 @@ def test_gunicorn_precedence(tmp_path, case, env, expected):
 def test_gunicorn_rejects_the_configuration(tmp_path, case, code, words, path):
     check = diagnose(tmp_path, f"precedence/{case}")["server.config"]
     assert check["status"] == "fail"
-    finding = findings(check)[code]
+    finding = by_code(check)[code]
     assert words in finding["message"] or words in str(finding["evidence"])
     assert finding["location"]["path"] == path
     assert "server.worker_timeout" not in check["facts"]

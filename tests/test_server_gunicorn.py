@@ -17,7 +17,7 @@ import pytest
 import requests
 from PIL import Image
 
-from conftest import base_env, run_cli
+from conftest import base_env, by_code, run_cli
 
 SLOW_S = 3.5  # the view's processing time: above the 2 s timeout, short enough for a test
 TIMEOUT_S = 2
@@ -161,9 +161,6 @@ def diagnose(project: Path, log: Path) -> dict:
     return {c["id"]: c for c in run.json()["checks"]}
 
 
-def codes(check: dict) -> dict[str, dict]:
-    return {f["code"]: f for f in check["findings"]}
-
 
 def test_sync_worker_timeout_happens_and_is_predicted(served, example_project):
     procfile = ("web: gunicorn photosite.wsgi:application --bind 127.0.0.1:$PORT "
@@ -187,11 +184,11 @@ def test_sync_worker_timeout_happens_and_is_predicted(served, example_project):
     fact = config["facts"]["server.worker_timeout"]
     assert fact["timeout_s"] == TIMEOUT_S and fact["worker_class"] == "sync"
     assert fact["workers"] == 1
-    launches = codes(config)["server.I001"]["evidence"][0]["rows"]
+    launches = by_code(config)["server.I001"]["evidence"][0]["rows"]
     assert [row[1] for row in launches][:2] == ["process", "Procfile"]  # the running one wins
     assert launches[0][3] == launches[1][3].replace("$PORT", str(server.port)) or \
         f"127.0.0.1:{server.port}" in launches[0][3]
-    budget = codes(checks["server.budget"])
+    budget = by_code(checks["server.budget"])
     assert checks["server.budget"]["status"] == "fail"
     assert "WORKER TIMEOUT" in budget["server.E030"]["message"]
     assert f"of the {TIMEOUT_S} s worker timeout" in budget["server.E030"]["message"]
@@ -199,7 +196,7 @@ def test_sync_worker_timeout_happens_and_is_predicted(served, example_project):
         budget["server.E030"]["evidence"])
 
     # The log this server wrote, triaged.
-    logs = codes(checks["server.logs"])
+    logs = by_code(checks["server.logs"])
     timeout = logs["server.E101"]
     facts = dict(timeout["evidence"][0]["items"])
     assert facts["count"] == 1 and facts["explained by"] == "server.budget"
@@ -224,7 +221,7 @@ def test_gthread_passes_and_the_check_says_so(served, example_project):
     checks = diagnose(example_project, server.log)
     fact = checks["server.config"]["facts"]["server.worker_timeout"]
     assert fact["worker_class"] == "gthread" and fact["threads"] == 4
-    budget = codes(checks["server.budget"])
+    budget = by_code(checks["server.budget"])
     assert checks["server.budget"]["status"] == "pass"
     assert "liveness check, so this request passes" in budget["server.I031"]["message"]
-    assert "server.I101" in codes(checks["server.logs"])  # its log: nothing to report
+    assert "server.I101" in by_code(checks["server.logs"])  # its log: nothing to report

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from conftest import base_env, run_cli, write_files
+from conftest import base_env, by_code, run_cli, write_files
 
 
 def only(run, check_id: str) -> dict:
@@ -30,19 +30,16 @@ def diagnose(project: Path, *args: str, **env) -> dict:
     return {c["id"]: c for c in run.json()["checks"]}
 
 
-def codes(check: dict) -> dict[str, dict]:
-    return {f["code"]: f for f in check["findings"]}
-
 
 def locations(check: dict) -> dict[str, list]:
     """location "file:line" -> [server, path, body size, read timeout, body timeout, buffering]"""
-    table = codes(check)["server.I010"]["evidence"][0]
+    table = by_code(check)["server.I010"]["evidence"][0]
     return {row[0]: row[1:] for row in table["rows"]}
 
 
 def test_example_project_gets_413_and_504_findings(example_project):
     nginx = diagnose(example_project)["server.nginx"]
-    found = codes(nginx)
+    found = by_code(nginx)
     assert locations(nginx)["deploy/nginx.conf:13"] == [
         "photos.example.com", "/", "1m (nginx default)", "25s (deploy/nginx.conf:17)",
         "60s (nginx default)", "on (nginx default)"]
@@ -88,7 +85,7 @@ def test_full_config_with_conf_d_include(tmp_path):
     api = rows["deploy/nginx/conf.d/photos.conf:4"]
     assert api[2:] == ["20m (deploy/nginx/nginx.conf:3)", "180s (deploy/nginx/nginx.conf:4)",
                        "60s (nginx default)", "off (deploy/nginx/conf.d/photos.conf:6)"]
-    found = codes(nginx)
+    found = by_code(nginx)
     assert found["server.W011"]["location"]["line"] == 4  # buffering off before sync workers
     assert found["server.E010"]["location"]["line"] == 8  # only /legacy/ is below 10 MiB
     assert "server.W010" not in found  # 180 s > 120 s
@@ -110,11 +107,11 @@ def test_conf_d_snippet_on_its_own(tmp_path):
         "Procfile": "web: gunicorn mysite.wsgi --timeout 20\n",
     })
     nginx = diagnose(project)["server.nginx"]
-    assert "conf.d/site.conf (conf.d snippet)" in codes(nginx)["server.I010"]["message"]
+    assert "conf.d/site.conf (conf.d snippet)" in by_code(nginx)["server.I010"]["message"]
     row = locations(nginx)["conf.d/site.conf:4"]
     assert row[2] == "0 (conf.d/site.conf:3)"  # 0 = no limit: no 413 finding
-    assert "server.E010" not in codes(nginx)
-    assert "(20 s)" in codes(nginx)["server.W010"]["message"]
+    assert "server.E010" not in by_code(nginx)
+    assert "(20 s)" in by_code(nginx)["server.W010"]["message"]
 
 
 def test_broken_config_is_a_finding_with_crossplanes_error(tmp_path):
@@ -122,7 +119,7 @@ def test_broken_config_is_a_finding_with_crossplanes_error(tmp_path):
         "nginx/app.conf": "server {\n    location / {\n        proxy_pass http://app\n    }\n",
     })
     nginx = diagnose(project)["server.nginx"]
-    finding = codes(nginx)["server.E011"]
+    finding = by_code(nginx)["server.E011"]
     assert nginx["status"] == "fail"
     assert 'unexpected end of file, expecting "}"' in finding["message"]
     assert finding["location"]["path"] == "nginx/app.conf"
@@ -208,7 +205,7 @@ def test_real_nginx_413_and_504_are_triaged(tmp_path):
             proc.wait(10)
     run = run_cli("server.logs", "--logs", tmp_path / "error.log", "--format", "json",
                   "--project-dir", tmp_path)
-    found = codes(only(run, "server.logs"))
+    found = by_code(only(run, "server.logs"))
     for code, explained in (("server.E104", "server.nginx"), ("server.E105", "server.nginx")):
         facts = dict(found[code]["evidence"][0]["items"])
         assert facts["count"] == 1 and facts["explained by"] == explained

@@ -1,7 +1,8 @@
 """pillow.codecs and django.upload_settings through the real command, on real settings."""
 from __future__ import annotations
 
-from conftest import run_cli, run_manage
+from conftest import by_code, run_cli, run_manage
+from plugins.harness import by_id
 
 JSON = ("--format", "json")
 
@@ -27,20 +28,12 @@ PROCESSING = {
 }
 
 
-def check(report: dict, check_id: str) -> dict:
-    return next(c for c in report["checks"] if c["id"] == check_id)
-
-
-def by_code(result: dict) -> dict:
-    return {f["code"]: f for f in result["findings"]}
-
-
 def test_a_format_the_source_asks_for_that_pillow_cannot_encode(project):
     root = project(NO_WEBP + "\nfrom PIL import Image\nImage.MAX_IMAGE_PIXELS = None\n",
                    PROCESSING)
     run = run_manage(root, "pillow", *JSON)
     assert run.returncode == 1, run.stderr
-    pillow = check(run.json(), "pillow.codecs")
+    pillow = by_id(run.json())["pillow.codecs"]
     found = by_code(pillow)
     assert pillow["status"] == "fail"
     assert found["pillow.E001"]["location"] == {"path": "shop/images.py", "line": 8}
@@ -54,7 +47,7 @@ def test_the_same_source_passes_where_webp_can_be_encoded(project):
     root = project(files=PROCESSING)
     run = run_manage(root, "pillow", *JSON)
     assert run.returncode == 0, run.stderr
-    pillow = check(run.json(), "pillow.codecs")
+    pillow = by_id(run.json())["pillow.codecs"]
     assert set(by_code(pillow)) == {"pillow.I001"}
     assert "WEBP" in by_code(pillow)["pillow.I001"]["message"]
     assert pillow["facts"]["pillow.formats"]["WEBP"] == {"encode": True, "decode": True}
@@ -64,8 +57,8 @@ def test_pillow_runs_without_settings_and_django_checks_say_why_not(tmp_path):
     run = run_cli("pillow", "django", "--project-dir", tmp_path, *JSON, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     report = run.json()
-    assert check(report, "pillow.codecs")["status"] == "pass"
-    django = check(report, "django.upload_settings")
+    assert by_id(report)["pillow.codecs"]["status"] == "pass"
+    django = by_id(report)["django.upload_settings"]
     assert django["status"] == "skipped"
     assert "Django settings" in django["skipped_reason"]
 
@@ -102,7 +95,7 @@ def test_each_upload_setting_problem_is_its_own_finding(project):
     root = project(BROKEN_UPLOADS, SHOP)
     run = run_manage(root, "django", *JSON)
     assert run.returncode == 1, run.stderr
-    result = check(run.json(), "django.upload_settings")
+    result = by_id(run.json())["django.upload_settings"]
     found = by_code(result)
     assert "/nonexistent/upload-tmp does not exist" in found["django.E001"]["message"]
     assert "shop.handlers.Missing" in found["django.E002"]["message"]
@@ -123,7 +116,7 @@ def test_sane_upload_settings_pass_with_the_settings_shown(project, tmp_path):
     root = project(f"MEDIA_ROOT = {str(media)!r}\nFILE_UPLOAD_TEMP_DIR = {str(tmp_path)!r}\n")
     run = run_cli("--settings", "testsite.settings", "django", *JSON, cwd=root)
     assert run.returncode == 0, run.stderr
-    result = check(run.json(), "django.upload_settings")
+    result = by_id(run.json())["django.upload_settings"]
     assert result["status"] == "pass"
     shown = dict(by_code(result)["django.I001"]["evidence"][0]["items"])
     assert shown["FILE_UPLOAD_TEMP_DIR"].endswith(str(tmp_path))

@@ -9,7 +9,7 @@ import venv
 from functools import lru_cache
 from pathlib import Path
 
-from conftest import REPO, base_env
+from conftest import REPO, base_env, codes  # noqa: F401 - re-exported for the engine tests
 
 PLUGINS = Path(__file__).resolve().parent
 SCHEMA = REPO / "docs" / "report.schema.json"
@@ -48,9 +48,6 @@ def validate(report: dict) -> dict:
 def by_id(report: dict) -> dict[str, dict]:
     return {c["id"]: c for c in validate(report)["checks"]}
 
-
-def codes(check: dict) -> list[str]:
-    return [f["code"] for f in check["findings"]]
 
 
 def make_venv(path: Path, with_repo: bool) -> Path:
