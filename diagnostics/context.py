@@ -10,9 +10,20 @@ from typing import Any, Callable
 
 from . import model
 
-# Folders never treated as the project's own source.
+# Folders that never hold the project's own files.
 SKIP_DIRS = {"node_modules", "site-packages", "dist-packages", "__pycache__", "build", "dist",
-             "migrations", "venv", "env", "htmlcov"}
+             "venv", "env", "htmlcov"}
+
+
+def project_files(root: Path, skip=frozenset(), depth: int | None = None):
+    """The files under `root`, sorted, without hidden, dependency or build folders,
+    virtualenvs, or folders named in `skip`; `depth` bounds how many folders deep."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        deeper = depth is None or len(here.relative_to(root).parts) < depth
+        dirnames[:] = sorted(d for d in dirnames if deeper and not _skipped_dir(here, d, skip))
+        for name in sorted(filenames):
+            yield here / name
 
 
 @dataclass
@@ -110,15 +121,9 @@ class Context:
         source = self.config.get("SOURCE", {})
         exclude = [self.project_root / p for p in source.get("EXCLUDE", ())]
         roots = [self.project_root / p for p in source.get("INCLUDE", ())] or [self.project_root]
-        found = []
-        for root in roots:
-            for dirpath, dirnames, filenames in os.walk(root):
-                dirnames[:] = sorted(d for d in dirnames if not _skipped_dir(Path(dirpath), d))
-                here = Path(dirpath)
-                if any(here == e or e in here.parents for e in exclude):
-                    continue
-                found.extend(here / f for f in filenames if f.endswith(".py"))
-        return sorted(set(found))
+        found = {path for root in roots for path in project_files(root, {"migrations"})
+                 if path.suffix == ".py" and not any(e in path.parents for e in exclude)}
+        return sorted(found)
 
     def parsed(self, path: Path):
         """The ast of a project file, parsed once per run; None when it does not parse."""
@@ -141,7 +146,7 @@ class Context:
         return model.code(self.relpath(path), start, text[start - 1:line + around], line, title)
 
 
-def _skipped_dir(parent: Path, name: str) -> bool:
-    if name.startswith(".") or name in SKIP_DIRS or name.endswith(".egg-info"):
+def _skipped_dir(parent: Path, name: str, skip=frozenset()) -> bool:
+    if name.startswith(".") or name in SKIP_DIRS or name in skip or name.endswith(".egg-info"):
         return True
     return (parent / name / "pyvenv.cfg").exists()  # a virtualenv under another name

@@ -22,13 +22,13 @@ except ImportError:  # Python < 3.11
 
 import yaml
 
+from diagnostics.context import project_files
+
 SERVERS = ("gunicorn", "uwsgi", "uvicorn", "daphne", "hypercorn", "waitress-serve")
 # Words that run the next word as the command (python -m is handled on its own).
 WRAPPERS = {"exec", "nohup", "poetry", "pipenv", "uv", "run", "pdm", "hatch", "env",
             "ddtrace-run", "newrelic-admin", "run-program", "opentelemetry-instrument"}
 SHELLS = {"sh", "bash", "dash", "ash", "zsh"}
-SKIP_DIRS = {"node_modules", "site-packages", "dist-packages", "__pycache__", "build", "dist",
-             "venv", "env", "htmlcov", "media", "static"}
 MAX_DEPTH = 4
 # When several sources describe one deployment, the lower rank is what really runs:
 # a live process, then orchestrators that override an image's CMD, then the image, ...
@@ -38,16 +38,10 @@ RANKS = {"process": 0, "docker-compose": 20, "kubernetes": 20, "Dockerfile": 30,
 ENV_VARS = ("GUNICORN_CMD_ARGS", "WEB_CONCURRENCY", "PORT")
 
 
-def project_files(root: Path, depth: int = MAX_DEPTH):
-    """The project's files, without virtualenvs, hidden, dependency or media folders."""
-    for dirpath, dirnames, filenames in os.walk(root):
-        here = Path(dirpath)
-        level = len(here.relative_to(root).parts)
-        dirnames[:] = sorted(d for d in dirnames if level < depth and d not in SKIP_DIRS
-                             and not d.startswith(".") and not d.endswith(".egg-info")
-                             and not (here / d / "pyvenv.cfg").exists())
-        for name in sorted(filenames):
-            yield here / name
+def deployment_files(root: Path):
+    """The project's files that may start or front the app: no media or static folders,
+    at most MAX_DEPTH folders deep."""
+    return project_files(root, skip={"media", "static"}, depth=MAX_DEPTH)
 
 
 @dataclass
@@ -514,7 +508,7 @@ def reader_for(finder: Finder, path: Path):
 
 def discover(root: Path) -> Discovery:
     finder = Finder(root)
-    files = list(project_files(root))
+    files = list(deployment_files(root))
     for path in sorted(files, key=lambda p: p.suffix == ".sh"):  # scripts once reached
         read = reader_for(finder, path)
         try:

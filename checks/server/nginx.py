@@ -12,7 +12,7 @@ from pathlib import Path
 
 import crossplane
 
-from .discovery import project_files
+from .discovery import deployment_files
 
 SYSTEM_CONF = Path("/etc/nginx/nginx.conf")
 PASSES = ("proxy_pass", "uwsgi_pass", "fastcgi_pass", "scgi_pass", "grpc_pass")
@@ -64,7 +64,7 @@ def looks_like_nginx(path: Path) -> bool:
 def find_files(root: Path) -> list[Path]:
     """Project files that hold nginx configuration (*.conf, nginx*, sites-*/...)."""
     found = []
-    for path in project_files(root):
+    for path in deployment_files(root):
         parts = path.relative_to(root).parts
         name = path.name.lower()
         if (name.endswith(".conf") or "nginx" in name or "nginx" in "/".join(parts[:-1]).lower()) \
