@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from diagnostics.environment import storage_backends
 from diagnostics.redact import SECRET_NAME
 
 from . import sdk as sdk_mod
@@ -107,7 +108,7 @@ def _load(ctx) -> ImageKitConfig:
     for name, value in config.environment.items():
         if SECRET_NAME.search(name):
             ctx.add_secret(value)
-    config.storage = default_storage(ctx.settings)
+    config.storage = storage_backends(ctx.settings).get("default")
     config.storage_is_imagekit = bool(config.storage) and _is_imagekit_backend(config.storage)
     config.source_uses_sdk = any(True for _ in sdk_imports(ctx))
     return config
@@ -163,15 +164,6 @@ def env_names_read_by_sdk(sdk: sdk_mod.Sdk) -> tuple[str, ...]:
                 and node.args and isinstance(node.args[0], ast.Constant)):
             names.append(node.args[0].value)
     return tuple(dict.fromkeys(names))
-
-
-def default_storage(settings) -> str | None:
-    if settings is None:
-        return None
-    storages = getattr(settings, "STORAGES", None) or {}
-    backend = (storages.get("default") or {}).get("BACKEND") if isinstance(storages, dict) \
-        else None
-    return backend or getattr(settings, "DEFAULT_FILE_STORAGE", None)
 
 
 def _is_imagekit_backend(dotted: str) -> bool:
