@@ -61,10 +61,14 @@ class Finding:
         }
 
 
+def family(name: str) -> str:
+    """The family of a finding code or check id: "server" for server.E001 or server.config."""
+    return name.split(".", 1)[0]
+
+
 def docs_anchor(code: str) -> str:
     """Where the finding-code reference documents a code (docs/codes/<family>.md#<code>)."""
-    family = code.split(".", 1)[0]
-    return f"docs/codes/{family}.md#{code.lower().replace('.', '')}"
+    return f"docs/codes/{family(code)}.md#{code.lower().replace('.', '')}"
 
 
 # Evidence blocks: plain dicts with a "type", so every renderer and the JSON agree.

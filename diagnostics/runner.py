@@ -9,7 +9,7 @@ from typing import Callable, Iterable
 
 from .check import Check
 from .context import Context
-from .model import CheckResult, Finding, Level, status_for, traceback_block
+from .model import CheckResult, Finding, Level, family, status_for, traceback_block
 from .registry import LoadProblem
 
 SLOW_NOTICE_S = 10.0
@@ -37,7 +37,7 @@ def select(checks: list[Check], ids: Iterable[str] = (), tags: Iterable[str] = (
     if not ids and not tags:
         return list(checks)
     known_ids = {c.id for c in checks}
-    families = {c.id.split(".")[0] for c in checks}
+    families = {family(c.id) for c in checks}
     known_tags = {t for c in checks for t in c.tags}
     unknown = [i for i in ids if i not in known_ids and i not in families]
     unknown_tags = [t for t in tags if t not in known_tags]
@@ -51,7 +51,7 @@ def select(checks: list[Check], ids: Iterable[str] = (), tags: Iterable[str] = (
                          f"(known: {', '.join(sorted(known_tags)) or 'none'})")
         raise SelectionError("; ".join(parts) + ". See --list-checks.")
     return [c for c in checks
-            if c.id in ids or c.id.split(".")[0] in ids or set(c.tags) & set(tags)]
+            if c.id in ids or family(c.id) in ids or set(c.tags) & set(tags)]
 
 
 def order(checks: list[Check]) -> list[Check]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from diagnostics.codes import ENGINE_CODES, CodeDoc
-from diagnostics.model import docs_anchor
+from diagnostics.model import docs_anchor, family
 
 from .templating import render_template
 
@@ -47,10 +47,6 @@ class Entry:
     @property
     def anchor(self) -> str:
         return docs_anchor(self.doc.code).rpartition("#")[2]
-
-
-def family(code: str) -> str:
-    return code.split(".", 1)[0]
 
 
 def level(code: str) -> str:
@@ -176,11 +172,11 @@ def _is_entry_list(node) -> bool:
 def drift(entries: dict[str, Entry], literals: dict[str, list[str]]) -> list[str]:
     """Codes emitted without an entry, and entries no code literal emits. Literals of a
     family no entry belongs to are other tools' ids (Django's "files.E001"), not ours."""
-    ours = {code.split(".")[0] for code in entries}
+    ours = {family(code) for code in entries}
     problems = [f"{code} is emitted at {', '.join(places)} but has no CodeDoc entry "
                 "(add one to the CODES list of the module that emits it)"
                 for code, places in sorted(literals.items())
-                if code not in entries and code.split(".")[0] in ours]
+                if code not in entries and family(code) in ours]
     problems += [f"{code} has a CodeDoc entry in {entry.module} but no code emits it "
                  "(remove the entry or the dead code)"
                  for code, entry in entries.items() if code not in literals]
