@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
 TIME_TARGET, MEMORY_TARGET = 1.10, 1.5
 
@@ -40,7 +39,7 @@ def setup_django(tmp: str) -> None:
 
 
 def load_image(path: str):
-    from checks.e2e.images import TestImage
+    from upload_diagnostics.checks.e2e.images import TestImage
     from PIL import Image
 
     data = Path(path).read_bytes()
@@ -51,9 +50,9 @@ def load_image(path: str):
 
 def child_check(path: str, tmp: str) -> dict:
     """The check's generic path, as e2e.upload runs it without --e2e."""
-    from checks.e2e import generic
-    from checks.e2e import tracker as tracking
-    from checks.e2e.recording import Recorder, RecordingStorage
+    from upload_diagnostics.checks.e2e import generic
+    from upload_diagnostics.checks.e2e import tracker as tracking
+    from upload_diagnostics.checks.e2e.recording import Recorder, RecordingStorage
     from django import forms  # noqa: F401 - imported up front, as in the plain script
     from django.conf import settings
     from django.http import multipartparser  # noqa: F401
@@ -81,7 +80,7 @@ def child_plain(path: str, tmp: str) -> dict:
     from django.http.multipartparser import MultiPartParser
     from PIL import Image, ImageOps
 
-    from checks.e2e.generic import multipart
+    from upload_diagnostics.checks.e2e.generic import multipart
 
     image = load_image(path)
     started, cpu = time.perf_counter(), time.process_time()
@@ -141,7 +140,7 @@ def main() -> int:
         print(json.dumps(result))
         return 0
 
-    from checks.e2e.images import phone_photo
+    from upload_diagnostics.checks.e2e.images import phone_photo
 
     width, height = (int(n) for n in args.size.lower().split("x"))
     with tempfile.TemporaryDirectory() as tmp:

@@ -21,11 +21,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
-from diagnostics.model import CheckResult, Finding, code, kv, log, table  # noqa: E402
-from diagnostics.redact import Redactor  # noqa: E402
-from diagnostics.report import build  # noqa: E402
+from upload_diagnostics.diagnostics.model import CheckResult, Finding, code, kv, log, table
+from upload_diagnostics.diagnostics.redact import Redactor
+from upload_diagnostics.diagnostics.report import build
 
 RATIO_TARGET, RENDER_TARGET_S = 1.5, 0.5
 
@@ -125,7 +124,7 @@ def synthetic_report(n_findings: int = 1000) -> dict:
 
 
 def bench_rendering(runs: int) -> None:
-    from reports import render
+    from upload_diagnostics.reports import render
 
     report = synthetic_report()
     n = sum(len(c["findings"]) for c in report["checks"])
@@ -155,10 +154,11 @@ def mark(name):
     global t
     now = lap(); phases.append((name, now - t)); t = now
 import django; django.setup(); mark("django.setup()")
-import manage_commands.main, reports.templating; mark("engine, front end, jinja2 imports")
-from checks import BUILTIN, prepare; mark("check modules imported")
+import upload_diagnostics.manage_commands.main
+import upload_diagnostics.reports.templating; mark("engine, front end, jinja2 imports")
+from upload_diagnostics.checks import BUILTIN, prepare; mark("check modules imported")
 from django.conf import settings
-from diagnostics.context import Context, Options
+from upload_diagnostics.diagnostics.context import Context, Options
 ctx = Context(os.getcwd(), Options(offline=True), settings)
 prepare(ctx); mark("prepare hooks")
 for cls in BUILTIN:
@@ -168,9 +168,9 @@ for cls in BUILTIN:
         except Exception:
             pass
         mark(f"run {cls.id}")
-from diagnostics import environment
+from upload_diagnostics.diagnostics import environment
 environment.collect(settings, sys.argv[1]); mark("environment section")
-from reports.templating import environment as env
+from upload_diagnostics.reports.templating import environment as env
 env(False).get_template("report.txt.j2"); mark("text template compiled")
 print(json.dumps(phases))
 """

@@ -12,14 +12,12 @@ from __future__ import annotations
 import argparse
 import ast
 import gc
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from checks.fileptr.scan import scan  # noqa: E402
-from diagnostics.context import Context, Options  # noqa: E402
+from upload_diagnostics.checks.fileptr.scan import scan
+from upload_diagnostics.diagnostics.context import Context, Options
 
 
 def baseline(files: list[Path]) -> float:

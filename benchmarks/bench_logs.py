@@ -66,8 +66,7 @@ def generate(path: Path, size: int) -> int:
 
 TRIAGE = """
 import json, resource, sys, time
-sys.path.insert(0, {repo!r})
-from checks.server.logs import triage_stream
+from upload_diagnostics.checks.server.logs import triage_stream
 started = time.perf_counter()
 with open({path!r}, "rb") as log:
     result = triage_stream(log, "bench")
@@ -79,8 +78,7 @@ print(json.dumps({{"lines": result.lines, "seconds": seconds,
 
 NAIVE = """
 import json, re, resource, sys, time
-sys.path.insert(0, {repo!r})
-from checks.server.logs import SIGNATURES
+from upload_diagnostics.checks.server.logs import SIGNATURES
 pattern = re.compile(b"|".join(b"(?P<%s>%s)" % (s.key.encode(), s.pattern) for s in SIGNATURES))
 started = time.perf_counter()
 lines = 0

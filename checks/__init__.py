@@ -13,8 +13,6 @@ BUILTIN = [PillowCodecs, UploadSettings, FilePointerReuse, MaskedErrors, *SERVER
 # configured base URL), whichever checks are selected.
 PREPARE = [redirect_sdk]
 
-__upload_diagnostics__ = True
-
 
 def prepare(ctx) -> None:
     for func in PREPARE:

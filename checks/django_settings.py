@@ -5,8 +5,8 @@ import os
 import shutil
 import tempfile
 
-from diagnostics import Check, Finding, Level, kv, table
-from diagnostics.codes import CodeDoc
+from upload_diagnostics.diagnostics import Check, Finding, Level, kv, table
+from upload_diagnostics.diagnostics.codes import CodeDoc
 
 MB = 1024 * 1024
 LOW_FREE_SPACE = 512 * MB

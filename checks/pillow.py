@@ -5,8 +5,8 @@ import ast
 import importlib
 import io
 
-from diagnostics import Check, Finding, Level, kv, table
-from diagnostics.codes import CodeDoc
+from upload_diagnostics.diagnostics import Check, Finding, Level, kv, table
+from upload_diagnostics.diagnostics.codes import CodeDoc
 
 # The formats uploads use, and the Pillow plugin of each.
 PLUGINS = {"JPEG": "JpegImagePlugin", "PNG": "PngImagePlugin", "WEBP": "WebPImagePlugin",

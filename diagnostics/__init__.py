@@ -2,14 +2,12 @@
 
 It knows nothing of any particular check or output format.
 """
-from .check import TIERS, Check
+from .check import TIERS, Check, Skip
+from .codes import Code
 from .context import Context, Options
 from .model import (CheckResult, Finding, Level, code, kv, log, table,
                     traceback_block)
 from .redact import fingerprint
 
-__all__ = ["TIERS", "Check", "CheckResult", "Context", "Finding", "Level", "Options", "code",
-           "fingerprint", "kv", "log", "table", "traceback_block"]
-
-# Marks this package as ours, so a project module of the same name can be told apart.
-__upload_diagnostics__ = True
+__all__ = ["TIERS", "Check", "CheckResult", "Code", "Context", "Finding", "Level", "Options",
+           "Skip", "code", "fingerprint", "kv", "log", "table", "traceback_block"]

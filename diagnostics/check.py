@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Iterable
 
+from .codes import Code
 from .model import Finding
 
 if TYPE_CHECKING:
@@ -11,9 +12,21 @@ if TYPE_CHECKING:
 TIERS = ("static", "network", "write")
 
 
+class Skip(Exception):
+    """Raised by `run(ctx)` when the check cannot check here (not applicable, nothing to
+    look at, a missing extra): the result is `skipped` with this reason, never `pass`.
+    `enable_with` names the flag, setting or `pip install` that would let it run."""
+
+    def __init__(self, reason: str, enable_with: str | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.enable_with = enable_with
+
+
 class Check:
     """Subclass, set the class attributes, implement `run(ctx)` yielding Findings.
 
+    `codes` lists the Code objects its findings may carry.
     `requires` names facts the check cannot run without: it is ordered after the checks
     that `provides` them and skipped when none published them. `uses` only orders: the
     check runs either way and reads `ctx.facts.get(name)`.
@@ -23,6 +36,7 @@ class Check:
     title: ClassVar[str] = ""
     tags: ClassVar[tuple[str, ...]] = ()
     tier: ClassVar[str] = "static"
+    codes: ClassVar[tuple[Code, ...]] = ()
     requires: ClassVar[tuple[str, ...]] = ()
     uses: ClassVar[tuple[str, ...]] = ()
     provides: ClassVar[tuple[str, ...]] = ()

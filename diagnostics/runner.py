@@ -7,7 +7,7 @@ import time
 import traceback
 from typing import Callable, Iterable
 
-from .check import Check
+from .check import Check, Skip
 from .context import Context
 from .model import CheckResult, Finding, Level, family, status_for, traceback_block
 from .registry import LoadProblem
@@ -133,10 +133,18 @@ class Runner:
 
         def target():
             if check.id in self._begin_errors:
-                outcome["error"], outcome["traceback"] = self._begin_errors[check.id]
+                error, trace = self._begin_errors[check.id]
+                if isinstance(error, Skip):
+                    outcome.update(findings=[], skip=error)
+                else:
+                    outcome["error"], outcome["traceback"] = error, trace
                 return
+            findings: list = []
             try:
-                outcome["findings"] = list(check.run(self.ctx) or ())
+                findings.extend(check.run(self.ctx) or ())
+                outcome["findings"] = findings
+            except Skip as skip:  # what it found before it stopped is kept
+                outcome.update(findings=findings, skip=skip)
             except BaseException as exc:  # noqa: BLE001 - one check's crash is one result
                 outcome["error"] = exc
                 outcome["traceback"] = traceback.format_exc()
@@ -182,6 +190,10 @@ class Runner:
                 result = self._result(check, "error", findings)
             else:
                 result = self._result(check, None, findings)
+                skip = outcome.get("skip")
+                if skip:
+                    result.status = "skipped"
+                    result.skipped_reason, result.enable_with = skip.reason, skip.enable_with
         if cleanup_errors:
             result.findings.append(Finding(
                 "diagnostics.E004", Level.CRITICAL,

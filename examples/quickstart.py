@@ -26,9 +26,9 @@ from imagekit_emulator import ImageKitEmulator  # noqa: E402
 
 def diagnose(emulator: ImageKitEmulator, extra: list[str]) -> int:
     env = {**os.environ, **emulator.environ(), "STORAGE_BACKEND": "imagekit",
-           "PYTHONPATH": os.pathsep.join([str(REPO), str(PROJECT)])}
-    command = [sys.executable, "-m", "manage_commands", "--settings", "photosite.settings",
-               "--project-dir", str(PROJECT), "--format", "html", "--format", "md",
+           "PYTHONPATH": str(PROJECT)}
+    command = [sys.executable, "-m", "upload_diagnostics.manage_commands",
+               "--settings", "photosite.settings", "--project-dir", str(PROJECT), "--format", "html", "--format", "md",
                "--output", ".", *extra]
     return subprocess.call(command, env=env)
 

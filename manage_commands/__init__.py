@@ -1,3 +1,2 @@
-"""The Django app (INSTALLED_APPS += ["manage_commands"]) and the diagnose-uploads CLI."""
-
-__upload_diagnostics__ = True
+"""The Django app (INSTALLED_APPS += ["upload_diagnostics.manage_commands"]) and the
+diagnose-uploads CLI."""

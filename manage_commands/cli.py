@@ -10,7 +10,6 @@ import click
 
 from .main import EXIT_USAGE, UsageError, error_redactor, execute
 from .options import DESCRIPTION, EXAMPLES, click_decorators
-from .shadowing import shadowed_packages
 
 
 def setup_django(settings_module: str | None, project_dir: str | None):
@@ -19,9 +18,6 @@ def setup_django(settings_module: str | None, project_dir: str | None):
     for path in (Path.cwd(), Path(project_dir).expanduser() if project_dir else None):
         if path and str(path.resolve()) not in sys.path:
             sys.path.insert(0, str(path.resolve()))
-    problems = shadowed_packages()
-    if problems:
-        raise UsageError(problems[0])
     if not module:
         return None, None
     os.environ["DJANGO_SETTINGS_MODULE"] = module

@@ -6,13 +6,13 @@ import os
 import time
 from pathlib import Path
 
-from diagnostics import environment
-from diagnostics.context import Context, Options
-from diagnostics.model import Level
-from diagnostics.redact import Redactor, secret_values
-from diagnostics.registry import load_checks
-from diagnostics.report import build, worst_level
-from diagnostics.runner import Interrupted, Runner, SelectionError, select
+from upload_diagnostics.diagnostics import environment
+from upload_diagnostics.diagnostics.context import Context, Options
+from upload_diagnostics.diagnostics.model import Level
+from upload_diagnostics.diagnostics.redact import Redactor, secret_values
+from upload_diagnostics.diagnostics.registry import load_checks
+from upload_diagnostics.diagnostics.report import build, worst_level
+from upload_diagnostics.diagnostics.runner import Interrupted, Runner, SelectionError, select
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -72,7 +72,7 @@ def _timeout(value) -> float:
 
 def output_targets(formats: list[str], output: str | None) -> list[tuple[str, Path | None]]:
     """(format, path or None for stdout) per format; checks writability before the run."""
-    from reports import FORMATS, extension
+    from upload_diagnostics.reports import FORMATS, extension
 
     if not output:
         if len(formats) > 1:
@@ -113,8 +113,8 @@ def _unwritable(path: Path) -> str | None:
 def execute(params: dict, settings, settings_module: str | None, argv: list[str],
             stdout, stderr) -> int:
     """Run the diagnosis described by parsed `params`; returns the exit status."""
-    from checks import BUILTIN, prepare
-    from reports import render
+    from upload_diagnostics.checks import BUILTIN, prepare
+    from upload_diagnostics.reports import render
 
     formats = list(params.get("formats") or ["text"])
     verbosity = 1 if params.get("verbosity") is None else int(params["verbosity"])
@@ -122,7 +122,7 @@ def execute(params: dict, settings, settings_module: str | None, argv: list[str]
     config = _config(settings)
     loaded, problems = load_checks(BUILTIN, _entries(config, "CHECKS"))
     if params.get("list_checks"):
-        from reports.catalogue import render_catalogue
+        from upload_diagnostics.reports.catalogue import render_catalogue
         stdout.write(render_catalogue(loaded, formats[0]))
         return EXIT_OK
     try:
@@ -170,7 +170,7 @@ def execute(params: dict, settings, settings_module: str | None, argv: list[str]
             if verbosity > 0:
                 stderr.write(f"wrote {fmt} report to {target}\n")
     if any(target for _, target in targets):
-        from reports.text import verdict
+        from upload_diagnostics.reports.text import verdict
         stdout.write(verdict(report, color=color) + "\n")
     if interrupted:
         return EXIT_INTERRUPTED

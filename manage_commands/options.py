@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from diagnostics.model import Level
+from upload_diagnostics.diagnostics.model import Level
 
 LEVELS = [level.label for level in Level]
 
@@ -32,7 +32,7 @@ def _image_size(value: str) -> tuple[int, int]:
 
 
 def _formats() -> tuple[str, ...]:
-    from reports import FORMATS
+    from upload_diagnostics.reports import FORMATS
     return tuple(FORMATS)
 
 

@@ -17,7 +17,7 @@ import os
 
 import pytest
 
-from diagnostics.model import Level
+from upload_diagnostics.diagnostics.model import Level
 
 LEVELS = tuple(level.label for level in Level)
 _STATE = pytest.StashKey["Diagnosis"]()
@@ -75,9 +75,9 @@ class Diagnosis:
         return self.result
 
     def _run(self) -> dict:
-        from checks import BUILTIN
-        from diagnostics.registry import load_checks
-        from manage_commands.main import execute
+        from upload_diagnostics.checks import BUILTIN
+        from upload_diagnostics.diagnostics.registry import load_checks
+        from upload_diagnostics.manage_commands.main import execute
 
         settings, module = _django_settings()
         config = (getattr(settings, "UPLOAD_DIAGNOSTICS", None) or {}) if settings else {}
@@ -92,7 +92,7 @@ class Diagnosis:
         return json.loads(stdout.getvalue())
 
     def failed(self) -> bool:
-        from diagnostics.report import worst_level
+        from upload_diagnostics.diagnostics.report import worst_level
 
         worst = worst_level(self.result)
         return bool(worst and self.fail_level and worst >= Level.parse(self.fail_level))
@@ -134,7 +134,7 @@ class SessionGate:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def pytest_terminal_summary(self, terminalreporter, config):
-        from reports import render
+        from upload_diagnostics.reports import render
 
         state = config.stash[_STATE]
         if state.result is None:

@@ -5,15 +5,13 @@ import importlib
 
 # format name -> (module, file extension)
 FORMATS = {
-    "text": ("reports.text", "txt"),
-    "md": ("reports.markdown", "md"),
-    "html": ("reports.html", "html"),
-    "json": ("reports.jsonfmt", "json"),
-    "junit": ("reports.junit", "xml"),
-    "sarif": ("reports.sarif", "sarif"),
+    "text": ("upload_diagnostics.reports.text", "txt"),
+    "md": ("upload_diagnostics.reports.markdown", "md"),
+    "html": ("upload_diagnostics.reports.html", "html"),
+    "json": ("upload_diagnostics.reports.jsonfmt", "json"),
+    "junit": ("upload_diagnostics.reports.junit", "xml"),
+    "sarif": ("upload_diagnostics.reports.sarif", "sarif"),
 }
-
-__upload_diagnostics__ = True
 
 
 def extension(fmt: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import sys
 
-from diagnostics.model import docs_anchor
+from upload_diagnostics.diagnostics.model import docs_anchor
 
 from .reference import module_docs
 from .templating import md_escape

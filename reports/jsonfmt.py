@@ -1,5 +1,5 @@
 """The JSON report, schema 1 of DESIGN.md."""
-from diagnostics.report import to_json
+from upload_diagnostics.diagnostics.report import to_json
 
 
 def render(report: dict, **_options) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from diagnostics.model import Level
+from upload_diagnostics.diagnostics.model import Level
 
 from .templating import GROUPS
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from diagnostics.model import Level
+from upload_diagnostics.diagnostics.model import Level
 
 from .reference import loaded_docs
 from .templating import by_severity, grouped, render_template

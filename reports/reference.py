@@ -1,7 +1,7 @@
 """The finding-code reference: the CodeDoc entries of the engine and of every check module.
 
-    python -m reports.reference            # (re)write docs/codes/<family>.md and README.md
-    python -m reports.reference --check    # exit 1 when the docs or the entries drifted
+    python -m upload_diagnostics.reports.reference          # (re)write docs/codes/*.md
+    python -m upload_diagnostics.reports.reference --check  # exit 1 when they drifted
 
 Entries live beside the code that emits them (a module-level `CODES` list); this module
 collects them, renders the Markdown reference and finds codes emitted without an entry.
@@ -20,8 +20,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from diagnostics.codes import ENGINE_CODES, CodeDoc
-from diagnostics.model import docs_anchor, family
+from upload_diagnostics.diagnostics.codes import ENGINE_CODES, CodeDoc
+from upload_diagnostics.diagnostics.model import docs_anchor, family
 
 from .templating import render_template
 
@@ -65,7 +65,7 @@ def module_docs(module) -> list[CodeDoc]:
 
 def _check_ids(module) -> tuple[str, ...]:
     """Ids of the Check classes defined in `module` (not imported into it)."""
-    from diagnostics.check import Check
+    from upload_diagnostics.diagnostics.check import Check
 
     return tuple(sorted(
         obj.id for _, obj in inspect.getmembers(module, inspect.isclass)
@@ -97,8 +97,9 @@ def collect() -> tuple[dict[str, Entry], list[str]]:
     duplicate entries, modules that fail to import."""
     entries: dict[str, Entry] = {}
     problems: list[str] = []
-    modules = [("diagnostics.codes", importlib.import_module("diagnostics.codes"))]
-    for name in package_modules("checks"):
+    engine = "upload_diagnostics.diagnostics.codes"
+    modules = [(engine, importlib.import_module(engine))]
+    for name in package_modules("upload_diagnostics.checks"):
         try:
             modules.append((name, importlib.import_module(name)))
         except Exception as exc:  # reported, so one broken module does not hide the rest
@@ -134,13 +135,14 @@ def _sort_key(code: str):
 
 def source_files() -> list[Path]:
     """The .py files of the engine and of the built-in checks."""
-    roots = [Path(importlib.import_module(p).__file__).parent for p in ("diagnostics", "checks")]
+    roots = [Path(importlib.import_module(p).__file__).parent for p in (
+        "upload_diagnostics.diagnostics", "upload_diagnostics.checks")]
     return sorted(p for root in roots for p in root.rglob("*.py") if "__pycache__" not in p.parts)
 
 
 def source_root() -> Path:
     """The folder holding the `diagnostics` and `checks` packages."""
-    return Path(importlib.import_module("diagnostics").__file__).parents[1]
+    return Path(importlib.import_module("upload_diagnostics.diagnostics").__file__).parents[1]
 
 
 def code_literals(paths: list[Path], root: Path | None = None) -> dict[str, list[str]]:
@@ -210,7 +212,7 @@ def stale(files: dict[str, str], docs_dir: Path) -> list[str]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reports.reference",
+    parser = argparse.ArgumentParser(prog="python -m upload_diagnostics.reports.reference",
                                      description="Write or verify docs/codes/.")
     parser.add_argument("--docs", default="docs", help="the docs folder (default: ./docs)")
     parser.add_argument("--check", action="store_true",

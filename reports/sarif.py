@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from diagnostics.codes import CodeDoc
+from upload_diagnostics.diagnostics.codes import CodeDoc
 
 from .reference import loaded_docs
 

@@ -70,7 +70,7 @@ def script_json(value) -> str:
 @functools.lru_cache(maxsize=2)
 def environment(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("reports", "templates"), autoescape=autoescape,
+        loader=jinja2.PackageLoader(__package__, "templates"), autoescape=autoescape,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined)
     env.filters.update(md=md_escape, fence=md_fence, script_json=script_json,

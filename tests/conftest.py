@@ -51,10 +51,11 @@ def base_env(**extra) -> dict:
 
 
 def run_cli(*args, cwd=None, env=None, python=None, timeout=300, stdin=None) -> Run:
-    """`python -m manage_commands ARGS` (the diagnose-uploads CLI) in a subprocess."""
+    """`python -m upload_diagnostics.manage_commands ARGS` (the diagnose-uploads CLI) in a
+    subprocess."""
     python = python or sys.executable
-    proc = subprocess.run([python, "-m", "manage_commands", *map(str, args)], cwd=cwd,
-                          env=env or base_env(), capture_output=True, text=True,
+    proc = subprocess.run([python, "-m", "upload_diagnostics.manage_commands",
+                           *map(str, args)], cwd=cwd, env=env or base_env(), capture_output=True, text=True,
                           timeout=timeout, input=stdin)
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
@@ -79,7 +80,8 @@ def write_files(root: Path, files: dict[str, str]) -> Path:
 
 MINIMAL_SETTINGS = """
 SECRET_KEY = "test-not-secret"
-INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "manage_commands"]
+INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth",
+                  "upload_diagnostics.manage_commands"]
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 USE_TZ = True
 """

@@ -151,8 +151,8 @@ def test_readable_without_javascript_and_in_dark_mode(browser, example_reports):
 
 
 def test_five_thousand_findings_stay_usable(browser, tmp_path):
-    import checks  # noqa: F401 - loads the reference entries, as a real run does
-    from reports import render
+    import upload_diagnostics.checks  # noqa: F401 - loads the reference entries, as a real run does
+    from upload_diagnostics.reports import render
     from test_reports import synthetic_report
 
     path = tmp_path / "big.html"

@@ -9,9 +9,8 @@ import pytest
 
 from conftest import run_cli, run_manage
 from plugins.harness import checks_setting, env, validate
-from reports import FORMATS, extension
-
-from manage_commands.options import options
+from upload_diagnostics.manage_commands.options import options
+from upload_diagnostics.reports import FORMATS, extension
 
 FRONT_ENDS = ["manage.py", "cli"]
 
@@ -88,17 +87,40 @@ def test_a_malformed_upload_diagnostics_setting(project, front_end, setting, fra
     assert_usage_error(run(front_end, project(setting), env=env()), fragment)
 
 
-@pytest.mark.parametrize("name", ["checks", "reports", "diagnostics"])
-def test_a_project_module_that_shadows_ours(project, tmp_path, name):
-    root = project(files={f"{name}/__init__.py": "RAISE = 1\n"})
-    fragments = [f"A module named {name!r}", "shadows", "Rename"]
-    assert_usage_error(run_manage(root), *fragments)
-    assert_usage_error(run_cli("--settings", "testsite.settings", cwd=root), *fragments)
-    # The project folder on the path through --project-dir, run from elsewhere.
+OWN_APPS = ("reports", "checks", "diagnostics", "manage_commands")
+
+
+def test_a_project_with_apps_named_like_our_folders(project, tmp_path):
+    """Our folders install under `upload_diagnostics`, so a project's own `reports`,
+    `checks`, `diagnostics` and `manage_commands` apps import and run side by side."""
+    files = {f"{name}/__init__.py": f"OWNER = 'project {name}'\n" for name in OWN_APPS}
+    files["reports/models.py"] = """
+        from django.db import models
+
+        class Report(models.Model):
+            image = models.ImageField(upload_to="reports/")
+    """
+    root = project(f"INSTALLED_APPS += {list(OWN_APPS)!r}", files)
+    probe = ("import reports, checks, diagnostics, manage_commands;"
+             "print(reports.OWNER, checks.OWNER, diagnostics.OWNER, manage_commands.OWNER)")
+    for result in (run_manage(root, "django", "--format", "json"),
+                   run_cli("--settings", "testsite.settings", "django", "--format", "json",
+                           cwd=root)):
+        assert result.returncode == 0, result.output
+        report = validate(result.json())
+        assert [c["id"] for c in report["checks"]] == ["django.upload_settings"]
+        assert report["checks"][0]["status"] == "pass"
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    assert_usage_error(run_cli("--project-dir", root, "--settings", "testsite.settings",
-                               cwd=elsewhere), *fragments)
+    result = run_cli("--project-dir", root, "--settings", "testsite.settings", "django",
+                     cwd=elsewhere)
+    assert result.returncode == 0, result.output
+    import subprocess
+    import sys
+    owners = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True,
+                            text=True, check=True).stdout.split()
+    assert owners == ["project", "reports", "project", "checks", "project", "diagnostics",
+                      "project", "manage_commands"]
 
 
 def test_output_file_and_directory(project, tmp_path):

@@ -124,7 +124,7 @@ def test_the_default_test_image_is_a_deterministic_phone_photo():
 
     from PIL import Image
 
-    from checks.e2e import images
+    from upload_diagnostics.checks.e2e import images
 
     photo = images.phone_photo()
     assert photo.data == images.phone_photo().data  # the same bytes every run

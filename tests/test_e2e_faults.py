@@ -198,8 +198,8 @@ def test_ctrl_c_mid_save_deletes_what_was_written(shop, names):
     rolled-back transaction on the test database)."""
     before = digest(shop / "db.sqlite3")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "manage_commands", "--settings", "testsite.settings",
-         "e2e.upload", "--e2e", "--format", "json"], cwd=shop,
+        [sys.executable, "-m", "upload_diagnostics.manage_commands",
+         "--settings", "testsite.settings", "e2e.upload", "--e2e", "--format", "json"], cwd=shop,
         env=base_env(FAULT="slow", SLOW="3", SLOW_NAMES=names), stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60

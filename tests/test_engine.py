@@ -149,6 +149,18 @@ def test_tier_gates_say_which_flag_enables_the_check(project):
     assert codes(checks["udx.write"]) == ["udx.I005"]
 
 
+def test_a_check_that_cannot_check_is_skipped_with_its_reason_not_passed(project):
+    root = project(checks_setting("NotApplicable"))
+    run = run_manage(root, "udx", *JSON, env=env())
+    assert run.returncode == 0, run.stderr
+    result = by_id(validate(run.json()))["udx.not_applicable"]
+    assert result["status"] == "skipped"
+    assert result["skipped_reason"] == "the project has no thing to check"
+    assert result["enable_with"] == "pip install thing"
+    assert codes(result) == ["udx.I007"]  # what it found before it stopped is kept
+    assert "udx.not_applicable: skipped" in run.stderr
+
+
 def test_without_settings_django_checks_are_skipped_and_the_rest_run(tmp_path):
     run = run_cli(*JSON, "--offline", cwd=tmp_path, env=env())
     assert run.returncode == 0, run.stderr
@@ -221,7 +233,8 @@ def test_ctrl_c_runs_undo_steps_writes_the_report_and_exits_130(project, tmp_pat
         "Provider", ("Sleeper", {"started": str(started), "undo": str(undo)}), "Consumer"))
     out = tmp_path / "report.json"
     if front_end == "cli":
-        cmd = [sys.executable, "-m", "manage_commands", "--settings", "testsite.settings"]
+        cmd = [sys.executable, "-m", "upload_diagnostics.manage_commands",
+               "--settings", "testsite.settings"]
     else:
         cmd = [sys.executable, "manage.py", "diagnose_uploads"]
     proc = subprocess.Popen([*cmd, "udx", *JSON, "--output", str(out)], cwd=root, env=env(),

@@ -11,7 +11,7 @@ import django
 import PIL
 import pytest
 
-from checks.fileptr import CODES
+from upload_diagnostics.checks.fileptr import CODES
 from conftest import IK5_PYTHON, run_cli, run_manage, write_files
 
 DOUBLE_READ = """
@@ -235,7 +235,7 @@ def test_installed_django_and_pillow_have_no_findings(package):
 
 def test_every_emitted_code_has_a_reference_entry():
     source = "\n".join(p.read_text() for p in
-                       Path(importlib.import_module("checks.fileptr").__file__).parent
+                       Path(importlib.import_module("upload_diagnostics.checks.fileptr").__file__).parent
                        .glob("*.py") if p.name != "codes.py")
     emitted = set(re.findall(r'"(fileptr\.[EWIC]\d{3})"', source))
     documented = {c.code for c in CODES}

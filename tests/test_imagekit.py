@@ -390,25 +390,30 @@ def test_a_field_the_code_reads_is_missing_from_the_response(project, emulator, 
 @pytest.fixture
 def python_without_sdk(tmp_path):
     """Run .venv's Python on a copy of its site-packages without imagekitio (symlinks;
-    -S so the real site-packages is not added, PYTHONPATH carries the rest)."""
+    -S so the real site-packages is not added, PYTHONPATH carries the rest). -S also skips
+    the editable install's .pth, so this package is linked in as a wheel would lay it out."""
     import sysconfig
     site = tmp_path / "site"
     site.mkdir()
     for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
-        if not entry.name.startswith("imagekitio") and not entry.name.endswith(".pth"):
+        if not entry.name.startswith(("imagekitio", "__editable__")):
             (site / entry.name).symlink_to(entry)
+    (site / "upload_diagnostics").mkdir()
+    for name in ("diagnostics", "checks", "reports", "manage_commands"):
+        (site / "upload_diagnostics" / name).symlink_to(REPO / name)
     return site
 
 
 def test_without_the_sdk_imports_are_errors_and_the_key_is_checked_over_plain_http(
         project, emulator, python_without_sdk):
     root = make(project, IK4)
-    path = os.pathsep.join([str(root), str(REPO), str(python_without_sdk)])
+    path = os.pathsep.join([str(root), str(python_without_sdk)])
     for key, code in ((emulator.private_key, "imagekit.I003"), (PRIVATE, "imagekit.E011")):
         env = base_env(**{**emulator.environ(), "IMAGEKIT_PRIVATE_KEY": key,
                           "PYTHONPATH": path})
-        proc = subprocess.run([IK4, "-S", "-m", "manage_commands", "--settings",
-                               "testsite.settings", "--project-dir", str(root), "imagekit",
+        proc = subprocess.run([IK4, "-S", "-m", "upload_diagnostics.manage_commands",
+                               "--settings", "testsite.settings", "--project-dir", str(root),
+                               "imagekit",
                                "--format", "json"], cwd=root, env=env, capture_output=True,
                               text=True, timeout=120)
         report = json.loads(proc.stdout)
@@ -441,7 +446,7 @@ def test_no_key_in_any_format(project, emulator, tmp_path):
     ("2.2.8", "2"), ("3.0.1", "3.0"), ("3.2.0", "4"), ("4.2.0", "4"), ("5.11.0", "5"),
     (None, "")])
 def test_generation_from_the_package_version(version, generation):
-    from checks.imagekit.sdk import Sdk
+    from upload_diagnostics.checks.imagekit.sdk import Sdk
     sdk = Sdk(version)
     assert sdk.generation == generation
     if generation != "5":
@@ -453,8 +458,8 @@ def test_dns_failures_are_their_own_class():
 
     import requests
 
-    from checks.imagekit.network import classify
-    from checks.imagekit.sdk import Outcome
+    from upload_diagnostics.checks.imagekit.network import classify
+    from upload_diagnostics.checks.imagekit.sdk import Outcome
     try:
         try:
             raise socket_mod.gaierror(-2, "Name or service not known")

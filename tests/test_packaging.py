@@ -41,17 +41,27 @@ def test_wheel_installs_and_renders_html_outside_the_repository(tmp_path):
     templates = sorted(p.name for p in (REPO / "reports/templates").iterdir() if p.is_file())
     assert templates
     for name in templates:
-        assert f"reports/templates/{name}" in names
+        assert f"upload_diagnostics/reports/templates/{name}" in names
+    # Every source module of the four folders is in the wheel, under one import package,
+    # and nothing is installed under a top-level name of its own.
+    sources = {f"upload_diagnostics/{p.relative_to(REPO).as_posix()}"
+               for name in PACKAGES for p in (REPO / name).rglob("*.py")
+               if "__pycache__" not in p.parts}
+    assert sources <= names, sorted(sources - names)
+    assert {n.split("/")[0] for n in names if not n.startswith("django_upload_diagnostics-")} \
+        == {"upload_diagnostics"}
     entry_points = zipfile.ZipFile(wheel).read(
         next(n for n in names if n.endswith("entry_points.txt"))).decode()
-    assert re.search(r"diagnose-uploads\s*=\s*manage_commands\.cli:main", entry_points)
+    assert re.search(r"diagnose-uploads\s*=\s*upload_diagnostics\.manage_commands\.cli:main",
+                     entry_points)
 
     python = make_venv(tmp_path / "venv", with_repo=False)
     pip_install(python, wheel)
     workdir = tmp_path / "elsewhere"
     workdir.mkdir()
     where = subprocess.run(
-        [python, "-c", "import diagnostics, checks, reports, manage_commands;"
+        [python, "-c", "from upload_diagnostics import diagnostics, checks, reports, "
+                       "manage_commands;"
                        "print('\\n'.join(m.__file__ for m in (diagnostics, checks, reports, "
                        "manage_commands)))"],
         cwd=workdir, capture_output=True, text=True, env=base_env(), check=True)

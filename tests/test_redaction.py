@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from conftest import run_cli, run_manage
-from diagnostics.redact import fingerprint
+from upload_diagnostics.diagnostics.redact import fingerprint
 from plugins.harness import by_id, checks_setting, env, validate
-from reports import FORMATS, extension
+from upload_diagnostics.reports import FORMATS, extension
 
 PRIVATE_KEY = "private_Zk3vQ9xY2mL8pR4tW7nB1cD5eF0="
 DB_PASSWORD = "Sup3rS3cretPw0rd"

@@ -7,7 +7,7 @@ import sys
 import textwrap
 
 from conftest import REPO, base_env
-from reports import reference
+from upload_diagnostics.reports import reference
 
 
 def test_every_emitted_code_has_an_entry_and_every_entry_a_code():
@@ -23,7 +23,7 @@ def test_committed_docs_match_the_entries():
     entries, _ = reference.collect()
     stale = reference.stale(reference.generate(entries), REPO / "docs")
     assert not stale, ("\n".join(stale)
-                       + "\nRegenerate with: python -m reports.reference")
+                       + "\nRegenerate with: python -m upload_diagnostics.reports.reference")
 
 
 def test_entries_are_real_documentation():
@@ -42,7 +42,7 @@ def test_entries_are_real_documentation():
 def test_drift_is_detected_in_both_directions(tmp_path):
     emitter = tmp_path / "emitter.py"
     emitter.write_text(textwrap.dedent('''
-        from diagnostics.codes import CodeDoc
+        from upload_diagnostics.diagnostics.codes import CodeDoc
         # "demo.E009" in a comment is not an emitted code
         CODE = {"slow": "demo.W002"}
         def run():
@@ -74,8 +74,8 @@ def test_family_modules_are_found_in_subpackages(tmp_path, monkeypatch):
 
 def test_generator_command_writes_and_verifies(tmp_path):
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "reports.reference", "--docs",
-                               str(tmp_path), *args], cwd=REPO, env=base_env(),
+        return subprocess.run([sys.executable, "-m", "upload_diagnostics.reports.reference",
+                               "--docs", str(tmp_path), *args], cwd=REPO, env=base_env(),
                               capture_output=True, text=True, timeout=120)
 
     assert run("--check").returncode == 1  # nothing written yet
@@ -93,7 +93,7 @@ def test_generator_command_writes_and_verifies(tmp_path):
 def test_report_anchors_match_the_generated_headings():
     """Reports link to docs/codes/<family>.md#<anchor>; GitHub derives the anchor from the
     `## family.CODE` heading by lower-casing it and dropping the dot."""
-    from diagnostics.model import Finding
+    from upload_diagnostics.diagnostics.model import Finding
 
     docs = (REPO / "docs" / "codes" / "pillow.md").read_text()
     link = Finding("pillow.E001", "error", "m").to_dict()["docs"]

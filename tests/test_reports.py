@@ -10,14 +10,14 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-import checks  # noqa: F401 - loads the built-in CODES, as a real run does
+import upload_diagnostics.checks  # noqa: F401 - loads the built-in CODES, as a real run does
 from conftest import run_cli
-from diagnostics.model import (CheckResult, Finding, Level, code, docs_anchor, kv, log, table,
-                               traceback_block)
-from diagnostics.redact import Redactor
-from diagnostics.report import build
-from reports import FORMATS, render
-from reports.markdown import MAX_CHARS
+from upload_diagnostics.diagnostics.model import (CheckResult, Finding, Level, code, docs_anchor,
+                                                  kv, log, table, traceback_block)
+from upload_diagnostics.diagnostics.redact import Redactor
+from upload_diagnostics.diagnostics.report import build
+from upload_diagnostics.reports import FORMATS, render
+from upload_diagnostics.reports.markdown import MAX_CHARS
 
 LEVELS = [Level.CRITICAL, Level.ERROR, Level.WARNING, Level.INFO]
 REAL_CODES = ["pillow.E001", "django.E001", "django.W002", "pillow.I001"]

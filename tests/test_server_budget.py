@@ -15,7 +15,7 @@ def only(run, check_id: str) -> dict:
 
 # A check that publishes the facts it is given, standing in for e2e.upload and imagekit.
 PUBLISHER = '''
-from diagnostics import Check
+from upload_diagnostics.diagnostics import Check
 
 
 class Publish(Check):

@@ -49,7 +49,7 @@ import time
 
 from PIL import Image
 
-from diagnostics import Check
+from upload_diagnostics.diagnostics import Check
 
 
 class MeasuredUpload(Check):

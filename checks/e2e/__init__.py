@@ -19,8 +19,8 @@ import time
 import traceback
 import uuid
 
-from diagnostics import Check, Finding, Level, kv, log, table, traceback_block
-from diagnostics.codes import CodeDoc
+from upload_diagnostics.diagnostics import Check, Finding, Level, kv, log, table, traceback_block
+from upload_diagnostics.diagnostics.codes import CodeDoc
 
 from . import endpoint, generic, images
 from . import tracker as tracking

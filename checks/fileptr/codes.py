@@ -1,5 +1,5 @@
 """The reference of every fileptr finding code, by the check that emits it."""
-from diagnostics.codes import CodeDoc
+from upload_diagnostics.diagnostics.codes import CodeDoc
 
 REUSE_CODES = [
     CodeDoc(

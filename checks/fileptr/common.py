@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from diagnostics import kv
-from diagnostics.context import Context, Options
+from upload_diagnostics.diagnostics import kv
+from upload_diagnostics.diagnostics.context import Context, Options
 
 from .scan import ScanResult, scan
 

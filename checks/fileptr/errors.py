@@ -1,7 +1,7 @@
 """fileptr.masked_errors: except clauses that hide why an upload failed."""
 from __future__ import annotations
 
-from diagnostics import Check, Finding, Level, table
+from upload_diagnostics.diagnostics import Check, Finding, Level, table
 
 from .codes import MASKED_CODES as CODES  # noqa: F401 - the reference of the codes below
 from .common import scanned, where

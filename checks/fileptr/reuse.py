@@ -1,7 +1,7 @@
 """fileptr.reuse: uploads read again, or saved, after being consumed."""
 from __future__ import annotations
 
-from diagnostics import Check, Finding, Level, kv
+from upload_diagnostics.diagnostics import Check, Finding, Level, kv
 
 from .codes import REUSE_CODES as CODES  # noqa: F401 - the reference of the codes below
 from .common import scanned, where

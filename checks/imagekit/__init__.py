@@ -3,8 +3,8 @@ upload round trip.
 
 Diagnose against a staging or mock ImageKit by setting UPLOAD_DIAGNOSTICS["IMAGEKIT"]
 ["BASE_URL"] or the environment variable UPLOAD_DIAGNOSTICS_IMAGEKIT_URL: `redirect_sdk`
-(registered in checks.PREPARE) points the installed imagekitio at it in-process before any
-check runs, so the checks and the project's own storage both talk to it.
+(registered in checks.PREPARE) points the installed imagekitio at it in-process before
+any check runs, so the checks and the project's own storage both talk to it.
 """
 from . import config as cfg
 from . import sdk as sdk_mod

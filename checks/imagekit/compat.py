@@ -13,8 +13,8 @@ import inspect
 import types
 import typing
 
-from diagnostics import Check, Finding, Level, kv
-from diagnostics.codes import CodeDoc
+from upload_diagnostics.diagnostics import Check, Finding, Level, kv
+from upload_diagnostics.diagnostics.codes import CodeDoc
 
 from . import config as cfg
 from . import usage as usage_mod

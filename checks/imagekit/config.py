@@ -18,8 +18,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from diagnostics.environment import storage_backends
-from diagnostics.redact import SECRET_NAME
+from upload_diagnostics.diagnostics.environment import storage_backends
+from upload_diagnostics.diagnostics.redact import SECRET_NAME
 
 from . import sdk as sdk_mod
 

@@ -8,9 +8,9 @@ import base64
 import binascii
 from urllib.parse import urlsplit
 
-from diagnostics import Check, Finding, Level, kv, table
-from diagnostics.codes import CodeDoc
-from diagnostics.redact import fingerprint
+from upload_diagnostics.diagnostics import Check, Finding, Level, kv, table
+from upload_diagnostics.diagnostics.codes import CodeDoc
+from upload_diagnostics.diagnostics.redact import fingerprint
 
 from . import config as cfg
 

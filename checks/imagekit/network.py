@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import ssl
 
-from diagnostics import Check, Finding, Level, kv, log
-from diagnostics.codes import CodeDoc
-from diagnostics.redact import fingerprint
+from upload_diagnostics.diagnostics import Check, Finding, Level, kv, log
+from upload_diagnostics.diagnostics.codes import CodeDoc
+from upload_diagnostics.diagnostics.redact import fingerprint
 
 from . import config as cfg
 from . import sdk as sdk_mod

@@ -11,8 +11,8 @@ import io
 import json
 import secrets
 
-from diagnostics import Check, Finding, Level, kv, table
-from diagnostics.codes import CodeDoc
+from upload_diagnostics.diagnostics import Check, Finding, Level, kv, table
+from upload_diagnostics.diagnostics.codes import CodeDoc
 
 from . import config as cfg
 from . import network

@@ -2,9 +2,9 @@
 timeout in force, under the rule of the worker class that runs."""
 from __future__ import annotations
 
-from diagnostics import Check, Finding, Level, kv, table
+from upload_diagnostics.diagnostics import Check, Finding, Level, kv, table
 
-from diagnostics.codes import CodeDoc
+from upload_diagnostics.diagnostics.codes import CodeDoc
 
 WARN_RATIO = 0.5
 # What the timeout bounds, per worker class (gunicorn's arbiter; uWSGI's harakiri).

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from diagnostics import Check, Finding, Level, kv, table, traceback_block
-from diagnostics.codes import CodeDoc
+from upload_diagnostics.diagnostics import Check, Finding, Level, kv, table, traceback_block
+from upload_diagnostics.diagnostics.codes import CodeDoc
 
 from . import gunicorn, nginx, uwsgi
 from .discovery import Discovery, Launch, discover

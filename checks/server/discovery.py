@@ -22,7 +22,7 @@ except ImportError:  # Python < 3.11
 
 import yaml
 
-from diagnostics.context import project_files
+from upload_diagnostics.diagnostics.context import project_files
 
 SERVERS = ("gunicorn", "uwsgi", "uvicorn", "daphne", "hypercorn", "waitress-serve")
 # Words that run the next word as the command (python -m is handled on its own).

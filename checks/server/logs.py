@@ -12,8 +12,8 @@ import sys
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from diagnostics import Check, Finding, Level, kv, log
-from diagnostics.codes import CodeDoc
+from upload_diagnostics.diagnostics import Check, Finding, Level, kv, log
+from upload_diagnostics.diagnostics.codes import CodeDoc
 
 CHUNK = 1 << 20
 SAMPLES = 3

@@ -1,8 +1,8 @@
 """server.nginx: the proxy limits uploads meet before they reach the app."""
 from __future__ import annotations
 
-from diagnostics import Check, Finding, Level, table
-from diagnostics.codes import CodeDoc
+from upload_diagnostics.diagnostics import Check, Finding, Level, table
+from upload_diagnostics.diagnostics.codes import CodeDoc
 
 from . import nginx
 from .config import max_upload, nginx_configs

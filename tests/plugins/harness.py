@@ -52,13 +52,16 @@ def by_id(report: dict) -> dict[str, dict]:
 
 def make_venv(path: Path, with_repo: bool) -> Path:
     """A fresh venv that imports Django & co from the main venv (a .pth file, no
-    downloads), and the repository's packages too when `with_repo`. Returns its python."""
+    downloads), and the repository's packages too when `with_repo` (through the main venv's
+    editable install, whose own .pth only runs when that folder is added as a site dir).
+    Returns its python."""
     venv.EnvBuilder(with_pip=False).create(path)  # the main venv's pip serves it
     python = path / "bin" / "python"
     site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
                           capture_output=True, text=True, check=True).stdout.strip()
-    lines = [sysconfig.get_path("purelib")] + ([str(REPO)] if with_repo else [])
-    Path(site, "_upload_diagnostics_test.pth").write_text("\n".join(lines) + "\n")
+    main = sysconfig.get_path("purelib")
+    line = f"import site; site.addsitedir({main!r})" if with_repo else main
+    Path(site, "_upload_diagnostics_test.pth").write_text(line + "\n")
     return python
 
 

@@ -7,7 +7,7 @@ import secrets
 import time
 from pathlib import Path
 
-from diagnostics import Check, Finding, code, kv, log, table
+from upload_diagnostics.diagnostics import Check, Finding, Skip, code, kv, log, table
 
 # A finding text meant to break out of every format it is rendered in.
 PAYLOAD = "</script><script>alert(1)</script> | a `tick` \u2028 next"
@@ -51,6 +51,18 @@ class Reader(Check):
 
     def run(self, ctx):
         yield Finding("udx.I006", "info", f"the fact is {ctx.facts.get('udx.answer')}")
+
+
+class NotApplicable(Check):
+    """Finds what it can, then says it cannot check the rest here."""
+
+    id = "udx.not_applicable"
+    title = "Stops when there is nothing to check"
+    tags = ("udx",)
+
+    def run(self, ctx):
+        yield Finding("udx.I007", "info", "looked for the thing")
+        raise Skip("the project has no thing to check", "pip install thing")
 
 
 class Orphan(Check):

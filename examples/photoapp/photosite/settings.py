@@ -14,7 +14,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "gallery",
-    "manage_commands",
+    "upload_diagnostics.manage_commands",
 ]
 
 MIDDLEWARE = [

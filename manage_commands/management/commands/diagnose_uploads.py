@@ -6,10 +6,10 @@ import traceback
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
 
-from manage_commands.shadowing import exit_if_shadowed
-
-# Our other packages are imported only once exit_if_shadowed has made sure that the names
-# `diagnostics`, `checks` and `reports` are ours, not modules of the project.
+from upload_diagnostics.manage_commands.main import (EXIT_USAGE, UsageError, error_redactor,
+                                                     execute)
+from upload_diagnostics.manage_commands.options import (DESCRIPTION, EXAMPLES, add_to_argparse,
+                                                        options)
 
 
 class _Formatter(DjangoHelpFormatter):
@@ -18,15 +18,10 @@ class _Formatter(DjangoHelpFormatter):
 
 
 class Command(BaseCommand):
+    help = DESCRIPTION
     requires_system_checks = []  # Django's messages are folded into the report instead
 
-    @property
-    def help(self):
-        from manage_commands.options import DESCRIPTION
-        return DESCRIPTION
-
     def run_from_argv(self, argv):
-        exit_if_shadowed(f"{os.path.basename(argv[0])} {argv[1]}")
         try:
             super().run_from_argv(argv)
         except CommandError as exc:  # re-raised by Django under --traceback; still exit 2
@@ -34,8 +29,6 @@ class Command(BaseCommand):
             sys.exit(exc.returncode)
 
     def create_parser(self, prog_name, subcommand, **kwargs):
-        from manage_commands.options import EXAMPLES, options
-
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parser.epilog = EXAMPLES
         parser.formatter_class = _Formatter
@@ -46,16 +39,9 @@ class Command(BaseCommand):
         return parser
 
     def add_arguments(self, parser):
-        from manage_commands.options import add_to_argparse
         add_to_argparse(parser)
 
     def handle(self, *args, **params):
-        from manage_commands.main import EXIT_USAGE, UsageError, error_redactor, execute
-        from manage_commands.shadowing import shadowed_packages
-
-        problems = shadowed_packages()
-        if problems:  # call_command() does not pass through run_from_argv
-            raise CommandError(problems[0], returncode=EXIT_USAGE)
         try:
             code = execute(params, settings, os.environ.get("DJANGO_SETTINGS_MODULE"),
                            sys.argv, self.stdout, self.stderr)

@@ -1,5 +1,5 @@
 """A third-party check, found through the upload_diagnostics.checks entry point."""
-from diagnostics import Check, Finding
+from upload_diagnostics.diagnostics import Check, Finding
 
 
 class EntryCheck(Check):
