@@ -43,7 +43,6 @@ class Finding:
     evidence: list[dict] = field(default_factory=list)
     path: str | None = None  # relative to the project root when inside it
     line: int | None = None
-    docs: str | None = None
 
     def __post_init__(self):
         self.level = Level.parse(self.level)
@@ -57,18 +56,12 @@ class Finding:
             "hint": self.hint,
             "location": location,
             "evidence": self.evidence,
-            "docs": self.docs or docs_anchor(self.code),
         }
 
 
 def family(name: str) -> str:
     """The family of a finding code or check id: "server" for server.E001 or server.config."""
     return name.split(".", 1)[0]
-
-
-def docs_anchor(code: str) -> str:
-    """Where the finding-code reference documents a code (docs/codes/<family>.md#<code>)."""
-    return f"docs/codes/{family(code)}.md#{code.lower().replace('.', '')}"
 
 
 # Evidence blocks: plain dicts with a "type", so every renderer and the JSON agree.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import time
 from pathlib import Path
@@ -11,7 +12,7 @@ from upload_diagnostics.diagnostics.context import Context, Options
 from upload_diagnostics.diagnostics.model import Level
 from upload_diagnostics.diagnostics.redact import Redactor, secret_values
 from upload_diagnostics.diagnostics.registry import load_checks
-from upload_diagnostics.diagnostics.report import build, worst_level
+from upload_diagnostics.diagnostics.report import SCHEMA_VERSION, build, worst_level
 from upload_diagnostics.diagnostics.runner import Interrupted, Runner, SelectionError, select
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -110,15 +111,35 @@ def _unwritable(path: Path) -> str | None:
     return None
 
 
+def saved_report(path: str) -> dict:
+    """A JSON report written earlier (--format json), for --from-json."""
+    try:
+        report = json.loads(Path(path).expanduser().read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"--from-json {path}: cannot read a JSON report: {exc}.") from None
+    if not (isinstance(report, dict) and report.get("schema_version") == SCHEMA_VERSION
+            and isinstance(report.get("checks"), list)):
+        raise UsageError(f"--from-json {path} is not a schema {SCHEMA_VERSION} report of "
+                         "this tool (write one with --format json).")
+    return report
+
+
 def execute(params: dict, settings, settings_module: str | None, argv: list[str],
             stdout, stderr) -> int:
-    """Run the diagnosis described by parsed `params`; returns the exit status."""
-    from upload_diagnostics.checks import BUILTIN, prepare
-    from upload_diagnostics.reports import render
-
+    """Run the diagnosis described by parsed `params` (or, with --from-json, render a
+    saved report again without running or importing any check); returns the exit
+    status."""
     formats = list(params.get("formats") or ["text"])
     verbosity = 1 if params.get("verbosity") is None else int(params["verbosity"])
     color = not params.get("no_color") and _isatty(stdout)
+    if params.get("from_json"):
+        report = saved_report(params["from_json"])
+        targets = output_targets(formats, params.get("output"))
+        write(report, targets, color, verbosity, stdout, stderr)
+        return exit_status(report, params["fail_level"])
+
+    from upload_diagnostics.checks import BUILTIN, prepare
+
     config = _config(settings)
     loaded, problems = load_checks(BUILTIN, _entries(config, "CHECKS"))
     if params.get("list_checks"):
@@ -161,6 +182,14 @@ def execute(params: dict, settings, settings_module: str | None, argv: list[str]
                    duration_s=time.perf_counter() - clock, argv=argv, flags=flags,
                    environment=environment.collect(settings, settings_module),
                    redactor=redactor, project=str(root))
+    write(report, targets, color, verbosity, stdout, stderr)
+    return EXIT_INTERRUPTED if interrupted else exit_status(report, params["fail_level"])
+
+
+def write(report: dict, targets, color: bool, verbosity: int, stdout, stderr) -> None:
+    """Render the report in each format to its target; the verdict when none is stdout."""
+    from upload_diagnostics.reports import render
+
     for fmt, target in targets:
         text = render(fmt, report, color=color and target is None, verbosity=verbosity)
         if target is None:
@@ -172,10 +201,11 @@ def execute(params: dict, settings, settings_module: str | None, argv: list[str]
     if any(target for _, target in targets):
         from upload_diagnostics.reports.text import verdict
         stdout.write(verdict(report, color=color) + "\n")
-    if interrupted:
-        return EXIT_INTERRUPTED
+
+
+def exit_status(report: dict, fail_level: str) -> int:
     worst = worst_level(report)
-    return EXIT_FINDINGS if worst and worst >= Level.parse(params["fail_level"]) else EXIT_OK
+    return EXIT_FINDINGS if worst and worst >= Level.parse(fail_level) else EXIT_OK
 
 
 def _progress_writer(stderr, verbosity: int, known: set[str], ctx: Context):

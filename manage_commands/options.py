@@ -51,6 +51,10 @@ def options() -> list[Option]:
         Option(("--output",), "output", "Write the report to this file (one format) or into "
                "this directory as report.<ext> (several formats). Default: standard output. "
                "Example: --output report.html", "PATH"),
+        Option(("--from-json",), "from_json", "Run no check: render a report saved with "
+               "--format json again, in the formats asked for; the exit status follows "
+               "--fail-level as in a run. Example: --from-json report.json --format html "
+               "--output report.html", "FILE"),
         Option(("--offline",), "offline", "Skip the network tier: no call to ImageKit or to a "
                "stored file's URL. Skipped checks are listed with the reason. Example: --offline "
                "--format json", flag=True),
