@@ -2,7 +2,7 @@
 
 It knows nothing of any particular check or output format.
 """
-from .check import TIERS, Check, Skip
+from .check import TIERS, Check, Skip, require
 from .codes import Code
 from .context import Context, Options
 from .model import (CheckResult, Finding, Level, code, kv, log, table,
@@ -10,4 +10,4 @@ from .model import (CheckResult, Finding, Level, code, kv, log, table,
 from .redact import fingerprint
 
 __all__ = ["TIERS", "Check", "CheckResult", "Code", "Context", "Finding", "Level", "Options",
-           "Skip", "code", "fingerprint", "kv", "log", "table", "traceback_block"]
+           "Skip", "code", "fingerprint", "kv", "log", "require", "table", "traceback_block"]

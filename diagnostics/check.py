@@ -1,6 +1,7 @@
 """The Check API: one small class per check."""
 from __future__ import annotations
 
+import importlib.util
 from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from .codes import Code
@@ -21,6 +22,17 @@ class Skip(Exception):
         super().__init__(reason)
         self.reason = reason
         self.enable_with = enable_with
+
+
+def require(extra: str, why: str, **modules: str) -> None:
+    """Skip the running check unless every module can be imported. `modules` maps import
+    names to the distributions that provide them; the reason names the missing ones and
+    `enable_with` the pip install of this tool's `extra` that brings them."""
+    missing = [dist for name, dist in modules.items() if importlib.util.find_spec(name) is None]
+    if missing:
+        verb = "is" if len(missing) == 1 else "are"
+        raise Skip(f"{' and '.join(missing)} {verb} not installed ({why})",
+                   f'pip install "django-upload-diagnostics[{extra}]"')
 
 
 class Check:

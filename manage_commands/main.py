@@ -180,7 +180,8 @@ def execute(params: dict, settings, settings_module: str | None, argv: list[str]
              "interrupted": interrupted}
     report = build(results, started_at=started.isoformat(timespec="seconds"),
                    duration_s=time.perf_counter() - clock, argv=argv, flags=flags,
-                   environment=environment.collect(settings, settings_module),
+                   environment=environment.collect(settings, settings_module,
+                                                       environment.used_modules(ctx)),
                    redactor=redactor, project=str(root))
     write(report, targets, color, verbosity, stdout, stderr)
     return EXIT_INTERRUPTED if interrupted else exit_status(report, params["fail_level"])

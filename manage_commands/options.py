@@ -141,6 +141,8 @@ def click_decorators():
             kwargs["multiple"] = opt.multiple
             if opt.choices:
                 kwargs["type"] = click.Choice(opt.choices)
+                if opt.default is not None and not opt.multiple:
+                    kwargs["default"] = str(opt.default)  # click 8.1 checks it as a choice
             elif opt.type not in (str,):
                 kwargs["type"] = _click_type(opt)
             kwargs["show_default"] = opt.default is not None

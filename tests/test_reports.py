@@ -14,6 +14,7 @@ import pytest
 
 import upload_diagnostics.checks  # noqa: F401 - declares the built-in codes, as a real run does
 from conftest import base_env, run_cli
+from plugins.harness import validate, validate_sarif
 from upload_diagnostics.diagnostics.codes import REGISTRY
 from upload_diagnostics.diagnostics.model import (CheckResult, Finding, Level, code, kv, log,
                                                   table, traceback_block)
@@ -91,8 +92,15 @@ def example_run(tmp_path_factory):
             for fmt, (_, ext) in FORMATS.items()}
 
 
+@pytest.mark.smoke
 def test_every_format_renders_the_same_run(example_run):
-    report = json.loads(example_run["json"])
+    report = validate(json.loads(example_run["json"]))
+    validate_sarif(json.loads(example_run["sarif"]))
+    # The packages the example uses (its Procfile runs gunicorn, its source imports
+    # imagekitio and rest_framework), not whatever else is installed here.
+    assert set(report["environment"]["packages"]) == {
+        "Django", "Pillow", "django-upload-diagnostics", "gunicorn", "imagekitio",
+        "djangorestframework"}
     # The report carries the entry of each code it shows, as declared, redaction or not.
     shown = {f["code"] for c in report["checks"] for f in c["findings"]}
     assert report["codes"] == {code: REGISTRY[code].to_dict() for code in shown}
@@ -107,6 +115,7 @@ def test_every_format_renders_the_same_run(example_run):
             assert c in text, f"{c} missing from the {fmt} report"
 
 
+@pytest.mark.smoke
 def test_html_is_self_contained_and_embeds_the_json(example_run):
     html = example_run["html"]
     csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)"', html)[1]
@@ -135,6 +144,7 @@ def test_html_is_self_contained_and_embeds_the_json(example_run):
     assert "docs/codes/" not in html
 
 
+@pytest.mark.smoke
 def test_junit_has_one_testcase_per_check(example_run):
     report = json.loads(example_run["json"])
     root = ET.fromstring(example_run["junit"])
@@ -153,6 +163,7 @@ def test_junit_has_one_testcase_per_check(example_run):
     assert root.get("failures") == str(report["summary"]["counts"]["fail"])
 
 
+@pytest.mark.smoke
 def test_markdown_is_paste_ready(example_run):
     md = example_run["md"]
     report = json.loads(example_run["json"])
@@ -254,6 +265,7 @@ def test_list_checks_markdown_catalogue():
     assert "*(needs Django settings)*" in run.stdout
 
 
+@pytest.mark.smoke
 def test_a_saved_json_report_renders_the_same_without_any_check(example_run, tmp_path):
     """--from-json renders a saved report again in a process that imports no check: every
     format reads the code entries the report carries, so the HTML is the run's own."""

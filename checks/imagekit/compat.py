@@ -13,7 +13,7 @@ import inspect
 import types
 import typing
 
-from upload_diagnostics.diagnostics import Check, kv
+from upload_diagnostics.diagnostics import Check, Skip, kv, require
 
 from . import config as cfg
 from . import usage as usage_mod
@@ -167,9 +167,12 @@ class ImageKitSdk(Check):
                            "see imagekit.sdk's other findings) in the serving environment.",
                            [ctx.excerpt(usage.path, item.line)],
                            path=ctx.relpath(usage.path), line=item.line)
-            return
+            if usages:
+                return
         if not config.in_use:
-            return
+            raise Skip(cfg.NOT_USED)
+        require("imagekit", "the project's ImageKit code is checked against the installed SDK",
+                imagekitio="imagekitio")
         yield I020(f"{sdk.label} is installed ({sdk.describe})",
                    "", [kv("SDK", {"version": sdk.version, "generation": sdk.describe,
                                    "HTTP timeout": sdk.http_timeout or "none"})])

@@ -35,6 +35,7 @@ SETTING_NAMES = {
 LABELS = {"private_key": "private key", "public_key": "public key",
           "url_endpoint": "URL endpoint"}
 DEFAULT_TIMEOUT = 10.0
+NOT_USED = "the project does not use ImageKit (no ImageKit storage, settings or imports)"
 
 
 @dataclass

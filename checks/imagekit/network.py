@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ssl
 
-from upload_diagnostics.diagnostics import Check, Finding, kv, log
+from upload_diagnostics.diagnostics import Check, Finding, Skip, kv, log
 from upload_diagnostics.diagnostics.redact import fingerprint
 
 from . import config as cfg
@@ -165,10 +165,10 @@ class ImageKitAuth(Check):
     def run(self, ctx):
         config = cfg.load(ctx)
         if not config.in_use:
-            return
+            raise Skip(cfg.NOT_USED)
         key = config.get("private_key").strip()
-        if not key and config.sdk.generation != "5":
-            return  # the SDK refuses to start; imagekit.credentials reports it
+        if not key and config.sdk.generation != "5":  # the SDK refuses to start
+            raise Skip("there is no private key to prove (see imagekit.credentials)")
         base = config.base_url or "https://api.imagekit.io"
         request = "GET /v1/files?limit=1"
         ctx.progress(f"      imagekit.auth: {request} at {base}")

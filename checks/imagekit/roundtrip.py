@@ -11,7 +11,7 @@ import io
 import json
 import secrets
 
-from upload_diagnostics.diagnostics import Check, Finding, kv, table
+from upload_diagnostics.diagnostics import Check, Finding, Skip, kv, require, table
 
 from . import config as cfg
 from . import network
@@ -87,8 +87,11 @@ class ImageKitUpload(Check):
 
     def run(self, ctx):
         config = cfg.load(ctx)
-        if not (config.in_use and config.sdk.installed and config.get("private_key").strip()):
-            return
+        if not config.in_use:
+            raise Skip(cfg.NOT_USED)
+        require("imagekit", "it uploads through the installed SDK", imagekitio="imagekitio")
+        if not config.get("private_key").strip():
+            raise Skip("there is no private key to upload with (see imagekit.credentials)")
         folder = cfg.options(ctx).get("FOLDER") or FOLDER
         name = f"probe-{secrets.token_hex(4)}.png"
         written: dict = {}

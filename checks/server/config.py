@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from upload_diagnostics.diagnostics import Check, Finding, kv, table, traceback_block
+from upload_diagnostics.diagnostics import (Check, Finding, kv, require, table,
+                                            traceback_block)
 
 from . import gunicorn, nginx, uwsgi
 from .codes import (E001, E002, E003, E004, E005, I001, I002, I003, I004, W001, W002, W003,
@@ -21,6 +22,13 @@ WHY_WINS = {
 }
 ORDER = ("running process > docker-compose/Kubernetes > Dockerfile > Procfile and platform "
          "files > systemd/supervisor > shell scripts")
+
+
+def require_parsers() -> None:
+    """Skip unless the parsers of deployment files (the [server] extra) are installed;
+    gunicorn itself is the project's own, run as the deployment runs it."""
+    require("server", "it reads deployment files with them", yaml="PyYAML",
+            dockerfile="dockerfile", crossplane="crossplane")
 
 
 def discovery(ctx) -> Discovery:
@@ -78,9 +86,11 @@ class ServerConfig(Check):
     timeout = 120
 
     def begin(self, ctx):
+        require_parsers()
         gunicorn_probes(ctx)  # gunicorn's loader runs while the other checks do
 
     def run(self, ctx):
+        require_parsers()
         found = discovery(ctx)
         for launch in found.launches:  # deployment files may carry credentials
             for name, value in launch.env.items():

@@ -1,7 +1,7 @@
 """server.nginx: the proxy limits uploads meet before they reach the app."""
 from __future__ import annotations
 
-from upload_diagnostics.diagnostics import Check, table
+from upload_diagnostics.diagnostics import Check, require, table
 
 from . import nginx
 from .codes import E010, E011, I010, W010, W011
@@ -37,6 +37,7 @@ class NginxLimits(Check):
     uses = ("server.worker_timeout",)
 
     def run(self, ctx):
+        require("server", "it reads nginx's configuration with it", crossplane="crossplane")
         configs = nginx_configs(ctx)
         worker = ctx.facts.get("server.worker_timeout") or {}
         columns = ["location", "server", "path", *NAMES]
