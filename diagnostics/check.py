@@ -41,7 +41,8 @@ class Check:
     `codes` lists the Code objects its findings may carry.
     `requires` names facts the check cannot run without: it is ordered after the checks
     that `provides` them and skipped when none published them. `uses` only orders: the
-    check runs either way and reads `ctx.facts.get(name)`.
+    check runs either way and reads `ctx.facts.get(name)`. Facts one family publishes for
+    another are typed in diagnostics.facts: `FACT.publish(ctx, value)`, `FACT.read(ctx)`.
     """
 
     id: ClassVar[str] = ""

@@ -6,6 +6,8 @@ import platform
 import sys
 from importlib import metadata
 
+from .facts import WORKER_TIMEOUT
+
 # The packages the report lists: these always, the others (by the module they are used
 # as) only when the project uses them.
 ALWAYS = ("Django", "Pillow", "django-upload-diagnostics")
@@ -60,8 +62,9 @@ def used_modules(ctx) -> set[str]:
         names.update(getattr(settings, "INSTALLED_APPS", ()))
         names.update(storage_backends(settings).values())
         names.update(getattr(settings, "FILE_UPLOAD_HANDLERS", ()))
-    server = ctx.facts.get("server.worker_timeout") or {}
-    names.add(str(server.get("server", "")))
+    server = WORKER_TIMEOUT.read(ctx)
+    if server is not None:
+        names.add(server.server)
     return {str(name).split(".")[0] for name in names}
 
 

@@ -71,7 +71,11 @@ class Fact(Generic[T]):
         ctx.publish(self.name, value)
 
     def read(self, ctx: "Context") -> T | None:
-        return ctx.facts.get(self.name)
+        value = ctx.facts.get(self.name)
+        if value is not None and not isinstance(value, self.type):
+            raise TypeError(f"{self.name} holds a {type(value).__name__}, not a "
+                            f"{self.type.__name__}: publish it with facts.{self.type.__name__}")
+        return value
 
 
 WORKER_TIMEOUT = Fact("server.worker_timeout", WorkerTimeout,

@@ -14,6 +14,7 @@ import types
 import typing
 
 from upload_diagnostics.diagnostics import Check, Skip, kv, require
+from upload_diagnostics.diagnostics.facts import SDK_TIMEOUT, SdkTimeout
 
 from . import config as cfg
 from . import usage as usage_mod
@@ -150,14 +151,14 @@ class ImageKitSdk(Check):
     title = "The project's imagekitio code fits the installed SDK"
     tags = ("imagekit", "sdk", "storage")
     codes = (I020, W020, W021, E020, E021, E022, E023, E024, E025)
-    provides = ("storage.sdk_timeout", "imagekit.usage")
+    provides = (SDK_TIMEOUT.name, "imagekit.usage")
 
     def run(self, ctx):
         config = cfg.load(ctx)
         sdk = config.sdk
         usages = usage_mod.project_usage(ctx)
-        ctx.publish("storage.sdk_timeout", {"sdk": sdk.label if sdk.installed else None,
-                                            "timeout_s": sdk.http_timeout})
+        SDK_TIMEOUT.publish(ctx, SdkTimeout(sdk.label if sdk.installed else None,
+                                            sdk.http_timeout))
         ctx.publish("imagekit.usage", [[ctx.relpath(u.path), len(u.uses)] for u in usages])
         if not sdk.installed:
             for usage in usages:
