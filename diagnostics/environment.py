@@ -6,7 +6,7 @@ import platform
 import sys
 from importlib import metadata
 
-from .facts import WORKER_TIMEOUT
+from .facts import WorkerTimeout
 
 # The packages the report lists: these always, the others (by the module they are used
 # as) only when the project uses them.
@@ -46,9 +46,9 @@ def storage_backends(settings) -> dict[str, str]:
 
 
 def used_modules(ctx) -> set[str]:
-    """The top-level modules the project uses: imported by its source, named in its
-    settings (apps, storages, upload handlers), or the server that runs it (the
-    server.worker_timeout fact)."""
+    """The top-level modules the project uses: imported by its source or named in its
+    settings (apps, storages, upload handlers). Called before the checks run: they reuse
+    the parsed source, and nothing is left to do after an interrupted run."""
     names: set[str] = set()
     trees = (ctx.parsed(path) for path in ctx.python_files())
     for tree in (t for t in trees if t is not None):
@@ -62,15 +62,14 @@ def used_modules(ctx) -> set[str]:
         names.update(getattr(settings, "INSTALLED_APPS", ()))
         names.update(storage_backends(settings).values())
         names.update(getattr(settings, "FILE_UPLOAD_HANDLERS", ()))
-    server = WORKER_TIMEOUT.read(ctx)
-    if server is not None:
-        names.add(server.server)
     return {str(name).split(".")[0] for name in names}
 
 
-def collect(settings=None, settings_module: str | None = None,
-            used: set[str] = frozenset()) -> dict:
-    """The environment section; `used` (see used_modules) picks the optional packages."""
+def collect(settings=None, settings_module: str | None = None, used: set[str] = frozenset(),
+            server: WorkerTimeout | None = None) -> dict:
+    """The environment section; `used` (see used_modules) and the server that runs the app
+    pick the optional packages."""
+    used = {*used, server.server} if server else used
     listed = [*ALWAYS, *(name for name, module in USED_AS.items() if module in used)]
     return {
         "python": sys.version.split()[0],

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from upload_diagnostics.diagnostics import environment
 from upload_diagnostics.diagnostics.context import Context, Options
+from upload_diagnostics.diagnostics.facts import WORKER_TIMEOUT
 from upload_diagnostics.diagnostics.model import Level
 from upload_diagnostics.diagnostics.redact import Redactor, secret_values
 from upload_diagnostics.diagnostics.registry import load_checks
@@ -166,6 +167,7 @@ def execute(params: dict, settings, settings_module: str | None, argv: list[str]
     started = dt.datetime.now(dt.timezone.utc)
     clock = time.perf_counter()
     prepare(ctx)
+    used = environment.used_modules(ctx)
     runner = Runner(ctx, options.timeout, options.silence, progress)
     interrupted = False
     try:
@@ -180,8 +182,8 @@ def execute(params: dict, settings, settings_module: str | None, argv: list[str]
              "interrupted": interrupted}
     report = build(results, started_at=started.isoformat(timespec="seconds"),
                    duration_s=time.perf_counter() - clock, argv=argv, flags=flags,
-                   environment=environment.collect(settings, settings_module,
-                                                       environment.used_modules(ctx)),
+                   environment=environment.collect(settings, settings_module, used,
+                                                       WORKER_TIMEOUT.read(ctx)),
                    redactor=redactor, project=str(root))
     write(report, targets, color, verbosity, stdout, stderr)
     return EXIT_INTERRUPTED if interrupted else exit_status(report, params["fail_level"])
