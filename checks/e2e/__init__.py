@@ -62,6 +62,7 @@ class Session:
             self.stand_in = StandIn(lambda alias, _real: RecordingStorage(recorder, alias))
         self.environment = endpoint.TestEnvironment()
         self.left: list[str] | None = None
+        self.finishing = False  # set first: the check's thread sends no further upload
 
     def _prefixed(self, recorder):
         def make(alias, real):
@@ -73,6 +74,7 @@ class Session:
     def finish(self) -> list[str]:
         """Delete every name written, restore the storages, drop the test databases;
         returns the objects that could not be deleted."""
+        self.finishing = True
         if self.left is None:
             self.left = [name for s in self.prefixed for name in s.cleanup()]
             self.stand_in.stop()
@@ -117,6 +119,8 @@ class EndToEndUpload(Check):
         try:
             storages = session.stand_in.start()
             for picture in pictures:
+                if session.finishing:  # undone by the runner (Ctrl-C): the storages go back
+                    break
                 ctx.progress(f"      e2e.upload: generic path, {picture.label}")
                 generic_runs.append(generic.run(picture, storages["default"], tracker,
                                                 handler_paths, fetch_timeout))
@@ -157,6 +161,8 @@ class EndToEndUpload(Check):
                          "(migrations, database permissions) and run again.",
                          [traceback_block(traceback.format_exc())])]
         for picture in pictures:
+            if session.finishing:
+                break
             ctx.progress(f"      e2e.upload: POST {config.get('URL') or config['URL_NAME']}, "
                          f"{picture.label}")
             try:
