@@ -12,7 +12,7 @@ import sys
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from upload_diagnostics.diagnostics import Check, Finding, Level, kv, log
+from upload_diagnostics.diagnostics import Check, Finding, Level, Option, kv, log
 from upload_diagnostics.diagnostics.codes import CodeDoc
 
 CHUNK = 1 << 20
@@ -240,9 +240,13 @@ class LogTriage(Check):
     title = "Server and application logs"
     tags = ("server", "logs")
     timeout = 1800  # a large log takes its time; it streams in constant memory
+    flags = (Option(("--logs",), "logs", "A server or application log to triage (gunicorn, "
+                    "uWSGI, nginx, Heroku router, Django); repeatable; '-' reads standard "
+                    "input. Example: --logs /var/log/gunicorn/error.log", "FILE",
+                    multiple=True),)
 
     def run(self, ctx):
-        names = list(ctx.options.extra.get("logs") or ())
+        names = list(ctx.options.logs)
         if not names:
             yield Finding("server.I100", Level.INFO, "No log was given to triage",
                           "Pass the server's error log: --logs /var/log/gunicorn/error.log "
