@@ -10,5 +10,5 @@ from .model import (CheckResult, Finding, Level, code, kv, log, table,
 from .options import Option, Options
 from .redact import fingerprint
 
-__all__ = ["TIERS", "Check", "CheckResult", "Code", "Context", "Finding", "Level", "Option", "Options",
-           "Skip", "code", "fingerprint", "kv", "log", "table", "traceback_block"]
+__all__ = ["TIERS", "Check", "CheckResult", "Code", "Context", "Finding", "Level", "Option",
+           "Options", "Skip", "code", "fingerprint", "kv", "log", "table", "traceback_block"]
