@@ -13,7 +13,7 @@ import inspect
 import types
 import typing
 
-from upload_diagnostics.diagnostics import Check, kv
+from upload_diagnostics.diagnostics import Check, Skip, kv
 
 from . import config as cfg
 from . import usage as usage_mod
@@ -156,10 +156,12 @@ class ImageKitSdk(Check):
         config = cfg.load(ctx)
         sdk = config.sdk
         usages = usage_mod.project_usage(ctx)
-        ctx.publish("storage.sdk_timeout", {"sdk": sdk.label if sdk.installed else None,
-                                            "timeout_s": sdk.http_timeout})
         ctx.publish("imagekit.usage", [[ctx.relpath(u.path), len(u.uses)] for u in usages])
-        if not sdk.installed:
+        cfg.require_use(config)
+        if sdk.installed:  # the storage calls' own limit, held against the worker timeout
+            ctx.publish("storage.sdk_timeout", {"sdk": sdk.label, "timeout_s":
+                                                sdk.http_timeout})
+        else:
             for usage in usages:
                 item = usage.imports[0]
                 yield E020("The project imports imagekitio but it is not installed",
@@ -167,8 +169,9 @@ class ImageKitSdk(Check):
                            "see imagekit.sdk's other findings) in the serving environment.",
                            [ctx.excerpt(usage.path, item.line)],
                            path=ctx.relpath(usage.path), line=item.line)
-            return
-        if not config.in_use:
+            if not usages:
+                raise Skip("imagekitio is not installed: there is no SDK to check the "
+                           "project against", "pip install imagekitio")
             return
         yield I020(f"{sdk.label} is installed ({sdk.describe})",
                    "", [kv("SDK", {"version": sdk.version, "generation": sdk.describe,
