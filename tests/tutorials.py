@@ -331,20 +331,21 @@ PROJECTS = {
 }
 
 
-def write_tutorial(root: Path, name: str, fixed: bool = False) -> Path:
-    """Write the tutorial project `name` under root (with its bug, or fixed); returns its
-    folder. Its migrations are made with `makemigrations`, as a tutorial reader would."""
-    files, apps, extra, (bug, fix) = PROJECTS[name]
+def write_tutorial(root: Path, name: str) -> Path:
+    """Write the tutorial project `name`, with its bug, under root; returns its folder."""
+    files, apps, extra, _fix = PROJECTS[name]
     listed = "".join(f'\n    "{app}",' for app in apps)
-    project = write_files(root / name, {
+    return write_files(root / name, {
         "manage.py": MANAGE, "mysite/__init__.py": "",
         "mysite/settings.py": SETTINGS.format(apps=listed, extra=extra), **files})
-    if fixed:
-        for path in project.rglob("*.py"):
-            text = path.read_text()
-            if bug in text:
-                path.write_text(text.replace(bug, fix, 1))
-                break
-        else:
-            raise AssertionError(f"the bug of {name} was not found")
-    return project
+
+
+def fix(project: Path, name: str) -> Path:
+    """Mend the bug of the tutorial project `name` written at `project`."""
+    bug, mended = PROJECTS[name][3]
+    for path in sorted(project.rglob("*.py")):
+        text = path.read_text()
+        if bug in text:
+            path.write_text(text.replace(bug, mended, 1))
+            return project
+    raise AssertionError(f"the bug of {name} was not found")
