@@ -80,7 +80,7 @@ class TestEnvironment:
         from django.db import connections
         from django.test.utils import setup_databases, setup_test_environment
 
-        if connections["default"].vendor == "dummy":
+        if connections["default"].settings_dict["ENGINE"] == "django.db.backends.dummy":
             raise RuntimeError("settings.DATABASES configures no database (Django falls back "
                                "to its dummy backend)")
         try:
