@@ -97,29 +97,34 @@ class Tracker:
         self.project_root = Path(project_root).resolve()
         self.streams: dict[int, StreamLog] = {}
         self.problems: list[Problem] = []
-        self._project_files: dict[str, bool] = {}
+        self._files: dict[str, tuple[str, bool]] = {}
         self._lock = threading.Lock()
 
     # -- frames -------------------------------------------------------------------------
-    def is_project(self, filename: str) -> bool:
-        """Whether code in `filename` is the project's own (not a library, not ours)."""
-        found = self._project_files.get(filename)
+    def _file(self, filename: str) -> tuple[str, bool]:
+        """(the path shown for code in `filename`, whether it is the project's own code:
+        not a library, not ours), worked out once per file."""
+        found = self._files.get(filename)
         if found is None:
             path = str(Path(filename).resolve()) if not filename.startswith("<") else filename
-            found = path.startswith(str(self.project_root) + "/") and not (
+            mine = path.startswith(str(self.project_root) + "/") and not (
                 path.startswith(OWN_PACKAGES) or any(m in path for m in LIBRARY_MARKERS))
-            self._project_files[filename] = found
+            if path.startswith(str(self.project_root) + "/"):
+                shown = Path(path).relative_to(self.project_root).as_posix()
+            else:
+                shown = filename.split("-packages/", 1)[-1]  # django/forms/fields.py
+                if shown.startswith(OWN_PACKAGES):
+                    shown = Path(shown).relative_to(HERE.parents[1]).as_posix()
+            found = self._files[filename] = (shown, mine)
         return found
 
+    def is_project(self, filename: str) -> bool:
+        """Whether code in `filename` is the project's own (not a library, not ours)."""
+        return self._file(filename)[1]
+
     def frame_of(self, f, line: int | None = None) -> Frame:
-        filename = f.f_code.co_filename
-        try:
-            path = Path(filename).resolve().relative_to(self.project_root).as_posix()
-        except ValueError:
-            path = filename.split("-packages/", 1)[-1]  # django/forms/fields.py
-            if path.startswith(OWN_PACKAGES):
-                path = Path(path).relative_to(HERE.parents[1]).as_posix()
-        return Frame(path, line or f.f_lineno, f.f_code.co_name, self.is_project(filename))
+        path, mine = self._file(f.f_code.co_filename)
+        return Frame(path, line or f.f_lineno, f.f_code.co_name, mine)
 
     def frames(self) -> tuple[Frame, tuple[Frame, ...]]:
         """(the calling site outside this module, the project frames above it)."""
