@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 
+import jsonschema
 import pytest
 
 from conftest import MINIMAL_SETTINGS, base_env, run_cli, run_manage, write_files
+from plugins.harness import validate
 
 SETTINGS = MINIMAL_SETTINGS + """
 INSTALLED_APPS += ["django.contrib.admin", "django.contrib.sessions",
@@ -226,6 +228,10 @@ def test_each_kind_is_exercised_with_its_fields_filled_and_a_logged_in_superuser
     assert "nested serializer" in found["/api/galleries/"]["reason"]
     assert check["status"] == "pass", check["findings"]
     assert [f["code"] for f in check["findings"]] == ["e2e.I002", "e2e.I001"]
+    report = validate(run.json())  # e2e.endpoints as docs/report.schema.json says
+    report["checks"][0]["facts"]["e2e.endpoints"][0]["kind"] = "grpc"
+    with pytest.raises(jsonschema.ValidationError):
+        validate(report)
 
 
 def test_a_field_no_value_fits_is_not_exercised_and_names_the_flag(shop):
