@@ -317,3 +317,23 @@ def test_a_project_without_upload_views_is_skipped_not_passed(project):
     assert upload["enable_with"] == "--endpoint URL"
     assert checks["e2e.fetch"]["skipped_reason"].startswith("nothing was stored in a real "
                                                             "storage to fetch")
+
+
+def test_without_contrib_auth_the_requests_go_anonymous(project):
+    root = project('INSTALLED_APPS = ["django.contrib.contenttypes"]\n'
+                   'ROOT_URLCONF = "testsite.urls"\n', {"testsite/urls.py": """
+        from django.core.files.storage import default_storage
+        from django.http import JsonResponse
+        from django.urls import path
+
+        def upload(request):
+            name = default_storage.save("up/" + request.FILES["file"].name,
+                                        request.FILES["file"])
+            return JsonResponse({"name": name}, status=201)
+
+        urlpatterns = [path("up/", upload)]
+    """})
+    run, check = diagnose(root)
+    assert check["status"] == "pass", check["findings"]
+    [endpoint] = check["facts"]["e2e.endpoints"]
+    assert (endpoint["kind"], endpoint["status_code"]) == ("function", 201)

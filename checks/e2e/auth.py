@@ -47,14 +47,24 @@ def parse_header(text: str) -> tuple[str, str]:
 
 
 def make_user(credentials: Credentials):
-    """The user to log in as (created in the current transaction), or None."""
-    if credentials.default_user:
-        return _superuser()
-    if credentials.user is None:
-        return None
-    spec = credentials.user if isinstance(credentials.user, dict) else \
-        {"username": credentials.user}
-    return _user(spec)
+    """(the user to log in as, created in the current transaction, or None; why the
+    default superuser could not be made). A USER that cannot be made raises."""
+    from django.apps import apps
+    from django.db import transaction
+
+    if credentials.user is not None:
+        spec = credentials.user if isinstance(credentials.user, dict) else \
+            {"username": credentials.user}
+        return _user(spec), None
+    if not credentials.default_user:
+        return None, None
+    if not apps.is_installed("django.contrib.auth"):
+        return None, "django.contrib.auth is not installed"
+    try:
+        with transaction.atomic():  # a savepoint: a refusal leaves the transaction usable
+            return _superuser(), None
+    except Exception as exc:  # a custom user model's own rules
+        return None, f"no superuser could be made: {type(exc).__name__}: {exc}"
 
 
 def client_for(drf: bool):

@@ -52,12 +52,12 @@ class Endpoint:
 
 
 def rank(endpoints: list[Endpoint]) -> list[Endpoint]:
-    """The user-facing upload first: configured, requestable as is, not the admin, the
+    """The likeliest user-facing upload first: requestable as is, not the admin, the
     project's own code, a required file field; then in URLconf order."""
     def key(e: Endpoint):
-        required_file = any(f in e.fields and _required(e.fields[f]) for f in e.file_fields)
-        return (e.kind != "configured", e.parameters, bool(e.nested), e.kind == "admin",
-                not e.project, not required_file, e.order)
+        required_file = any(getattr(e.fields.get(f), "required", False) for f in e.file_fields)
+        return (e.parameters, bool(e.nested), e.kind == "admin", not e.project,
+                not required_file, e.order)
     return sorted(endpoints, key=key)
 
 
@@ -116,7 +116,7 @@ def describe(callback, url: str, is_project: Callable[[str], bool],
             endpoint = _form_view(callback, url)
         else:
             endpoint = _from_source(callback, url)
-    except Exception:  # a view that cannot be introspected without a request
+    except Exception:  # a view that cannot be described without a real request: not listed
         endpoint = None
     if endpoint is None:
         return None
@@ -504,6 +504,3 @@ def _resolve(node, names: dict):
         return getattr(owner, node.attr, None) if owner is not None else None
     return None
 
-
-def _required(f) -> bool:
-    return bool(getattr(f, "required", False))

@@ -125,12 +125,12 @@ def post(endpoint: Endpoint, image: TestImage, request: Request, tracker: tracki
     mark, before = recorder.mark(), set(tracker.streams)
     with _atomic_everywhere(connections, transaction), \
             override_settings(FILE_UPLOAD_HANDLERS=handler_paths), _captured_log(result.log):
-        who = request.credentials.describe()
         try:
-            user = auth.make_user(request.credentials)
+            user, problem = auth.make_user(request.credentials)
             client = auth.client_for(endpoint.drf)
-            problem = auth.log_in(client, user) if user is not None else None
-            who = f"nobody logged in ({problem})" if problem else who
+            problem = auth.log_in(client, user) if user is not None else problem
+            who = f"nobody logged in ({problem})" if problem else \
+                request.credentials.describe()
             data = _data(endpoint, request, user)
             if request.prepare:
                 data = request.prepare(client, data) or data
