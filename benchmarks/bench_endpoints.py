@@ -20,11 +20,9 @@ Target: the diagnosis at most 1.2x the requests by hand.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from pathlib import Path
 

@@ -11,9 +11,7 @@ any check runs, and with --e2e the dry run steps aside so the upload runs once.
 """
 from __future__ import annotations
 
-import traceback
-
-from upload_diagnostics.diagnostics import Check, Skip, traceback_block
+from upload_diagnostics.diagnostics import Check, Skip
 
 from . import config as configuration
 from . import discovery, endpoint, findings, generic, images
@@ -125,9 +123,7 @@ def upload(ctx, real: bool, fetch: bool = False):
         config, usable = configuration.load(ctx), True
     except configuration.ConfigError as exc:
         config, usable = configuration.fallback(ctx), False
-        yield W002(f'UPLOAD_DIAGNOSTICS["E2E"] is not usable: {exc}',
-                   "Fix the setting (see the e2e.W002 reference); no endpoint was exercised, "
-                   "only the generic path ran.")
+        yield findings.config_finding(exc)
     run = _Run(ctx, config, real)
     yield from run.go(fetch, discover=usable)
     if usable and not run.chosen and not real:  # (the write tier's round trip still ran)
@@ -189,12 +185,7 @@ class _Run:
         try:
             session.environment.setup()
         except Exception as exc:  # no database, migrations that fail on an empty one
-            return [E009(f"The test database could not be created: {type(exc).__name__}: "
-                         f"{exc}",
-                         "The endpoints run on a test database built the way `manage.py "
-                         "test` builds it; make `python manage.py test` work (a database in "
-                         "settings.DATABASES, migrations, permissions) and run again.",
-                         [traceback_block(traceback.format_exc())])], \
+            return [findings.database_finding(exc)], \
                 "the test database could not be created (e2e.E009)"
         for target in self.chosen:
             for picture in pictures:
@@ -207,12 +198,7 @@ class _Run:
                                                        self.tracker, self.recorder,
                                                        self.handler_paths))
                 except Exception as exc:  # USER or PREPARE unusable: before the request
-                    return [W002(f'UPLOAD_DIAGNOSTICS["E2E"] is not usable: preparing the '
-                                 f"request failed with {type(exc).__name__}: {exc}",
-                                 'Check "USER" (a username, or a dict with "username") and '
-                                 '"PREPARE" (a dotted path to func(client, data) returning '
-                                 "the data); only the generic path ran.",
-                                 [traceback_block(traceback.format_exc())])], \
+                    return [findings.unusable_finding(exc)], \
                         "preparing the request failed (e2e.W002)"
         return [], ""
 

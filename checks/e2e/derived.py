@@ -34,22 +34,21 @@ class TrackedBytesIO(io.BytesIO, tracking.Tracked, metaclass=_AnyBytesIO):
             self._tracker.register(self, "BytesIO")
             self._tracker.made(self, 0, "BytesIO()")
 
-    def read(self, size=-1):
+    def _reported(self, read, size):
         position = super().tell()
-        data = super().read(size)
+        data = read(size)
         if self._tracker is not None:
             self._tracker.on_read(self, position, len(data), size)
         return data
+
+    def read(self, size=-1):
+        return self._reported(super().read, size)
 
     def read1(self, size=-1):
         return self.read(size)
 
     def readline(self, size=-1):
-        position = super().tell()
-        data = super().readline(size)
-        if self._tracker is not None:
-            self._tracker.on_read(self, position, len(data), size)
-        return data
+        return self._reported(super().readline, size)
 
     def readinto(self, buffer):
         data = self.read(len(buffer))

@@ -7,10 +7,12 @@ the save, naming the consuming line.
 """
 from __future__ import annotations
 
+import traceback
+
 from upload_diagnostics.diagnostics import Finding, kv, log, table, traceback_block
 
-from .codes import (C001, E001, E002, E003, E004, E005, E006, E007, E008, I001, I002, W001,
-                    W003)
+from .codes import (C001, E001, E002, E003, E004, E005, E006, E007, E008, E009, I001, I002,
+                    W001, W002, W003)
 from .recording import NameSearchLoop, Recorder
 from .tracker import Frame, Problem, Tracker
 
@@ -35,6 +37,32 @@ def _stages_table(title: str, stages) -> dict:
     return table(title, ["stage", "seconds", "bytes in", "bytes out", "names"],
                  [[s.name, round(s.seconds, 4), s.bytes_in, s.bytes_out,
                    ", ".join(s.names[:4])] for s in stages])
+
+
+# -- what stopped the requests ------------------------------------------------------------
+
+def config_finding(exc) -> Finding:
+    return W002(f'UPLOAD_DIAGNOSTICS["E2E"] is not usable: {exc}',
+                "Fix the setting (see the e2e.W002 reference); no endpoint was exercised, "
+                "only the generic path ran.")
+
+
+def unusable_finding(exc) -> Finding:
+    """USER or PREPARE failed while a request was prepared (called in its except)."""
+    return W002(f'UPLOAD_DIAGNOSTICS["E2E"] is not usable: preparing the request failed '
+                f"with {type(exc).__name__}: {exc}",
+                'Check "USER" (a username, or a dict with "username") and "PREPARE" (a '
+                "dotted path to func(client, data) returning the data); only the generic "
+                "path ran.", [traceback_block(traceback.format_exc())])
+
+
+def database_finding(exc) -> Finding:
+    """The test database could not be set up (called in its except)."""
+    return E009(f"The test database could not be created: {type(exc).__name__}: {exc}",
+                "The endpoints run on a test database built the way `manage.py test` builds "
+                "it; make `python manage.py test` work (a database in settings.DATABASES, "
+                "migrations, permissions) and run again.",
+                [traceback_block(traceback.format_exc())])
 
 
 # -- the endpoints ---------------------------------------------------------------------------
