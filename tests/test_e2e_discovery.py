@@ -337,3 +337,27 @@ def test_without_contrib_auth_the_requests_go_anonymous(project):
     assert check["status"] == "pass", check["findings"]
     [endpoint] = check["facts"]["e2e.endpoints"]
     assert (endpoint["kind"], endpoint["status_code"]) == ("function", 201)
+
+
+@pytest.mark.parametrize("permissions, exercised, status", [
+    ([], False, 403), (["shop.add_product"], True, 302)])
+def test_a_user_described_in_the_settings(project, permissions, exercised, status):
+    user = {"username": "editor", "is_staff": True, "permissions": permissions,
+            "groups": ["editors"]}
+    root = project(SETTINGS + f'UPLOAD_DIAGNOSTICS = {{"E2E": {{"USER": {user!r}}}}}\n',
+                   FILES)
+    run, check = diagnose(root, "--endpoint", "/admin/shop/product/add/")
+    [endpoint] = check["facts"]["e2e.endpoints"]
+    assert (endpoint["exercised"], endpoint["status_code"]) == (exercised, status)
+    if not exercised:
+        assert "the view refused the user editor" in endpoint["reason"]
+        assert [f["code"] for f in check["findings"]][0] == "e2e.W003"
+
+
+def test_the_field_flag_names_the_file_field_of_a_configured_endpoint(shop):
+    run, check = diagnose(shop, "--endpoint", "/documents/", "--field", "scan")
+    [endpoint] = check["facts"]["e2e.endpoints"]
+    assert endpoint["exercised"] is False  # the view reads "doc", the upload came as "scan"
+    assert endpoint["reason"].startswith("the view reads the form field 'doc', which was "
+                                         "not sent; supply it with --data doc=VALUE (or "
+                                         "--field doc when it is the file)")
