@@ -13,8 +13,8 @@ from pathlib import Path
 
 from upload_diagnostics.diagnostics import environment
 from upload_diagnostics.diagnostics.context import Context
-from upload_diagnostics.diagnostics.options import Options
 from upload_diagnostics.diagnostics.model import Level
+from upload_diagnostics.diagnostics.options import Options
 from upload_diagnostics.diagnostics.redact import Redactor, secret_values
 from upload_diagnostics.diagnostics.registry import load_checks
 from upload_diagnostics.diagnostics.report import build, worst_level

@@ -100,9 +100,17 @@ def settings_of(ctx) -> dict:
 
 def load(ctx) -> E2EConfig:
     """The settings with the flags over them."""
+    return _merged(settings_of(ctx), ctx.options)
+
+
+def fallback(ctx) -> E2EConfig:
+    """The flags over the defaults, for a run that goes on without unusable settings."""
+    return _merged({}, ctx.options)
+
+
+def _merged(config: dict, options) -> E2EConfig:
     from django.utils.module_loading import import_string
 
-    config, options = settings_of(ctx), ctx.options
     data = config.get("DATA") or {}
     if not isinstance(data, dict):
         raise ConfigError('"DATA" must be a dict of form fields')
@@ -128,12 +136,6 @@ def load(ctx) -> E2EConfig:
         image_format=str(config.get("FORMAT", "JPEG")),
         stage_timeout=float(config.get("STAGE_TIMEOUT", 30)),
         fetch_timeout=float(config.get("FETCH_TIMEOUT", 10)))
-
-
-def fallback(ctx) -> E2EConfig:
-    """The defaults, for a run that goes on without unusable settings."""
-    return E2EConfig((), Request(auth.Credentials()), MAX_ENDPOINTS,
-                     ctx.options.image or images.PHONE_SIZE, "JPEG", 30.0, 10.0)
 
 
 def header_secrets(ctx) -> list[str]:
