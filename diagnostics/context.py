@@ -4,11 +4,11 @@ from __future__ import annotations
 import ast
 import os
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from . import model
+from .options import Options
 
 # Folders that never hold the project's own files.
 SKIP_DIRS = {"node_modules", "site-packages", "dist-packages", "__pycache__", "build", "dist",
@@ -24,19 +24,6 @@ def project_files(root: Path, skip=frozenset(), depth: int | None = None):
         dirnames[:] = sorted(d for d in dirnames if deeper and not _skipped_dir(here, d, skip))
         for name in sorted(filenames):
             yield here / name
-
-
-@dataclass
-class Options:
-    """The run's flags, as parsed by either front end."""
-
-    offline: bool = False
-    e2e: bool = False
-    timeout: float = 60.0
-    image: tuple[int, int] | None = None
-    verbosity: int = 1
-    silence: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)  # e.g. {"logs": [...]} for families
 
 
 class Context:

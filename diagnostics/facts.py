@@ -54,7 +54,7 @@ class UploadTimings:
 class SdkTimeout:
     """The HTTP timeout of the storage SDK the project uploads through."""
 
-    sdk: str | None  # e.g. "imagekitio 4.2.0"; None when it is not installed
+    sdk: str  # e.g. "imagekitio 4.2.0"
     timeout_s: float | None  # None: the SDK waits for ever
 
 

@@ -267,28 +267,34 @@ def test_list_checks_markdown_catalogue():
 
 @pytest.mark.smoke
 def test_a_saved_json_report_renders_the_same_without_any_check(example_run, tmp_path):
-    """--from-json renders a saved report again in a process that imports no check: every
-    format reads the code entries the report carries, so the HTML is the run's own."""
+    """A saved JSON report rendered again in a process that imports no check module gives
+    the run's own HTML, Markdown, SARIF and JUnit: every format reads the code entries the
+    report carries. --from-json does the same from the command line."""
     saved = tmp_path / "report.json"
     saved.write_text(example_run["json"], encoding="utf-8")
-    imported = tmp_path / "modules.json"
+    formats = {"html": "html", "md": "md", "sarif": "sarif", "junit": "xml"}
     script = (
-        "import atexit, json, sys\n"
-        f"atexit.register(lambda: open({str(imported)!r}, 'w').write(json.dumps(\n"
-        "    [m for m in sys.modules if m.startswith('upload_diagnostics')])))\n"
-        "from upload_diagnostics.manage_commands.cli import main\n"
-        "main()\n")
-    out = tmp_path / "out"
-    proc = subprocess.run(
-        [sys.executable, "-c", script, "--from-json", saved, "--output", out,
-         *[arg for fmt in ("html", "md", "sarif", "junit") for arg in ("--format", fmt)]],
-        cwd=tmp_path, env=base_env(), capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 1, proc.stderr  # the example's errors, at --fail-level error
-    modules = json.loads(imported.read_text())
+        "import json, sys\n"
+        "from upload_diagnostics.reports import render\n"
+        f"report = json.loads(open({str(saved)!r}, encoding='utf-8').read())\n"
+        f"for fmt, ext in {formats!r}.items():\n"
+        f"    open({str(tmp_path)!r} + '/again.' + ext, 'w', encoding='utf-8').write(\n"
+        "        render(fmt, report))\n"
+        "print(json.dumps([m for m in sys.modules if m.startswith('upload_diagnostics')]))\n")
+    proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=base_env(),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    modules = json.loads(proc.stdout)
     assert "upload_diagnostics.reports.html" in modules
     assert not [m for m in modules if m.startswith("upload_diagnostics.checks")], modules
-    for fmt, ext in (("html", "html"), ("md", "md"), ("sarif", "sarif"), ("junit", "xml")):
-        assert (out / f"report.{ext}").read_text(encoding="utf-8") == example_run[fmt], fmt
+    out = tmp_path / "out"
+    run = run_cli("--from-json", saved, "--output", out,
+                  *[arg for fmt in formats for arg in ("--format", fmt)], cwd=tmp_path)
+    assert run.returncode == 1, run.output  # the example's errors, at --fail-level error
+    for fmt, ext in formats.items():
+        again = (tmp_path / f"again.{ext}").read_text(encoding="utf-8")
+        assert again == example_run[fmt], fmt
+        assert (out / f"report.{ext}").read_text(encoding="utf-8") == again, fmt
 
 
 def test_from_json_refuses_what_is_not_a_report(tmp_path):

@@ -13,7 +13,7 @@ import inspect
 import types
 import typing
 
-from upload_diagnostics.diagnostics import Check, Skip, kv, require
+from upload_diagnostics.diagnostics import Check, Skip, kv
 from upload_diagnostics.diagnostics.facts import SDK_TIMEOUT, SdkTimeout
 
 from . import config as cfg
@@ -157,10 +157,11 @@ class ImageKitSdk(Check):
         config = cfg.load(ctx)
         sdk = config.sdk
         usages = usage_mod.project_usage(ctx)
-        SDK_TIMEOUT.publish(ctx, SdkTimeout(sdk.label if sdk.installed else None,
-                                            sdk.http_timeout))
         ctx.publish("imagekit.usage", [[ctx.relpath(u.path), len(u.uses)] for u in usages])
-        if not sdk.installed:
+        cfg.require_use(config)
+        if sdk.installed:  # the storage calls' own limit, held against the worker timeout
+            SDK_TIMEOUT.publish(ctx, SdkTimeout(sdk.label, sdk.http_timeout))
+        else:
             for usage in usages:
                 item = usage.imports[0]
                 yield E020("The project imports imagekitio but it is not installed",
@@ -168,12 +169,10 @@ class ImageKitSdk(Check):
                            "see imagekit.sdk's other findings) in the serving environment.",
                            [ctx.excerpt(usage.path, item.line)],
                            path=ctx.relpath(usage.path), line=item.line)
-            if usages:
-                return
-        if not config.in_use:
-            raise Skip(cfg.NOT_USED)
-        require("imagekit", "the project's ImageKit code is checked against the installed SDK",
-                imagekitio="imagekitio")
+            if not usages:
+                raise Skip("imagekitio is not installed: there is no SDK to check the "
+                           "project against", "pip install imagekitio")
+            return
         yield I020(f"{sdk.label} is installed ({sdk.describe})",
                    "", [kv("SDK", {"version": sdk.version, "generation": sdk.describe,
                                    "HTTP timeout": sdk.http_timeout or "none"})])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ssl
 
-from upload_diagnostics.diagnostics import Check, Finding, Skip, kv, log
+from upload_diagnostics.diagnostics import Check, Finding, kv, log
 from upload_diagnostics.diagnostics.redact import fingerprint
 
 from . import config as cfg
@@ -164,11 +164,10 @@ class ImageKitAuth(Check):
 
     def run(self, ctx):
         config = cfg.load(ctx)
-        if not config.in_use:
-            raise Skip(cfg.NOT_USED)
+        cfg.require_use(config)
         key = config.get("private_key").strip()
-        if not key and config.sdk.generation != "5":  # the SDK refuses to start
-            raise Skip("there is no private key to prove (see imagekit.credentials)")
+        if config.sdk.generation != "5":  # 5.x sends no key, and ImageKit's 401 is checked
+            cfg.require_key(config)
         base = config.base_url or "https://api.imagekit.io"
         request = "GET /v1/files?limit=1"
         ctx.progress(f"      imagekit.auth: {request} at {base}")

@@ -11,7 +11,7 @@ import io
 import json
 import secrets
 
-from upload_diagnostics.diagnostics import Check, Finding, Skip, kv, require, table
+from upload_diagnostics.diagnostics import Check, Finding, Skip, kv, table
 
 from . import config as cfg
 from . import network
@@ -87,11 +87,11 @@ class ImageKitUpload(Check):
 
     def run(self, ctx):
         config = cfg.load(ctx)
-        if not config.in_use:
-            raise Skip(cfg.NOT_USED)
-        require("imagekit", "it uploads through the installed SDK", imagekitio="imagekitio")
-        if not config.get("private_key").strip():
-            raise Skip("there is no private key to upload with (see imagekit.credentials)")
+        cfg.require_use(config)
+        cfg.require_key(config)
+        if not config.sdk.installed:
+            raise Skip("imagekitio is not installed: there is no SDK to upload through",
+                       "pip install imagekitio")
         folder = cfg.options(ctx).get("FOLDER") or FOLDER
         name = f"probe-{secrets.token_hex(4)}.png"
         written: dict = {}

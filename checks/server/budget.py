@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from upload_diagnostics.diagnostics import Check, kv, table
+from upload_diagnostics.diagnostics import Check, Skip, kv, table
 from upload_diagnostics.diagnostics.facts import (SDK_TIMEOUT, UPLOAD_TIMINGS, WORKER_TIMEOUT,
                                                   UploadTimings, WorkerTimeout)
 
-from .codes import E030, I030, I031, I032, I033, W030, W032
+from .codes import E030, I030, I031, I033, W030, W032
 
 WARN_RATIO = 0.5
 # What the timeout bounds, per worker class (gunicorn's arbiter; uWSGI's harakiri).
@@ -42,7 +42,7 @@ class TimeoutBudget(Check):
     id = "server.budget"
     title = "An upload fits in the worker timeout"
     tags = ("server", "timeout")
-    codes = (E030, W030, W032, I030, I031, I032, I033)
+    codes = (E030, W030, W032, I030, I031, I033)
     uses = (WORKER_TIMEOUT.name, UPLOAD_TIMINGS.name, SDK_TIMEOUT.name)
 
     def run(self, ctx):
@@ -50,12 +50,10 @@ class TimeoutBudget(Check):
         timings = UPLOAD_TIMINGS.read(ctx)
         sdk = SDK_TIMEOUT.read(ctx)
         if worker is None:
-            yield I032("Nothing to compare: no worker timeout was resolved",
-                       "server.config found no command that starts the app, or the server "
-                       "rejects its configuration; see its findings. Run this inside the "
-                       "deployment or add the start command (Procfile, Dockerfile, ...) to "
-                       "the project.")
-            return
+            raise Skip("no worker timeout was resolved to compare with: server.config found "
+                       "no command that starts the app, or the server rejects its "
+                       "configuration (see its findings)",
+                       "the start command in the project (Procfile, Dockerfile, ...)")
         cls, timeout = worker.worker_class, worker.timeout_s
         facts = kv("Worker timeout in force", {
             "server": worker.server, "worker class": cls, "timeout": timeout,
