@@ -181,6 +181,7 @@ class UploadSettings(Check):
 
     id = "django.upload_settings"
     title = "Django's upload settings and storages"
+    layer = "platform"
     tags = ("django", "settings", "storage")
     codes = (I001, E001, W001, W002, I002, E002, W003, E003, E004, I003, E100, W100, I100)
     needs_django = True

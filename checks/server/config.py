@@ -81,6 +81,7 @@ class ServerConfig(Check):
 
     id = "server.config"
     title = "How the app is served, and the worker timeout in force"
+    layer = "server"
     tags = ("server", "timeout")
     codes = (I001, W001, E001, E002, E003, E004, E005, I002, W002, W003, W004, W005, I003, I004,
              W007, W008)
