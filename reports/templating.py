@@ -53,7 +53,10 @@ def check_counts(report: dict) -> list[tuple[str, str]]:
 
 def counts_text(report: dict) -> str:
     """Findings counted by level and checks by status, each labelled."""
+    counts = report["summary"]["counts"]
     findings = ", ".join(text for _, text in finding_counts(report)) or "none"
+    if counts.get("silenced"):
+        findings += f"; {plural(counts['silenced'], 'finding')} silenced"
     checks = ", ".join(text for _, text in check_counts(report)) or "none"
     return f"Findings: {findings}. Checks: {checks}."
 

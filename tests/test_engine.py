@@ -155,7 +155,7 @@ def test_tier_gates_say_which_flag_enables_the_check(project):
     checks = by_id(run.json())
     assert checks["udx.network"]["status"] == "skipped"
     assert "--offline" in checks["udx.network"]["skipped_reason"]
-    assert checks["udx.network"]["enable_with"] == "run without --offline"
+    assert checks["udx.network"]["enable_with"] == "a run without --offline"
     assert checks["udx.write"]["status"] == "skipped"
     assert checks["udx.write"]["enable_with"] == "--e2e"
     assert "--e2e" in checks["udx.write"]["skipped_reason"]
