@@ -78,8 +78,17 @@ def _overlap(a: dict, b: dict) -> bool:
             and b["start_line"] <= a["start_line"] + len(a["lines"]))
 
 
+def _inside(small: dict, big: dict) -> bool:
+    """Whether `big` already shows every line of `small` and marks its marked lines."""
+    return (big["start_line"] <= small["start_line"]
+            and small["start_line"] + len(small["lines"]) <= big["start_line"] + len(big["lines"])
+            and set(marks(small)) <= set(marks(big)))
+
+
 def _merged(first: dict, then: dict) -> dict:
     """One excerpt of both; the first keeps its place, title and main marked line."""
+    if _inside(then, first):
+        return first
     a, b = sorted((first, then), key=lambda block: block["start_line"])
     lines = a["lines"] + b["lines"][a["start_line"] + len(a["lines"]) - b["start_line"]:]
     marked = sorted(set(marks(a)) | set(marks(b)))
