@@ -202,7 +202,8 @@ class UploadSettings(Check):
             "FILE_UPLOAD_MAX_MEMORY_SIZE": _size(s.FILE_UPLOAD_MAX_MEMORY_SIZE),
             "DATA_UPLOAD_MAX_NUMBER_FILES": limits["DATA_UPLOAD_MAX_NUMBER_FILES"],
             "FILE_UPLOAD_HANDLERS": ", ".join(s.FILE_UPLOAD_HANDLERS),
-            "FILE_UPLOAD_TEMP_DIR": f"{s.FILE_UPLOAD_TEMP_DIR!r} -> {temp_dir}",
+            "FILE_UPLOAD_TEMP_DIR": s.FILE_UPLOAD_TEMP_DIR
+            or f"not set: the system's temporary folder, {temp_dir}",
             "FILE_UPLOAD_PERMISSIONS": oct(s.FILE_UPLOAD_PERMISSIONS)
             if s.FILE_UPLOAD_PERMISSIONS is not None else None,
             "MEDIA_ROOT": s.MEDIA_ROOT, "MEDIA_URL": s.MEDIA_URL,

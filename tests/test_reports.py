@@ -222,6 +222,14 @@ def test_junit_stays_valid_xml_with_hostile_text():
     assert "]]> </script> & <b>" in failure.text and "\x07" not in failure.text
 
 
+def test_markdown_neutralises_control_characters():
+    report = synthetic_report(1, per_check=1)
+    report["checks"][0]["findings"][0]["message"] = "red \x1b[31m alert\x07 nul\x00 \x9b"
+    md = render("md", report)
+    assert not [c for c in md if ord(c) < 32 and c not in "\n"] and "\x9b" not in md
+    assert "red \ufffd\\[31m alert\ufffd nul\ufffd \ufffd" in md
+
+
 def test_findings_without_a_reference_entry_still_render():
     report = synthetic_report(8, per_check=8)
     finding = report["checks"][0]["findings"][0]
