@@ -28,7 +28,7 @@ def show_once(checks: list[dict]) -> None:
         for index in sorted(range(len(findings)),
                             key=lambda i: -Level.parse(findings[i]["level"])):
             kept, here = [], set()
-            for block in merge_excerpts(findings[index]["evidence"]):
+            for block in _merge_excerpts(findings[index]["evidence"]):
                 key = _content(block)
                 first = holder.setdefault(key, index)
                 if key in here:
@@ -58,7 +58,7 @@ def caption(block: dict) -> str:
     return block["title"]
 
 
-def merge_excerpts(evidence: list[dict]) -> list[dict]:
+def _merge_excerpts(evidence: list[dict]) -> list[dict]:
     """The evidence with code excerpts of one file whose lines overlap or touch merged
     into the first of them."""
     out: list[dict] = []

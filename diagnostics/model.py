@@ -66,6 +66,11 @@ class Finding:
         }
 
 
+def plural(n: int, noun: str) -> str:
+    """The count and the noun, plural unless it is 1: "1 check", "3 checks"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def family(name: str) -> str:
     """The family of a finding code or check id: "server" for server.E001 or server.config."""
     return name.split(".", 1)[0]

@@ -7,7 +7,7 @@ from collections import Counter
 from .codes import REGISTRY
 from .environment import package_version
 from .evidence import show_once
-from .model import LAYERS, STATUSES, CheckResult, Level
+from .model import LAYERS, STATUSES, CheckResult, Level, plural
 from .redact import Redactor
 
 SCHEMA_VERSION = 1
@@ -45,7 +45,7 @@ def layer_summary(key: str, checks: list[dict]) -> dict:
     if finding is None and status == "skipped":
         reason = f"Not checked: {skipped[0]['skipped_reason']}"
     elif finding is None:
-        reason = f"No problem found ({_count(passed, 'check')} passed" + (
+        reason = f"No problem found ({plural(passed, 'check')} passed" + (
             f", {len(skipped)} skipped)" if skipped else ")")
     else:
         entry = REGISTRY.get(finding["code"])
@@ -53,14 +53,10 @@ def layer_summary(key: str, checks: list[dict]) -> dict:
         reason = entry.title if entry and check["status"] not in ("error", "timeout") \
             else finding["message"]
         if len(problems) > 1:
-            reason += f", and {_count(len(problems) - 1, 'more problem')}"
+            reason += f", and {plural(len(problems) - 1, 'more problem')}"
     return {"layer": key, "title": LAYERS[key], "status": status, "reason": reason,
             "check": check and check["id"], "finding": index,
             "code": finding and finding["code"], "checks": [c["id"] for c in checks]}
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def documentation(checks: list[dict]) -> dict:

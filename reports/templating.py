@@ -9,6 +9,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from upload_diagnostics.diagnostics.evidence import caption, marks
+from upload_diagnostics.diagnostics.model import plural
 
 GROUPS = [  # (key, heading, statuses), in the order reports list them
     ("failed", "Failed", ("fail", "error", "timeout")),
@@ -21,8 +22,6 @@ VERDICTS = {"fail": "Uploads will fail here", "warn": "Uploads work, with risks"
 # Check statuses and finding levels as a count says them ("3 failed", "4 errors").
 STATUS_WORDS = {"fail": "failed", "error": "crashed", "timeout": "timed out",
                 "warn": "warned", "pass": "passed", "skipped": "skipped"}
-LEVEL_NOUNS = {"critical": "critical", "error": "error", "warning": "warning",
-               "info": "info", "debug": "debug"}
 LONG_TABLE = 10  # rows past which a table starts folded on screen (printed whole)
 SEVERITY = {"critical": 0, "error": 1, "warning": 2, "info": 3, "debug": 4}
 
@@ -39,9 +38,9 @@ def verdict_text(report: dict) -> str:
 def finding_counts(report: dict) -> list[tuple[str, str]]:
     """(level, "4 errors") for each level that has findings, most severe first."""
     counts = report["summary"]["counts"]["findings"]
-    return [(level, f"{counts[level]} {noun}"
-             + ("s" if counts[level] != 1 and level in ("error", "warning") else ""))
-            for level, noun in LEVEL_NOUNS.items() if counts.get(level) and level != "debug"]
+    return [(level, plural(counts[level], level) if level in ("error", "warning")
+             else f"{counts[level]} {level}")
+            for level in ("critical", "error", "warning", "info") if counts.get(level)]
 
 
 def check_counts(report: dict) -> list[tuple[str, str]]:
@@ -61,20 +60,23 @@ def counts_text(report: dict) -> str:
     return f"Findings: {findings}. Checks: {checks}."
 
 
-def by_severity(findings: list[dict]) -> list[dict]:
-    """Most severe first; the check's own order within a level."""
-    return sorted(findings, key=lambda f: SEVERITY.get(f["level"], 5))
-
-
 def numbered(findings: list[dict]) -> list[tuple[int, dict]]:
-    """(index in the check's findings, finding), most severe first: the index names a
-    finding in links and evidence references."""
+    """(index in the check's findings, finding), most severe first, the check's own order
+    within a level: the index names a finding in links and evidence references."""
     return sorted(enumerate(findings), key=lambda item: SEVERITY.get(item[1]["level"], 5))
 
 
+def by_severity(findings: list[dict]) -> list[dict]:
+    return [finding for _, finding in numbered(findings)]
+
+
+def acts(level: str) -> bool:
+    """Whether a finding of this level is one to act on: warning or worse."""
+    return SEVERITY.get(level, 5) <= SEVERITY["warning"]
+
+
 def serious(finding: dict) -> bool:
-    """A finding the reader must act on: warning or worse."""
-    return SEVERITY.get(finding["level"], 5) <= SEVERITY["warning"]
+    return acts(finding["level"])
 
 
 def human(value) -> str:
@@ -93,7 +95,7 @@ def human(value) -> str:
 
 def reference_labels(level: str) -> dict[str, str]:
     """The headings of a code's entry: an info code explains, it does not break uploads."""
-    if SEVERITY.get(level, 5) <= SEVERITY["warning"]:
+    if acts(level):
         return {"why": "Why it breaks uploads", "fix": "How to fix", "hint": "Fix"}
     return {"why": "Why it matters", "fix": "What to do", "hint": "Note"}
 
@@ -111,10 +113,6 @@ _CODE_SPAN = re.compile(r"`([^`\n|]+)`")
 _BREAKABLE = re.compile(r"[^\s<>]*[-/?!|][^\s<>]*")
 
 
-def plural(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 def md_escape(value) -> str:
     """Safe inside a Markdown table cell or inline text: pipes, backticks, HTML, newlines.
     A backslash, not an entity, keeps `<tag` from being read as HTML, so the text stays
@@ -122,19 +120,20 @@ def md_escape(value) -> str:
     return _TAG_START.sub(r"\\<", str("" if value is None else value).translate(_MD_ESCAPES))
 
 
-def md_prose(value) -> str:
-    """Inline text of the checks' own wording, where `backticks` mark code: code spans
-    kept, the rest escaped."""
+def _prose(value, text, code) -> str:
+    """The checks' own wording, where `backticks` mark code: text(part) for the text,
+    code(part) for each code span."""
     parts = _CODE_SPAN.split(str(value))
-    return "".join(md_escape(part) if n % 2 == 0 else f"`{part}`"
-                   for n, part in enumerate(parts))
+    return "".join(text(part) if n % 2 == 0 else code(part) for n, part in enumerate(parts))
+
+
+def md_prose(value) -> str:
+    return _prose(value, md_escape, lambda part: f"`{part}`")
 
 
 def html_prose(value) -> Markup:
-    """Escaped text with `backticks` shown as code."""
-    parts = _CODE_SPAN.split(str(value))
-    return Markup("".join(str(escape(part)) if n % 2 == 0 else f"<code>{escape(part)}</code>"
-                          for n, part in enumerate(parts)))
+    return Markup(_prose(value, lambda part: str(escape(part)),
+                         lambda part: f"<code>{escape(part)}</code>"))
 
 
 def nobreak(value) -> Markup:
