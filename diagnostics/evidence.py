@@ -24,18 +24,19 @@ def show_once(checks: list[dict]) -> None:
     """Rewrite the findings' evidence of each check (JSON-like dicts) in place."""
     for check in checks:
         findings = check["findings"]
-        holder: dict[str, int] = {}  # a block's content -> the finding that shows it
+        # a block's content -> (the finding that shows it, the block's place there)
+        holder: dict[str, tuple[int, int]] = {}
         for index in sorted(range(len(findings)),
                             key=lambda i: -Level.parse(findings[i]["level"])):
             kept, here = [], set()
             for block in _merge_excerpts(findings[index]["evidence"]):
                 key = _content(block)
-                first = holder.setdefault(key, index)
                 if key in here:
                     continue
                 here.add(key)
+                first, place = holder.setdefault(key, (index, len(kept)))
                 kept.append(block if first == index else
-                            ref(block, check["id"], first, findings[first]["code"]))
+                            ref(block, check["id"], first, place, findings[first]["code"]))
             findings[index]["evidence"] = kept
 
 

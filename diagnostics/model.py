@@ -104,11 +104,11 @@ def traceback_block(text: str, title: str = "Traceback") -> dict:
     return {"type": "traceback", "title": title, "text": text}
 
 
-def ref(block: dict, check: str, finding: int, code: str) -> dict:
-    """Stands for `block` where another finding already shows it: the finding at index
-    `finding` of check `check`, whose code is `code`."""
+def ref(block: dict, check: str, finding: int, place: int, code: str) -> dict:
+    """Stands for `block` where another finding already shows it: block `place` of the
+    finding at index `finding` of check `check`, whose code is `code`."""
     return {"type": "ref", "title": block["title"], "of": block["type"], "check": check,
-            "finding": finding, "code": code}
+            "finding": finding, "block": place, "code": code}
 
 
 def _plain(value: Any) -> Any:

@@ -307,7 +307,7 @@ def test_evidence_is_shown_once(project, tmp_path):
     overview, warning, error = by_id(report)["udx.repeater"]["findings"]
     assert [e["type"] for e in error["evidence"]] == ["table"]
     reference = {"type": "ref", "title": "Locations", "of": "table", "check": "udx.repeater",
-                 "finding": 2, "code": "udx.E001"}
+                 "finding": 2, "block": 0, "code": "udx.E001"}
     assert overview["evidence"] == [reference]
     excerpt = warning["evidence"][1]
     assert warning["evidence"] == [reference, excerpt]
