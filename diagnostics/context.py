@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,10 @@ from . import model
 # Folders that never hold the project's own files.
 SKIP_DIRS = {"node_modules", "site-packages", "dist-packages", "__pycache__", "build", "dist",
              "venv", "env", "htmlcov"}
+# Test code: judged only when UPLOAD_DIAGNOSTICS["SOURCE"]["TESTS"] is true (tests save a
+# file twice or misuse one inside assertRaises on purpose; the production path is what a
+# diagnosis is for).
+TEST_DIRS = {"tests", "test", "testing"}
 
 
 def project_files(root: Path, skip=frozenset(), depth: int | None = None):
@@ -114,19 +119,38 @@ class Context:
 
     def python_files(self) -> list[Path]:
         """The project's own .py files (no virtualenvs, site-packages, migrations, hidden
-        or build folders), sorted; honours UPLOAD_DIAGNOSTICS["SOURCE"] include/exclude."""
+        or build folders, and no tests unless SOURCE["TESTS"] is true), sorted; honours
+        UPLOAD_DIAGNOSTICS["SOURCE"] include/exclude."""
         return self.cached("python_files", self._find_python_files)
 
     def _find_python_files(self) -> list[Path]:
         source = self.config.get("SOURCE", {})
         exclude = [self.project_root / p for p in source.get("EXCLUDE", ())]
         roots = [self.project_root / p for p in source.get("INCLUDE", ())] or [self.project_root]
+        tests = bool(source.get("TESTS"))
         found = {path for root in roots for path in project_files(root, {"migrations"})
-                 if path.suffix == ".py" and not any(e in path.parents for e in exclude)}
+                 if path.suffix == ".py" and not any(e in path.parents for e in exclude)
+                 and (tests or not is_test_file(path.relative_to(root)))}
         return sorted(found)
 
+    def python_files_matching(self, pattern: re.Pattern) -> list[Path]:
+        """The project's .py files whose bytes match `pattern` (a bytes regex): a cheap
+        filter before parsing, so a check that looks for one import or word does not
+        walk every tree."""
+        def find():
+            found = []
+            for path in self.python_files():
+                try:
+                    if pattern.search(path.read_bytes()):
+                        found.append(path)
+                except OSError:
+                    continue
+            return found
+        return self.cached(f"python_files_matching:{pattern.pattern!r}", find)
+
     def parsed(self, path: Path):
-        """The ast of a project file, parsed once per run; None when it does not parse."""
+        """The ast of a project file, parsed once per run; None when it does not parse.
+        Trees are kept for the run: parse only what python_files_matching() selected."""
         def parse():
             try:
                 source = Path(path).read_bytes()
@@ -144,6 +168,13 @@ class Context:
             text = []
         start = max(1, line - around)
         return model.code(self.relpath(path), start, text[start - 1:line + around], line, title)
+
+
+def is_test_file(rel: Path) -> bool:
+    """tests/..., test_*.py, *_test(s).py, tests.py, conftest.py (`rel` from the root)."""
+    name = rel.name
+    return bool(TEST_DIRS.intersection(rel.parts[:-1])) or name.startswith("test_") \
+        or name.endswith(("_test.py", "_tests.py")) or name in ("tests.py", "conftest.py")
 
 
 def _skipped_dir(parent: Path, name: str, skip=frozenset()) -> bool:

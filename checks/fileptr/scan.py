@@ -1,5 +1,7 @@
-"""One scan of the project's source: parse, summarise functions across modules until the
-summaries settle, then collect file-pointer events and masked errors per file."""
+"""One scan of the project's source: each file is parsed once and indexed (project.py),
+the masked-error rules run on it, and only the functions the flow analysis needs keep
+their syntax; then functions are summarised across modules until the summaries settle,
+and file-pointer events are collected."""
 from __future__ import annotations
 
 import ast
@@ -11,13 +13,14 @@ from pathlib import Path
 
 from . import masked
 from .flow import Flow
-from .project import Module, Resolver, load
-from .vocab import Summary
+from .project import Function, Index, Module, Resolver, load, module_names
+from .vocab import Summary, is_hook
 
 # Words without which a function cannot move a file position (a cheap pre-filter).
 MARKERS = (".read", "seek(", "Image.open", "chunks(", "copyfileobj", "file_digest", "save(",
-           "create(", "upload", ".put", "post(", ".open(")
-MAX_PASSES = 5
+           "create(", "upload", ".put", "post(", ".open(", "FILES", "request(", "update(")
+MAX_PASSES = 6
+CALL = re.compile(r"\b(\w+)\s*\(")
 
 
 @dataclass
@@ -40,137 +43,196 @@ class ScanResult:
     suppressed: int = 0
 
 
-def why_unparsable(path: Path) -> str:
-    try:
-        ast.parse(path.read_bytes(), filename=str(path))
-    except SyntaxError as exc:
-        return f"{type(exc).__name__}: {exc.msg} (line {exc.lineno})"
-    except (ValueError, UnicodeDecodeError, OSError, RecursionError) as exc:
-        return f"{type(exc).__name__}: {exc}"
-    return "it could not be read"
-
-
-def scan(root: Path, paths: list[Path], parse, relpath) -> ScanResult:
-    """`parse(path)` gives an ast or None; `relpath(path)` the path shown in findings."""
-    # Every module's ast stays alive until the end; the cyclic collector would walk all
-    # of them again on each collection, which costs more than the analysis itself.
+def scan(root: Path, paths: list[Path], relpath) -> ScanResult:
+    """`relpath(path)` gives the path shown in findings."""
+    # Parsing allocates millions of short-lived nodes; the cyclic collector would walk
+    # the retained ones again on each collection, for nothing (ast trees hold no cycles).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _scan(root, paths, parse, relpath)
+        return Scanner(root, paths, relpath).run()
     finally:
         if enabled:
             gc.enable()
 
 
-def _scan(root: Path, paths: list[Path], parse, relpath) -> ScanResult:
-    result = ScanResult(files=len(paths))
-    modules: dict[str, Module] = {}
-    for path in paths:
-        tree = parse(path)
+class Scanner:
+    def __init__(self, root: Path, paths: list[Path], relpath):
+        self.root, self.paths, self.relpath = Path(root), paths, relpath
+        self.result = ScanResult(files=len(paths))
+        self.index = Index()
+        self.resolver = Resolver(self.index)
+        self.candidates: list = []  # (module, masked.Masked) to resolve once all are known
+        self.packages = {p.parent for p in paths if p.name == "__init__.py"}
+        self.django_roots = sorted({p.parent for p in paths if p.name == "manage.py"})
+
+    def run(self) -> ScanResult:
+        for path in self.paths:
+            self.load(path)
+        self.flows()
+        resolve_module = masked.ModuleResolver(self.index)
+        for module, item in self.candidates:
+            item = masked.resolved(item, resolve_module)
+            if item is not None:
+                self.masked(module, item)
+        for module in self.index.modules:  # no syntax outlives the scan
+            for func in module.functions:
+                func.node = None
+        return self.result
+
+    def load(self, path: Path) -> None:
         try:
-            source = path.read_bytes().decode("utf-8", "replace") if tree else ""
-        except OSError:
-            tree = None
-        if tree is None:
-            result.unparsable.append((path, why_unparsable(path)))
-            continue
-        module = load(root, path, relpath, tree, source)
-        modules.setdefault(module.name, module)
-    events = _flows(modules)
-    for module, func, event in events:
-        detail = {"name": event.name, "action": event.action, "earlier": event.earlier,
-                  "earlier_how": event.earlier_how}
-        _add(result, result.reuse, Issue(event.code, module, event.line, func.qualname,
-                                          detail))
-    resolve_module = masked.ModuleResolver(modules)
-    for module in modules.values():
-        for item in masked.check(module, resolve_module):
-            _add(result, result.masked, Issue(item.code, module, item.line, item.function,
-                                               {"detail": item.detail, "target": item.target}))
-    return result
+            data = path.read_bytes()
+            tree = ast.parse(data, filename=str(path))
+        except SyntaxError as exc:
+            self.result.unparsable.append(
+                (path, f"{type(exc).__name__}: {exc.msg} (line {exc.lineno})"))
+            return
+        except (ValueError, UnicodeDecodeError, OSError, RecursionError, MemoryError) as exc:
+            self.result.unparsable.append((path, f"{type(exc).__name__}: {exc}"))
+            return
+        source = data.decode("utf-8", "replace")
+        names = module_names(self.root, path, self.packages, self.django_roots)
+        lines = _lines_at(source, _marker_offsets(source))
+        module, tries = load(names, path, self.relpath, tree, source,
+                             keep=lambda f: _spans(f, lines) or f.storage and f.name == "_save")
+        self.index.add(module)
+        for owner, node in tries:
+            for item in masked.check(module, owner, node):
+                if item.target:
+                    self.candidates.append((module, item))
+                else:
+                    self.masked(module, item)
 
+    def masked(self, module: Module, item) -> None:
+        self._add(self.result.masked, Issue(item.code, module, item.line, item.function,
+                                            {"detail": item.detail, "target": item.target}))
 
-def _add(result: ScanResult, bucket: list, issue: Issue) -> None:
-    if issue.module.is_suppressed(issue.line, issue.code):
-        result.suppressed += 1
-    else:
-        bucket.append(issue)
+    def _add(self, bucket: list, issue: Issue) -> None:
+        if issue.module.is_suppressed(issue.line, issue.code):
+            self.result.suppressed += 1
+        else:
+            bucket.append(issue)
 
+    # -- file positions across functions ----------------------------------------------
 
-def _flows(modules: dict[str, Module]):
-    """Run every relevant function, re-running callers while callee summaries change."""
-    resolver = Resolver(modules)
-    summaries: dict[int, Summary] = {}
-    work = [(m, f) for m in modules.values() for f in _marked(m)]
-    results: dict[int, list] = {}
-    for _ in range(MAX_PASSES):
-        changed: dict[str, set[str]] = {}  # module name -> functions whose summary changed
-        for module, func in work:
+    def flows(self) -> None:
+        """Run every relevant function, re-running callers while callee summaries
+        change."""
+        self.summaries: dict[int, Summary] = {}
+        self.validators = set().union(*(m.validators for m in self.index.modules))
+        results: dict[int, list] = {}
+        work = [f for m in self.index.modules for f in m.functions if f.node is not None]
+        for _ in range(MAX_PASSES):
+            changed: dict[Module, set[str]] = {}
+            for func in work:
+                try:
+                    flow = self.run_flow(func)
+                except RecursionError:  # an absurdly deep expression: skip that function
+                    continue
+                results[id(func)] = [(func, e) for e in flow.events]
+                summary = flow.summary(func.module)
+                known = self.summaries.get(id(func))
+                if (summary.params or summary.returns or known) and known != summary:
+                    self.summaries[id(func)] = summary
+                    changed.setdefault(func.module, set()).add(func.name)
+            if not changed:
+                break
+            work = self.callers(changed)
+        for items in results.values():
+            for func, event in items:
+                detail = {"name": event.name, "action": event.action,
+                          "earlier": event.earlier, "earlier_how": event.earlier_how}
+                self._add(self.result.reuse, Issue(event.code, func.module, event.line,
+                                                   func.qualname, detail))
+
+    def run_flow(self, func: Function) -> Flow:
+        module, resolved = func.module, {}
+
+        def resolve(call: ast.Call):
+            if id(call) not in resolved:
+                target = self.resolver.function(module, func, call)
+                resolved[id(call)] = self.summaries.get(id(target)) if target else None
+            return resolved[id(call)]
+        hook = is_hook(func.name, func.cls is not None) or func.cls is None \
+            and func.qualname in self.validators  # a module-level field validator
+        return Flow(func.node, resolve, save_mode=func.storage and func.name == "_save",
+                    hook=hook,
+                    file_field=lambda name: self.resolver.file_field(module, func.cls, name),
+                    form_field=lambda node, name: self.resolver.field_class(module, node, name),
+                    ).run()
+
+    def callers(self, changed: dict[Module, set[str]]) -> list[Function]:
+        """Functions that may call one of `changed`: in the same module, or in a module
+        that imports the callee's module or names from it. Each candidate module's text
+        is matched once against one pattern of any call."""
+        wanted: dict[Module, set[str]] = {}
+        for module in self.index.modules:
+            names = set(changed.get(module, ()))
+            for other in self.imported(module):
+                names |= changed.get(other, set())
+            if names:
+                wanted[module] = names
+        work = []
+        for module, names in wanted.items():
             try:
-                flow = _run(module, func, resolver, summaries)
-            except RecursionError:  # an absurdly deep expression: skip that function
+                source = module.path.read_bytes().decode("utf-8", "replace")
+            except OSError:
                 continue
-            results[id(func.node)] = [(module, func, e) for e in flow.events]
-            summary = flow.summary(module)
-            key = id(func.node)
-            if (summary.params or summary.returns) and summaries.get(key) != summary:
-                summaries[key] = summary
-                changed.setdefault(module.name, set()).add(func.node.name)
-        if not changed:
-            break
-        work = _callers(modules, changed)
-    return [item for items in results.values() for item in items]
+            offsets = [m.start() for m in CALL.finditer(source) if m.group(1) in names]
+            found = [f for f in module.functions if _spans(f, _lines_at(source, offsets))]
+            if any(f.node is None for f in found):
+                _restore(module, found, source)
+            work += [f for f in found if f.node is not None]
+        return work
+
+    def imported(self, module: Module) -> list[Module]:
+        if not hasattr(module, "_imported"):
+            found = []
+            for source, attr in module.imports.values():
+                for name in (source, f"{source}.{attr}" if attr else None):
+                    other = self.index.get(name, module) if name else None
+                    if other is not None and other is not module:
+                        found.append(other)
+            module._imported = found
+        return module._imported
 
 
-def _marked(module: Module):
-    """Functions holding a marker. str.find is far faster than one regex of alternatives."""
-    source = module.source
+def _marker_offsets(source: str) -> list[int]:
+    """Where any marker occurs. str.find is far faster than one regex of alternatives."""
     offsets = []
     for word in MARKERS:
         at = source.find(word)
         while at >= 0:
             offsets.append(at)
             at = source.find(word, at + 1)
-    return _functions_at(module, offsets)
+    return offsets
 
 
-def _callers(modules: dict[str, Module], changed: dict[str, set[str]]):
-    """Functions that may call one of `changed`: in the same module, or in a module that
-    imports from the callee's module."""
-    names = {n for group in changed.values() for n in group}
-    calls = re.compile(r"\b(?:%s)\s*\(" % "|".join(map(re.escape, sorted(names))))
-    work = []
-    for module in modules.values():
-        sources = {source for source, _ in module.imports.values()}
-        sources |= {f"{s}.{a}" for s, a in module.imports.values() if a}
-        if module.name in changed or sources & changed.keys():
-            offsets = [m.start() for m in calls.finditer(module.source)]
-            work += [(module, f) for f in _functions_at(module, offsets)]
-    return work
-
-
-def _functions_at(module: Module, offsets: list[int]):
-    """The functions whose lines contain any of these character offsets."""
-    if not offsets:
-        return []
-    source = module.source
+def _lines_at(source: str, offsets: list[int]) -> list[int]:
+    """The sorted line numbers of character offsets."""
     lines, line, last = [], 1, 0
     for at in sorted(offsets):
         line += source.count("\n", last, at)
         last = at
         lines.append(line)
-    found = []
-    for func in module.functions:
-        i = bisect.bisect_left(lines, func.node.lineno)
-        if i < len(lines) and lines[i] <= func.node.end_lineno:
-            found.append(func)
-    return found
+    return lines
 
 
-def _run(module: Module, func, resolver: Resolver, summaries) -> Flow:
-    def resolve(call: ast.Call):
-        target = resolver.function(module, func, call)
-        return summaries.get(id(target.node)) if target else None
-    save_mode = func.storage and func.node.name == "_save"
-    return Flow(func.node, resolve, save_mode).run()
+def _spans(func: Function, lines: list[int]) -> bool:
+    """Whether any of these (sorted) line numbers falls inside the function."""
+    i = bisect.bisect_left(lines, func.lineno)
+    return i < len(lines) and lines[i] <= func.end_lineno
+
+
+def _restore(module: Module, wanted: list[Function], source: str) -> None:
+    """Parse a module again to give back the syntax of functions whose summary is now
+    needed (they held no marker, so it was not kept)."""
+    try:
+        tree = ast.parse(source, filename=str(module.path))
+    except (SyntaxError, ValueError, RecursionError):
+        return
+    by_line = {f.lineno: f for f in wanted if f.node is None}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno in by_line:
+            by_line.pop(node.lineno).node = node
