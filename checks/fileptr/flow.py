@@ -644,7 +644,9 @@ class Flow:
                 values += [n for n in ast.walk(kw.value) if key_of(n) is not None]
         for value in values:
             obj = self.obj(value)
-            if obj is not None and obj in self.filelike:
+            if obj is not None and (obj in self.filelike or obj in self.outside):
+                # a parameter handed to a sender is read (and so is a file): a helper
+                # that uploads its argument passes that on to its callers
                 n = text_of(value)
                 self.read(obj, line, f"{text_of(node.func)}(... {n} ...) sends it from its "
                           "current position", strict=True, name=n)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from .project import Function, Index, Module, bound_names
+from .project import Function, Index, Module, bound_names, dotted
 
 BROAD = {"Exception", "BaseException"}
 # Calls that send a file to a storage or an SDK: what makes a try block upload code.
@@ -99,14 +99,15 @@ def _stores(body) -> bool:
 def _stores_file(call: ast.Call) -> bool:
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    receiver = ast.unparse(func.value).lower() if isinstance(func, ast.Attribute) else ""
+    receiver = dotted(func.value).lower() if isinstance(func, ast.Attribute) else ""
     keywords = {kw.arg for kw in call.keywords}
     return (name in FILE_SENDERS
             or name == "save" and len(call.args) >= 2  # storage.save(name, content)
             or name in ("put", "post", "request") and keywords & {"files", "data"}
             or name in ("save", "create") and receiver.endswith(("serializer", "form"))
-            or any("FILES" in ast.unparse(arg)
-                   for arg in [*call.args, *(kw.value for kw in call.keywords)]))
+            or any(isinstance(n, ast.Attribute) and n.attr == "FILES"
+                   for arg in [*call.args, *(kw.value for kw in call.keywords)]
+                   for n in ast.walk(arg)))
 
 
 def _mentions_upload(body) -> bool:

@@ -9,6 +9,7 @@ one parse at a time however large the project is.
 from __future__ import annotations
 
 import ast
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,7 +24,7 @@ FILE_FIELD_SUFFIXES = ("FileField", "ImageField")
 FILE_BASES = ("File", "FieldFile", "ImageFieldFile", "ContentFile", "UploadedFile")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Function:
     node: ast.FunctionDef | ast.AsyncFunctionDef | None  # None once no flow needs it
     qualname: str
@@ -43,7 +44,7 @@ class Function:
         return self.module.name, self.qualname
 
 
-@dataclass
+@dataclass(slots=True)
 class ClassInfo:
     bases: list[str]  # dotted, as written
     fields: dict[str, str] = field(default_factory=dict)  # class-level x = Y.Field(...)
@@ -84,20 +85,24 @@ class Module:
         return self.path.name == "__init__.py"
 
 
-def module_names(root: Path, path: Path, packages: set[Path],
-                 django_roots: list[Path]) -> list[str]:
+def module_names(root: Path, path: Path, packages: set[str], django_roots: list[str],
+                 root_is_package: bool = False) -> list[str]:
     """The dotted names a module is imported by: from its source root (the first folder
     up that is not a package, so `src/site/shop/views.py` is `shop.views`), then from
-    the project root and each folder holding a manage.py."""
+    the project root and each folder holding a manage.py. `packages` and `django_roots`
+    are folders as strings (path arithmetic on strings: this runs for every file)."""
+    text, base_root = str(path), str(root)
+    folder = os.path.dirname(text)
+    while folder in packages and folder != base_root and os.path.dirname(folder) != folder:
+        folder = os.path.dirname(folder)
     names = []
-    for base in [_source_root(path, packages, root), root, *django_roots]:
-        try:
-            parts = list(path.relative_to(base).with_suffix("").parts)
-        except ValueError:  # an INCLUDE folder outside the project root
-            parts = [path.stem]
-        if parts and parts[-1] == "__init__":
+    for base in [folder, base_root, *django_roots]:
+        if not text.startswith(base + os.sep):
+            continue  # an INCLUDE folder outside the project root
+        parts = text[len(base) + 1:-3].split(os.sep)
+        if parts[-1] == "__init__":
             parts.pop()
-        if base == root and (root / "__init__.py").exists():
+        if base == base_root and root_is_package:
             parts.insert(0, root.name)  # the root is itself a package (e.g. django/)
         name = ".".join(parts)
         if name and name not in names:
@@ -105,20 +110,16 @@ def module_names(root: Path, path: Path, packages: set[Path],
     return names or [path.stem]
 
 
-def _source_root(path: Path, packages: set[Path], root: Path) -> Path:
-    folder = path.parent
-    while folder in packages and folder != root and folder.parent != folder:
-        folder = folder.parent
-    return folder
-
-
-def load(names: list[str], path: Path, relpath, tree: ast.Module, source: str,
-         keep: Callable[[Function], bool]) -> tuple[Module, list]:
+def load(names: list[str], path: Path, relpath, tree: ast.Module, data: bytes,
+         keep: Callable[[Function], bool], walk: Callable[[ast.AST], bool]) -> tuple[Module, list]:
     """The module's index, and its try statements with the function owning each
     ((owner, ast.Try) pairs, for the masked-error rules). `keep(function)` says whether
-    the function's node stays alive for the flow analysis."""
+    the function's node stays alive for the flow analysis; `walk(node)` whether a
+    function's body can hold anything the analysis looks at (the caller knows from the
+    text: a marker word, an except clause), else only its name and span are recorded."""
     module = Module(names[0], path, relpath, other_names=tuple(names[1:]))
-    if "upload-diagnostics" in source:
+    if b"upload-diagnostics" in data:
+        source = data.decode("utf-8", "replace")
         for number, line in enumerate(source.splitlines(), 1):
             match = SUPPRESS.search(line)
             if match:
@@ -127,7 +128,7 @@ def load(names: list[str], path: Path, relpath, tree: ast.Module, source: str,
                     {c.strip() for c in codes.split(",") if c.strip()} if codes else None)
     package = module.name if path.name == "__init__.py" else module.name.rpartition(".")[0]
     tries: list = []
-    Collector(module, package, tries).body(tree.body, prefix="", cls=None, owner=None)
+    Collector(module, package, tries, walk).body(tree.body, prefix="", cls=None, owner=None)
     if module.is_package():
         module.bound = bound_names(tree)
     for func in module.functions:
@@ -143,43 +144,52 @@ COMPOUND = {ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, a
 
 
 class Collector:
-    """One walk over the statements: functions, classes, imports, aliases and try
-    statements (with the function that owns them). Expressions are not visited."""
+    """One walk over the statements: functions, classes, imports, aliases, `self.x = `
+    in methods, and try statements (with the function that owns them). Expressions are
+    not visited."""
 
-    def __init__(self, module: Module, package: str, tries: list):
-        self.module, self.package, self.tries = module, package, tries
+    def __init__(self, module: Module, package: str, tries: list, walk=lambda node: True):
+        self.module, self.package, self.tries, self.walk = module, package, tries, walk
 
-    def body(self, body, prefix: str, cls: str | None, owner: Function | None):
-        module = self.module
+    def body(self, body, prefix: str, cls: str | None, owner: Function | None,
+             method_of: str | None = None):
+        """`cls`: the class whose body this is; `method_of`: the class of the method
+        whose own statements these are (for self.x = ...)."""
         for node in body:
             kind = type(node)  # exact types: this walk runs over every statement
-            if kind in FUNCTIONS:
+            if kind is ast.Assign:
+                if method_of is not None:
+                    self.instance_attr(node, method_of)
+                elif owner is None and cls is None and not prefix:
+                    self.alias(node)
+            elif kind in COMPOUND:
+                if kind in TRIES:
+                    self.tries.append((owner, node))
+                    for handler in node.handlers:
+                        self.body(handler.body, prefix, cls, owner, method_of)
+                    if node.finalbody:
+                        self.body(node.finalbody, prefix, cls, owner, method_of)
+                self.body(node.body, prefix, cls, owner, method_of)
+                if kind is not ast.With and kind is not ast.AsyncWith and node.orelse:
+                    self.body(node.orelse, prefix, cls, owner, method_of)
+            elif kind in FUNCTIONS:
                 self.function(node, prefix, cls)
             elif kind is ast.ClassDef:
                 self.klass(node, prefix, owner)
             elif kind is ast.ImportFrom:
                 base = absolute(self.package, node.module, node.level)
                 for alias in node.names:
-                    module.imports[alias.asname or alias.name] = (base, alias.name)
+                    self.module.imports[alias.asname or alias.name] = (base, alias.name)
             elif kind is ast.Import:
                 for alias in node.names:
                     if alias.asname:
-                        module.imports[alias.asname] = (alias.name, None)
+                        self.module.imports[alias.asname] = (alias.name, None)
                     else:
                         top = alias.name.split(".")[0]
-                        module.imports[top] = (top, None)
-            elif kind is ast.Assign:
-                self.assign(node, prefix, cls, owner)
-            elif kind in COMPOUND:
-                if kind in TRIES:
-                    self.tries.append((owner, node))
-                for name in ("body", "orelse", "finalbody"):
-                    self.body(getattr(node, name, None) or [], prefix, cls, owner)
-                for handler in getattr(node, "handlers", ()):
-                    self.body(handler.body, prefix, cls, owner)
+                        self.module.imports[top] = (top, None)
             elif kind is ast.Match:
                 for case in node.cases:
-                    self.body(case.body, prefix, cls, owner)
+                    self.body(case.body, prefix, cls, owner, method_of)
 
     def function(self, node, prefix: str, cls: str | None):
         module = self.module
@@ -190,13 +200,13 @@ class Collector:
         module.functions.append(func)
         if cls is None and not prefix:
             module.defs[node.name] = func
-        elif cls is not None and prefix.endswith(cls + "."):
+        elif cls is not None:
             module.methods[(cls, node.name)] = func
-        # Nested functions and classes keep the owner; `self.x = ...` in a method
-        # describes the instance of its class.
-        self.body(node.body, prefix + node.name + ".", None, func)
-        if cls is not None:
-            self.instance_attrs(node, cls)
+        # Nested functions and classes keep the owner; `self.x = ...` in a method's own
+        # statements describes the instance of its class.
+        if node.name == "__init__" or self.walk(node):
+            self.body(node.body, prefix + node.name + ".", None, func,
+                      cls if cls in module.classes else None)
 
     def klass(self, node: ast.ClassDef, prefix: str, owner):
         module = self.module
@@ -205,44 +215,45 @@ class Collector:
         if any(b.endswith("Storage") or b in module.storages for b in bases):
             module.storages.add(node.name)  # its subclasses in this module too
         for stmt in node.body:
-            if isinstance(stmt, ast.ClassDef) and stmt.name == "Meta":
+            kind = type(stmt)
+            if kind is ast.ClassDef and stmt.name == "Meta":
                 for item in stmt.body:
                     if isinstance(item, ast.Assign) and _target_names(item) == ["model"]:
                         info.model = dotted(item.value)
-            elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and \
-                    isinstance(stmt.value, ast.Call):
-                for name in _target_names(stmt):
-                    info.fields[name] = dotted(stmt.value.func).rsplit(".", 1)[-1]
-                for kw in stmt.value.keywords:
-                    if kw.arg == "validators" and isinstance(kw.value, (ast.List, ast.Tuple)):
-                        module.validators.update(dotted(v).rsplit(".", 1)[-1]
-                                                 for v in kw.value.elts)
+            elif (kind is ast.Assign or kind is ast.AnnAssign) and \
+                    type(stmt.value) is ast.Call:
+                self.field(stmt, info)
         self.body(node.body, prefix + node.name + ".", node.name, owner)
 
-    def assign(self, node: ast.Assign, prefix: str, cls, owner):
-        """Top-level `Alias = pkg.Name` and `client = Cls(...)`."""
-        if prefix or cls is not None or owner is not None:
-            return
-        for name in _target_names(node):
-            if isinstance(node.value, (ast.Name, ast.Attribute)):
-                self.module.aliases[name] = dotted(node.value)
-            elif isinstance(node.value, ast.Call):
-                self.module.instances[name] = dotted(node.value.func)
+    def field(self, stmt, info: ClassInfo):
+        """`image = models.ImageField(..., validators=[check])` in a class body."""
+        for name in _target_names(stmt):
+            info.fields[name] = dotted(stmt.value.func).rsplit(".", 1)[-1]
+        for kw in stmt.value.keywords:
+            if kw.arg == "validators" and isinstance(kw.value, (ast.List, ast.Tuple)):
+                self.module.validators.update(dotted(v).rsplit(".", 1)[-1]
+                                              for v in kw.value.elts)
 
-    def instance_attrs(self, node, cls: str):
-        """`self.x = Cls(...)` and `self.x = Name` in a method's own statements."""
-        info = self.module.classes.get(cls)
-        if info is None:
-            return
-        for stmt in _own_statements(node.body):
-            if not isinstance(stmt, ast.Assign):
-                continue
-            for target in stmt.targets:
-                if isinstance(target, ast.Attribute) and dotted(target.value) == "self":
-                    if isinstance(stmt.value, ast.Call):
-                        info.attr_types.setdefault(target.attr, dotted(stmt.value.func))
-                    elif isinstance(stmt.value, (ast.Name, ast.Attribute)):
-                        info.attr_names.setdefault(target.attr, dotted(stmt.value))
+    def alias(self, node: ast.Assign):
+        """Top-level `Alias = pkg.Name` and `client = Cls(...)`."""
+        value = node.value
+        for name in _target_names(node):
+            if isinstance(value, (ast.Name, ast.Attribute)):
+                self.module.aliases[name] = dotted(value)
+            elif isinstance(value, ast.Call):
+                self.module.instances[name] = dotted(value.func)
+
+    def instance_attr(self, node: ast.Assign, cls: str):
+        """`self.x = Cls(...)` and `self.x = Name` in a method."""
+        info = self.module.classes[cls]
+        value = node.value
+        for target in node.targets:
+            if type(target) is ast.Attribute and type(target.value) is ast.Name \
+                    and target.value.id == "self":
+                if type(value) is ast.Call:
+                    info.attr_types.setdefault(target.attr, dotted(value.func))
+                elif isinstance(value, (ast.Name, ast.Attribute)):
+                    info.attr_names.setdefault(target.attr, dotted(value))
 
 
 def _own_statements(body):
@@ -312,11 +323,13 @@ class Index:
     def __init__(self):
         self.by_name: dict[str, list[Module]] = {}
         self.modules: list[Module] = []
+        self.tops: set[str] = set()
 
     def add(self, module: Module) -> None:
         self.modules.append(module)
         for name in (module.name, *module.other_names):
             self.by_name.setdefault(name, []).append(module)
+            self.tops.add(name.split(".")[0])
 
     def __contains__(self, name: str) -> bool:
         return name in self.by_name
@@ -330,7 +343,7 @@ class Index:
         return found[0]
 
     def known_top(self, top: str) -> bool:
-        return any(name.split(".")[0] == top for name in self.by_name)
+        return top in self.tops
 
 
 def _shared(a: Path, b: Path) -> int:
@@ -416,8 +429,11 @@ class Resolver:
         return (other, cls) if other is not None and cls in other.classes else None
 
     def method(self, module: Module, cls: str, name: str, depth: int = 0) -> Function | None:
-        """A method of a project class, or of its project base classes."""
+        """A method of a project class, or of its project base classes. A project
+        Storage's save() is Django's, which hands its content to the class's _save()."""
         found = module.methods.get((cls, name))
+        if found is None and name == "save" and cls in module.storages:
+            found = self.method(module, cls, "_save", depth)
         if found is not None or depth > 5:
             return found
         for base in module.classes.get(cls, ClassInfo([])).bases:

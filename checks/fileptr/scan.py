@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import bisect
 import gc
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,11 +17,16 @@ from .flow import Flow
 from .project import Function, Index, Module, Resolver, load, module_names
 from .vocab import Summary, is_hook
 
-# Words without which a function cannot move a file position (a cheap pre-filter).
-MARKERS = (".read", "seek(", "Image.open", "chunks(", "copyfileobj", "file_digest", "save(",
-           "create(", "upload", ".put", "post(", ".open(", "FILES", "request(", "update(")
+# Words without which a function cannot move a file position (a cheap pre-filter). A
+# function that only saves is run when a callee's summary says it moves its argument
+# (Scanner.callers), so `save(` is no marker.
+MARKERS = (b".read", b"seek(", b"Image.open", b"chunks(", b"copyfileobj", b"file_digest",
+           b"upload", b".put", b"post(", b"open(", b"FILES", b"BytesIO")
+# A function whose text has neither a marker nor an except clause is indexed by name
+# and span only; its statements are not walked.
+WALK = MARKERS + (b"except",)
 MAX_PASSES = 6
-CALL = re.compile(r"\b(\w+)\s*\(")
+CALL = re.compile(rb"\b(\w+)\s*\(")
 
 
 @dataclass
@@ -63,8 +69,11 @@ class Scanner:
         self.index = Index()
         self.resolver = Resolver(self.index)
         self.candidates: list = []  # (module, masked.Masked) to resolve once all are known
-        self.packages = {p.parent for p in paths if p.name == "__init__.py"}
-        self.django_roots = sorted({p.parent for p in paths if p.name == "manage.py"})
+        self.packages = {os.path.dirname(p) for p in map(str, paths)
+                         if p.endswith(os.sep + "__init__.py")}
+        self.django_roots = sorted({os.path.dirname(p) for p in map(str, paths)
+                                    if p.endswith(os.sep + "manage.py")})
+        self.root_has_init = (self.root / "__init__.py").exists()
 
     def run(self) -> ScanResult:
         for path in self.paths:
@@ -91,11 +100,15 @@ class Scanner:
         except (ValueError, UnicodeDecodeError, OSError, RecursionError, MemoryError) as exc:
             self.result.unparsable.append((path, f"{type(exc).__name__}: {exc}"))
             return
-        source = data.decode("utf-8", "replace")
-        names = module_names(self.root, path, self.packages, self.django_roots)
-        lines = _lines_at(source, _marker_offsets(source))
-        module, tries = load(names, path, self.relpath, tree, source,
-                             keep=lambda f: _spans(f, lines) or f.storage and f.name == "_save")
+        names = module_names(self.root, path, self.packages, self.django_roots,
+                             self.root_has_init)
+        marked = _lines_at(data, _offsets(data, MARKERS))
+        walked = _lines_at(data, _offsets(data, (b"except",))) + marked
+        walked.sort()
+        module, tries = load(
+            names, path, self.relpath, tree, data,
+            keep=lambda f: _spans(f, marked) or f.storage and f.name == "_save",
+            walk=lambda node: _spans_node(node, walked))
         self.index.add(module)
         for owner, node in tries:
             for item in masked.check(module, owner, node):
@@ -118,27 +131,32 @@ class Scanner:
 
     def flows(self) -> None:
         """Run every relevant function, re-running callers while callee summaries
-        change."""
+        change: the functions that resolved a call to a changed one after running, and
+        the callers that never ran (found in the text of the modules that can reach it)."""
         self.summaries: dict[int, Summary] = {}
         self.validators = set().union(*(m.validators for m in self.index.modules))
+        self.deps: dict[int, set[int]] = {}  # function -> the project functions it called
+        ran: dict[int, Function] = {}
         results: dict[int, list] = {}
         work = [f for m in self.index.modules for f in m.functions if f.node is not None]
         for _ in range(MAX_PASSES):
-            changed: dict[Module, set[str]] = {}
+            changed: list[Function] = []
             for func in work:
                 try:
                     flow = self.run_flow(func)
                 except RecursionError:  # an absurdly deep expression: skip that function
                     continue
+                ran[id(func)] = func
                 results[id(func)] = [(func, e) for e in flow.events]
-                summary = flow.summary(func.module)
-                known = self.summaries.get(id(func))
-                if (summary.params or summary.returns or known) and known != summary:
+                summary = _useful(flow.summary(func.module))
+                if summary != self.summaries.get(id(func)):
                     self.summaries[id(func)] = summary
-                    changed.setdefault(func.module, set()).add(func.name)
+                    changed.append(func)
             if not changed:
                 break
-            work = self.callers(changed)
+            moved = {id(f) for f in changed}
+            work = [f for key, f in ran.items() if self.deps.get(key, set()) & moved]
+            work += [f for f in self.callers(changed) if id(f) not in ran]
         for items in results.values():
             for func, event in items:
                 detail = {"name": event.name, "action": event.action,
@@ -149,9 +167,13 @@ class Scanner:
     def run_flow(self, func: Function) -> Flow:
         module, resolved = func.module, {}
 
+        deps = self.deps.setdefault(id(func), set())
+
         def resolve(call: ast.Call):
             if id(call) not in resolved:
                 target = self.resolver.function(module, func, call)
+                if target is not None:
+                    deps.add(id(target))
                 resolved[id(call)] = self.summaries.get(id(target)) if target else None
             return resolved[id(call)]
         hook = is_hook(func.name, func.cls is not None) or func.cls is None \
@@ -162,58 +184,76 @@ class Scanner:
                     form_field=lambda node, name: self.resolver.field_class(module, node, name),
                     ).run()
 
-    def callers(self, changed: dict[Module, set[str]]) -> list[Function]:
-        """Functions that may call one of `changed`: in the same module, or in a module
-        that imports the callee's module or names from it. Each candidate module's text
-        is matched once against one pattern of any call."""
-        wanted: dict[Module, set[str]] = {}
-        for module in self.index.modules:
-            names = set(changed.get(module, ()))
-            for other in self.imported(module):
-                names |= changed.get(other, set())
-            if names:
-                wanted[module] = names
+    def callers(self, changed: list[Function]) -> list[Function]:
+        """Functions that may call one of `changed`: by its name in its own module (also
+        self.name()), through an import elsewhere (see _called_as). Each candidate
+        module's text is matched once against one pattern of any call."""
+        by_module: dict[Module, list[Function]] = {}
+        for func in changed:
+            by_module.setdefault(func.module, []).append(func)
         work = []
-        for module, names in wanted.items():
+        for module in self.index.modules:
+            names = {f.name for f in by_module.get(module, ())}
+            for alias, (source, attr) in module.imports.items():
+                names |= self._called_as(module, alias, source, attr, by_module)
+            if not names:
+                continue
             try:
-                source = module.path.read_bytes().decode("utf-8", "replace")
+                data = module.path.read_bytes()
             except OSError:
                 continue
-            offsets = [m.start() for m in CALL.finditer(source) if m.group(1) in names]
-            found = [f for f in module.functions if _spans(f, _lines_at(source, offsets))]
+            wanted = {n.encode() for n in names}
+            lines = _lines_at(data, [m.start() for m in CALL.finditer(data)
+                                     if m.group(1) in wanted])
+            found = [f for f in module.functions if _spans(f, lines)]
             if any(f.node is None for f in found):
-                _restore(module, found, source)
+                _restore(module, found, data)
             work += [f for f in found if f.node is not None]
         return work
 
-    def imported(self, module: Module) -> list[Module]:
-        if not hasattr(module, "_imported"):
-            found = []
-            for source, attr in module.imports.values():
-                for name in (source, f"{source}.{attr}" if attr else None):
-                    other = self.index.get(name, module) if name else None
-                    if other is not None and other is not module:
-                        found.append(other)
-            module._imported = found
-        return module._imported
+    def _called_as(self, module, alias, source, attr, by_module) -> set[str]:
+        """The call names under which `module` reaches a changed function through one
+        import: `from x import f as alias` (alias()), `import x as alias` (alias.f():
+        f), or `from x import Cls` (Cls.m() or a subclass's self.m(): m)."""
+        names = set()
+        other = self.index.get(f"{source}.{attr}" if attr else source, module)
+        for func in by_module.get(other, ()):
+            if func.cls is None:
+                names.add(func.name)  # alias.f()
+        if attr:
+            other = self.index.get(source, module)
+            for func in by_module.get(other, ()):
+                if func.cls is None and func.qualname == attr:
+                    names.add(alias)
+                elif func.cls == attr:
+                    names.add(func.name)
+        return names
 
 
-def _marker_offsets(source: str) -> list[int]:
-    """Where any marker occurs. str.find is far faster than one regex of alternatives."""
+def _useful(summary: Summary) -> Summary | None:
+    """A summary callers can act on: a parameter moved, or a new file returned. (One
+    that only hands a parameter back is dropped: identity functions are everywhere and
+    would re-run half the project for nothing.)"""
+    return summary if summary.params or summary.returns == "fresh" else None
+
+
+def _offsets(data: bytes, words) -> list[int]:
+    """Where any of the words occurs. bytes.find is far faster than one regex of
+    alternatives."""
     offsets = []
-    for word in MARKERS:
-        at = source.find(word)
+    for word in words:
+        at = data.find(word)
         while at >= 0:
             offsets.append(at)
-            at = source.find(word, at + 1)
+            at = data.find(word, at + 1)
     return offsets
 
 
-def _lines_at(source: str, offsets: list[int]) -> list[int]:
-    """The sorted line numbers of character offsets."""
+def _lines_at(data: bytes, offsets: list[int]) -> list[int]:
+    """The sorted line numbers of byte offsets."""
     lines, line, last = [], 1, 0
     for at in sorted(offsets):
-        line += source.count("\n", last, at)
+        line += data.count(b"\n", last, at)
         last = at
         lines.append(line)
     return lines
@@ -221,11 +261,19 @@ def _lines_at(source: str, offsets: list[int]) -> list[int]:
 
 def _spans(func: Function, lines: list[int]) -> bool:
     """Whether any of these (sorted) line numbers falls inside the function."""
-    i = bisect.bisect_left(lines, func.lineno)
-    return i < len(lines) and lines[i] <= func.end_lineno
+    return _within(lines, func.lineno, func.end_lineno)
 
 
-def _restore(module: Module, wanted: list[Function], source: str) -> None:
+def _spans_node(node, lines: list[int]) -> bool:
+    return _within(lines, node.lineno, node.end_lineno or node.lineno)
+
+
+def _within(lines: list[int], first: int, last: int) -> bool:
+    i = bisect.bisect_left(lines, first)
+    return i < len(lines) and lines[i] <= last
+
+
+def _restore(module: Module, wanted: list[Function], source: bytes) -> None:
     """Parse a module again to give back the syntax of functions whose summary is now
     needed (they held no marker, so it was not kept)."""
     try:
@@ -233,6 +281,10 @@ def _restore(module: Module, wanted: list[Function], source: str) -> None:
     except (SyntaxError, ValueError, RecursionError):
         return
     by_line = {f.lineno: f for f in wanted if f.node is None}
-    for node in ast.walk(tree):
+    todo = list(tree.body)
+    while todo and by_line:
+        node = todo.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno in by_line:
             by_line.pop(node.lineno).node = node
+        for name in ("body", "orelse", "finalbody", "handlers"):
+            todo.extend(getattr(node, name, None) or ())
