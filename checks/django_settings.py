@@ -5,13 +5,158 @@ import os
 import shutil
 import tempfile
 
-from upload_diagnostics.diagnostics import Check, Finding, Level, kv, table
-from upload_diagnostics.diagnostics.codes import CodeDoc
+from upload_diagnostics.diagnostics import Check, Code, kv, table
 
 MB = 1024 * 1024
 LOW_FREE_SPACE = 512 * MB
 RELEVANT_SYSTEM_CHECKS = ("files.", "fields.E20", "fields.E21", "fields.W20", "storage")
 COVERED_SYSTEM_CHECKS = {"files.E001"}  # FILE_UPLOAD_TEMP_DIR: django.E001 says more
+
+
+def _info(code: str, title: str, detects: str, why: str) -> Code:
+    return Code(code=code, title=title, detects=detects, why=why,
+                bad="# nothing to fix: an informational summary",
+                good="# nothing to fix: an informational summary",
+                fix="Nothing; it is context for the other findings.")
+
+
+I001 = _info(
+    "django.I001", "Django's upload settings",
+    "Always emitted: the upload limits, handlers, temp dir, MEDIA_ROOT and MEDIA_URL "
+    "as Django resolved them.",
+    "Most upload failures depend on these values; support needs them side by side.")
+
+E001 = Code(
+    code="django.E001",
+    title="FILE_UPLOAD_TEMP_DIR is missing or not writable",
+    detects="The directory uploads are streamed to (FILE_UPLOAD_TEMP_DIR, else the "
+            "system temp dir) does not exist, is not a directory or is not writable.",
+    why="Only uploads larger than FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default) are "
+        "written there, so small test images work while phone photos fail with a 500 "
+        "(FileNotFoundError or PermissionError).",
+    bad='FILE_UPLOAD_TEMP_DIR = "/var/app/tmp"  # never created in the container',
+    good='FILE_UPLOAD_TEMP_DIR = BASE_DIR / "tmp"  # created at build time, owned by app',
+    fix="Create the directory and give the server's user write access (e.g. in the "
+        "Dockerfile), or remove the setting to use the system temp dir.")
+
+W001 = Code(
+    code="django.W001",
+    title="Little free space in the upload temp dir",
+    detects="Less than 512 MiB is free on the volume of the upload temp dir.",
+    why="Large uploads are streamed to that volume; when it fills up they fail with "
+        "\"No space left on device\".",
+    bad='FILE_UPLOAD_TEMP_DIR = "/tmp"  # a small tmpfs in the container',
+    good='FILE_UPLOAD_TEMP_DIR = "/data/upload-tmp"  # on the large data volume',
+    fix="Free space, or point FILE_UPLOAD_TEMP_DIR at a larger volume.")
+
+W002 = Code(
+    code="django.W002",
+    title="Whole uploads are held in memory",
+    detects="FILE_UPLOAD_MAX_MEMORY_SIZE is above 50 MiB.",
+    why="Every upload below that size stays in the worker's memory; a few concurrent "
+        "phone photos can exhaust a small container and the worker is killed "
+        "(\"Perhaps out of memory?\").",
+    bad="FILE_UPLOAD_MAX_MEMORY_SIZE = 200 * 1024 * 1024",
+    good="FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default: 2.5 MB",
+    fix="Keep FILE_UPLOAD_MAX_MEMORY_SIZE near Django's default so larger uploads "
+        "stream to FILE_UPLOAD_TEMP_DIR.")
+
+I002 = _info(
+    "django.I002",
+    "DATA_UPLOAD_MAX_MEMORY_SIZE is below FILE_UPLOAD_MAX_MEMORY_SIZE",
+    "DATA_UPLOAD_MAX_MEMORY_SIZE is set lower than FILE_UPLOAD_MAX_MEMORY_SIZE, "
+    "which usually means it was meant as an upload size cap.",
+    "DATA_UPLOAD_MAX_MEMORY_SIZE counts only the non-file fields of a request, so "
+    "it does not cap upload size; validate the file size in the form or serializer "
+    "and set client_max_body_size in nginx instead.")
+
+E002 = Code(
+    code="django.E002",
+    title="An upload handler cannot be imported",
+    detects="A dotted path in FILE_UPLOAD_HANDLERS does not import.",
+    why="Django builds the handlers for every multipart request; while one is broken "
+        "every upload fails with an ImportError (a 500).",
+    bad='FILE_UPLOAD_HANDLERS = ["myapp.uploads.ProgressHandler"]  # module was renamed',
+    good='FILE_UPLOAD_HANDLERS = [\n    "myapp.upload_handlers.ProgressHandler",\n'
+         '    "django.core.files.uploadhandler.TemporaryFileUploadHandler",\n]',
+    fix="Fix the dotted path, or remove the handler from FILE_UPLOAD_HANDLERS.")
+
+W003 = Code(
+    code="django.W003",
+    title="No TemporaryFileUploadHandler",
+    detects="FILE_UPLOAD_HANDLERS does not include "
+            "django.core.files.uploadhandler.TemporaryFileUploadHandler.",
+    why="Without it every upload, however large, is read into memory; big files can "
+        "exhaust the worker's memory.",
+    bad='FILE_UPLOAD_HANDLERS = [\n'
+        '    "django.core.files.uploadhandler.MemoryFileUploadHandler",\n]',
+    good='FILE_UPLOAD_HANDLERS = [\n'
+         '    "django.core.files.uploadhandler.MemoryFileUploadHandler",\n'
+         '    "django.core.files.uploadhandler.TemporaryFileUploadHandler",\n]',
+    fix="Add TemporaryFileUploadHandler after MemoryFileUploadHandler, or remove the "
+        "setting to use Django's default pair.")
+
+E003 = Code(
+    code="django.E003",
+    title="A storage cannot be built",
+    detects="Building a storage of STORAGES (or the legacy DEFAULT_FILE_STORAGE) raises: "
+            "the BACKEND does not import, or its OPTIONS are rejected.",
+    why="Every save through that storage raises the same error, so each upload that "
+        "reaches it fails with a 500.",
+    bad='STORAGES = {"default": {"BACKEND": "storages.backends.s3.S3Storage"}}\n'
+        "# django-storages not installed in production",
+    good='STORAGES = {"default": {"BACKEND": "storages.backends.s3.S3Storage",\n'
+         '                        "OPTIONS": {"bucket_name": "photos"}}}\n'
+         "# and django-storages[s3] in requirements.txt",
+    fix="Install the backend's package, fix the BACKEND dotted path, and give it the "
+        "OPTIONS its constructor expects.")
+
+E004 = Code(
+    code="django.E004",
+    title="MEDIA_ROOT is not writable",
+    detects="A FileSystemStorage's location exists but is not a writable directory, or "
+            "neither it nor its parent exists.",
+    why="Every save raises PermissionError or FileNotFoundError, so uploads fail with a "
+        "500 while reading existing files still works.",
+    bad='MEDIA_ROOT = "/srv/media"  # owned by root, the app runs as www-data',
+    good='MEDIA_ROOT = BASE_DIR / "media"  # writable by the app\'s user',
+    fix="Point MEDIA_ROOT (or the storage's location) at a directory the server's user "
+        "can write, or fix its owner and permissions.")
+
+I003 = _info(
+    "django.I003", "The configured storages",
+    "Always emitted: each storage alias, its BACKEND and the class it built.",
+    "Most upload failures happen inside the storage backend; support needs to know "
+    "which one is in use.")
+
+E100 = Code(
+    code="django.E100",
+    title="Django's system checks report an error about files or storage",
+    detects="Django's own system checks (manage.py check) report an error whose id is "
+            "about files, ImageField or storage (files.E001, fields.E210, ...).",
+    why="Django itself says the upload configuration is broken; e.g. fields.E210 means "
+        "Pillow is missing, so ImageField cannot validate uploads.",
+    bad='FILE_UPLOAD_TEMP_DIR = "/nonexistent"  # files.E001',
+    good="# FILE_UPLOAD_TEMP_DIR unset: the system temp dir is used",
+    fix="Follow the hint of the folded system-check message; Django's system check "
+        "reference documents each id.")
+
+W100 = Code(
+    code="django.W100",
+    title="Django's system checks warn about files or storage",
+    detects="Django's own system checks report a warning whose id is about files, "
+            "ImageField or storage.",
+    why="Django flags a configuration that works today but is fragile for uploads.",
+    bad="photo = models.ImageField(upload_to=\"/photos/\")  # absolute path",
+    good="photo = models.ImageField(upload_to=\"photos/\")",
+    fix="Follow the hint of the folded system-check message; Django's system check "
+        "reference documents each id.")
+
+I100 = _info(
+    "django.I100", "Django's system checks note something about files or storage",
+    "Django's own system checks report an info or debug message whose id is about "
+    "files, ImageField or storage.",
+    "Context only: Django's message is folded into the report so nothing is lost.")
 
 
 def _size(value) -> str:
@@ -37,6 +182,7 @@ class UploadSettings(Check):
     id = "django.upload_settings"
     title = "Django's upload settings and storages"
     tags = ("django", "settings", "storage")
+    codes = (I001, E001, W001, W002, I002, E002, W003, E003, E004, I003, E100, W100, I100)
     needs_django = True
     provides = ("django.upload_limits", "storage.backends")
 
@@ -60,7 +206,7 @@ class UploadSettings(Check):
             if s.FILE_UPLOAD_PERMISSIONS is not None else None,
             "MEDIA_ROOT": s.MEDIA_ROOT, "MEDIA_URL": s.MEDIA_URL,
         })
-        yield Finding("django.I001", Level.INFO, "Django's upload settings", evidence=[shown])
+        yield I001("Django's upload settings", evidence=[shown])
         yield from self._temp_dir(s, temp_dir, shown)
         yield from self._limits(s, shown)
         yield from self._handlers(s)
@@ -71,8 +217,7 @@ class UploadSettings(Check):
     def _temp_dir(self, s, temp_dir, shown):
         problem = _writable_dir(temp_dir)
         if problem:
-            yield Finding(
-                "django.E001", Level.ERROR,
+            yield E001(
                 f"FILE_UPLOAD_TEMP_DIR {temp_dir} {problem}",
                 f"Create it and make it writable by the server's user, or unset "
                 f"FILE_UPLOAD_TEMP_DIR. Only uploads larger than FILE_UPLOAD_MAX_MEMORY_SIZE "
@@ -81,8 +226,7 @@ class UploadSettings(Check):
             return
         free = shutil.disk_usage(temp_dir).free
         if free < LOW_FREE_SPACE:
-            yield Finding(
-                "django.W001", Level.WARNING,
+            yield W001(
                 f"Only {free / MB:.0f} MiB free in the upload temp dir {temp_dir}",
                 "Free space or point FILE_UPLOAD_TEMP_DIR at a larger volume: large uploads "
                 "are streamed there and fail with 'No space left on device'.",
@@ -90,8 +234,7 @@ class UploadSettings(Check):
 
     def _limits(self, s, shown):
         if s.FILE_UPLOAD_MAX_MEMORY_SIZE and s.FILE_UPLOAD_MAX_MEMORY_SIZE > 50 * MB:
-            yield Finding(
-                "django.W002", Level.WARNING,
+            yield W002(
                 f"FILE_UPLOAD_MAX_MEMORY_SIZE is {_size(s.FILE_UPLOAD_MAX_MEMORY_SIZE)}: "
                 "whole uploads are held in each worker's memory",
                 "Keep it near Django's default of 2.5 MB so large uploads stream to "
@@ -99,8 +242,7 @@ class UploadSettings(Check):
                 "a small container's memory and the worker is killed.", [shown])
         if s.DATA_UPLOAD_MAX_MEMORY_SIZE is not None and \
                 s.DATA_UPLOAD_MAX_MEMORY_SIZE < s.FILE_UPLOAD_MAX_MEMORY_SIZE:
-            yield Finding(
-                "django.I002", Level.INFO,
+            yield I002(
                 "DATA_UPLOAD_MAX_MEMORY_SIZE is below FILE_UPLOAD_MAX_MEMORY_SIZE; "
                 "it does not limit file parts",
                 "To cap upload size, validate the file's size in the form or serializer, "
@@ -120,14 +262,13 @@ class UploadSettings(Check):
                 broken.append(path)
         handlers = table("FILE_UPLOAD_HANDLERS", ["handler", "import"], rows)
         for path in broken:
-            yield Finding(
-                "django.E002", Level.ERROR, f"Upload handler {path} cannot be imported",
+            yield E002(
+                f"Upload handler {path} cannot be imported",
                 "Fix the dotted path in FILE_UPLOAD_HANDLERS: every multipart request "
                 "fails while it is broken.", [handlers])
         names = " ".join(s.FILE_UPLOAD_HANDLERS)
         if "TemporaryFileUploadHandler" not in names:
-            yield Finding(
-                "django.W003", Level.WARNING,
+            yield W003(
                 "No TemporaryFileUploadHandler: large uploads are kept in memory",
                 "Keep django.core.files.uploadhandler.TemporaryFileUploadHandler in "
                 "FILE_UPLOAD_HANDLERS so uploads above FILE_UPLOAD_MAX_MEMORY_SIZE stream "
@@ -149,8 +290,7 @@ class UploadSettings(Check):
                 storage = storages[alias]
             except (InvalidStorageError, ImportError, Exception) as exc:  # noqa: BLE001
                 rows.append([alias, backend, f"{type(exc).__name__}: {exc}"])
-                yield Finding(
-                    "django.E003", Level.ERROR,
+                yield E003(
                     f"Storage {alias!r} ({backend}) cannot be built: "
                     f"{type(exc).__name__}: {exc}",
                     "Fix its BACKEND path and OPTIONS in STORAGES (or DEFAULT_FILE_STORAGE); "
@@ -159,9 +299,8 @@ class UploadSettings(Check):
             rows.append([alias, backend, type(storage).__name__])
             if isinstance(storage, FileSystemStorage):
                 yield from self._media_root(alias, storage)
-        yield Finding("django.I003", Level.INFO,
-                      f"{len(rows)} storages: " + ", ".join(f"{a} -> {b}" for a, b, _ in rows),
-                      evidence=[table("Storages", ["alias", "backend", "instance"], rows)])
+        yield I003(f"{len(rows)} storages: " + ", ".join(f"{a} -> {b}" for a, b, _ in rows),
+                   evidence=[table("Storages", ["alias", "backend", "instance"], rows)])
         return backends
 
     def _media_root(self, alias, storage):
@@ -172,8 +311,7 @@ class UploadSettings(Check):
             if _writable_dir(parent) is None:
                 return  # FileSystemStorage creates it on the first save
         if problem:
-            yield Finding(
-                "django.E004", Level.ERROR,
+            yield E004(
                 f"Storage {alias!r} writes to {location}, which {problem}",
                 "Set MEDIA_ROOT (or the storage's location) to a directory the server's "
                 "user can write; every save raises PermissionError or FileNotFoundError.",
@@ -190,143 +328,8 @@ class UploadSettings(Check):
             if not (message.id or "").startswith(RELEVANT_SYSTEM_CHECKS) or \
                     message.id in COVERED_SYSTEM_CHECKS:
                 continue
-            level = Level.ERROR if message.level >= django_checks.ERROR else \
-                Level.WARNING if message.level >= django_checks.WARNING else Level.INFO
-            code = {Level.ERROR: "django.E100", Level.WARNING: "django.W100"}.get(
-                level, "django.I100")
-            yield Finding(code, level, f"Django system check {message.id}: {message.msg}",
-                          message.hint or "See Django's system check reference for "
-                          f"{message.id}.",
-                          [kv("System check", {"id": message.id, "object": str(message.obj)})])
-
-
-def _info(code: str, title: str, detects: str, why: str) -> CodeDoc:
-    return CodeDoc(code=code, title=title, detects=detects, why=why,
-                   bad="# nothing to fix: an informational summary",
-                   good="# nothing to fix: an informational summary",
-                   fix="Nothing; it is context for the other findings.")
-
-
-CODES = [
-    _info("django.I001", "Django's upload settings",
-          "Always emitted: the upload limits, handlers, temp dir, MEDIA_ROOT and MEDIA_URL "
-          "as Django resolved them.",
-          "Most upload failures depend on these values; support needs them side by side."),
-    CodeDoc(
-        code="django.E001",
-        title="FILE_UPLOAD_TEMP_DIR is missing or not writable",
-        detects="The directory uploads are streamed to (FILE_UPLOAD_TEMP_DIR, else the "
-                "system temp dir) does not exist, is not a directory or is not writable.",
-        why="Only uploads larger than FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default) are "
-            "written there, so small test images work while phone photos fail with a 500 "
-            "(FileNotFoundError or PermissionError).",
-        bad='FILE_UPLOAD_TEMP_DIR = "/var/app/tmp"  # never created in the container',
-        good='FILE_UPLOAD_TEMP_DIR = BASE_DIR / "tmp"  # created at build time, owned by app',
-        fix="Create the directory and give the server's user write access (e.g. in the "
-            "Dockerfile), or remove the setting to use the system temp dir."),
-    CodeDoc(
-        code="django.W001",
-        title="Little free space in the upload temp dir",
-        detects="Less than 512 MiB is free on the volume of the upload temp dir.",
-        why="Large uploads are streamed to that volume; when it fills up they fail with "
-            "\"No space left on device\".",
-        bad='FILE_UPLOAD_TEMP_DIR = "/tmp"  # a small tmpfs in the container',
-        good='FILE_UPLOAD_TEMP_DIR = "/data/upload-tmp"  # on the large data volume',
-        fix="Free space, or point FILE_UPLOAD_TEMP_DIR at a larger volume."),
-    CodeDoc(
-        code="django.W002",
-        title="Whole uploads are held in memory",
-        detects="FILE_UPLOAD_MAX_MEMORY_SIZE is above 50 MiB.",
-        why="Every upload below that size stays in the worker's memory; a few concurrent "
-            "phone photos can exhaust a small container and the worker is killed "
-            "(\"Perhaps out of memory?\").",
-        bad="FILE_UPLOAD_MAX_MEMORY_SIZE = 200 * 1024 * 1024",
-        good="FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default: 2.5 MB",
-        fix="Keep FILE_UPLOAD_MAX_MEMORY_SIZE near Django's default so larger uploads "
-            "stream to FILE_UPLOAD_TEMP_DIR."),
-    _info("django.I002",
-          "DATA_UPLOAD_MAX_MEMORY_SIZE is below FILE_UPLOAD_MAX_MEMORY_SIZE",
-          "DATA_UPLOAD_MAX_MEMORY_SIZE is set lower than FILE_UPLOAD_MAX_MEMORY_SIZE, "
-          "which usually means it was meant as an upload size cap.",
-          "DATA_UPLOAD_MAX_MEMORY_SIZE counts only the non-file fields of a request, so "
-          "it does not cap upload size; validate the file size in the form or serializer "
-          "and set client_max_body_size in nginx instead."),
-    CodeDoc(
-        code="django.E002",
-        title="An upload handler cannot be imported",
-        detects="A dotted path in FILE_UPLOAD_HANDLERS does not import.",
-        why="Django builds the handlers for every multipart request; while one is broken "
-            "every upload fails with an ImportError (a 500).",
-        bad='FILE_UPLOAD_HANDLERS = ["myapp.uploads.ProgressHandler"]  # module was renamed',
-        good='FILE_UPLOAD_HANDLERS = [\n    "myapp.upload_handlers.ProgressHandler",\n'
-             '    "django.core.files.uploadhandler.TemporaryFileUploadHandler",\n]',
-        fix="Fix the dotted path, or remove the handler from FILE_UPLOAD_HANDLERS."),
-    CodeDoc(
-        code="django.W003",
-        title="No TemporaryFileUploadHandler",
-        detects="FILE_UPLOAD_HANDLERS does not include "
-                "django.core.files.uploadhandler.TemporaryFileUploadHandler.",
-        why="Without it every upload, however large, is read into memory; big files can "
-            "exhaust the worker's memory.",
-        bad='FILE_UPLOAD_HANDLERS = [\n'
-            '    "django.core.files.uploadhandler.MemoryFileUploadHandler",\n]',
-        good='FILE_UPLOAD_HANDLERS = [\n'
-             '    "django.core.files.uploadhandler.MemoryFileUploadHandler",\n'
-             '    "django.core.files.uploadhandler.TemporaryFileUploadHandler",\n]',
-        fix="Add TemporaryFileUploadHandler after MemoryFileUploadHandler, or remove the "
-            "setting to use Django's default pair."),
-    CodeDoc(
-        code="django.E003",
-        title="A storage cannot be built",
-        detects="Building a storage of STORAGES (or the legacy DEFAULT_FILE_STORAGE) raises: "
-                "the BACKEND does not import, or its OPTIONS are rejected.",
-        why="Every save through that storage raises the same error, so each upload that "
-            "reaches it fails with a 500.",
-        bad='STORAGES = {"default": {"BACKEND": "storages.backends.s3.S3Storage"}}\n'
-            "# django-storages not installed in production",
-        good='STORAGES = {"default": {"BACKEND": "storages.backends.s3.S3Storage",\n'
-             '                        "OPTIONS": {"bucket_name": "photos"}}}\n'
-             "# and django-storages[s3] in requirements.txt",
-        fix="Install the backend's package, fix the BACKEND dotted path, and give it the "
-            "OPTIONS its constructor expects."),
-    CodeDoc(
-        code="django.E004",
-        title="MEDIA_ROOT is not writable",
-        detects="A FileSystemStorage's location exists but is not a writable directory, or "
-                "neither it nor its parent exists.",
-        why="Every save raises PermissionError or FileNotFoundError, so uploads fail with a "
-            "500 while reading existing files still works.",
-        bad='MEDIA_ROOT = "/srv/media"  # owned by root, the app runs as www-data',
-        good='MEDIA_ROOT = BASE_DIR / "media"  # writable by the app\'s user',
-        fix="Point MEDIA_ROOT (or the storage's location) at a directory the server's user "
-            "can write, or fix its owner and permissions."),
-    _info("django.I003", "The configured storages",
-          "Always emitted: each storage alias, its BACKEND and the class it built.",
-          "Most upload failures happen inside the storage backend; support needs to know "
-          "which one is in use."),
-    CodeDoc(
-        code="django.E100",
-        title="Django's system checks report an error about files or storage",
-        detects="Django's own system checks (manage.py check) report an error whose id is "
-                "about files, ImageField or storage (files.E001, fields.E210, ...).",
-        why="Django itself says the upload configuration is broken; e.g. fields.E210 means "
-            "Pillow is missing, so ImageField cannot validate uploads.",
-        bad='FILE_UPLOAD_TEMP_DIR = "/nonexistent"  # files.E001',
-        good="# FILE_UPLOAD_TEMP_DIR unset: the system temp dir is used",
-        fix="Follow the hint of the folded system-check message; Django's system check "
-            "reference documents each id."),
-    CodeDoc(
-        code="django.W100",
-        title="Django's system checks warn about files or storage",
-        detects="Django's own system checks report a warning whose id is about files, "
-                "ImageField or storage.",
-        why="Django flags a configuration that works today but is fragile for uploads.",
-        bad="photo = models.ImageField(upload_to=\"/photos/\")  # absolute path",
-        good="photo = models.ImageField(upload_to=\"photos/\")",
-        fix="Follow the hint of the folded system-check message; Django's system check "
-            "reference documents each id."),
-    _info("django.I100", "Django's system checks note something about files or storage",
-          "Django's own system checks report an info or debug message whose id is about "
-          "files, ImageField or storage.",
-          "Context only: Django's message is folded into the report so nothing is lost."),
-]
+            code = E100 if message.level >= django_checks.ERROR else \
+                W100 if message.level >= django_checks.WARNING else I100
+            yield code(f"Django system check {message.id}: {message.msg}",
+                       message.hint or f"See Django's system check reference for {message.id}.",
+                       [kv("System check", {"id": message.id, "object": str(message.obj)})])

@@ -6,8 +6,7 @@ import importlib
 import io
 import re
 
-from upload_diagnostics.diagnostics import Check, Finding, Level, kv, table
-from upload_diagnostics.diagnostics.codes import CodeDoc
+from upload_diagnostics.diagnostics import Check, Code, kv, table
 
 # The formats uploads use, and the Pillow plugin of each.
 PLUGINS = {"JPEG": "JpegImagePlugin", "PNG": "PngImagePlugin", "WEBP": "WebPImagePlugin",
@@ -16,6 +15,72 @@ ESSENTIAL = ("JPEG", "PNG")  # what phones and browsers send
 # Formats whose codec is an optional compiled module: without it Pillow can neither encode
 # nor decode them, though the plugin may still be registered.
 MODULES = {"WEBP": "webp", "AVIF": "avif"}
+
+
+I001 = Code(
+    code="pillow.I001",
+    title="Pillow's version and the formats it can encode and decode",
+    detects="Always emitted: the Pillow version, Image.MAX_IMAGE_PIXELS and, for JPEG, "
+            "PNG, WebP, AVIF and GIF, whether a tiny image survives a save and reopen.",
+    why="Support needs to know which Pillow build serves the site: wheels and "
+        "distribution packages differ in the codecs they carry.",
+    bad="# nothing to fix: an informational summary",
+    good="# nothing to fix: an informational summary",
+    fix="Nothing; compare it with the Pillow of the environment where uploads fail.")
+
+E001 = Code(
+    code="pillow.E001",
+    title="The project asks for a format this Pillow cannot encode",
+    detects="A string in the project's source names WebP or AVIF (a format argument, an "
+            "extension, a MIME type) and the installed Pillow cannot save that format.",
+    why="image.save(buffer, \"WEBP\") raises KeyError or OSError at upload time, the "
+        "view returns a 500 and the upload is lost. Tests pass on a developer machine "
+        "whose Pillow wheel has the codec.",
+    bad="def to_webp(image):\n    out = io.BytesIO()\n    image.save(out, \"WEBP\", "
+        "quality=80)  # this Pillow has no WebP encoder\n    return out",
+    good="from PIL import features\n\ndef to_webp(image):\n    out = io.BytesIO()\n"
+         "    fmt = \"WEBP\" if features.check(\"webp\") else \"JPEG\"\n"
+         "    image.save(out, fmt, quality=80)\n    return out",
+    fix="Install a Pillow wheel built with the codec (pip install --upgrade Pillow), or "
+        "install libwebp/libavif headers before building Pillow from source; where the "
+        "codec may be missing, fall back to JPEG after PIL.features.check().")
+
+E002 = Code(
+    code="pillow.E002",
+    title="Pillow cannot decode or encode JPEG or PNG",
+    detects="A tiny JPEG or PNG image cannot be saved and reopened with the installed "
+            "Pillow.",
+    why="Phones and browsers send JPEG and PNG; ImageField validation opens every "
+        "upload with Pillow, so uploads are rejected as \"not a valid image\".",
+    bad="# Pillow built from source without libjpeg\npip install --no-binary :all: Pillow",
+    good="pip install --force-reinstall Pillow   # the wheel bundles libjpeg and zlib",
+    fix="Reinstall Pillow from a wheel, or install the libjpeg and zlib development "
+        "headers before building it from source.",
+    lang="sh")
+
+E003 = Code(
+    code="pillow.E003",
+    title="Pillow cannot be imported",
+    detects="import PIL fails in the environment the command runs in.",
+    why="Django's ImageField and every resize or thumbnail step need Pillow; without it "
+        "each image upload fails.",
+    bad="# requirements.txt\nDjango==5.2\ndjangorestframework==3.15",
+    good="# requirements.txt\nDjango==5.2\ndjangorestframework==3.15\nPillow>=10",
+    fix="Add Pillow to the project's requirements and install it into the environment "
+        "that serves the site.",
+    lang="text")
+
+W001 = Code(
+    code="pillow.W001",
+    title="Pillow's decompression-bomb guard is off",
+    detects="PIL.Image.MAX_IMAGE_PIXELS is None in the running process (some project "
+            "code set it so).",
+    why="A small crafted upload can decode into gigabytes of pixels; the worker runs "
+        "out of memory and is killed, taking other requests with it.",
+    bad="from PIL import Image\n\nImage.MAX_IMAGE_PIXELS = None  # to allow huge scans",
+    good="from PIL import Image\n\nImage.MAX_IMAGE_PIXELS = 100_000_000  # a stated limit",
+    fix="Remove the assignment, or set an explicit limit that fits the largest image "
+        "the site must accept.")
 
 
 def probe(fmt: str) -> tuple[bool, bool]:
@@ -89,6 +154,7 @@ class PillowCodecs(Check):
     id = "pillow.codecs"
     title = "Pillow can decode and encode the formats uploads use"
     tags = ("pillow", "images")
+    codes = (I001, E001, E002, E003, W001)
     provides = ("pillow.formats",)
 
     def run(self, ctx):
@@ -96,9 +162,9 @@ class PillowCodecs(Check):
             import PIL
             from PIL import Image
         except ImportError as exc:
-            yield Finding("pillow.E003", Level.ERROR, f"Pillow cannot be imported: {exc}",
-                          "Install Pillow in the environment that serves the site "
-                          "(pip install Pillow); ImageField needs it.")
+            yield E003(f"Pillow cannot be imported: {exc}",
+                       "Install Pillow in the environment that serves the site "
+                       "(pip install Pillow); ImageField needs it.")
             return
         support = {fmt: probe(fmt) for fmt in PLUGINS}
         ctx.publish("pillow.formats", {f: {"encode": e, "decode": d}
@@ -108,14 +174,13 @@ class PillowCodecs(Check):
                         for f, (e, d) in support.items()])
         limits = kv("Pillow", {"version": PIL.__version__,
                                "MAX_IMAGE_PIXELS": Image.MAX_IMAGE_PIXELS})
-        yield Finding("pillow.I001", Level.INFO, f"Pillow {PIL.__version__}: "
-                      + ", ".join(f for f, (e, d) in support.items() if e and d)
-                      + " can be encoded and decoded", evidence=[limits, codecs])
+        yield I001(f"Pillow {PIL.__version__}: "
+                   + ", ".join(f for f, (e, d) in support.items() if e and d)
+                   + " can be encoded and decoded", evidence=[limits, codecs])
         for fmt in ESSENTIAL:
             encode, decode = support[fmt]
             if not (encode and decode):
-                yield Finding(
-                    "pillow.E002", Level.ERROR,
+                yield E002(
                     f"This Pillow cannot {'decode' if not decode else 'encode'} {fmt}",
                     f"Reinstall Pillow from a wheel (pip install --force-reinstall Pillow) "
                     f"or install the {fmt} library headers before building it; phones send "
@@ -125,8 +190,7 @@ class PillowCodecs(Check):
                 continue
             path, line = places[0]
             rows = [[p, n] for p, n in places[:50]]
-            yield Finding(
-                "pillow.E001", Level.ERROR,
+            yield E001(
                 f"The project asks for {fmt} but this Pillow cannot encode it",
                 f"Install a Pillow wheel built with {fmt} support (pip install --upgrade "
                 f"Pillow), or fall back to JPEG when {fmt} is unavailable "
@@ -135,73 +199,8 @@ class PillowCodecs(Check):
                 [table(f"Where the source names {fmt}", ["path", "line"], rows), codecs],
                 path=path, line=line)
         if Image.MAX_IMAGE_PIXELS is None:
-            yield Finding(
-                "pillow.W001", Level.WARNING,
+            yield W001(
                 "Image.MAX_IMAGE_PIXELS is None: Pillow's decompression-bomb guard is off",
                 "Remove the `Image.MAX_IMAGE_PIXELS = None` assignment or set a limit "
                 "(e.g. 50_000_000): one crafted upload can then take gigabytes of memory "
                 "and the worker is killed.", [limits])
-
-
-CODES = [
-    CodeDoc(
-        code="pillow.I001",
-        title="Pillow's version and the formats it can encode and decode",
-        detects="Always emitted: the Pillow version, Image.MAX_IMAGE_PIXELS and, for JPEG, "
-                "PNG, WebP, AVIF and GIF, whether a tiny image survives a save and reopen.",
-        why="Support needs to know which Pillow build serves the site: wheels and "
-            "distribution packages differ in the codecs they carry.",
-        bad="# nothing to fix: an informational summary",
-        good="# nothing to fix: an informational summary",
-        fix="Nothing; compare it with the Pillow of the environment where uploads fail."),
-    CodeDoc(
-        code="pillow.E001",
-        title="The project asks for a format this Pillow cannot encode",
-        detects="A string in the project's source names WebP or AVIF (a format argument, an "
-                "extension, a MIME type) and the installed Pillow cannot save that format.",
-        why="image.save(buffer, \"WEBP\") raises KeyError or OSError at upload time, the "
-            "view returns a 500 and the upload is lost. Tests pass on a developer machine "
-            "whose Pillow wheel has the codec.",
-        bad="def to_webp(image):\n    out = io.BytesIO()\n    image.save(out, \"WEBP\", "
-            "quality=80)  # this Pillow has no WebP encoder\n    return out",
-        good="from PIL import features\n\ndef to_webp(image):\n    out = io.BytesIO()\n"
-             "    fmt = \"WEBP\" if features.check(\"webp\") else \"JPEG\"\n"
-             "    image.save(out, fmt, quality=80)\n    return out",
-        fix="Install a Pillow wheel built with the codec (pip install --upgrade Pillow), or "
-            "install libwebp/libavif headers before building Pillow from source; where the "
-            "codec may be missing, fall back to JPEG after PIL.features.check()."),
-    CodeDoc(
-        code="pillow.E002",
-        title="Pillow cannot decode or encode JPEG or PNG",
-        detects="A tiny JPEG or PNG image cannot be saved and reopened with the installed "
-                "Pillow.",
-        why="Phones and browsers send JPEG and PNG; ImageField validation opens every "
-            "upload with Pillow, so uploads are rejected as \"not a valid image\".",
-        bad="# Pillow built from source without libjpeg\npip install --no-binary :all: Pillow",
-        good="pip install --force-reinstall Pillow   # the wheel bundles libjpeg and zlib",
-        fix="Reinstall Pillow from a wheel, or install the libjpeg and zlib development "
-            "headers before building it from source.",
-        lang="sh"),
-    CodeDoc(
-        code="pillow.E003",
-        title="Pillow cannot be imported",
-        detects="import PIL fails in the environment the command runs in.",
-        why="Django's ImageField and every resize or thumbnail step need Pillow; without it "
-            "each image upload fails.",
-        bad="# requirements.txt\nDjango==5.2\ndjangorestframework==3.15",
-        good="# requirements.txt\nDjango==5.2\ndjangorestframework==3.15\nPillow>=10",
-        fix="Add Pillow to the project's requirements and install it into the environment "
-            "that serves the site.",
-        lang="text"),
-    CodeDoc(
-        code="pillow.W001",
-        title="Pillow's decompression-bomb guard is off",
-        detects="PIL.Image.MAX_IMAGE_PIXELS is None in the running process (some project "
-                "code set it so).",
-        why="A small crafted upload can decode into gigabytes of pixels; the worker runs "
-            "out of memory and is killed, taking other requests with it.",
-        bad="from PIL import Image\n\nImage.MAX_IMAGE_PIXELS = None  # to allow huge scans",
-        good="from PIL import Image\n\nImage.MAX_IMAGE_PIXELS = 100_000_000  # a stated limit",
-        fix="Remove the assignment, or set an explicit limit that fits the largest image "
-            "the site must accept."),
-]

@@ -9,7 +9,8 @@ from typing import Callable, Iterable
 
 from .check import Check, Skip
 from .context import Context
-from .model import CheckResult, Finding, Level, family, status_for, traceback_block
+from .engine_codes import C001, E001, E002, E003, E005
+from .model import CheckResult, Finding, family, status_for, traceback_block
 from .registry import LoadProblem
 
 SLOW_NOTICE_S = 10.0
@@ -75,6 +76,23 @@ def order(checks: list[Check]) -> list[Check]:
     return done
 
 
+def misfit(check: Check, findings: list) -> tuple[str, str] | None:
+    """What is wrong with what `check` reported, as (message, hint), or None: each item
+    must be a Finding of a code the check lists in `codes`, at that code's level."""
+    levels = {c.code: c.level for c in check.codes}
+    for f in findings:
+        if not isinstance(f, Finding):
+            return (f"returned {type(f).__name__}, not Finding",
+                    "run(ctx) must yield diagnostics.Finding objects.")
+        if levels.get(f.code) != f.level:
+            said = "it does not list in its codes" if f.code not in levels else \
+                f"declared {levels[f.code].label}"
+            return (f"reported {f.code} at level {f.level.label}, a code {said}",
+                    "Declare each code once as a diagnostics.Code, list it in the check's "
+                    "`codes`, and make its findings by calling it: E001(message, ...).")
+    return None
+
+
 def _silenced(code: str, patterns: Iterable[str]) -> bool:
     return any(fnmatch.fnmatchcase(code, p) for p in patterns)
 
@@ -98,8 +116,8 @@ class Runner:
                 result = self.run_one(check)
             except KeyboardInterrupt:
                 errors = self.ctx.run_cleanups()
-                result = self._result(check, "error", [Finding(
-                    "diagnostics.E005", Level.ERROR, f"{check.id} was interrupted (Ctrl-C)",
+                result = self._result(check, "error", [E005(
+                    f"{check.id} was interrupted (Ctrl-C)",
                     "Run it again to completion; its undo steps ran.",
                     [traceback_block("\n".join(errors), "Cleanup errors")] if errors else [])])
                 results.append(result)
@@ -165,16 +183,14 @@ class Runner:
         duration = time.perf_counter() - started
         cleanup_errors = self.ctx.run_cleanups()
         if thread.is_alive():
-            findings = [Finding(
-                "diagnostics.E003", Level.ERROR,
+            findings = [E003(
                 f"{check.id} did not finish within {timeout:g} s and was abandoned",
                 "Something it waits on hangs (a server, a storage call, a lock); its evidence "
                 "elsewhere in the report says what it was doing. Raise the limit with "
                 "--timeout if the work is just slow.")]
             result = self._result(check, "timeout", findings)
         elif "error" in outcome:
-            findings = [Finding(
-                "diagnostics.E002", Level.ERROR,
+            findings = [E002(
                 f"{check.id} crashed: {type(outcome['error']).__name__}: {outcome['error']}",
                 "This is a bug in the check, not necessarily in your project; attach this "
                 "report to an issue.",
@@ -182,12 +198,9 @@ class Runner:
             result = self._result(check, "error", findings)
         else:
             findings = outcome["findings"]
-            bad = [f for f in findings if not isinstance(f, Finding)]
-            if bad:
-                findings = [Finding("diagnostics.E002", Level.ERROR,
-                                    f"{check.id} returned {type(bad[0]).__name__}, not Finding",
-                                    "run(ctx) must yield diagnostics.Finding objects.")]
-                result = self._result(check, "error", findings)
+            wrong = misfit(check, findings)
+            if wrong:
+                result = self._result(check, "error", [E002(f"{check.id} {wrong[0]}", wrong[1])])
             else:
                 result = self._result(check, None, findings)
                 skip = outcome.get("skip")
@@ -195,8 +208,7 @@ class Runner:
                     result.status = "skipped"
                     result.skipped_reason, result.enable_with = skip.reason, skip.enable_with
         if cleanup_errors:
-            result.findings.append(Finding(
-                "diagnostics.E004", Level.CRITICAL,
+            result.findings.append(C001(
                 f"{check.id} could not undo what it did: {cleanup_errors[0]}",
                 "Remove the named objects by hand; the evidence lists every failed undo step.",
                 [traceback_block("\n".join(cleanup_errors), "Undo errors")]))
@@ -233,8 +245,7 @@ class Runner:
                            enable_with=flag)
 
     def _load_problems(self, problems: list[LoadProblem]) -> CheckResult:
-        findings = [Finding(
-            "diagnostics.E001", Level.ERROR,
+        findings = [E001(
             f"A check from {p.source} could not be loaded: {p.error}",
             f"Fix or remove {p.target!r}; the other checks ran without it.",
             [traceback_block(p.traceback)] if p.traceback else [])

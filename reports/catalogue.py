@@ -2,19 +2,16 @@
 from __future__ import annotations
 
 import json
-import sys
 
 from upload_diagnostics.diagnostics.model import docs_anchor
 
-from .reference import module_docs
 from .templating import md_escape
 
 
 def _codes(check) -> list[dict]:
-    """The finding codes documented beside the check (its module's CODES)."""
-    module = sys.modules.get(type(check).__module__)
-    return [{"code": d.code, "title": d.title, "docs": docs_anchor(d.code)}
-            for d in (module_docs(module) if module else [])]
+    """The finding codes the check declares."""
+    return [{"code": c.code, "title": c.title, "docs": docs_anchor(c.code)}
+            for c in check.codes]
 
 
 def _rows(checks) -> list[dict]:

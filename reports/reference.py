@@ -1,86 +1,55 @@
-"""The finding-code reference: the CodeDoc entries of the engine and of every check module.
+"""The finding-code reference: the Code objects of the engine and of every built-in check.
 
     python -m upload_diagnostics.reports.reference          # (re)write docs/codes/*.md
     python -m upload_diagnostics.reports.reference --check  # exit 1 when they drifted
 
-Entries live beside the code that emits them (a module-level `CODES` list); this module
-collects them, renders the Markdown reference and finds codes emitted without an entry.
-Reports look entries up among the modules already loaded, so `reports` never imports
-`checks` to render.
+Each code is declared once, as a `diagnostics.Code` beside the check that emits it, and
+listed in that check's `codes`; this module collects them, renders the Markdown reference
+and finds codes that no check lists or no code emits. Reports look codes up among those
+declared so far in the process, so `reports` never imports `checks` to render.
 """
 from __future__ import annotations
 
 import argparse
 import ast
 import importlib
-import inspect
 import pkgutil
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from upload_diagnostics.diagnostics.codes import ENGINE_CODES, CodeDoc
-from upload_diagnostics.diagnostics.model import docs_anchor, family
+from upload_diagnostics.diagnostics import engine_codes
+from upload_diagnostics.diagnostics.codes import REGISTRY, Code
+from upload_diagnostics.diagnostics.model import docs_anchor
 
 from .templating import render_template
 
-CODE_PATTERN = r"[a-z][a-z0-9_]*\.[EWIC]\d{3}"
-LEVELS = {"C": "critical", "E": "error", "W": "warning", "I": "info"}
-ENTRY_LISTS = ("CODES", "ENGINE_CODES")  # module-level names that hold CodeDoc entries
+ENGINE = "upload_diagnostics.diagnostics.engine_codes"
 
 
 @dataclass(frozen=True)
 class Entry:
-    doc: CodeDoc
-    module: str  # where the entry is declared
-    checks: tuple[str, ...]  # ids of the checks defined in that module
+    doc: Code
+    module: str  # where the code is declared
+    checks: tuple[str, ...]  # ids of the checks that list it
 
     @property
     def family(self) -> str:
-        return family(self.doc.code)
+        return self.doc.family
 
     @property
     def level(self) -> str:
-        return level(self.doc.code)
+        return self.doc.level.label
 
     @property
     def anchor(self) -> str:
         return docs_anchor(self.doc.code).rpartition("#")[2]
 
 
-def level(code: str) -> str:
-    return LEVELS.get(code.split(".", 1)[-1][:1], "info")
-
-
-def module_docs(module) -> list[CodeDoc]:
-    docs = []
-    names = vars(module) if hasattr(module, "__dict__") else {}  # no module __getattr__
-    for name in ENTRY_LISTS:
-        value = names.get(name)
-        if isinstance(value, (list, tuple)):
-            docs += [d for d in value if isinstance(d, CodeDoc)]
-    return docs
-
-
-def _check_ids(module) -> tuple[str, ...]:
-    """Ids of the Check classes defined in `module` (not imported into it)."""
-    from upload_diagnostics.diagnostics.check import Check
-
-    return tuple(sorted(
-        obj.id for _, obj in inspect.getmembers(module, inspect.isclass)
-        if issubclass(obj, Check) and obj is not Check and obj.__module__ == module.__name__
-        and obj.id))
-
-
-def loaded_docs() -> dict[str, CodeDoc]:
-    """code -> CodeDoc over the engine and every module loaded so far (built-in checks,
+def loaded_docs() -> dict[str, Code]:
+    """code -> Code over the engine and every module loaded so far (built-in checks,
     plugins): what a report can explain without importing anything."""
-    found = {d.code: d for d in ENGINE_CODES}
-    for module in list(sys.modules.values()):
-        if module is not None:
-            found.update({d.code: d for d in module_docs(module)})
-    return found
+    return dict(REGISTRY)
 
 
 # -- the reference of the built-in checks (a developer tool: it imports `checks`) -------
@@ -92,97 +61,101 @@ def package_modules(package: str) -> list[str]:
     return sorted(names)
 
 
-def collect() -> tuple[dict[str, Entry], list[str]]:
-    """Every entry of the engine and the built-in check modules, and the problems met:
-    duplicate entries, modules that fail to import."""
-    entries: dict[str, Entry] = {}
-    problems: list[str] = []
-    engine = "upload_diagnostics.diagnostics.codes"
-    modules = [(engine, importlib.import_module(engine))]
-    for name in package_modules("upload_diagnostics.checks"):
-        try:
-            modules.append((name, importlib.import_module(name)))
-        except Exception as exc:  # reported, so one broken module does not hide the rest
-            problems.append(f"{name} cannot be imported: {type(exc).__name__}: {exc}")
-    for name, module in modules:
-        ids, defines = _check_ids(module), _defines_entries(module)
-        for doc in module_docs(module):
-            seen = entries.get(doc.code)
-            if seen is None:
-                entries[doc.code] = Entry(doc, name, ids)
-            elif seen.doc is doc:  # one list imported by several modules of a family
-                entries[doc.code] = Entry(doc, name if defines else seen.module,
-                                          tuple(sorted({*seen.checks, *ids})))
-            else:
-                problems.append(f"{doc.code} is documented twice: in {seen.module} "
-                                f"and {name}")
-    return dict(sorted(entries.items(), key=lambda item: _sort_key(item[0]))), problems
-
-
-def _defines_entries(module) -> bool:
-    """Whether the module's own source assigns an entry list (rather than importing one)."""
+def declared(module) -> dict[str, Code]:
+    """name -> Code for the codes `module`'s own source assigns (not the ones it imports)."""
     try:
         tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
     except (OSError, TypeError, SyntaxError, UnicodeDecodeError):
-        return False
-    return any(_is_entry_list(node) for node in tree.body)
+        return {}
+    names = {t.id for node in tree.body if isinstance(node, ast.Assign)
+             for t in node.targets if isinstance(t, ast.Name)}
+    return {name: value for name, value in vars(module).items()
+            if name in names and isinstance(value, Code)}
+
+
+def collect() -> tuple[dict[str, Entry], list[str]]:
+    """Every code of the engine and the built-in checks, and the problems met: codes no
+    check lists, checks listing codes declared nowhere we looked, modules that fail to
+    import."""
+    from upload_diagnostics.checks import BUILTIN
+
+    problems: list[str] = []
+    where: dict[str, str] = {}
+    for name in [ENGINE, *package_modules("upload_diagnostics.checks")]:
+        try:
+            module = importlib.import_module(name)
+        except Exception as exc:  # reported, so one broken module does not hide the rest
+            problems.append(f"{name} cannot be imported: {type(exc).__name__}: {exc}")
+            continue
+        where.update({code.code: name for code in declared(module).values()})
+    listed: dict[str, set[str]] = {code.code: set() for code in declared(engine_codes).values()}
+    for check in BUILTIN:
+        for code in check.codes:
+            listed.setdefault(code.code, set()).add(check.id)
+    entries = {code: Entry(REGISTRY[code], where.get(code, "?"), tuple(sorted(ids)))
+               for code, ids in listed.items()}
+    problems += [f"{code} is declared in {module} but no check lists it in its codes"
+                 for code, module in sorted(where.items()) if code not in listed]
+    problems += [f"{code} is listed by {', '.join(entry.checks)} but not declared in a "
+                 "built-in module" for code, entry in entries.items() if entry.module == "?"]
+    return dict(sorted(entries.items(), key=lambda item: _sort_key(item[0]))), problems
 
 
 def _sort_key(code: str):
     fam, _, rest = code.partition(".")
-    return fam, "CEWI".find(rest[:1]), rest
+    return fam, "CEWID".find(rest[:1]), rest
 
 
-def source_files() -> list[Path]:
-    """The .py files of the engine and of the built-in checks."""
-    roots = [Path(importlib.import_module(p).__file__).parent for p in (
-        "upload_diagnostics.diagnostics", "upload_diagnostics.checks")]
-    return sorted(p for root in roots for p in root.rglob("*.py") if "__pycache__" not in p.parts)
+def unused(entries: dict[str, Entry]) -> list[str]:
+    """Codes declared but never used to emit a finding: their name appears in the source
+    of their family only where it is declared or listed."""
+    problems = []
+    for code, entry in entries.items():
+        module = sys.modules.get(entry.module)
+        name = next((n for n, c in declared(module).items() if c.code == code), None) \
+            if module else None
+        if name and name not in used_names(family_files(module)):
+            problems.append(f"{code} is declared in {entry.module} but nothing emits it "
+                            "(remove it or the dead code)")
+    return problems
 
 
-def source_root() -> Path:
-    """The folder holding the `diagnostics` and `checks` packages."""
-    return Path(importlib.import_module("upload_diagnostics.diagnostics").__file__).parents[1]
+def family_files(module) -> list[Path]:
+    """The source of a code's family: its package's files, or the module alone."""
+    path = Path(module.__file__)
+    if module.__name__ == ENGINE:
+        return sorted(path.parent.glob("*.py"))
+    family = module.__name__.split(".")[:3]  # upload_diagnostics.checks.<family>
+    package = sys.modules.get(".".join(family))
+    if package is not None and hasattr(package, "__path__"):
+        return sorted(Path(package.__file__).parent.rglob("*.py"))
+    return [path]
 
 
-def code_literals(paths: list[Path], root: Path | None = None) -> dict[str, list[str]]:
-    """code -> ["path:line", ...] for every string literal that is exactly a finding code,
-    outside the CodeDoc lists themselves; paths shown relative to `root`."""
-    pattern = re.compile(CODE_PATTERN)
-    found: dict[str, list[str]] = {}
+def used_names(paths: list[Path]) -> set[str]:
+    """Names read in `paths` except in lists of codes (`codes = (...)`, a tuple of names)."""
+    found: set[str] = set()
     for path in paths:
-        try:
-            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        except (SyntaxError, UnicodeDecodeError, OSError):
-            continue
-        skip = {id(n) for node in ast.walk(tree) if _is_entry_list(node)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skip = {id(n) for node in ast.walk(tree) if _lists_codes(node)
                 for n in ast.walk(node.value)}
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Constant) and isinstance(node.value, str)
-                    and id(node) not in skip and pattern.fullmatch(node.value)):
-                shown = path.relative_to(root).as_posix() if root else path.name
-                found.setdefault(node.value, []).append(f"{shown}:{node.lineno}")
+            if id(node) in skip:
+                continue
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                found.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                found.add(node.attr)
     return found
 
 
-def _is_entry_list(node) -> bool:
-    targets = node.targets if isinstance(node, ast.Assign) else \
-        [node.target] if isinstance(node, ast.AnnAssign) and node.value else []
-    return any(isinstance(t, ast.Name) and t.id in ENTRY_LISTS for t in targets)
-
-
-def drift(entries: dict[str, Entry], literals: dict[str, list[str]]) -> list[str]:
-    """Codes emitted without an entry, and entries no code literal emits. Literals of a
-    family no entry belongs to are other tools' ids (Django's "files.E001"), not ours."""
-    ours = {family(code) for code in entries}
-    problems = [f"{code} is emitted at {', '.join(places)} but has no CodeDoc entry "
-                "(add one to the CODES list of the module that emits it)"
-                for code, places in sorted(literals.items())
-                if code not in entries and family(code) in ours]
-    problems += [f"{code} has a CodeDoc entry in {entry.module} but no code emits it "
-                 "(remove the entry or the dead code)"
-                 for code, entry in entries.items() if code not in literals]
-    return problems
+def _lists_codes(node) -> bool:
+    if not isinstance(node, ast.Assign):
+        return False
+    if any(isinstance(t, ast.Name) and t.id == "codes" for t in node.targets):
+        return True
+    return isinstance(node.value, ast.Tuple) and all(
+        isinstance(e, ast.Name) for e in node.value.elts)
 
 
 def generate(entries: dict[str, Entry]) -> dict[str, str]:
@@ -216,11 +189,11 @@ def main(argv=None) -> int:
                                      description="Write or verify docs/codes/.")
     parser.add_argument("--docs", default="docs", help="the docs folder (default: ./docs)")
     parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 when the docs or the entries drifted")
+                        help="write nothing; exit 1 when the docs or the codes drifted")
     args = parser.parse_args(argv)
     docs_dir = Path(args.docs)
     entries, problems = collect()
-    problems += drift(entries, code_literals(source_files(), source_root()))
+    problems += unused(entries)
     files = generate(entries)
     if args.check:
         problems += stale(files, docs_dir)

@@ -1,7 +1,7 @@
 """SARIF 2.1.0: the static findings that point at a file, for code-scanning tools.
 
 One run, one rule per finding code (title, description and help from the code's
-CodeDoc when its check module is loaded, else from the finding itself), one result per
+declaration when its check module is loaded, else from the finding itself), one result per
 finding with its location, and the other marked lines of its code evidence (the earlier
 read of a double read) as related locations.
 """
@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from upload_diagnostics.diagnostics.codes import CodeDoc
+from upload_diagnostics.diagnostics.codes import Code
 
 from .reference import loaded_docs
 
@@ -65,7 +65,7 @@ def to_sarif(report: dict) -> dict:
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def _rule(code: str, doc: CodeDoc | None, finding: dict) -> dict:
+def _rule(code: str, doc: Code | None, finding: dict) -> dict:
     level = CODE_LEVELS.get(code.rsplit(".", 1)[-1][:1], "warning")
     rule = {"id": code, "defaultConfiguration": {"level": level},
             "properties": {"docs": finding.get("docs") or ""}}

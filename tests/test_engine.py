@@ -95,6 +95,24 @@ def test_own_timeout_wins_and_slow_checks_are_announced(project, tmp_path):
     assert "udx.quick_timeout is still running" not in run.stderr
 
 
+@pytest.mark.parametrize("finding, wrong", [
+    (("udx.W009", "warning"), "reported udx.W009 at level warning, a code it does not list in "
+                              "its codes"),
+    (("udx.E001", "warning"), "reported udx.E001 at level warning, a code declared error"),
+])
+def test_a_finding_its_check_does_not_declare_is_that_checks_error(project, finding, wrong):
+    """A code a check does not list, or a level its code does not say, is a plugin bug:
+    the check's result is an error, not a finding at whatever level the plugin chose."""
+    root = project(checks_setting(("Rogue", {"finding": finding}), "Provider"))
+    run = run_manage(root, "udx", *JSON, env=env())
+    assert run.returncode == 1
+    checks = by_id(run.json())
+    rogue = checks["udx.rogue"]
+    assert rogue["status"] == "error" and codes(rogue) == ["diagnostics.E002"]
+    assert rogue["findings"][0]["message"] == f"udx.rogue {wrong}"
+    assert checks["udx.provider"]["status"] == "pass"
+
+
 def test_a_crash_is_one_error_result(project):
     root = project(checks_setting("Crasher", "Provider", "Consumer",
                                   extra='UPLOAD_API_TOKEN = "tok-9f8e7d6c5b4a"\n'))
@@ -172,8 +190,7 @@ def test_without_settings_django_checks_are_skipped_and_the_rest_run(tmp_path):
     assert checks["pillow.codecs"]["status"] in ("pass", "warn", "fail")
 
 
-LEVELED = ("Leveled", {"findings": [("udx.W001", "warning"), ("udx.W002", "warning"),
-                                    ("udx.E001", "error"), ("udx.I001", "info")]})
+LEVELED = ("Leveled", {"findings": ["udx.W001", "udx.W002", "udx.E001", "udx.I001"]})
 
 
 def test_silenced_findings_are_counted_not_shown(project):
@@ -195,7 +212,7 @@ def test_silenced_findings_are_counted_not_shown(project):
 def test_a_lone_silence_string_is_one_pattern(project):
     # Not the characters of the string: "*" among them would silence everything.
     root = project("UPLOAD_DIAGNOSTICS = {\"CHECKS\": [(\"udx_checks.Leveled\", "
-                   "{\"findings\": [(\"udx.W001\", \"warning\"), (\"udx.E001\", \"error\")]})], "
+                   "{\"findings\": [\"udx.W001\", \"udx.E001\"]})], "
                    "\"SILENCE\": \"udx.W*\"}\n")
     run = run_manage(root, "udx", *JSON, env=env())
     assert run.returncode == 1
@@ -204,12 +221,12 @@ def test_a_lone_silence_string_is_one_pattern(project):
 
 
 @pytest.mark.parametrize("findings, args, expected", [
-    ([("udx.W001", "warning")], (), 0),
-    ([("udx.W001", "warning")], ("--fail-level", "warning"), 1),
-    ([("udx.I001", "info")], ("--fail-level", "info"), 1),
-    ([("udx.E001", "error")], (), 1),
-    ([("udx.E001", "error")], ("--fail-level", "critical"), 0),
-    ([("udx.C001", "critical")], ("--fail-level", "critical"), 1),
+    (["udx.W001"], (), 0),
+    (["udx.W001"], ("--fail-level", "warning"), 1),
+    (["udx.I001"], ("--fail-level", "info"), 1),
+    (["udx.E001"], (), 1),
+    (["udx.E001"], ("--fail-level", "critical"), 0),
+    (["udx.C001"], ("--fail-level", "critical"), 1),
 ])
 def test_fail_level_sets_the_exit_status(project, findings, args, expected):
     root = project(checks_setting(("Leveled", {"findings": findings})))
@@ -261,7 +278,7 @@ def test_settings_checks_in_every_form_and_broken_plugins(project):
     root = project("""
         UPLOAD_DIAGNOSTICS = {"CHECKS": [
             "udx_checks.Provider",
-            ("udx_checks.Leveled", {"findings": [("udx.W003", "warning")]}),
+            ("udx_checks.Leveled", {"findings": ["udx.W003"]}),
             {"path": "udx_checks.Sleeper", "options": {"seconds": 0}},
             "udx_checks.NotACheck",
             "udx_checks.BadInit",
@@ -307,7 +324,7 @@ def test_settings_come_from_django_settings_module_too(project):
 
 
 def test_call_command_writes_to_the_given_stdout(project):
-    root = project(checks_setting(("Leveled", {"findings": [("udx.E002", "error")]})))
+    root = project(checks_setting(("Leveled", {"findings": ["udx.E002"]})))
     script = (
         "import io, json, django; django.setup()\n"
         "from django.core.management import call_command\n"

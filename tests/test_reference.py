@@ -1,4 +1,4 @@
-"""The finding-code reference: entries beside the code, generated docs, no drift."""
+"""Finding codes declared once, and the reference generated from them."""
 from __future__ import annotations
 
 import re
@@ -6,20 +6,62 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from conftest import REPO, base_env
+from upload_diagnostics.diagnostics import Code, Level
+from upload_diagnostics.diagnostics.codes import CODE_PATTERN
 from upload_diagnostics.reports import reference
 
 
-def test_every_emitted_code_has_an_entry_and_every_entry_a_code():
+def test_every_code_is_listed_by_a_check_and_emitted():
     entries, problems = reference.collect()
-    literals = reference.code_literals(reference.source_files(), reference.source_root())
-    problems += reference.drift(entries, literals)
+    problems += reference.unused(entries)
     assert not problems, "\n".join(problems)
-    # The starter checks and the engine are covered, found without being listed anywhere.
-    assert {"pillow.E001", "django.E001", "diagnostics.E003"} <= set(entries)
+    # The engine's codes and the starter checks' are there, found without a list of them.
+    assert {"pillow.E001", "django.E001", "diagnostics.E003", "diagnostics.C001"} <= set(entries)
+    assert "diagnostics.E004" not in entries  # renumbered: it is emitted as critical
 
 
-def test_committed_docs_match_the_entries():
+def test_level_docs_and_emission_cannot_disagree():
+    """The level exists once, as the code's letter: the finding a code makes and the
+    docs generated from it both take it from there."""
+    entries, _ = reference.collect()
+    pages = reference.generate(entries)
+    letters = {"C": Level.CRITICAL, "E": Level.ERROR, "W": Level.WARNING, "I": Level.INFO,
+               "D": Level.DEBUG}
+    for name, entry in entries.items():
+        code = entry.doc
+        assert code.level is letters[name.split(".")[1][0]], name
+        finding = code("a message")
+        assert (finding.code, finding.level) == (name, code.level)
+        section = pages[f"codes/{entry.family}.md"].split(f"\n## {name}\n")[1]
+        assert section.split("\n## ")[0].count(f"Level: {code.level.label}") == 1, name
+    with pytest.raises(TypeError):
+        Code("demo.E001", *"tdwbgf", level=Level.WARNING)  # no level but the letter's
+
+
+def test_a_malformed_or_conflicting_code_fails_when_declared():
+    with pytest.raises(ValueError, match="is not a finding code"):
+        Code("demo.X001", *"tdwbgf")
+    with pytest.raises(ValueError, match="is not a finding code"):
+        Code("Demo.E1", *"tdwbgf")
+    first = Code("demo.E901", *"tdwbgf")
+    assert Code("demo.E901", *"tdwbgf").level is first.level  # a module imported twice
+    with pytest.raises(ValueError, match="demo.E901 is declared twice"):
+        Code("demo.E901", "another title", *"dwbgf")
+
+
+def test_hints_default_to_the_code_s_hint_then_its_fix():
+    plain = Code("demo.W902", *"tdwbg", "the fix")
+    hinted = Code("demo.W903", *"tdwbg", "the fix", hint="the hint")
+    assert plain("m").hint == "the fix" and hinted("m").hint == "the hint"
+    assert hinted("m", "said here").hint == "said here"
+    made = plain("m", evidence=[{"type": "log"}], path="a.py", line=3)
+    assert (made.evidence, made.path, made.line) == ([{"type": "log"}], "a.py", 3)
+
+
+def test_committed_docs_match_the_codes():
     entries, _ = reference.collect()
     stale = reference.stale(reference.generate(entries), REPO / "docs")
     assert not stale, ("\n".join(stale)
@@ -30,36 +72,39 @@ def test_entries_are_real_documentation():
     entries, _ = reference.collect()
     for code, entry in entries.items():
         doc = entry.doc
-        assert re.fullmatch(reference.CODE_PATTERN, code), code
+        assert CODE_PATTERN.fullmatch(code), code
         for field in ("title", "detects", "why", "bad", "good", "fix"):
             assert len(getattr(doc, field).strip()) >= 10, f"{code}.{field} is too thin"
         if entry.level in ("error", "critical", "warning"):
             assert doc.bad != doc.good, f"{code}: the fixed example equals the bad one"
-        if entry.family not in ("diagnostics",):
-            assert entry.checks, f"{code}: no check in {entry.module} emits it"
+        if entry.family != "diagnostics":
+            assert entry.checks, f"{code}: no check lists it"
 
 
-def test_drift_is_detected_in_both_directions(tmp_path):
-    emitter = tmp_path / "emitter.py"
-    emitter.write_text(textwrap.dedent('''
-        from upload_diagnostics.diagnostics.codes import CodeDoc
-        # "demo.E009" in a comment is not an emitted code
-        CODE = {"slow": "demo.W002"}
-        def run():
-            return "demo.E001", "see demo.E007 for details"
-        CODES = [CodeDoc("demo.E001", "t", "d", "w", "b", "g", "f"),
-                 CodeDoc(code="demo.E002", title="t", detects="d", why="w", bad="b",
-                         good="g", fix="f")]
+def test_a_declared_code_nothing_emits_is_found(tmp_path, monkeypatch):
+    (tmp_path / "demo_family.py").write_text(textwrap.dedent('''
+        from upload_diagnostics.diagnostics import Check, Code
+
+        E001 = Code("demofam.E001", *"tdwbgf")
+        E002 = Code("demofam.E002", *"tdwbgf")
+        ALL = (E001, E002)  # a list of codes is not an emission
+
+
+        class Demo(Check):
+            id = "demofam.demo"
+            codes = (E001, E002)
+
+            def run(self, ctx):
+                yield E001("emitted")
     '''))
-    literals = reference.code_literals([emitter])
-    assert set(literals) == {"demo.W002", "demo.E001"}  # not the entries, comments, prose
-    assert literals["demo.W002"] == ["emitter.py:4"]
-    entries = {code: reference.Entry(reference.CodeDoc(code, *"tdwbgf"), "emitter", ())
-               for code in ("demo.E001", "demo.E002")}
-    problems = reference.drift(entries, literals)
-    assert any(p.startswith("demo.W002 is emitted at emitter.py:4 but has no") for p in problems)
-    assert any(p.startswith("demo.E002 has a CodeDoc entry") for p in problems)
-    assert len(problems) == 2
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import demo_family
+
+    entries = {code.code: reference.Entry(code, "demo_family", ("demofam.demo",))
+               for code in demo_family.ALL}
+    assert reference.unused(entries) == [
+        "demofam.E002 is declared in demo_family but nothing emits it (remove it or the "
+        "dead code)"]
 
 
 def test_family_modules_are_found_in_subpackages(tmp_path, monkeypatch):
@@ -93,10 +138,10 @@ def test_generator_command_writes_and_verifies(tmp_path):
 def test_report_anchors_match_the_generated_headings():
     """Reports link to docs/codes/<family>.md#<anchor>; GitHub derives the anchor from the
     `## family.CODE` heading by lower-casing it and dropping the dot."""
-    from upload_diagnostics.diagnostics.model import Finding
+    from upload_diagnostics.checks.pillow import E001
 
     docs = (REPO / "docs" / "codes" / "pillow.md").read_text()
-    link = Finding("pillow.E001", "error", "m").to_dict()["docs"]
+    link = E001("m").to_dict()["docs"]
     path, anchor = link.split("#")
     assert path == "docs/codes/pillow.md"
     heading = re.search(r"^## (pillow\.E001)$", docs, re.M).group(1)

@@ -19,11 +19,12 @@ import time
 import traceback
 import uuid
 
-from upload_diagnostics.diagnostics import Check, Finding, Level, kv, log, table, traceback_block
-from upload_diagnostics.diagnostics.codes import CodeDoc
+from upload_diagnostics.diagnostics import Check, Finding, kv, log, table, traceback_block
 
 from . import endpoint, generic, images
 from . import tracker as tracking
+from .codes import (C001, E001, E002, E003, E004, E005, E006, E007, E008, E009, E010, I001, W001,
+                    W002)
 from .recording import NameSearchLoop, PrefixedStorage, Recorder, RecordingStorage, StandIn
 
 
@@ -90,6 +91,7 @@ class EndToEndUpload(Check):
     id = "e2e.upload"
     title = "An image upload goes through the project's real upload path"
     tags = ("e2e", "upload", "storage", "fileptr")
+    codes = (E001, E002, E003, E004, E005, E006, E007, E008, E009, E010, W001, W002, C001, I001)
     uses = ("server.worker_timeout",)
     provides = ("upload.timings",)
     needs_django = True
@@ -139,34 +141,31 @@ class EndToEndUpload(Check):
         try:
             endpoint.target_url(config)
         except endpoint.ConfigError as exc:
-            return [Finding("e2e.W002", Level.WARNING,
-                            f'UPLOAD_DIAGNOSTICS["E2E"] is not usable: {exc}',
-                            'Set "URL" (a path such as "/api/photos/") or "URL_NAME" (a '
-                            'name reverse() knows); only the generic path ran.')]
+            return [W002(f'UPLOAD_DIAGNOSTICS["E2E"] is not usable: {exc}',
+                         'Set "URL" (a path such as "/api/photos/") or "URL_NAME" (a '
+                         'name reverse() knows); only the generic path ran.')]
         ctx.progress("      e2e.upload: creating the test database")
         try:
             session.environment.setup()
         except Exception as exc:  # migrations that fail on an empty database, no DB server
-            return [Finding("e2e.E009", Level.ERROR,
-                            f"The test database could not be created: {type(exc).__name__}: "
-                            f"{exc}",
-                            "The endpoint path runs on a test database built the way "
-                            "`manage.py test` builds it; make `python manage.py test` work "
-                            "(migrations, database permissions) and run again.",
-                            [traceback_block(traceback.format_exc())])]
+            return [E009(f"The test database could not be created: {type(exc).__name__}: "
+                         f"{exc}",
+                         "The endpoint path runs on a test database built the way "
+                         "`manage.py test` builds it; make `python manage.py test` work "
+                         "(migrations, database permissions) and run again.",
+                         [traceback_block(traceback.format_exc())])]
         for picture in pictures:
             ctx.progress(f"      e2e.upload: POST {config.get('URL') or config['URL_NAME']}, "
                          f"{picture.label}")
             try:
                 runs.append(endpoint.post(picture, config, tracker, recorder, handler_paths))
             except Exception as exc:  # DATA, USER or PREPARE unusable: before the request
-                return [Finding("e2e.W002", Level.WARNING,
-                                f'UPLOAD_DIAGNOSTICS["E2E"] is not usable: preparing the '
-                                f"request failed with {type(exc).__name__}: {exc}",
-                                'Check "DATA" (a dict of form fields), "USER" (a username '
-                                'the user model accepts) and "PREPARE" (a dotted path to '
-                                "func(client, data) returning the data); only the generic "
-                                "path ran.", [traceback_block(traceback.format_exc())])]
+                return [W002(f'UPLOAD_DIAGNOSTICS["E2E"] is not usable: preparing the '
+                             f"request failed with {type(exc).__name__}: {exc}",
+                             'Check "DATA" (a dict of form fields), "USER" (a username '
+                             'the user model accepts) and "PREPARE" (a dotted path to '
+                             "func(client, data) returning the data); only the generic "
+                             "path ran.", [traceback_block(traceback.format_exc())])]
         return []
 
 
@@ -191,21 +190,20 @@ def generic_findings(runs) -> list[Finding]:
         if failure and isinstance(failure.error, NameSearchLoop):
             findings.append(name_search_finding(failure.error, [stages]))
         elif failure:
-            findings.append(Finding(
-                "e2e.E006", Level.ERROR,
+            findings.append(E006(
                 f"The generic upload path failed at \"{failure.stage}\" for "
                 f"{run.image.label}: {failure.message}",
                 _STAGE_HINTS.get(failure.stage.split(" (")[0], _STAGE_HINTS["storage"]),
                 [stages, traceback_block(failure.traceback)]))
         for url, problem in run.url_problems:
-            findings.append(Finding(
-                "e2e.E010", Level.ERROR, f"The stored object's URL {url} {problem}",
+            findings.append(E010(
+                f"The stored object's URL {url} {problem}",
                 "Users load images from this URL: check the storage's url() (domain, "
                 "path, a private bucket or signed URLs) and that the CDN serves the "
                 "stored object.", [stages]))
         for stage, problem in run.problems:
-            findings.append(Finding(
-                "e2e.E007", Level.ERROR, f"Storage round trip, {stage}: {problem}",
+            findings.append(E007(
+                f"Storage round trip, {stage}: {problem}",
                 "The storage does not give back what it was given: check the backend's "
                 "size()/exists()/open() implementation and that save() stores every byte "
                 "(Storage.save must return the name it actually stored).", [stages]))
@@ -233,8 +231,7 @@ def _stages_table(title: str, stages) -> dict:
 
 
 def name_search_finding(loop: NameSearchLoop, evidence) -> Finding:
-    return Finding(
-        "e2e.E008", Level.ERROR,
+    return E008(
         f"Saving never finds a free name: {loop}",
         f"{loop.storage}.exists() answers True for every name, so Django's "
         "Storage.get_available_name() loops forever and the request hangs until the worker "
@@ -255,8 +252,7 @@ def endpoint_findings(ctx, runs) -> list[Finding]:
             evidence.append(log("Logged during the request", run.log))
         loops = [c for c in run.calls if c.error and c.error.startswith("NameSearchLoop")]
         if loops:
-            findings.append(Finding(
-                "e2e.E008", Level.ERROR,
+            findings.append(E008(
                 f"Saving never finds a free name during POST {run.url}: {loops[0].error}",
                 "The storage's exists() answers True for every name, so Django's "
                 "Storage.get_available_name() loops forever and the request hangs until the "
@@ -264,8 +260,7 @@ def endpoint_findings(ctx, runs) -> list[Finding]:
                 "stored.", evidence))
         if run.error:
             where = run.frame
-            findings.append(Finding(
-                "e2e.E006", Level.ERROR,
+            findings.append(E006(
                 f"POST {run.url} raised {run.error}"
                 + (f" at {where}" if where else ""),
                 "The project's upload view raised instead of answering; the traceback shows "
@@ -274,8 +269,7 @@ def endpoint_findings(ctx, runs) -> list[Finding]:
                 + ([ctx.excerpt(ctx.project_root / where.path, where.line)] if where else []),
                 path=where.path if where else None, line=where.line if where else None))
         elif run.status is not None and run.status >= 400:
-            findings.append(Finding(
-                "e2e.E005", Level.ERROR,
+            findings.append(E005(
                 f"POST {run.url} with {run.image.label} was rejected: HTTP {run.status} "
                 f"{_first_line(run.body)}",
                 "The project's endpoint refused a valid photo. Read the response body and "
@@ -334,16 +328,14 @@ def _tracker_finding(ctx, tracker, problem) -> Finding:
     where = event.frame or (earlier.frame if earlier else None)
     first = f" at {_where(earlier.frame)}" if earlier else ""
     if problem.kind == "eof_read":
-        return Finding(
-            "e2e.E001", Level.ERROR,
+        return E001(
             f"{problem.stream} was read at its end by {_where(event.frame)}: 0 bytes, because "
             f"it had been read{first} ({earlier.nbytes:,} bytes) without seek(0) in between",
             "Rewind with upload.seek(0) after reading it (or read it once into bytes and use "
             "BytesIO(data) for each consumer). FileSystemStorage hides this because it rewinds "
             "through chunks(); a remote storage that calls content.read() stores 0 bytes.",
             evidence, path=where.path if where else None, line=where.line if where else None)
-    return Finding(
-        "e2e.W001", Level.WARNING,
+    return W001(
         f"{problem.stream} was handed to {event.detail} at position {event.position:,}, "
         f"not 0{first}",
         "Call seek(0) before saving. This storage rewound by itself, but one that reads "
@@ -364,17 +356,17 @@ def stored_findings(ctx, recorder: Recorder) -> list[Finding]:
                "saved from"]
     findings = []
     groups = [
-        ("e2e.E002", [s for s in recorder.stored if s.nbytes == 0],
+        (E002, [s for s in recorder.stored if s.nbytes == 0],
          "{n} object(s) were stored with 0 bytes, e.g. {first}",
          "The storage received an empty stream: something read the upload before it was "
          "saved and did not rewind it (see the read tracker's finding for both lines). Add "
          "upload.seek(0) before the save."),
-        ("e2e.E003", [s for s in recorder.stored if s.nbytes and not s.image],
+        (E003, [s for s in recorder.stored if s.nbytes and not s.image],
          "{n} stored object(s) do not decode as an image, e.g. {first}",
          "What reached the storage is not the image: check what the code passes to save() "
          "(a partly read stream, a str, a wrong buffer)."),
-        ("e2e.E004", [s for s in recorder.stored if s.nbytes and s.sent is not None
-                      and s.sent != s.nbytes],
+        (E004, [s for s in recorder.stored if s.nbytes and s.sent is not None
+                and s.sent != s.nbytes],
          "{n} object(s) were stored with a size different from the file saved, e.g. {first}",
          "The storage received part of the file: the stream was not at position 0 when it "
          "was saved, or the backend truncates; seek(0) before saving."),
@@ -387,8 +379,7 @@ def stored_findings(ctx, recorder: Recorder) -> list[Finding]:
         evidence = [table("Stored objects", columns, rows(items))]
         if frame:
             evidence.append(ctx.excerpt(ctx.project_root / frame.path, frame.line))
-        findings.append(Finding(
-            code, Level.ERROR,
+        findings.append(code(
             message.format(n=len(items), first=f"{items[0].storage}:{items[0].name} "
                            f"({items[0].nbytes:,} bytes, {items[0].content})"),
             hint, evidence, path=frame.path if frame else None,
@@ -397,8 +388,7 @@ def stored_findings(ctx, recorder: Recorder) -> list[Finding]:
 
 
 def leftover_finding(left: list[str], prefix: str) -> Finding:
-    return Finding(
-        "e2e.C001", Level.CRITICAL,
+    return C001(
         f"The end-to-end check could not delete {len(left)} object(s) it wrote: {left[0]}",
         f"Delete them by hand (everything the check writes is under {prefix}); the storage's "
         "delete() failed or the object still exists after it.",
@@ -446,224 +436,6 @@ def timing_finding(ctx, timings, generic_runs, endpoint_runs, prefix) -> Finding
     message = (f"The upload of {timings['image']} took {timings['total_s']:.2f} s through "
                f"the {timings['path']} path{share}") if timings else \
         "No upload path completed"
-    return Finding("e2e.I001", Level.INFO, message,
-                   "Compare with the worker timeout (server checks) and the proxy timeouts; "
-                   "the stages show where the time goes.", evidence)
-
-
-# -- the reference of every code emitted here ---------------------------------------------------
-
-_SERIALIZER_BAD = """def create(self, validated_data):
-    upload = validated_data["image"]
-    validated_data["checksum"] = hashlib.sha256(upload.read()).hexdigest()
-    return super().create(validated_data)  # the storage reads b''"""
-_SERIALIZER_GOOD = """def create(self, validated_data):
-    upload = validated_data["image"]
-    validated_data["checksum"] = hashlib.sha256(upload.read()).hexdigest()
-    upload.seek(0)
-    return super().create(validated_data)"""
-
-CODES = [
-    CodeDoc(
-        code="e2e.E001",
-        title="The upload was read at its end after another read consumed it",
-        detects="During the end-to-end upload, the read tracker (a proxy under each "
-                "InMemoryUploadedFile, TemporaryUploadedFile and ContentFile the check "
-                "sees) records every read, seek and tell with the calling frame. It emits "
-                "this code when a read returns nothing because a read elsewhere had "
-                "consumed the stream and nothing rewound it; the evidence names both "
-                "project lines and the bytes each read got.",
-        why="The second consumer gets b''. A remote storage that calls content.read() "
-            "(ImageKit, most SDK-based backends) uploads 0 bytes or fails with 'Missing file "
-            "parameter for upload'; Pillow on BytesIO(f.read()) fails with 'cannot "
-            "identify image file'. FileSystemStorage rewinds through chunks(), so the bug "
-            "only shows in production.",
-        bad=_SERIALIZER_BAD,
-        good=_SERIALIZER_GOOD,
-        fix="Call upload.seek(0) after the first read, right where it happens, or read the "
-            "file once into bytes and give each consumer BytesIO(data)."),
-    CodeDoc(
-        code="e2e.E002",
-        title="An object was stored with 0 bytes",
-        detects="The recording storage (or, with --e2e, the real storage read back) "
-                "received content that was empty although the file object handed to "
-                "save() had a size.",
-        why="The stored image is empty: every page that shows it gets a broken image, and "
-            "ImageKit or S3 may reject the upload outright. It almost always means the "
-            "stream was consumed before save() and not rewound.",
-        bad=_SERIALIZER_BAD,
-        good=_SERIALIZER_GOOD,
-        fix="Find the earlier read (the e2e.E001 finding names it) and add seek(0) before "
-            "the save, or save a fresh ContentFile(data)."),
-    CodeDoc(
-        code="e2e.E003",
-        title="A stored object does not decode as an image",
-        detects="Pillow cannot open and verify the bytes the storage received, although "
-                "they are not empty.",
-        why="The site stores something that is not the image: a partly read stream, text, "
-            "or a wrong buffer. Thumbnails and pages that show it fail later, far from the "
-            "cause.",
-        bad="out = BytesIO()\nimage.save(out, 'WEBP')\n"
-            "storage.save(name, ContentFile(out.read()))  # at the end: b''",
-        good="out = BytesIO()\nimage.save(out, 'WEBP')\n"
-             "storage.save(name, ContentFile(out.getvalue()))",
-        fix="Pass the complete encoded bytes (getvalue(), or seek(0) then read()) to the "
-            "storage, and check what the code hands to save()."),
-    CodeDoc(
-        code="e2e.E004",
-        title="A stored object's size differs from the file that was saved",
-        detects="The storage received a number of bytes different from the size of the "
-                "file object given to save() (InMemoryUploadedFile.size, ContentFile.size).",
-        why="A truncated image: the top of a JPEG decodes and the rest is grey, or the "
-            "decoder fails. The stream was part-way through when it was saved (for example "
-            "after Pillow read a header), or the backend truncates.",
-        bad="Image.open(upload).verify()  # leaves the position after the header\n"
-            "upload.file.seek(100)\nstorage.save(name, upload)",
-        good="Image.open(upload).verify()\nupload.seek(0)\nstorage.save(name, upload)",
-        fix="seek(0) before saving; if the position is 0, test the backend's save with a "
-            "known file and compare sizes."),
-    CodeDoc(
-        code="e2e.E005",
-        title="The project's upload endpoint rejected a valid photo",
-        detects="A multipart POST of a generated photo to UPLOAD_DIAGNOSTICS['E2E'] "
-                "(URL or URL_NAME, FIELD, DATA, USER, PREPARE) answered with a status of "
-                "400 or more. The evidence holds the response body, what was logged and "
-                "every storage call the request made.",
-        why="Users get the same answer for the same photo: the upload fails every time, "
-            "often with a generic message that hides the cause.",
-        bad="UPLOAD_DIAGNOSTICS = {\"E2E\": {\"URL\": \"/api/photos/\", \"FIELD\": \"file\"}}"
-            "\n# the serializer expects \"image\": 400 {\"image\": [\"No file was submitted.\"]}",
-        good="UPLOAD_DIAGNOSTICS = {\"E2E\": {\"URL\": \"/api/photos/\", \"FIELD\": \"image\","
-             "\n                             \"DATA\": {\"title\": \"diagnostic upload\"}}}",
-        fix="For a 4xx make the E2E settings match what the view expects (field name, extra "
-            "fields, a user with permission); for a 5xx read the log and storage calls in "
-            "the evidence and fix the failing one."),
-    CodeDoc(
-        code="e2e.E006",
-        title="The upload pipeline raised an exception",
-        detects="A stage of the generic path (multipart parsing with the project's upload "
-                "handlers, ImageField verification, Pillow processing, a storage call) or "
-                "the project's own view raised. The finding names the stage or the "
-                "innermost project frame and carries the redacted traceback.",
-        why="In production the same exception becomes a 500 page, or a worker that dies "
-            "mid-request; masked by an except clause it becomes a vague 'Upload failed'.",
-        bad="FILE_UPLOAD_TEMP_DIR = \"/var/tmp/uploads\"  # does not exist on the server",
-        good="FILE_UPLOAD_TEMP_DIR = BASE_DIR / \"tmp\"  # created at deploy time",
-        fix="Read the traceback's last project frame and fix that call, its settings or the "
-            "backend it talks to; then run the check again.",
-        lang="python"),
-    CodeDoc(
-        code="e2e.E007",
-        title="The storage does not give back what it was given",
-        detects="In the round trip save -> exists -> size -> url -> open().read() -> "
-                "delete -> exists, a call answered wrongly: exists() False right after save, "
-                "a size or content different from what was sent, or exists() still True "
-                "after delete.",
-        why="Django relies on these answers: a wrong size breaks FileField.size and "
-            "validators, a wrong exists() makes names collide or files pile up, different "
-            "content means users get another image.",
-        bad="class Storage(BaseStorage):\n    def size(self, name):\n        return 0",
-        good="class Storage(BaseStorage):\n    def size(self, name):\n"
-             "        return self.client.get_file_details(self._ids[name]).size",
-        fix="Fix the named method of the storage backend so that it reports the stored "
-            "object truthfully."),
-    CodeDoc(
-        code="e2e.E008",
-        title="exists() is always True: saving never finds a free name",
-        detects="While a file was saved, the storage's exists() returned True for 1000 "
-                "candidate names in a row (or for longer than the stage timeout), so the "
-                "check stopped Django's Storage.get_available_name() search.",
-        why="get_available_name() loops until exists() says False. When it never does the "
-            "request hangs until the worker timeout kills it: it looks like a slow upload "
-            "or a worker timeout, not a storage bug.",
-        bad="class ImageKitStorage(Storage):\n    def exists(self, name):\n"
-            "        return True  # 'the CDN has everything'",
-        good="class ImageKitStorage(Storage):\n    def exists(self, name):\n"
-             "        return name in self._ids\n\n"
-             "    def get_available_name(self, name, max_length=None):\n"
-             "        return name  # the backend overwrites",
-        fix="Make exists() answer for the exact name, or override get_available_name() to "
-            "return the name when the backend overwrites or names objects itself."),
-    CodeDoc(
-        code="e2e.E009",
-        title="The test database for the endpoint path could not be created",
-        detects="Before it posts to the project's endpoint, the check creates test databases "
-                "the way `manage.py test` does (and rolls every request back); this failed.",
-        why="The endpoint path did not run, so the project's own view, serializer and "
-            "storage calls were not exercised; only the generic path's results are known.",
-        bad="DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.postgresql\",\n"
-            "                        \"USER\": \"app\"}}  # app may not CREATE DATABASE",
-        good="DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.postgresql\",\n"
-             "                        \"USER\": \"app\", \"TEST\": {\"NAME\": \"app_test\"}}}",
-        fix="Make `python manage.py test` work here (database permissions, migrations that "
-            "apply to an empty database), then run the check again."),
-    CodeDoc(
-        code="e2e.E010",
-        title="A stored object's URL does not serve the image",
-        detects="With --e2e and the network tier on (no --offline), the generic path GETs "
-                "the http(s) URL the storage's url() gives for each object it stored, with "
-                "a timeout, and checks that it answers with bytes that decode as an image. "
-                "Length and content type are shown in the evidence but not judged: CDNs "
-                "such as ImageKit re-encode what they serve.",
-        why="The upload succeeds but the page shows a broken image: url() builds the wrong "
-            "address (missing https://, wrong endpoint, a folder missing from the path), "
-            "the bucket is private, or the CDN answers with an error page.",
-        bad='def url(self, name):\n    return settings.IMAGEKIT_URL_ENDPOINT + name  '
-            '# "https://ik.imagekit.io/demophotos/x.jpg"',
-        good='def url(self, name):\n    return f"{settings.IMAGEKIT_URL_ENDPOINT.rstrip(\'/\')}'
-             '/{name}"',
-        fix="Open the URL from the evidence in a browser; fix url() or the endpoint "
-            "setting until it serves the stored image."),
-    CodeDoc(
-        code="e2e.W001",
-        title="A file was saved while not at position 0",
-        detects="A storage's save() received a stream whose position was not 0, and the "
-                "storage in use rewound it itself (FileSystemStorage reads through chunks()), "
-                "so what was stored is still complete.",
-        why="This storage forgives it, a remote one does not: ImageKit and other SDK-based "
-            "backends call content.read() and store only what is left, usually 0 bytes. The "
-            "deployment with the remote storage fails while local tests pass.",
-        bad=_SERIALIZER_BAD,
-        good=_SERIALIZER_GOOD,
-        fix="seek(0) before handing the file to save(), next to the read that moved it."),
-    CodeDoc(
-        code="e2e.W002",
-        title="UPLOAD_DIAGNOSTICS['E2E'] does not describe a usable endpoint",
-        detects="The E2E setting is present but names no URL, a URL_NAME that reverse() "
-                "does not know, or DATA, USER or PREPARE fail while the request is prepared "
-                "(before it is sent).",
-        why="Only the generic path ran: the project's own view, serializer and storage "
-            "code, where most upload bugs live, was not exercised.",
-        bad="UPLOAD_DIAGNOSTICS = {\"E2E\": {\"URL_NAME\": \"photo-uplaod\"}}",
-        good="UPLOAD_DIAGNOSTICS = {\"E2E\": {\"URL_NAME\": \"photo-upload\", \"FIELD\": "
-             "\"image\"}}",
-        fix="Set URL to the endpoint's path or URL_NAME to its name in urls.py, and FIELD to "
-            "the file field the view reads."),
-    CodeDoc(
-        code="e2e.C001",
-        title="An object the check wrote could not be deleted",
-        detects="With --e2e the check writes under a dedicated prefix and deletes every name "
-                "it wrote, even after a failure, a timeout or Ctrl-C. A name whose delete() "
-                "failed, or that still exists afterwards, is listed here.",
-        why="A diagnostic object is left in the real storage (and may be served or billed); "
-            "the same delete() failure hits the project when users remove images.",
-        bad="def delete(self, name):\n    pass  # never removes anything",
-        good="def delete(self, name):\n    self.client.delete_file(self._file_id(name))",
-        fix="Delete the listed objects by hand (everything is under upload-diagnostics/), "
-            "then fix the backend's delete()."),
-    CodeDoc(
-        code="e2e.I001",
-        title="How long the upload took, stage by stage",
-        detects="Always emitted when an upload path completed: the large image's time "
-                "through the project's endpoint (or the generic path), each stage's seconds "
-                "and bytes, and its share of the worker timeout once the server checks found "
-                "it. Published as the upload.timings fact.",
-        why="A sync gunicorn worker is killed at its timeout (30 s by default) and the "
-            "client sees 502/504; knowing where the time goes tells which stage to cut.",
-        bad="gunicorn photosite.wsgi  # timeout 30 s; an upload takes 34 s",
-        good="gunicorn photosite.wsgi --timeout 90  # or make the upload faster",
-        fix="Compare the total with the worker and proxy timeouts; shrink the slowest stage "
-            "(resize before encoding, draft() for thumbnails, an SDK timeout) or raise the "
-            "timeouts.",
-        lang="bash"),
-]
+    return I001(message,
+                "Compare with the worker timeout (server checks) and the proxy timeouts; "
+                "the stages show where the time goes.", evidence)

@@ -5,9 +5,8 @@ rewind, send or save, and which names mean a file), project.py indexes the modul
 resolves calls between them, masked.py holds the masked-error rules, scan.py runs them
 across the project once (common.py), and reuse.py and errors.py are the two checks.
 """
-from .codes import CODES
 from .common import scan_tree
 from .errors import MaskedErrors
 from .reuse import FilePointerReuse
 
-__all__ = ["CODES", "FilePointerReuse", "MaskedErrors", "scan_tree"]
+__all__ = ["FilePointerReuse", "MaskedErrors", "scan_tree"]

@@ -1,175 +1,182 @@
-"""The reference of every fileptr finding code, by the check that emits it."""
-from upload_diagnostics.diagnostics.codes import CodeDoc
+"""The fileptr family's finding codes, each declared once: fileptr.reuse's (E001-E003,
+I001), then fileptr.masked_errors' (E004, W001-W003, I002)."""
+from upload_diagnostics.diagnostics import Code
 
-REUSE_CODES = [
-    CodeDoc(
-        code="fileptr.E001",
-        title="An upload is read again after it was consumed",
-        detects="Within a function, an upload-like value (a parameter, a request.FILES, "
-                "validated_data or cleaned_data item, an attribute, a file a call returns) "
-                "is consumed - .read(), readlines(), iteration, copyfileobj, Pillow's "
-                "Image.open, chunks(), a save, or a project function that does one of "
-                "these - and later read again from its current position (.read(), "
-                "BytesIO(f.read()), an SDK upload call, a project function that reads it, "
-                "or a form or serializer bound to request.FILES / request.data, whose "
-                "ImageField validation reads it) with no seek(0) in between. "
-                "Image.open() and chunks() rewind by themselves, so they are never the "
-                "second read. Only values shown to be files count (a file-like name, an "
-                "upload container, a file a call returns, a seek() on it), so streams "
-                "whose read() returns the next chunk are left alone.",
-        why="The second read starts at the end of the file and returns b'' (or the tail "
-            "after Pillow's header read). Pillow then fails with 'cannot identify image "
-            "file', an SDK uploads 0 bytes ('Missing file parameter for upload'), or a "
-            "checksum is taken of nothing. It hides in development whenever the code in "
-            "between happens to rewind.",
-        bad="def create(self, validated_data):\n    upload = validated_data[\"image\"]\n"
-            "    digest = hashlib.sha256(upload.read()).hexdigest()\n"
-            "    image = Image.open(BytesIO(upload.read()))  # reads b''",
-        good="def create(self, validated_data):\n    upload = validated_data[\"image\"]\n"
-             "    data = upload.read()\n    digest = hashlib.sha256(data).hexdigest()\n"
-             "    image = Image.open(BytesIO(data))",
-        fix="Read the file once into bytes and give each use its own BytesIO(data), or call "
-            "f.seek(0) right before every further read. Keep the seek next to the read it "
-            "protects, so later edits do not separate them. When the second read is meant "
-            "to see the rest (a stream, not a file), end that line with "
-            "`# upload-diagnostics: ignore[fileptr.E001]`."),
-    CodeDoc(
-        code="fileptr.E002",
-        title="A consumed upload is handed to a saver",
-        detects="A value that was consumed (read, loaded by Pillow, hashed) is then given "
-                "to something that stores it - storage.save(name, f), field.save(name, f), "
-                "Model.objects.create(image=f), serializer.save(image=f), "
-                "super().create(validated_data) with the file inside validated_data, or "
-                "returned from a clean()/clean_<field>()/validate()/validate_<field>() "
-                "hook (or left consumed by a field validator), after which the form, "
-                "serializer or model saves it - without a seek(0) in between.",
-        why="Django's FileSystemStorage reads the content through File.chunks(), which "
-            "seeks to 0 first, so the bug never shows in development. A remote storage "
-            "whose _save calls content.read() (ImageKit and most SDK-based backends) "
-            "stores 0 bytes or a truncated file in production.",
-        bad="def create(self, validated_data):\n    upload = validated_data[\"image\"]\n"
-            "    validated_data[\"checksum\"] = sha256(upload.read()).hexdigest()\n"
-            "    return super().create(validated_data)",
-        good="def create(self, validated_data):\n    upload = validated_data[\"image\"]\n"
-             "    validated_data[\"checksum\"] = sha256(upload.read()).hexdigest()\n"
-             "    upload.seek(0)\n    return super().create(validated_data)",
-        fix="Call f.seek(0) after the last read and before the save. Make the storage "
-            "rewind too (see fileptr.E003), so one forgotten seek cannot store an empty "
-            "file."),
-    CodeDoc(
-        code="fileptr.E003",
-        title="A storage's _save reads content without rewinding it",
-        detects="A method _save(self, name, content) of a Storage subclass reads content "
-                "(content.read(), a loop over it, handing it to an SDK upload call) before "
-                "any content.seek(0), content.open() or content.chunks().",
-        why="Storage.save() passes content on wherever the caller left it. Any read "
-            "before the save - validation, a checksum, a thumbnail - leaves it at the end, "
-            "and this _save then uploads 0 bytes (ImageKit: 'Missing file parameter for "
-            "upload') or a file without its first bytes.",
-        bad="class ImageKitStorage(Storage):\n    def _save(self, name, content):\n"
-            "        data = content.read()\n"
-            "        result = self.client.upload_file(file=data, file_name=name)",
-        good="class ImageKitStorage(Storage):\n    def _save(self, name, content):\n"
-             "        if hasattr(content, \"seek\"):\n            content.seek(0)\n"
-             "        data = content.read()\n"
-             "        result = self.client.upload_file(file=data, file_name=name)",
-        fix="Start _save with content.seek(0) when the content is seekable, or build the "
-            "bytes from content.chunks(), which rewinds by itself."),
-    CodeDoc(
-        code="fileptr.I001",
-        title="A Python file does not parse",
-        detects="A .py file under the project root cannot be parsed: a syntax error, bytes "
-                "that are not valid in its declared encoding, or a binary file with a .py "
-                "name. One finding per file.",
-        why="The file-pointer analysis cannot look at it, so a double read in it would go "
-            "unreported. If the server imports it, it fails at import time too.",
-        bad="# -*- coding: utf-8 -*-\ntitle = \"caf\\xe9\"  # saved as Latin-1",
-        good="# -*- coding: latin-1 -*-\ntitle = \"caf\\xe9\"",
-        fix="Fix the syntax or the encoding (or declare the real encoding with a PEP 263 "
-            "line), or exclude the file with UPLOAD_DIAGNOSTICS['SOURCE']['EXCLUDE']."),
-]
+# -- fileptr.reuse: uploads read again, or saved, after being consumed -----------------------------
 
-MASKED_CODES = [
-    CodeDoc(
-        code="fileptr.E004",
-        title="An except clause catches a module, not an exception class",
-        detects="An except clause names something that resolves to a module: typically "
-                "`from pkg.exceptions import Name` where pkg/exceptions/Name.py is a "
-                "submodule and the package's __init__ does not import the class (the "
-                "imagekitio 4.x layout). Resolved against the project and the installed "
-                "packages without importing them.",
-        why="When any exception reaches the clause, Python raises 'TypeError: catching "
-            "classes that do not inherit from BaseException is not allowed' instead. "
-            "Every storage error then turns into that TypeError and the real cause (a 401, "
-            "a 413, a timeout) is never seen.",
-        bad="from imagekitio.exceptions import BadRequestException\n\ntry:\n"
-            "    client.upload_file(file=data, file_name=name)\n"
-            "except BadRequestException:\n    ...",
-        good="from imagekitio.exceptions.BadRequestException import BadRequestException\n\n"
-             "try:\n    client.upload_file(file=data, file_name=name)\n"
-             "except BadRequestException:\n    ...",
-        fix="Import the class from its own module (pkg.exceptions.Name.Name), or catch the "
-            "SDK's documented base class."),
-    CodeDoc(
-        code="fileptr.W001",
-        title="Upload or storage code swallows every error",
-        detects="An `except:`, `except Exception:` or `except BaseException:` whose body "
-                "is only pass, continue or a constant, inside a function that handles "
-                "uploads or storage (request.FILES, validated_data, cleaned_data, .save(), "
-                "Image.open, a Storage subclass).",
-        why="The upload then fails silently: the request answers 200 or 201 while the file "
-            "was never stored, and nothing in the log says why.",
-        bad="try:\n    photo.image.save(name, upload)\nexcept Exception:\n    pass",
-        good="try:\n    photo.image.save(name, upload)\nexcept StorageError:\n"
-             "    logger.exception(\"storing %s failed\", name)\n    raise",
-        fix="Catch only the exceptions you can handle, and log the others with "
-            "logger.exception(...) before re-raising."),
-    CodeDoc(
-        code="fileptr.W002",
-        title="Upload code replaces an error without its cause",
-        detects="Inside `except:`/`except Exception:` in upload or storage code, a new "
-                "exception is raised without `from exc` and without the caught exception "
-                "in its arguments.",
-        why="When the new exception becomes a response (DRF's ValidationError or "
-            "APIException, Django's SuspiciousOperation) the original error - the one that "
-            "says what went wrong - is never logged.",
-        bad="try:\n    storage.save(name, upload)\nexcept Exception:\n"
-            "    raise ValidationError(\"Upload failed\")",
-        good="try:\n    storage.save(name, upload)\nexcept Exception as exc:\n"
-             "    logger.exception(\"storing %s failed\", name)\n"
-             "    raise ValidationError(\"Upload failed\") from exc",
-        fix="Chain the cause with `from exc`, and log the original with "
-            "logger.exception(...) when the new exception is turned into a response."),
-    CodeDoc(
-        code="fileptr.W003",
-        title="An upload error is logged without its traceback",
-        detects="A logger.error(...) or logger.critical(...) call inside an except clause "
-                "of upload or storage code, without exc_info (and the clause does not "
-                "re-raise).",
-        why="The log shows that an upload failed but not where: for a storage or SDK "
-            "error the message alone ('upload failed: ') is often empty, and the stack "
-            "that would name the layer is gone.",
-        bad="try:\n    photo = serializer.save()\nexcept Exception as exc:\n"
-            "    logger.error(\"upload failed: %s\", exc)",
-        good="try:\n    photo = serializer.save()\nexcept Exception:\n"
-             "    logger.exception(\"upload failed\")",
-        fix="Use logger.exception(...) inside except clauses, or pass exc_info=True."),
-    CodeDoc(
-        code="fileptr.I002",
-        title="An except clause's class could not be resolved",
-        detects="An except clause names a class imported from an `exceptions`/`errors` "
-                "module of a package that is not installed where the diagnosis runs, so "
-                "whether the name is a class or a submodule (fileptr.E004) cannot be told. "
-                "One finding per such module, listing every clause.",
-        why="Packages that keep one exception per module (imagekitio 4.x) make "
-            "`from pkg.exceptions import Name` bind a module; that is only visible with the "
-            "package installed.",
-        bad="# run outside the site's virtualenv\ndiagnose-uploads fileptr --project-dir .",
-        good="# run with the interpreter that serves the site\n"
-             ".venv/bin/diagnose-uploads fileptr --project-dir .",
-        fix="Run the diagnosis with the project's own environment, where its packages are "
-            "installed.",
-        lang="sh"),
-]
+E001 = Code(
+    code="fileptr.E001",
+    title="An upload is read again after it was consumed",
+    detects="Within a function, an upload-like value (a parameter, a request.FILES, "
+            "validated_data or cleaned_data item, an attribute, a file a call returns) "
+            "is consumed - .read(), readlines(), iteration, copyfileobj, Pillow's "
+            "Image.open, chunks(), a save, or a project function that does one of "
+            "these - and later read again from its current position (.read(), "
+            "BytesIO(f.read()), an SDK upload call, a project function that reads it, "
+            "or a form or serializer bound to request.FILES / request.data, whose "
+            "ImageField validation reads it) with no seek(0) in between. "
+            "Image.open() and chunks() rewind by themselves, so they are never the "
+            "second read. Only values shown to be files count (a file-like name, an "
+            "upload container, a file a call returns, a seek() on it), so streams "
+            "whose read() returns the next chunk are left alone.",
+    why="The second read starts at the end of the file and returns b'' (or the tail "
+        "after Pillow's header read). Pillow then fails with 'cannot identify image "
+        "file', an SDK uploads 0 bytes ('Missing file parameter for upload'), or a "
+        "checksum is taken of nothing. It hides in development whenever the code in "
+        "between happens to rewind.",
+    bad="def create(self, validated_data):\n    upload = validated_data[\"image\"]\n"
+        "    digest = hashlib.sha256(upload.read()).hexdigest()\n"
+        "    image = Image.open(BytesIO(upload.read()))  # reads b''",
+    good="def create(self, validated_data):\n    upload = validated_data[\"image\"]\n"
+         "    data = upload.read()\n    digest = hashlib.sha256(data).hexdigest()\n"
+         "    image = Image.open(BytesIO(data))",
+    fix="Read the file once into bytes and give each use its own BytesIO(data), or call "
+        "f.seek(0) right before every further read. Keep the seek next to the read it "
+        "protects, so later edits do not separate them. When the second read is meant "
+        "to see the rest (a stream, not a file), end that line with "
+        "`# upload-diagnostics: ignore[fileptr.E001]`.")
 
-CODES = REUSE_CODES + MASKED_CODES
+E002 = Code(
+    code="fileptr.E002",
+    title="A consumed upload is handed to a saver",
+    detects="A value that was consumed (read, loaded by Pillow, hashed) is then given "
+            "to something that stores it - storage.save(name, f), field.save(name, f), "
+            "Model.objects.create(image=f), serializer.save(image=f), "
+            "super().create(validated_data) with the file inside validated_data, or "
+            "returned from a clean()/clean_<field>()/validate()/validate_<field>() "
+            "hook (or left consumed by a field validator), after which the form, "
+            "serializer or model saves it - without a seek(0) in between.",
+    why="Django's FileSystemStorage reads the content through File.chunks(), which "
+        "seeks to 0 first, so the bug never shows in development. A remote storage "
+        "whose _save calls content.read() (ImageKit and most SDK-based backends) "
+        "stores 0 bytes or a truncated file in production.",
+    bad="def create(self, validated_data):\n    upload = validated_data[\"image\"]\n"
+        "    validated_data[\"checksum\"] = sha256(upload.read()).hexdigest()\n"
+        "    return super().create(validated_data)",
+    good="def create(self, validated_data):\n    upload = validated_data[\"image\"]\n"
+         "    validated_data[\"checksum\"] = sha256(upload.read()).hexdigest()\n"
+         "    upload.seek(0)\n    return super().create(validated_data)",
+    fix="Call f.seek(0) after the last read and before the save. Make the storage "
+        "rewind too (see fileptr.E003), so one forgotten seek cannot store an empty "
+        "file.")
+
+E003 = Code(
+    code="fileptr.E003",
+    title="A storage's _save reads content without rewinding it",
+    detects="A method _save(self, name, content) of a Storage subclass reads content "
+            "(content.read(), a loop over it, handing it to an SDK upload call) before "
+            "any content.seek(0), content.open() or content.chunks().",
+    why="Storage.save() passes content on wherever the caller left it. Any read "
+        "before the save - validation, a checksum, a thumbnail - leaves it at the end, "
+        "and this _save then uploads 0 bytes (ImageKit: 'Missing file parameter for "
+        "upload') or a file without its first bytes.",
+    bad="class ImageKitStorage(Storage):\n    def _save(self, name, content):\n"
+        "        data = content.read()\n"
+        "        result = self.client.upload_file(file=data, file_name=name)",
+    good="class ImageKitStorage(Storage):\n    def _save(self, name, content):\n"
+         "        if hasattr(content, \"seek\"):\n            content.seek(0)\n"
+         "        data = content.read()\n"
+         "        result = self.client.upload_file(file=data, file_name=name)",
+    fix="Start _save with content.seek(0) when the content is seekable, or build the "
+        "bytes from content.chunks(), which rewinds by itself.")
+
+I001 = Code(
+    code="fileptr.I001",
+    title="A Python file does not parse",
+    detects="A .py file under the project root cannot be parsed: a syntax error, bytes "
+            "that are not valid in its declared encoding, or a binary file with a .py "
+            "name. One finding per file.",
+    why="The file-pointer analysis cannot look at it, so a double read in it would go "
+        "unreported. If the server imports it, it fails at import time too.",
+    bad="# -*- coding: utf-8 -*-\ntitle = \"caf\\xe9\"  # saved as Latin-1",
+    good="# -*- coding: latin-1 -*-\ntitle = \"caf\\xe9\"",
+    fix="Fix the syntax or the encoding (or declare the real encoding with a PEP 263 "
+        "line), or exclude the file with UPLOAD_DIAGNOSTICS['SOURCE']['EXCLUDE'].")
+
+
+# -- fileptr.masked_errors: except clauses that hide why an upload failed ------------------------
+
+E004 = Code(
+    code="fileptr.E004",
+    title="An except clause catches a module, not an exception class",
+    detects="An except clause names something that resolves to a module: typically "
+            "`from pkg.exceptions import Name` where pkg/exceptions/Name.py is a "
+            "submodule and the package's __init__ does not import the class (the "
+            "imagekitio 4.x layout). Resolved against the project and the installed "
+            "packages without importing them.",
+    why="When any exception reaches the clause, Python raises 'TypeError: catching "
+        "classes that do not inherit from BaseException is not allowed' instead. "
+        "Every storage error then turns into that TypeError and the real cause (a 401, "
+        "a 413, a timeout) is never seen.",
+    bad="from imagekitio.exceptions import BadRequestException\n\ntry:\n"
+        "    client.upload_file(file=data, file_name=name)\n"
+        "except BadRequestException:\n    ...",
+    good="from imagekitio.exceptions.BadRequestException import BadRequestException\n\n"
+         "try:\n    client.upload_file(file=data, file_name=name)\n"
+         "except BadRequestException:\n    ...",
+    fix="Import the class from its own module (pkg.exceptions.Name.Name), or catch the "
+        "SDK's documented base class.")
+
+W001 = Code(
+    code="fileptr.W001",
+    title="Upload or storage code swallows every error",
+    detects="An `except:`, `except Exception:` or `except BaseException:` whose body "
+            "is only pass, continue or a constant, inside a function that handles "
+            "uploads or storage (request.FILES, validated_data, cleaned_data, .save(), "
+            "Image.open, a Storage subclass).",
+    why="The upload then fails silently: the request answers 200 or 201 while the file "
+        "was never stored, and nothing in the log says why.",
+    bad="try:\n    photo.image.save(name, upload)\nexcept Exception:\n    pass",
+    good="try:\n    photo.image.save(name, upload)\nexcept StorageError:\n"
+         "    logger.exception(\"storing %s failed\", name)\n    raise",
+    fix="Catch only the exceptions you can handle, and log the others with "
+        "logger.exception(...) before re-raising.")
+
+W002 = Code(
+    code="fileptr.W002",
+    title="Upload code replaces an error without its cause",
+    detects="Inside `except:`/`except Exception:` in upload or storage code, a new "
+            "exception is raised without `from exc` and without the caught exception "
+            "in its arguments.",
+    why="When the new exception becomes a response (DRF's ValidationError or "
+        "APIException, Django's SuspiciousOperation) the original error - the one that "
+        "says what went wrong - is never logged.",
+    bad="try:\n    storage.save(name, upload)\nexcept Exception:\n"
+        "    raise ValidationError(\"Upload failed\")",
+    good="try:\n    storage.save(name, upload)\nexcept Exception as exc:\n"
+         "    logger.exception(\"storing %s failed\", name)\n"
+         "    raise ValidationError(\"Upload failed\") from exc",
+    fix="Chain the cause with `from exc`, and log the original with "
+        "logger.exception(...) when the new exception is turned into a response.")
+
+W003 = Code(
+    code="fileptr.W003",
+    title="An upload error is logged without its traceback",
+    detects="A logger.error(...) or logger.critical(...) call inside an except clause "
+            "of upload or storage code, without exc_info (and the clause does not "
+            "re-raise).",
+    why="The log shows that an upload failed but not where: for a storage or SDK "
+        "error the message alone ('upload failed: ') is often empty, and the stack "
+        "that would name the layer is gone.",
+    bad="try:\n    photo = serializer.save()\nexcept Exception as exc:\n"
+        "    logger.error(\"upload failed: %s\", exc)",
+    good="try:\n    photo = serializer.save()\nexcept Exception:\n"
+         "    logger.exception(\"upload failed\")",
+    fix="Use logger.exception(...) inside except clauses, or pass exc_info=True.")
+
+I002 = Code(
+    code="fileptr.I002",
+    title="An except clause's class could not be resolved",
+    detects="An except clause names a class imported from an `exceptions`/`errors` "
+            "module of a package that is not installed where the diagnosis runs, so "
+            "whether the name is a class or a submodule (fileptr.E004) cannot be told. "
+            "One finding per such module, listing every clause.",
+    why="Packages that keep one exception per module (imagekitio 4.x) make "
+        "`from pkg.exceptions import Name` bind a module; that is only visible with the "
+        "package installed.",
+    bad="# run outside the site's virtualenv\ndiagnose-uploads fileptr --project-dir .",
+    good="# run with the interpreter that serves the site\n"
+         ".venv/bin/diagnose-uploads fileptr --project-dir .",
+    fix="Run the diagnosis with the project's own environment, where its packages are "
+        "installed.",
+    lang="sh")

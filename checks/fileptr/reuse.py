@@ -1,9 +1,9 @@
 """fileptr.reuse: uploads read again, or saved, after being consumed."""
 from __future__ import annotations
 
-from upload_diagnostics.diagnostics import Check, Finding, Level, kv
+from upload_diagnostics.diagnostics import Check, kv
 
-from .codes import REUSE_CODES as CODES  # noqa: F401 - the reference of the codes below
+from .codes import E001, E002, E003, I001
 from .common import scanned, where
 
 
@@ -20,6 +20,7 @@ class FilePointerReuse(Check):
     id = "fileptr.reuse"
     title = "Uploaded files are not read again or saved after being consumed"
     tags = ("fileptr", "source", "storage")
+    codes = (E001, E002, E003, I001)
     provides = ("fileptr.static",)
 
     def run(self, ctx):
@@ -32,8 +33,8 @@ class FilePointerReuse(Check):
                           "function": i.function, "earlier": i.detail.get("earlier")}
                          for i in result.reuse]})
         for path, reason in result.unparsable:
-            yield Finding(
-                "fileptr.I001", Level.INFO, f"{ctx.relpath(path)} does not parse: {reason}",
+            yield I001(
+                f"{ctx.relpath(path)} does not parse: {reason}",
                 "The file-pointer analysis skipped it. Fix the syntax or the encoding "
                 "(declare it with a PEP 263 coding line), or exclude the file with "
                 "UPLOAD_DIAGNOSTICS['SOURCE']['EXCLUDE'].",
@@ -45,7 +46,7 @@ class FilePointerReuse(Check):
     def _finding(self, ctx, issue):
         d = issue.detail
         name, earlier = d["name"], d["earlier"]
-        if issue.code == "fileptr.E003":
+        if issue.code == E003.code:
             evidence = where(ctx, issue, {"value": name, "here": d["action"],
                                           "position": d["earlier_how"]})
         else:
@@ -56,18 +57,16 @@ class FilePointerReuse(Check):
             evidence.append(ctx.excerpt(issue.module.path, earlier,
                                         title=f"earlier read (line {earlier})"))
         func = f"{issue.function}()"
-        if issue.code == "fileptr.E001":
-            return Finding(
-                "fileptr.E001", Level.ERROR,
+        if issue.code == E001.code:
+            return E001(
                 f"{name} is read again at line {issue.line} in {func} after line "
                 f"{earlier} consumed it ({d['earlier_how']})",
                 f"Call {name}.seek(0) before this read, or read the file once into bytes "
                 "and give each use its own BytesIO(data): a read at the end of the file "
                 "returns b'' ('cannot identify image file', 0-byte uploads).",
                 evidence, path=issue.module.rel, line=issue.line)
-        if issue.code == "fileptr.E002":
-            return Finding(
-                "fileptr.E002", Level.ERROR,
+        if issue.code == E002.code:
+            return E002(
                 f"{name} is saved at line {issue.line} in {func} ({d['action']}) after "
                 f"line {earlier} consumed it ({d['earlier_how']})",
                 f"Call {name}.seek(0) before saving. FileSystemStorage hides this (it reads "
@@ -75,8 +74,7 @@ class FilePointerReuse(Check):
                 "content.read() (ImageKit and other SDK backends) stores 0 bytes or a "
                 "truncated file.",
                 evidence, path=issue.module.rel, line=issue.line)
-        return Finding(
-            "fileptr.E003", Level.ERROR,
+        return E003(
             f"{func} reads {name} at line {issue.line} ({d['action']}) without seeking "
             "to 0 first",
             "Start _save with content.seek(0) (when content is seekable), or read it through "

@@ -13,11 +13,11 @@ import inspect
 import types
 import typing
 
-from upload_diagnostics.diagnostics import Check, Finding, Level, kv
-from upload_diagnostics.diagnostics.codes import CodeDoc
+from upload_diagnostics.diagnostics import Check, kv
 
 from . import config as cfg
 from . import usage as usage_mod
+from .codes import E020, E021, E022, E023, E024, E025, I020, W020, W021
 
 # The equivalent spelling in each generation, for hints (introspection cannot say).
 EQUIVALENT = {
@@ -149,6 +149,7 @@ class ImageKitSdk(Check):
     id = "imagekit.sdk"
     title = "The project's imagekitio code fits the installed SDK"
     tags = ("imagekit", "sdk", "storage")
+    codes = (I020, W020, W021, E020, E021, E022, E023, E024, E025)
     provides = ("storage.sdk_timeout", "imagekit.usage")
 
     def run(self, ctx):
@@ -161,28 +162,25 @@ class ImageKitSdk(Check):
         if not sdk.installed:
             for usage in usages:
                 item = usage.imports[0]
-                yield Finding("imagekit.E020", Level.ERROR,
-                              "The project imports imagekitio but it is not installed",
-                              "pip install imagekitio (the version the code was written for: "
-                              "see imagekit.sdk's other findings) in the serving environment.",
-                              [ctx.excerpt(usage.path, item.line)],
-                              path=ctx.relpath(usage.path), line=item.line)
+                yield E020("The project imports imagekitio but it is not installed",
+                           "pip install imagekitio (the version the code was written for: "
+                           "see imagekit.sdk's other findings) in the serving environment.",
+                           [ctx.excerpt(usage.path, item.line)],
+                           path=ctx.relpath(usage.path), line=item.line)
             return
         if not config.in_use:
             return
-        yield Finding("imagekit.I020", Level.INFO, f"{sdk.label} is installed ({sdk.describe})",
-                      "", [kv("SDK", {"version": sdk.version, "generation": sdk.describe,
-                                      "HTTP timeout": sdk.http_timeout or "none"})])
+        yield I020(f"{sdk.label} is installed ({sdk.describe})",
+                   "", [kv("SDK", {"version": sdk.version, "generation": sdk.describe,
+                                   "HTTP timeout": sdk.http_timeout or "none"})])
         if sdk.http_timeout is None:
-            yield Finding(
-                "imagekit.W020", Level.WARNING,
+            yield W020(
                 f"{sdk.label} calls ImageKit without an HTTP timeout",
                 "A stalled upload blocks the worker until gunicorn's timeout (30 s by "
                 "default) kills it: [CRITICAL] WORKER TIMEOUT, then a 502/504 for the user. "
                 "Upgrade to imagekitio 5.x (timeout=...) or bound the call yourself.")
         if sdk.generation == "3.0":
-            yield Finding(
-                "imagekit.W021", Level.WARNING,
+            yield W021(
                 f"{sdk.label} cannot read today's ImageKit answers",
                 "Its result classes take fixed keyword arguments and raise TypeError for "
                 "every field ImageKit added since (mime, type, createdAt...): uploads succeed "
@@ -200,8 +198,7 @@ def check_file(ctx, usage, sdk, client):
     gen = sdk.generation
 
     def finding(code, message, hint, line):
-        return Finding(code, Level.ERROR, message, hint, [ctx.excerpt(usage.path, line)],
-                       path=rel, line=line)
+        return code(message, hint, [ctx.excerpt(usage.path, line)], path=rel, line=line)
 
     resolved = {}
     for item in usage.imports:
@@ -210,7 +207,7 @@ def check_file(ctx, usage, sdk, client):
         if not found:
             what = f"{item.module}.{item.name}" if item.name else item.module
             package = ".".join(item.module.split(".")[:2])  # e.g. imagekitio.exceptions
-            yield finding("imagekit.E021", f"{what} does not exist in {sdk.label}",
+            yield finding(E021, f"{what} does not exist in {sdk.label}",
                           "The import fails when the module loads (ImportError, so the "
                           "storage cannot even be built)." + equivalent(gen, package),
                           item.line)
@@ -223,7 +220,7 @@ def check_file(ctx, usage, sdk, client):
         if use.kind == "constructor":
             bad = accepts(ImageKit.__init__, use.keywords)
             if bad:
-                yield finding("imagekit.E022",
+                yield finding(E022,
                               f"ImageKit() does not accept {', '.join(bad)} in {sdk.label}",
                               "Constructing the client raises TypeError."
                               + equivalent(gen, *bad, "constructor"), use.line)
@@ -235,14 +232,14 @@ def check_file(ctx, usage, sdk, client):
                     break
             name = ".".join(use.chain)
             if target is None or not callable(target):
-                yield finding("imagekit.E023", f"The client has no {name}() in {sdk.label}",
+                yield finding(E023, f"The client has no {name}() in {sdk.label}",
                               f"{use.text}() raises AttributeError.{equivalent(gen, name)}",
                               use.line)
                 continue
             methods[use.chain] = target
             bad = accepts(target, use.keywords)
             if bad:
-                yield finding("imagekit.E023",
+                yield finding(E023,
                               f"{name}() does not accept {', '.join(bad)} in {sdk.label}",
                               f"The call raises TypeError.{equivalent(gen, name)}", use.line)
         elif use.kind in ("read", "subscript") and use.method in methods:
@@ -251,7 +248,7 @@ def check_file(ctx, usage, sdk, client):
             obj = resolved.get(use.name.split(".")[0]) if "." not in use.name else None
             if isinstance(obj, types.ModuleType):
                 yield finding(
-                    "imagekit.E025",
+                    E025,
                     f"except {use.name} catches a module, not an exception class",
                     f"When any error reaches this clause Python raises TypeError 'catching "
                     f"classes that do not inherit from BaseException is not allowed', "
@@ -267,7 +264,7 @@ def check_read(use, method, sdk, finding):
     name = cls.__name__
     if issubclass(cls, dict):
         if use.kind == "read":
-            yield finding("imagekit.E024",
+            yield finding(E024,
                           f"{use.text}: {sdk.label} returns a dict, which has no "
                           f"attribute {use.chain[0]!r}",
                           "Reading it raises AttributeError." + equivalent(sdk.generation,
@@ -275,72 +272,16 @@ def check_read(use, method, sdk, finding):
         return
     if use.kind == "subscript":
         if not hasattr(cls, "__getitem__"):
-            yield finding("imagekit.E024",
+            yield finding(E024,
                           f"{use.text} subscripts a {name}, which {sdk.label} does not support",
                           f"{name} is not a dict (that was imagekitio 2.x) and raises "
                           f"TypeError.{equivalent(sdk.generation, 'result')}", use.line)
         return
     if use.chain[0] not in fields:
-        yield finding("imagekit.E024",
+        yield finding(E024,
                       f"{use.text}: {name} has no field {use.chain[0]!r} in {sdk.label}",
                       "Reading it raises AttributeError (or returns None)."
                       + equivalent(sdk.generation, "result"),
                       use.line)
 
 
-CODES = [
-    CodeDoc("imagekit.I020", "Installed imagekitio generation",
-            "Reports the installed imagekitio version and which API generation it belongs to.",
-            "Four incompatible generations exist; support needs to know which one runs.",
-            "imagekitio==4.2.0", "imagekitio==4.2.0",
-            "Nothing to fix: compare it with the version the code was written for.", "ini"),
-    CodeDoc("imagekit.W020", "The installed imagekitio has no HTTP timeout",
-            "imagekitio 2.x-4.x call requests without a timeout.",
-            "A stalled ImageKit call holds the gunicorn worker until the arbiter kills it "
-            "(WORKER TIMEOUT); the user gets a 502/504.",
-            "imagekitio==4.2.0", "imagekitio>=5  # ImageKit(private_key=..., timeout=20)",
-            "Upgrade to 5.x and pass timeout=, or run the upload with your own deadline.",
-            "ini"),
-    CodeDoc("imagekit.W021", "imagekitio 3.0.x cannot read current answers",
-            "The installed imagekitio is 3.0.x, whose result classes reject unknown fields.",
-            "ImageKit's answers carry fields added after 3.0: every upload raises TypeError "
-            "after the file was stored.", "imagekitio==3.0.1", "imagekitio>=3.1",
-            "Upgrade the SDK (3.1-4.x keep the same API).", "ini"),
-    CodeDoc("imagekit.E020", "The project imports imagekitio, which is not installed",
-            "A project file imports imagekitio and the package is missing.",
-            "The storage module fails to import: every upload is a 500.",
-            "from imagekitio import ImageKit  # requirements.txt lacks imagekitio",
-            "imagekitio==4.2.0  # in requirements.txt", "Install the SDK.", "python"),
-    CodeDoc("imagekit.E021", "An imagekitio import does not exist in the installed SDK",
-            "A `from imagekitio... import ...` names a module or attribute the installed "
-            "package does not have (e.g. imagekitio.exceptions on 5.x).",
-            "ImportError when the storage module loads.",
-            "from imagekitio.exceptions import ForbiddenException  # on 5.x",
-            "from imagekitio import PermissionDeniedError", "Use the installed API."),
-    CodeDoc("imagekit.E022", "ImageKit() keyword not accepted by the installed SDK",
-            "The ImageKit constructor is called with a keyword its signature lacks "
-            "(5.x has no public_key/url_endpoint).", "TypeError when the storage is built.",
-            "ImageKit(private_key=pk, public_key=pub, url_endpoint=url)  # on 5.x",
-            "ImageKit(private_key=pk)", "Pass only the keywords the installed SDK takes."),
-    CodeDoc("imagekit.E023", "Client method missing or called with unknown keywords",
-            "A method called on an ImageKit client does not exist in the installed SDK or "
-            "does not accept a keyword (upload_file on 5.x, files.upload on 4.x).",
-            "AttributeError/TypeError during the upload: a 500.",
-            "client.upload_file(file=data, file_name=name)  # on 5.x",
-            "client.files.upload(file=data, file_name=name)", "Use the installed API."),
-    CodeDoc("imagekit.E024", "Upload result read in a way the installed SDK does not support",
-            "An attribute read from an upload result is not a field of the installed "
-            "result class, or the result is subscripted like a 2.x dict.",
-            "AttributeError/TypeError after a successful upload: the file is stored but the "
-            "request fails.", 'file_id = result["response"]["fileId"]  # 3.1+',
-            "file_id = result.file_id", "Read the fields the installed result class has."),
-    CodeDoc("imagekit.E025", "except clause catches a module",
-            "`from imagekitio.exceptions import X` binds the module X (4.x has one module per "
-            "class); `except X` then catches a module.",
-            "Any error reaching the clause becomes TypeError 'catching classes that do not "
-            "inherit from BaseException is not allowed', hiding the real cause.",
-            "from imagekitio.exceptions import ForbiddenException\n"
-            "try: ...\nexcept ForbiddenException: ...",
-            "from imagekitio.exceptions.ForbiddenException import ForbiddenException",
-            "Import the class from its module."),
-]

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import ssl
 
-from upload_diagnostics.diagnostics import Check, Finding, Level, kv, log
-from upload_diagnostics.diagnostics.codes import CodeDoc
+from upload_diagnostics.diagnostics import Check, Finding, kv, log
 from upload_diagnostics.diagnostics.redact import fingerprint
 
 from . import config as cfg
 from . import sdk as sdk_mod
+from .codes import E010, E011, E012, E013, E014, E015, E016, E017, E018, E019, I003, W010
 
 RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Reset", "X-RateLimit-Interval",
                 "Retry-After")
@@ -88,57 +88,61 @@ def evidence(outcome: sdk_mod.Outcome, request: str, sdk: sdk_mod.Sdk, base: str
     return blocks
 
 
+# What `failure` may report.
+FAILURES = (E010, E011, W010, E012, E013, E014, E015, E016, E017, E018, E019)
+
+
 def failure(kind: str, outcome, what: str, timeout: float, blocks) -> Finding:
     """The finding for a failed call `what` (e.g. 'The key check') of class `kind`."""
     status = outcome.status
     table = {
-        "unauthorized": ("imagekit.E010", Level.ERROR,
+        "unauthorized": (E010,
                          f"{what}: ImageKit answered 401, the request carried no private key",
                          "The SDK sent no key: set IMAGEKIT_PRIVATE_KEY (or the setting your "
                          "storage passes as private_key) in this environment."),
-        "forbidden": ("imagekit.E011", Level.ERROR,
+        "forbidden": (E011,
                       f"{what}: ImageKit answered 403 'Your account cannot be authenticated.'",
                       "The private key is wrong for this account: copy it again from the "
                       "dashboard (Developer options) and check it is not the public key."),
-        "rate_limited": ("imagekit.W010", Level.WARNING,
+        "rate_limited": (W010,
                          f"{what}: ImageKit answered 429, the account is rate limited",
                          "Wait for X-RateLimit-Reset milliseconds and retry; uploads in a "
                          "burst need backoff (5.x retries by itself, 4.x does not)."),
-        "server": ("imagekit.E012", Level.ERROR,
+        "server": (E012,
                    f"{what}: ImageKit (or a proxy before it) answered {status}",
                    "An outage or a proxy in between: check status.imagekit.io and any "
                    "egress proxy; retry with backoff, and make the upload view return a "
                    "clear 503 instead of a 500."),
-        "timeout": ("imagekit.E013", Level.ERROR,
+        "timeout": (E013,
                     f"{what}: no answer within {timeout:g} s",
                     "ImageKit or the network to it stalls; imagekitio 2.x-4.x would wait "
                     "forever and gunicorn kills the worker (WORKER TIMEOUT). Pass a timeout "
                     "(5.x: ImageKit(timeout=...)) and check egress firewalls."),
-        "dns": ("imagekit.E014", Level.ERROR, f"{what}: the API host name does not resolve",
+        "dns": (E014, f"{what}: the API host name does not resolve",
                 "Check DNS in this environment (a container without resolv.conf, a typo in a "
                 "BASE_URL override, no egress)."),
-        "tls": ("imagekit.E015", Level.ERROR, f"{what}: the TLS handshake failed",
+        "tls": (E015, f"{what}: the TLS handshake failed",
                 "The CA bundle is missing or a proxy intercepts TLS: install ca-certificates "
                 "or point REQUESTS_CA_BUNDLE/SSL_CERT_FILE at the proxy's CA."),
-        "not_json": ("imagekit.E016", Level.ERROR,
+        "not_json": (E016,
                      f"{what}: the answer ({status}) is not JSON",
                      "Something other than ImageKit answered (a captive portal, a proxy or "
                      "maintenance page): check the API base URL and any proxy; the SDK "
                      "raises a decoding error that looks like an upload bug."),
-        "sdk_rejects": ("imagekit.E019", Level.ERROR,
+        "sdk_rejects": (E019,
                         f"{what}: ImageKit answered {status} but the SDK could not read the "
                         f"answer ({type(outcome.error).__name__}: {outcome.error})",
                         "imagekitio 3.0.x result classes raise TypeError for every field "
                         "ImageKit added since; upgrade to imagekitio 3.1 or later."),
-        "connection": ("imagekit.E017", Level.ERROR,
+        "connection": (E017,
                        f"{what}: the connection was refused or dropped without an answer",
                        "Check egress to the API host (firewall, proxy, HTTPS_PROXY/NO_PROXY) "
                        "and that a BASE_URL override points at a running server."),
     }
-    code, level, message, hint = table.get(kind, (
-        "imagekit.E018", Level.ERROR, f"{what}: unexpected answer {status}",
+    code, message, hint = table.get(kind, (
+        E018, f"{what}: unexpected answer {status}",
         "The evidence shows the status and body; compare with ImageKit's API reference."))
-    return Finding(code, level, message, hint, blocks)
+    return code(message, hint, blocks)
 
 
 def build_client(config: cfg.ImageKitConfig) -> sdk_mod.Client:
@@ -154,6 +158,7 @@ class ImageKitAuth(Check):
     id = "imagekit.auth"
     title = "ImageKit accepts the private key"
     tags = ("imagekit", "credentials", "network")
+    codes = (I003, *FAILURES)
     tier = "network"
     uses = ("imagekit.config",)
 
@@ -171,10 +176,9 @@ class ImageKitAuth(Check):
             try:
                 client = build_client(config)
             except Exception as exc:  # noqa: BLE001 - the SDK refused the configuration
-                yield Finding("imagekit.E018", Level.ERROR,
-                              f"{config.sdk.label} refused the configuration: "
-                              f"{type(exc).__name__}: {exc}",
-                              "Fix the values imagekit.credentials reports.")
+                yield E018(f"{config.sdk.label} refused the configuration: "
+                           f"{type(exc).__name__}: {exc}",
+                           "Fix the values imagekit.credentials reports.")
                 return
             outcome = client.list_one()
         else:  # no SDK: the same request over plain HTTP
@@ -182,74 +186,8 @@ class ImageKitAuth(Check):
         blocks = evidence(outcome, request, config.sdk, base)
         kind = classify(outcome)
         if kind == "ok":
-            yield Finding("imagekit.I003", Level.INFO,
-                          f"ImageKit accepted the private key {fingerprint(key)}", "", blocks)
+            yield I003(f"ImageKit accepted the private key {fingerprint(key)}", "", blocks)
         else:
             yield failure(kind, outcome, "The key check", config.timeout, blocks)
 
 
-CODES = [
-    CodeDoc("imagekit.I003", "ImageKit accepted the private key",
-            "GET /v1/files?limit=1 answered 200 with JSON.",
-            "The key works from this host; upload failures lie elsewhere.",
-            "IMAGEKIT_PRIVATE_KEY=private_... (accepted)",
-            "IMAGEKIT_PRIVATE_KEY=private_... (accepted)", "Nothing to fix.", "ini"),
-    CodeDoc("imagekit.E010", "ImageKit answered 401: no private key",
-            "A call answered 401 'Your request does not contain private API key.'.",
-            "Every upload fails the same way.",
-            "ImageKit(private_key=os.environ.get('IK_KEY'))  # unset in production",
-            "ImageKit(private_key=settings.IMAGEKIT_PRIVATE_KEY)",
-            "Set the private key in this environment."),
-    CodeDoc("imagekit.E011", "ImageKit answered 403: wrong key",
-            "A call answered 403 'Your account cannot be authenticated.'.",
-            "The key belongs to another account, is the public key, or was altered.",
-            "IMAGEKIT_PRIVATE_KEY=private_from_staging=", "IMAGEKIT_PRIVATE_KEY=private_prod=",
-            "Copy the private key again from the dashboard.", "ini"),
-    CodeDoc("imagekit.W010", "ImageKit answered 429: rate limited",
-            "A call answered 429 with X-RateLimit-* headers.",
-            "Bursts of uploads fail until the limit resets; 4.x does not retry.",
-            "for f in files: client.upload_file(...)",
-            "retry with backoff on 429, honouring X-RateLimit-Reset",
-            "Add backoff, or ask ImageKit for a higher limit."),
-    CodeDoc("imagekit.E012", "ImageKit or a proxy answered 5xx",
-            "A call answered 500, 502, 503 or 504 (HTML bodies come from a proxy).",
-            "Uploads fail with a 500 from the view unless the error is handled.",
-            "client.upload_file(...)  # 502 surfaces as SyntaxError in 4.x",
-            "catch the SDK's server error and answer 503 with Retry-After",
-            "Check ImageKit's status page and any proxy; retry with backoff."),
-    CodeDoc("imagekit.E013", "A call to ImageKit timed out",
-            "No answer within UPLOAD_DIAGNOSTICS['IMAGEKIT']['TIMEOUT'] seconds.",
-            "imagekitio 2.x-4.x have no timeout: the request hangs until gunicorn kills the "
-            "worker.", "ImageKit(...)  # 4.x: requests without timeout",
-            "ImageKit(private_key=..., timeout=20)  # 5.x", "Check egress; set a timeout."),
-    CodeDoc("imagekit.E014", "The ImageKit host name does not resolve",
-            "The call failed with a DNS resolution error.",
-            "No upload can reach ImageKit from this host.", "BASE_URL=https://api.imagekit.oi",
-            "BASE_URL=https://api.imagekit.io", "Fix DNS or the host name.", "ini"),
-    CodeDoc("imagekit.E015", "TLS handshake with ImageKit failed",
-            "The call failed with an SSL/TLS error.",
-            "Missing CA certificates or an intercepting proxy break every upload.",
-            "FROM python:slim  # no ca-certificates",
-            "RUN apt-get install -y ca-certificates", "Install the CA bundle.", "dockerfile"),
-    CodeDoc("imagekit.E016", "ImageKit's answer is not JSON",
-            "A call answered with a body that is not JSON (an HTML page).",
-            "The SDK fails with a JSON decoding error that hides the real cause.",
-            "API base URL pointing at a web page", "the API base URL of ImageKit",
-            "Check the base URL and proxies."),
-    CodeDoc("imagekit.E019", "The SDK could not read a successful answer",
-            "ImageKit answered 2xx with JSON, but the installed SDK raised while reading it "
-            "(imagekitio 3.0.x: TypeError: unexpected keyword argument for a new field).",
-            "The upload succeeded on ImageKit's side, yet the storage raises: a 500 and an "
-            "orphaned file on every upload.", "imagekitio==3.0.1", "imagekitio>=3.1,<5",
-            "Upgrade the SDK.", "ini"),
-    CodeDoc("imagekit.E017", "The connection to ImageKit was refused or dropped",
-            "The call failed without any HTTP answer.",
-            "Firewalls, proxies or a wrong base URL drop every upload.",
-            "HTTPS_PROXY=http://proxy.invalid:3128", "NO_PROXY or a working proxy",
-            "Check egress and proxy settings.", "ini"),
-    CodeDoc("imagekit.E018", "Unexpected answer from ImageKit or the SDK",
-            "The SDK refused the configuration or the call answered an unexpected status.",
-            "The upload path fails in a way the other codes do not cover.",
-            "an answer 418 to GET /v1/files", "an answer 200 with a JSON list",
-            "Read the evidence (status and body) and compare with ImageKit's API reference."),
-]

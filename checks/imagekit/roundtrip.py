@@ -11,12 +11,12 @@ import io
 import json
 import secrets
 
-from upload_diagnostics.diagnostics import Check, Finding, Level, kv, table
-from upload_diagnostics.diagnostics.codes import CodeDoc
+from upload_diagnostics.diagnostics import Check, Finding, kv, table
 
 from . import config as cfg
 from . import network
 from . import usage as usage_mod
+from .codes import C030, E018, E030, E031, I030
 
 FOLDER = "/upload-diagnostics"
 NO_FILE = "missing file parameter"
@@ -81,6 +81,7 @@ class ImageKitUpload(Check):
     id = "imagekit.upload"
     title = "An upload to ImageKit round-trips through the installed SDK"
     tags = ("imagekit", "storage", "e2e")
+    codes = (I030, E030, E031, C030, *network.FAILURES)
     tier = "write"
     uses = ("imagekit.config",)
 
@@ -94,9 +95,9 @@ class ImageKitUpload(Check):
         try:
             client = network.build_client(config)
         except Exception as exc:  # noqa: BLE001 - the SDK refused the configuration
-            yield Finding("imagekit.E018", Level.ERROR, f"{config.sdk.label} refused the "
-                          f"configuration: {type(exc).__name__}: {exc}",
-                          "Fix the values imagekit.credentials reports.")
+            yield E018(f"{config.sdk.label} refused the "
+                       f"configuration: {type(exc).__name__}: {exc}",
+                       "Fix the values imagekit.credentials reports.")
             return
 
         def undo():
@@ -131,20 +132,18 @@ class ImageKitUpload(Check):
                                             "path": written["path"],
                                             "deleted": "yes" if deleted.ok else "NO"})
         if not deleted.ok:
-            yield Finding("imagekit.C030", Level.CRITICAL,
-                          f"The test file {written['path']} (id {written['file_id']}) could "
-                          f"not be deleted: it is left in the media library",
-                          f"Delete file id {written['file_id']} in the ImageKit dashboard "
-                          "(Media library) by hand.",
-                          [record] + network.evidence(deleted, "DELETE /v1/files/{id}",
-                                                      config.sdk, config.base_url or ""))
+            yield C030(f"The test file {written['path']} (id {written['file_id']}) could "
+                       f"not be deleted: it is left in the media library",
+                       f"Delete file id {written['file_id']} in the ImageKit dashboard "
+                       "(Media library) by hand.",
+                       [record] + network.evidence(deleted, "DELETE /v1/files/{id}",
+                                                   config.sdk, config.base_url or ""))
             return
-        yield Finding("imagekit.I030", Level.INFO,
-                      f"Uploaded {written['path']} (id {written['file_id']}) through "
-                      f"{config.sdk.label} and deleted it", "",
-                      [record] + ([table("Fields the project reads from upload results",
-                                         ["where", "expression", "in the response"], rows)]
-                                  if rows else []))
+        yield I030(f"Uploaded {written['path']} (id {written['file_id']}) through "
+                   f"{config.sdk.label} and deleted it", "",
+                   [record] + ([table("Fields the project reads from upload results",
+                                      ["where", "expression", "in the response"], rows)]
+                               if rows else []))
 
     def check_fields(self, ctx, result, rows):
         for path, line, chain, text in fields_read(ctx):
@@ -152,46 +151,20 @@ class ImageKitUpload(Check):
             rel = ctx.relpath(path)
             rows.append([f"{rel}:{line}", text, "yes" if present else "MISSING"])
             if not present:
-                yield Finding("imagekit.E031", Level.ERROR,
-                              f"The upload response has no {'.'.join(chain)}, which "
-                              f"{text} reads", "The storage fails after the file is stored "
-                              "(AttributeError, or None saved as the name); read the fields "
-                              "the installed SDK's result has (see imagekit.sdk).",
-                              [ctx.excerpt(path, line)], path=rel, line=line)
+                yield E031(f"The upload response has no {'.'.join(chain)}, which "
+                           f"{text} reads", "The storage fails after the file is stored "
+                           "(AttributeError, or None saved as the name); read the fields "
+                           "the installed SDK's result has (see imagekit.sdk).",
+                           [ctx.excerpt(path, line)], path=rel, line=line)
 
 
 def upload_failure(outcome, config, blocks) -> Finding:
     kind = network.classify(outcome)
     if outcome.status == 400 and NO_FILE in outcome.body.lower():
-        return Finding("imagekit.E030", Level.ERROR,
-                       "ImageKit rejected the upload: 'Your request is missing file "
-                       "parameter.'", "The bytes sent were empty: code that reads the "
-                       "upload (content.read()) after it was already read, without "
-                       "seek(0), sends 0 bytes. Rewind before the SDK call.", blocks)
+        return E030("ImageKit rejected the upload: 'Your request is missing file "
+                    "parameter.'", "The bytes sent were empty: code that reads the "
+                    "upload (content.read()) after it was already read, without "
+                    "seek(0), sends 0 bytes. Rewind before the SDK call.", blocks)
     return network.failure(kind, outcome, "The test upload", config.timeout, blocks)
 
 
-CODES = [
-    CodeDoc("imagekit.I030", "Upload round trip succeeded",
-            "With --e2e: a tiny PNG was uploaded through the installed SDK and deleted; the "
-            "evidence lists its file id and path.",
-            "The write path to ImageKit works with this SDK and these keys.",
-            "diagnose-uploads imagekit --e2e", "diagnose-uploads imagekit --e2e",
-            "Nothing to fix.", "shell"),
-    CodeDoc("imagekit.E030", "ImageKit rejected the upload: missing file parameter",
-            "The upload answered 400 'Your request is missing file parameter.'.",
-            "The body carried 0 bytes: the file pointer was at EOF when the storage read it.",
-            "data = content.read()  # after the serializer already read it",
-            "content.seek(0)\ndata = content.read()", "Rewind uploads before reading them."),
-    CodeDoc("imagekit.E031", "The upload response lacks a field the code reads",
-            "A field the project's code reads from upload results is missing or null in a "
-            "real response of the installed SDK.",
-            "The storage fails after the file was stored, leaving an orphan.",
-            "result.response_metadata.raw['fileId']  # on 5.x",
-            "result.file_id", "Read fields the installed result class has."),
-    CodeDoc("imagekit.C030", "The test file could not be deleted",
-            "With --e2e the uploaded test file could not be deleted afterwards.",
-            "A leftover object stays in the media library.",
-            "DELETE /v1/files/<id> answered 500", "DELETE /v1/files/<id> answered 204",
-            "Delete the named file id by hand in the dashboard (Media library).", "text"),
-]

@@ -1,10 +1,10 @@
 """server.nginx: the proxy limits uploads meet before they reach the app."""
 from __future__ import annotations
 
-from upload_diagnostics.diagnostics import Check, Finding, Level, table
-from upload_diagnostics.diagnostics.codes import CodeDoc
+from upload_diagnostics.diagnostics import Check, table
 
 from . import nginx
+from .codes import E010, E011, I010, W010, W011
 from .config import max_upload, nginx_configs
 
 
@@ -33,6 +33,7 @@ class NginxLimits(Check):
     id = "server.nginx"
     title = "nginx lets uploads through to the app"
     tags = ("server", "nginx", "timeout")
+    codes = (I010, E010, E011, W010, W011)
     uses = ("server.worker_timeout",)
 
     def run(self, ctx):
@@ -41,27 +42,24 @@ class NginxLimits(Check):
         columns = ["location", "server", "path", *NAMES]
         for parsed in configs:
             for file, line, error in parsed.errors:
-                yield Finding("server.E011", Level.ERROR,
-                              f"nginx config {ctx.relpath(file)} does not parse: {error}",
-                              "Fix it (nginx -t shows the same error); nginx will not start "
-                              "or reload with it.", path=ctx.relpath(file), line=line or None)
+                yield E011(f"nginx config {ctx.relpath(file)} does not parse: {error}",
+                           "Fix it (nginx -t shows the same error); nginx will not start "
+                           "or reload with it.", path=ctx.relpath(file), line=line or None)
         locations = [loc for p in configs for loc in p.locations]
         if not locations:
             return
         evidence = [table("Locations that proxy to the app", columns, rows(locations, ctx))]
         kinds = ", ".join(sorted({ctx.relpath(p.file) + (" (conf.d snippet)" if p.snippet
                                                          else "") for p in configs}))
-        yield Finding("server.I010", Level.INFO,
-                      f"nginx proxies {len(locations)} location(s) to the app ({kinds})", "",
-                      evidence)
+        yield I010(f"nginx proxies {len(locations)} location(s) to the app ({kinds})", "",
+                   evidence)
         largest = max_upload(ctx)
         for loc in locations:
             where = {"path": ctx.relpath(loc.file), "line": loc.line}
             one = [table("The location", columns, rows([loc], ctx))]
             limit = nginx.size_bytes(loc.get("client_max_body_size"))
             if limit is not None and limit < largest:
-                yield Finding(
-                    "server.E010", Level.ERROR,
+                yield E010(
                     f"client_max_body_size {loc.get('client_max_body_size')} for location "
                     f"{loc.path} is below the largest upload ({largest // 1024 // 1024} MiB): "
                     "nginx answers 413",
@@ -71,8 +69,7 @@ class NginxLimits(Check):
             read = nginx.seconds(loc.get("proxy_read_timeout"))
             timeout = worker.get("timeout_s")
             if read is not None and timeout and read < timeout:
-                yield Finding(
-                    "server.W010", Level.WARNING,
+                yield W010(
                     f"proxy_read_timeout {loc.get('proxy_read_timeout')} for location "
                     f"{loc.path} is shorter than the worker timeout ({timeout:g} s): nginx "
                     "answers 504 first while the worker keeps working",
@@ -81,8 +78,7 @@ class NginxLimits(Check):
                     "retry a 504 and the same upload is processed twice.", one, **where)
             if not loc.buffered and \
                     worker.get("worker_class") == "sync":
-                yield Finding(
-                    "server.W011", Level.WARNING,
+                yield W011(
                     f"{loc.passes.split('_')[0]}_request_buffering off for location "
                     f"{loc.path} with sync workers: "
                     "the body upload counts against the worker timeout",
@@ -90,53 +86,3 @@ class NginxLimits(Check):
                     "the whole body before a sync worker is taken.", one, **where)
 
 
-CODES = [
-    CodeDoc(
-        "server.I010", "nginx locations that proxy to the app",
-        "Always emitted when an nginx config in the project (or a readable /etc/nginx that "
-        "proxies an app) has a location with proxy_pass/uwsgi_pass: its "
-        "client_max_body_size, proxy_read_timeout, client_body_timeout and "
-        "proxy_request_buffering, inherited from http and server, each with file:line or "
-        "nginx's default. A conf.d snippet is read on its own.",
-        "These limits act before the app sees an upload.",
-        "# nothing to fix: an informational summary",
-        "# nothing to fix: an informational summary",
-        "Check that the location proxying uploads has the limits you meant.", "nginx"),
-    CodeDoc(
-        "server.E010", "nginx's client_max_body_size is below the largest upload",
-        "The effective client_max_body_size (1m when unset) of a proxied location is smaller "
-        "than the largest upload to plan for (UPLOAD_DIAGNOSTICS[\"MAX_UPLOAD_BYTES\"], "
-        "10 MiB by default).",
-        "nginx answers 413 Request Entity Too Large and the app never sees the upload; "
-        "phone photos are 3-12 MB.",
-        "location / {\n    proxy_pass http://app;\n}",
-        "location / {\n    client_max_body_size 25m;\n    proxy_pass http://app;\n}",
-        "Set client_max_body_size in the server or location that proxies uploads.", "nginx"),
-    CodeDoc(
-        "server.E011", "An nginx config does not parse",
-        "crossplane, nginx's own grammar in Python, rejects the file (unbalanced braces, a "
-        "missing semicolon, an include that cannot be read).",
-        "nginx -t fails the same way: nginx will not start or reload with it, so the limits "
-        "you see in the file are not the ones in force.",
-        "location / {\n    proxy_pass http://app\n}",
-        "location / {\n    proxy_pass http://app;\n}",
-        "Fix the line named in the finding, then run nginx -t.", "nginx"),
-    CodeDoc(
-        "server.W010", "proxy_read_timeout is shorter than the worker timeout",
-        "A proxied location's proxy_read_timeout (60s when unset) is below the worker "
-        "timeout in force (server.worker_timeout).",
-        "nginx answers 504 while the worker keeps processing; clients retry and the same "
-        "image is processed and stored twice.",
-        "proxy_read_timeout 25s;   # gunicorn: timeout 30",
-        "proxy_read_timeout 35s;   # gunicorn: timeout 30",
-        "Make proxy_read_timeout a few seconds longer than the worker timeout.", "nginx"),
-    CodeDoc(
-        "server.W011", "Request buffering is off in front of sync workers",
-        "proxy_request_buffering off in a proxied location while gunicorn runs sync workers.",
-        "nginx streams the body as it arrives, so a slow client's upload time counts "
-        "against the sync worker's timeout and holds the only thread of the worker.",
-        "location /api/photos/ {\n    proxy_request_buffering off;\n    proxy_pass "
-        "http://app;\n}",
-        "location /api/photos/ {\n    proxy_pass http://app;\n}",
-        "Leave proxy_request_buffering on (the default) for upload locations.", "nginx"),
-]

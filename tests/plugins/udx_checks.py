@@ -7,10 +7,32 @@ import secrets
 import time
 from pathlib import Path
 
-from upload_diagnostics.diagnostics import Check, Finding, Skip, code, kv, log, table
+from upload_diagnostics.diagnostics import Check, Code, Finding, Skip, code, kv, log, table
 
 # A finding text meant to break out of every format it is rendered in.
 PAYLOAD = "</script><script>alert(1)</script> | a `tick` \u2028 next"
+
+
+def _code(name: str, title: str) -> Code:
+    return Code(name, title, detects=f"The engine tests' plugin emits {name}.",
+                why="It exercises the engine, not an upload.", bad="udx_checks.Leveled",
+                good="udx_checks.Leveled  # as configured", fix="Nothing; it is a test plugin.")
+
+
+I001 = _code("udx.I001", "A fact was read")
+I002 = _code("udx.I002", "A check ran without its fact")
+I003 = _code("udx.I003", "A sleeper woke up")
+I004 = _code("udx.I004", "The network tier ran")
+I005 = _code("udx.I005", "The write tier ran")
+I006 = _code("udx.I006", "A fact was looked up")
+I007 = _code("udx.I007", "Something was looked at")
+W001 = _code("udx.W001", "A test warning")
+W002 = _code("udx.W002", "Another test warning")
+W003 = _code("udx.W003", "A third test warning")
+E001 = _code("udx.E001", "A test error")
+E002 = _code("udx.E002", "Another test error")
+C001 = _code("udx.C001", "A test critical finding")
+PILLOW_I900 = _code("pillow.I900", "The project's own Pillow check ran")
 
 
 def _touch(path, text):
@@ -36,9 +58,10 @@ class Consumer(Check):
     title = "Needs a fact"
     tags = ("udx",)
     requires = ("udx.answer",)
+    codes = (I001,)
 
     def run(self, ctx):
-        yield Finding("udx.I001", "info", f"the answer is {ctx.facts['udx.answer']}")
+        yield I001(f"the answer is {ctx.facts['udx.answer']}")
 
 
 class Reader(Check):
@@ -48,9 +71,10 @@ class Reader(Check):
     title = "Reads a fact if there is one"
     tags = ("udx",)
     uses = ("udx.answer",)
+    codes = (I006,)
 
     def run(self, ctx):
-        yield Finding("udx.I006", "info", f"the fact is {ctx.facts.get('udx.answer')}")
+        yield I006(f"the fact is {ctx.facts.get('udx.answer')}")
 
 
 class NotApplicable(Check):
@@ -59,9 +83,10 @@ class NotApplicable(Check):
     id = "udx.not_applicable"
     title = "Stops when there is nothing to check"
     tags = ("udx",)
+    codes = (I007,)
 
     def run(self, ctx):
-        yield Finding("udx.I007", "info", "looked for the thing")
+        yield I007("looked for the thing")
         raise Skip("the project has no thing to check", "pip install thing")
 
 
@@ -70,9 +95,10 @@ class Orphan(Check):
     title = "Needs a fact nobody publishes"
     tags = ("udx",)
     requires = ("udx.nobody",)
+    codes = (I002,)
 
     def run(self, ctx):
-        yield Finding("udx.I002", "info", "ran without its fact")
+        yield I002("ran without its fact")
 
 
 class Sleeper(Check):
@@ -82,13 +108,14 @@ class Sleeper(Check):
     id = "udx.sleeper"
     title = "Hangs"
     tags = ("udx", "slow")
+    codes = (I003,)
 
     def run(self, ctx):
         undo = self.options.get("undo")
         ctx.on_cleanup(lambda: _touch(undo, "undone"))
         _touch(self.options.get("started"), "started")
         time.sleep(self.options.get("seconds", 3600))
-        return [Finding("udx.I003", "info", "woke up")]
+        return [I003("woke up")]
 
 
 class QuickTimeout(Sleeper):
@@ -116,15 +143,32 @@ class Crasher(Check):
 
 
 class Leveled(Check):
-    """Emits one finding per entry of options["findings"]: (code, level)."""
+    """Emits one finding of each code named in options["findings"]."""
 
     id = "udx.leveled"
     title = "Emits the findings it is given"
     tags = ("udx", "levels")
+    codes = (W001, W002, W003, E001, E002, C001, I001)
 
     def run(self, ctx):
-        for code_, level in self.options.get("findings", ()):
-            yield Finding(code_, level, f"{level} finding {code_}", "a hint")
+        by_name = {c.code: c for c in self.codes}
+        for name in self.options.get("findings", ()):
+            made = by_name[name]
+            yield made(f"{made.level.label} finding {name}", "a hint")
+
+
+class Rogue(Check):
+    """Yields options["finding"], a (code, level) Finding made by hand: a plugin bug when
+    the check does not declare the code, or declares it at another level."""
+
+    id = "udx.rogue"
+    title = "Reports a code it does not declare"
+    tags = ("udx",)
+    codes = (E001,)
+
+    def run(self, ctx):
+        code_, level = self.options["finding"]
+        yield Finding(code_, level, f"{level} finding {code_}")
 
 
 class Network(Check):
@@ -132,9 +176,10 @@ class Network(Check):
     title = "A network-tier check"
     tags = ("udx",)
     tier = "network"
+    codes = (I004,)
 
     def run(self, ctx):
-        yield Finding("udx.I004", "info", "network tier ran")
+        yield I004("network tier ran")
 
 
 class Write(Check):
@@ -142,9 +187,10 @@ class Write(Check):
     title = "A write-tier check"
     tags = ("udx",)
     tier = "write"
+    codes = (I005,)
 
     def run(self, ctx):
-        yield Finding("udx.I005", "info", "write tier ran")
+        yield I005("write tier ran")
 
 
 class Leaky(Check):
@@ -154,6 +200,7 @@ class Leaky(Check):
     title = "Leaks planted secrets into its findings"
     tags = ("udx",)
     provides = ("udx.leak",)
+    codes = (E001,)
 
     def run(self, ctx):
         s = ctx.settings
@@ -162,8 +209,8 @@ class Leaky(Check):
         joined = " ".join(values)
         ctx.publish("udx.leak", {"values": values, "config": s.IMAGEKIT})
         ctx.progress(f"udx.leaky is looking at {joined}")
-        yield Finding(
-            "udx.E001", "error", f"leaking {joined}", f"hint {joined}",
+        yield E001(
+            f"leaking {joined}", f"hint {joined}",
             [kv("Settings", {"key": values[0], "url": values[1], "aws": values[2],
                              "api_token": values[3], "note": joined}),
              table("Table", ["value"], [[v] for v in values]),
@@ -178,10 +225,11 @@ class Hostile(Check):
     id = "udx.hostile"
     title = f"Escaping {PAYLOAD}"
     tags = ("udx",)
+    codes = (W001,)
 
     def run(self, ctx):
-        yield Finding(
-            "udx.W001", "warning", f"message {PAYLOAD}", f"hint {PAYLOAD}",
+        yield W001(
+            f"message {PAYLOAD}", f"hint {PAYLOAD}",
             [kv(f"kv {PAYLOAD}", {f"key {PAYLOAD}": f"value {PAYLOAD}"}),
              table(f"table {PAYLOAD}", ["one | col", "two `col`", "three"],
                    [[PAYLOAD, "b|c", "`x`"], ["a", PAYLOAD, "\u2028"]]),
@@ -225,10 +273,11 @@ class OddFact(Check):
     id = "udx.odd_fact"
     title = "Publishes an unprintable fact"
     provides = ("udx.odd",)
+    codes = (I007,)
 
     def run(self, ctx):
         ctx.publish("udx.odd", {"value": Unprintable()})
-        yield Finding("udx.I007", "info", "odd", evidence=[kv("Odd", {"x": Unprintable()})])
+        yield I007("odd", evidence=[kv("Odd", {"x": Unprintable()})])
 
 
 class PillowOverride(Check):
@@ -236,9 +285,10 @@ class PillowOverride(Check):
 
     id = "pillow.codecs"
     title = "The project's own Pillow check"
+    codes = (PILLOW_I900,)
 
     def run(self, ctx):
-        yield Finding("pillow.I900", "info", "the project's pillow.codecs ran")
+        yield PILLOW_I900("the project's pillow.codecs ran")
 
 
 class Starter(Check):
@@ -248,6 +298,7 @@ class Starter(Check):
     title = "Starts work before the run"
     tags = ("udx",)
     tier = "static"
+    codes = (I001,)
 
     def begin(self, ctx):
         if self.options.get("fail"):
@@ -256,7 +307,7 @@ class Starter(Check):
 
     def run(self, ctx):
         ctx.cached("udx.events", list).append(f"run {self.id}")
-        yield Finding("udx.I001", "info", " / ".join(ctx.cached("udx.events", list)))
+        yield I001(" / ".join(ctx.cached("udx.events", list)))
 
 
 class OfflineStarter(Starter):

@@ -1,0 +1,228 @@
+"""The e2e family's finding codes, each declared once (all of them e2e.upload's)."""
+from upload_diagnostics.diagnostics import Code
+
+_SERIALIZER_BAD = """def create(self, validated_data):
+    upload = validated_data["image"]
+    validated_data["checksum"] = hashlib.sha256(upload.read()).hexdigest()
+    return super().create(validated_data)  # the storage reads b''"""
+_SERIALIZER_GOOD = """def create(self, validated_data):
+    upload = validated_data["image"]
+    validated_data["checksum"] = hashlib.sha256(upload.read()).hexdigest()
+    upload.seek(0)
+    return super().create(validated_data)"""
+
+E001 = Code(
+    code="e2e.E001",
+    title="The upload was read at its end after another read consumed it",
+    detects="During the end-to-end upload, the read tracker (a proxy under each "
+            "InMemoryUploadedFile, TemporaryUploadedFile and ContentFile the check "
+            "sees) records every read, seek and tell with the calling frame. It emits "
+            "this code when a read returns nothing because a read elsewhere had "
+            "consumed the stream and nothing rewound it; the evidence names both "
+            "project lines and the bytes each read got.",
+    why="The second consumer gets b''. A remote storage that calls content.read() "
+        "(ImageKit, most SDK-based backends) uploads 0 bytes or fails with 'Missing file "
+        "parameter for upload'; Pillow on BytesIO(f.read()) fails with 'cannot "
+        "identify image file'. FileSystemStorage rewinds through chunks(), so the bug "
+        "only shows in production.",
+    bad=_SERIALIZER_BAD,
+    good=_SERIALIZER_GOOD,
+    fix="Call upload.seek(0) after the first read, right where it happens, or read the "
+        "file once into bytes and give each consumer BytesIO(data).")
+
+E002 = Code(
+    code="e2e.E002",
+    title="An object was stored with 0 bytes",
+    detects="The recording storage (or, with --e2e, the real storage read back) "
+            "received content that was empty although the file object handed to "
+            "save() had a size.",
+    why="The stored image is empty: every page that shows it gets a broken image, and "
+        "ImageKit or S3 may reject the upload outright. It almost always means the "
+        "stream was consumed before save() and not rewound.",
+    bad=_SERIALIZER_BAD,
+    good=_SERIALIZER_GOOD,
+    fix="Find the earlier read (the e2e.E001 finding names it) and add seek(0) before "
+        "the save, or save a fresh ContentFile(data).")
+
+E003 = Code(
+    code="e2e.E003",
+    title="A stored object does not decode as an image",
+    detects="Pillow cannot open and verify the bytes the storage received, although "
+            "they are not empty.",
+    why="The site stores something that is not the image: a partly read stream, text, "
+        "or a wrong buffer. Thumbnails and pages that show it fail later, far from the "
+        "cause.",
+    bad="out = BytesIO()\nimage.save(out, 'WEBP')\n"
+        "storage.save(name, ContentFile(out.read()))  # at the end: b''",
+    good="out = BytesIO()\nimage.save(out, 'WEBP')\n"
+         "storage.save(name, ContentFile(out.getvalue()))",
+    fix="Pass the complete encoded bytes (getvalue(), or seek(0) then read()) to the "
+        "storage, and check what the code hands to save().")
+
+E004 = Code(
+    code="e2e.E004",
+    title="A stored object's size differs from the file that was saved",
+    detects="The storage received a number of bytes different from the size of the "
+            "file object given to save() (InMemoryUploadedFile.size, ContentFile.size).",
+    why="A truncated image: the top of a JPEG decodes and the rest is grey, or the "
+        "decoder fails. The stream was part-way through when it was saved (for example "
+        "after Pillow read a header), or the backend truncates.",
+    bad="Image.open(upload).verify()  # leaves the position after the header\n"
+        "upload.file.seek(100)\nstorage.save(name, upload)",
+    good="Image.open(upload).verify()\nupload.seek(0)\nstorage.save(name, upload)",
+    fix="seek(0) before saving; if the position is 0, test the backend's save with a "
+        "known file and compare sizes.")
+
+E005 = Code(
+    code="e2e.E005",
+    title="The project's upload endpoint rejected a valid photo",
+    detects="A multipart POST of a generated photo to UPLOAD_DIAGNOSTICS['E2E'] "
+            "(URL or URL_NAME, FIELD, DATA, USER, PREPARE) answered with a status of "
+            "400 or more. The evidence holds the response body, what was logged and "
+            "every storage call the request made.",
+    why="Users get the same answer for the same photo: the upload fails every time, "
+        "often with a generic message that hides the cause.",
+    bad="UPLOAD_DIAGNOSTICS = {\"E2E\": {\"URL\": \"/api/photos/\", \"FIELD\": \"file\"}}"
+        "\n# the serializer expects \"image\": 400 {\"image\": [\"No file was submitted.\"]}",
+    good="UPLOAD_DIAGNOSTICS = {\"E2E\": {\"URL\": \"/api/photos/\", \"FIELD\": \"image\","
+         "\n                             \"DATA\": {\"title\": \"diagnostic upload\"}}}",
+    fix="For a 4xx make the E2E settings match what the view expects (field name, extra "
+        "fields, a user with permission); for a 5xx read the log and storage calls in "
+        "the evidence and fix the failing one.")
+
+E006 = Code(
+    code="e2e.E006",
+    title="The upload pipeline raised an exception",
+    detects="A stage of the generic path (multipart parsing with the project's upload "
+            "handlers, ImageField verification, Pillow processing, a storage call) or "
+            "the project's own view raised. The finding names the stage or the "
+            "innermost project frame and carries the redacted traceback.",
+    why="In production the same exception becomes a 500 page, or a worker that dies "
+        "mid-request; masked by an except clause it becomes a vague 'Upload failed'.",
+    bad="FILE_UPLOAD_TEMP_DIR = \"/var/tmp/uploads\"  # does not exist on the server",
+    good="FILE_UPLOAD_TEMP_DIR = BASE_DIR / \"tmp\"  # created at deploy time",
+    fix="Read the traceback's last project frame and fix that call, its settings or the "
+        "backend it talks to; then run the check again.",
+    lang="python")
+
+E007 = Code(
+    code="e2e.E007",
+    title="The storage does not give back what it was given",
+    detects="In the round trip save -> exists -> size -> url -> open().read() -> "
+            "delete -> exists, a call answered wrongly: exists() False right after save, "
+            "a size or content different from what was sent, or exists() still True "
+            "after delete.",
+    why="Django relies on these answers: a wrong size breaks FileField.size and "
+        "validators, a wrong exists() makes names collide or files pile up, different "
+        "content means users get another image.",
+    bad="class Storage(BaseStorage):\n    def size(self, name):\n        return 0",
+    good="class Storage(BaseStorage):\n    def size(self, name):\n"
+         "        return self.client.get_file_details(self._ids[name]).size",
+    fix="Fix the named method of the storage backend so that it reports the stored "
+        "object truthfully.")
+
+E008 = Code(
+    code="e2e.E008",
+    title="exists() is always True: saving never finds a free name",
+    detects="While a file was saved, the storage's exists() returned True for 1000 "
+            "candidate names in a row (or for longer than the stage timeout), so the "
+            "check stopped Django's Storage.get_available_name() search.",
+    why="get_available_name() loops until exists() says False. When it never does the "
+        "request hangs until the worker timeout kills it: it looks like a slow upload "
+        "or a worker timeout, not a storage bug.",
+    bad="class ImageKitStorage(Storage):\n    def exists(self, name):\n"
+        "        return True  # 'the CDN has everything'",
+    good="class ImageKitStorage(Storage):\n    def exists(self, name):\n"
+         "        return name in self._ids\n\n"
+         "    def get_available_name(self, name, max_length=None):\n"
+         "        return name  # the backend overwrites",
+    fix="Make exists() answer for the exact name, or override get_available_name() to "
+        "return the name when the backend overwrites or names objects itself.")
+
+E009 = Code(
+    code="e2e.E009",
+    title="The test database for the endpoint path could not be created",
+    detects="Before it posts to the project's endpoint, the check creates test databases "
+            "the way `manage.py test` does (and rolls every request back); this failed.",
+    why="The endpoint path did not run, so the project's own view, serializer and "
+        "storage calls were not exercised; only the generic path's results are known.",
+    bad="DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.postgresql\",\n"
+        "                        \"USER\": \"app\"}}  # app may not CREATE DATABASE",
+    good="DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.postgresql\",\n"
+         "                        \"USER\": \"app\", \"TEST\": {\"NAME\": \"app_test\"}}}",
+    fix="Make `python manage.py test` work here (database permissions, migrations that "
+        "apply to an empty database), then run the check again.")
+
+E010 = Code(
+    code="e2e.E010",
+    title="A stored object's URL does not serve the image",
+    detects="With --e2e and the network tier on (no --offline), the generic path GETs "
+            "the http(s) URL the storage's url() gives for each object it stored, with "
+            "a timeout, and checks that it answers with bytes that decode as an image. "
+            "Length and content type are shown in the evidence but not judged: CDNs "
+            "such as ImageKit re-encode what they serve.",
+    why="The upload succeeds but the page shows a broken image: url() builds the wrong "
+        "address (missing https://, wrong endpoint, a folder missing from the path), "
+        "the bucket is private, or the CDN answers with an error page.",
+    bad='def url(self, name):\n    return settings.IMAGEKIT_URL_ENDPOINT + name  '
+        '# "https://ik.imagekit.io/demophotos/x.jpg"',
+    good='def url(self, name):\n    return f"{settings.IMAGEKIT_URL_ENDPOINT.rstrip(\'/\')}'
+         '/{name}"',
+    fix="Open the URL from the evidence in a browser; fix url() or the endpoint "
+        "setting until it serves the stored image.")
+
+W001 = Code(
+    code="e2e.W001",
+    title="A file was saved while not at position 0",
+    detects="A storage's save() received a stream whose position was not 0, and the "
+            "storage in use rewound it itself (FileSystemStorage reads through chunks()), "
+            "so what was stored is still complete.",
+    why="This storage forgives it, a remote one does not: ImageKit and other SDK-based "
+        "backends call content.read() and store only what is left, usually 0 bytes. The "
+        "deployment with the remote storage fails while local tests pass.",
+    bad=_SERIALIZER_BAD,
+    good=_SERIALIZER_GOOD,
+    fix="seek(0) before handing the file to save(), next to the read that moved it.")
+
+W002 = Code(
+    code="e2e.W002",
+    title="UPLOAD_DIAGNOSTICS['E2E'] does not describe a usable endpoint",
+    detects="The E2E setting is present but names no URL, a URL_NAME that reverse() "
+            "does not know, or DATA, USER or PREPARE fail while the request is prepared "
+            "(before it is sent).",
+    why="Only the generic path ran: the project's own view, serializer and storage "
+        "code, where most upload bugs live, was not exercised.",
+    bad="UPLOAD_DIAGNOSTICS = {\"E2E\": {\"URL_NAME\": \"photo-uplaod\"}}",
+    good="UPLOAD_DIAGNOSTICS = {\"E2E\": {\"URL_NAME\": \"photo-upload\", \"FIELD\": "
+         "\"image\"}}",
+    fix="Set URL to the endpoint's path or URL_NAME to its name in urls.py, and FIELD to "
+        "the file field the view reads.")
+
+C001 = Code(
+    code="e2e.C001",
+    title="An object the check wrote could not be deleted",
+    detects="With --e2e the check writes under a dedicated prefix and deletes every name "
+            "it wrote, even after a failure, a timeout or Ctrl-C. A name whose delete() "
+            "failed, or that still exists afterwards, is listed here.",
+    why="A diagnostic object is left in the real storage (and may be served or billed); "
+        "the same delete() failure hits the project when users remove images.",
+    bad="def delete(self, name):\n    pass  # never removes anything",
+    good="def delete(self, name):\n    self.client.delete_file(self._file_id(name))",
+    fix="Delete the listed objects by hand (everything is under upload-diagnostics/), "
+        "then fix the backend's delete().")
+
+I001 = Code(
+    code="e2e.I001",
+    title="How long the upload took, stage by stage",
+    detects="Always emitted when an upload path completed: the large image's time "
+            "through the project's endpoint (or the generic path), each stage's seconds "
+            "and bytes, and its share of the worker timeout once the server checks found "
+            "it. Published as the upload.timings fact.",
+    why="A sync gunicorn worker is killed at its timeout (30 s by default) and the "
+        "client sees 502/504; knowing where the time goes tells which stage to cut.",
+    bad="gunicorn photosite.wsgi  # timeout 30 s; an upload takes 34 s",
+    good="gunicorn photosite.wsgi --timeout 90  # or make the upload faster",
+    fix="Compare the total with the worker and proxy timeouts; shrink the slowest stage "
+        "(resize before encoding, draft() for thumbnails, an SDK timeout) or raise the "
+        "timeouts.",
+    lang="bash")
