@@ -20,15 +20,19 @@ SKIP_DIRS = {"node_modules", "site-packages", "dist-packages", "__pycache__", "b
 TEST_DIRS = {"tests", "test", "testing"}
 
 
-def project_files(root: Path, skip=frozenset(), depth: int | None = None):
+def project_files(root: Path, skip=frozenset(), depth: int | None = None, suffix: str = ""):
     """The files under `root`, sorted, without hidden, dependency or build folders,
-    virtualenvs, or folders named in `skip`; `depth` bounds how many folders deep."""
+    virtualenvs, or folders named in `skip`; `depth` bounds how many folders deep;
+    `suffix` keeps only names ending so (checked before any Path is made)."""
+    base = len(str(root).rstrip(os.sep).split(os.sep))
     for dirpath, dirnames, filenames in os.walk(root):
+        deeper = depth is None or len(dirpath.rstrip(os.sep).split(os.sep)) - base < depth
+        dirnames[:] = sorted(d for d in dirnames
+                             if deeper and not _skipped_dir(dirpath, d, skip))
         here = Path(dirpath)
-        deeper = depth is None or len(here.relative_to(root).parts) < depth
-        dirnames[:] = sorted(d for d in dirnames if deeper and not _skipped_dir(here, d, skip))
         for name in sorted(filenames):
-            yield here / name
+            if name.endswith(suffix):
+                yield here / name
 
 
 @dataclass
@@ -128,8 +132,9 @@ class Context:
         exclude = [self.project_root / p for p in source.get("EXCLUDE", ())]
         roots = [self.project_root / p for p in source.get("INCLUDE", ())] or [self.project_root]
         tests = bool(source.get("TESTS"))
-        found = {path for root in roots for path in project_files(root, {"migrations"})
-                 if path.suffix == ".py" and not any(e in path.parents for e in exclude)
+        found = {path for root in roots
+                 for path in project_files(root, {"migrations"}, suffix=".py")
+                 if not any(e in path.parents for e in exclude)
                  and (tests or not is_test_file(path.relative_to(root)))}
         return sorted(found)
 
@@ -177,7 +182,7 @@ def is_test_file(rel: Path) -> bool:
         or name.endswith(("_test.py", "_tests.py")) or name in ("tests.py", "conftest.py")
 
 
-def _skipped_dir(parent: Path, name: str, skip=frozenset()) -> bool:
+def _skipped_dir(parent: str | Path, name: str, skip=frozenset()) -> bool:
     if name.startswith(".") or name in SKIP_DIRS or name in skip or name.endswith(".egg-info"):
         return True
-    return (parent / name / "pyvenv.cfg").exists()  # a virtualenv under another name
+    return os.path.exists(os.path.join(parent, name, "pyvenv.cfg"))  # a virtualenv

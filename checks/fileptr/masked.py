@@ -58,19 +58,20 @@ def check(module: Module, owner: Function | None, node: ast.Try) -> list[Masked]
     E004) that `resolved` settles once every module is known."""
     name = owner.qualname if owner else "<module>"
     cls = owner.cls if owner else None
-    found = []
-    stores = owner is not None and owner.storage and owner.name == "_save" \
-        or _stores(node.body)
-    saving = stores or owner is not None and owner.cls is not None \
-        and owner.name in SAVING_METHODS and _mentions_upload(node.body)
+    found, shapes = [], []
     for handler in node.handlers:
         for caught in _names(handler.type):
             target = _dotted(module, cls, caught)
             if target:
                 found.append(Masked("fileptr.E004", handler.lineno, name,
                                     f"except {ast.unparse(caught)}", target))
-        if saving:
-            found += _swallowed(name, handler, stores)
+        shapes += _swallowed(name, handler)
+    if shapes:  # only then is it worth asking whether this is upload code
+        stores = owner is not None and owner.storage and owner.name == "_save" \
+            or _stores(node.body)
+        saving = stores or owner is not None and owner.cls is not None \
+            and owner.name in SAVING_METHODS and _mentions_upload(node.body)
+        found += [m for m in shapes if stores or saving and m.code != "fileptr.W001"]
     return found
 
 
@@ -172,11 +173,11 @@ def _dotted_name(module: Module, name: str, depth: int = 0) -> str | None:
     return None
 
 
-def _swallowed(owner, handler, stores: bool) -> list[Masked]:
-    """W001 (only where the try block stores or sends), W002 and W003."""
+def _swallowed(owner, handler) -> list[Masked]:
+    """W001, W002 and W003 shapes, before asking whether the try block is upload code."""
     body = handler.body
-    kind = ast.unparse(handler.type) if handler.type is not None else "(bare)"
-    if stores and _broad(handler) and all(isinstance(s, (ast.Pass, ast.Continue)) or (
+    kind = _Kind(handler)
+    if _broad(handler) and all(isinstance(s, (ast.Pass, ast.Continue)) or (
             isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)) for s in body):
         return [Masked("fileptr.W001", handler.lineno, owner, f"except {kind}: pass")]
     found = []
@@ -198,6 +199,16 @@ def _swallowed(owner, handler, stores: bool) -> list[Masked]:
                                     f"{ast.unparse(call.func)}(...) inside except {kind} "
                                     "without exc_info"))
     return found
+
+
+class _Kind:
+    """The caught type as written, unparsed only when a finding shows it."""
+
+    def __init__(self, handler):
+        self.type = handler.type
+
+    def __str__(self):
+        return ast.unparse(self.type) if self.type is not None else "(bare)"
 
 
 def _statements(body):
