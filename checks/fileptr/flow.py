@@ -19,6 +19,9 @@ from .vocab import (
 ITEM = re.compile(r"^(.*)\[(['\"])(.+)\2\]$")  # validated_data['image'] -> base, field
 # Position kinds that a later save stores from (not `header`: Image.open alone).
 CONSUMED = ("read", "rewinding", "written", "partial")
+# What every django.core.files.File has (hasattr() on a _save's content is true).
+FILE_API = {"chunks", "seek", "read", "open", "tell", "name", "size", "file",
+            "multiple_chunks"}
 
 
 class Terminated(Exception):
@@ -66,9 +69,10 @@ class Flow:
             if is_file_annotation(a.annotation):
                 self.filelike.add(obj)
         self.params = list(self.param_ids)
+        self.content = None  # Storage._save's content
         if save_mode and len(self.params) >= 2:
             # Storage._save(name, content): the caller decides where content stands.
-            content = self.param_ids[self.params[1]]
+            content = self.content = self.param_ids[self.params[1]]
             self.filelike.add(content)
             self.pos[content] = Pos(
                 "unknown", func.lineno, f"the position {self.params[1]} has when _save "
@@ -280,10 +284,15 @@ class Flow:
             if source is not None:
                 self.images[image] = source
             return image
-        if name in WRAPPERS and node.args:
-            wrapped = self.obj(node.args[0])
-            if wrapped is not None:
-                self.filelike.add(wrapped)
+        if name in WRAPPERS:
+            # File(f), InMemoryUploadedFile(file=f, ...): shares f's position, or is a
+            # file of its own when f is not followed
+            inner = node.args[0] if node.args else next(
+                (kw.value for kw in node.keywords if kw.arg == "file"), None)
+            wrapped = self.obj(inner) if inner is not None else None
+            if wrapped is None:
+                return self._fresh(buffer=False)
+            self.filelike.add(wrapped)
             return wrapped
         if name in FRESH:
             return self._fresh(buffer=True)
@@ -404,6 +413,9 @@ class Flow:
 
     def s_If(self, node):
         self.expr(node.test)
+        if self._has_file_attribute(node.test):
+            self.block(node.body)  # hasattr(content, "chunks") in _save: always true
+            return
         body, orelse = self._branch(node.body), self._branch(node.orelse)
         guarded = self._seek_guard(node.test)
         if guarded is not None and orelse is not None:
@@ -411,16 +423,32 @@ class Flow:
             orelse[1].pop(guarded, None)
         self._merge([body, orelse])
 
+    def _tests(self, test):
+        """A test and, for `a and b`, each operand."""
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+            return [test, *test.values]
+        return [test]
+
     def _seek_guard(self, test) -> int | None:
-        """The object a test like hasattr(f, "seek") or f.seekable() is about."""
-        if isinstance(test, ast.Call) and call_name(test) == "hasattr" \
-                and len(test.args) == 2 and isinstance(test.args[1], ast.Constant) \
-                and test.args[1].value in ("seek", "seekable"):
-            return self.obj(test.args[0])
-        if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) \
-                and test.func.attr == "seekable":
-            return self.obj(test.func.value)
+        """The object a test like hasattr(f, "seek") (alone or in an `and`, as in
+        `hasattr(f, "seek") and callable(f.seek)`) or f.seekable() is about."""
+        for part in self._tests(test):
+            if isinstance(part, ast.Call) and call_name(part) == "hasattr" \
+                    and len(part.args) == 2 and isinstance(part.args[1], ast.Constant) \
+                    and part.args[1].value in ("seek", "seekable"):
+                return self.obj(part.args[0])
+            if isinstance(part, ast.Call) and isinstance(part.func, ast.Attribute) \
+                    and part.func.attr == "seekable":
+                return self.obj(part.func.value)
         return None
+
+    def _has_file_attribute(self, test) -> bool:
+        """hasattr(content, "chunks"|"seek"|"read"|...) on a Storage._save's content:
+        Storage.save() wraps whatever it is given in a File, which has them all."""
+        return self.content is not None and isinstance(test, ast.Call) \
+            and call_name(test) == "hasattr" and len(test.args) == 2 \
+            and self.obj(test.args[0]) == self.content \
+            and isinstance(test.args[1], ast.Constant) and test.args[1].value in FILE_API
 
     def s_For(self, node):
         self.expr(node.iter)
@@ -670,9 +698,12 @@ class Flow:
         if func.attr != "save":
             containers += list(node.args)
         how = f"{text_of(func)}(...)"
+        storage = func.attr == "save" and "storage" in text_of(func.value).lower()
         for value in values:
             obj = self.obj(value)
-            if obj is not None and obj in self.filelike:
+            if obj is not None and (obj in self.filelike or storage and obj in self.outside):
+                # storage.save(name, content) takes only files: a parameter saved there is one
+                self.filelike.add(obj)
                 self.save(obj, line, how, name=text_of(value))
         bases = [key_of(c) for c in containers]
         if func.attr == "save" and not node.args:

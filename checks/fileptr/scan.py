@@ -21,7 +21,7 @@ from .vocab import Summary, is_hook
 # function that only saves is run when a callee's summary says it moves its argument
 # (Scanner.callers), so `save(` is no marker.
 MARKERS = (b".read", b"seek(", b"Image.open", b"chunks(", b"copyfileobj", b"file_digest",
-           b"upload", b".put", b"post(", b"open(", b"FILES", b"BytesIO")
+           b"upload", b".put", b"post(", b"open(", b"FILES", b"BytesIO", b"storage")
 # A function whose text has neither a marker nor an except clause is indexed by name
 # and span only; its statements are not walked.
 WALK = MARKERS + (b"except",)

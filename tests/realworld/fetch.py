@@ -1,7 +1,8 @@
 """Downloads the real-world corpus: the source distributions pinned in packages.toml,
 from PyPI, each checked against its sha256, unpacked (Python sources and requirements
 files only) under .cache/realworld/tree/<name>-<version>/. Already unpacked packages are
-left alone, so a second run makes no request.
+left alone, so a second run makes no request; folders of packages no longer pinned are
+removed.
 
     python tests/realworld/fetch.py
 """
@@ -90,6 +91,9 @@ def unpack(pkg: dict, data: bytes) -> int:
 
 def main() -> int:
     TREE.mkdir(parents=True, exist_ok=True)
+    pinned = {folder(pkg) for pkg in packages()}
+    for stale in set(TREE.iterdir()) - pinned:  # a package no longer pinned
+        shutil.rmtree(stale)
     for pkg in packages():
         if folder(pkg).is_dir():
             continue
