@@ -132,10 +132,13 @@ class Context:
         exclude = [self.project_root / p for p in source.get("EXCLUDE", ())]
         roots = [self.project_root / p for p in source.get("INCLUDE", ())] or [self.project_root]
         tests = bool(source.get("TESTS"))
-        found = {path for root in roots
-                 for path in project_files(root, {"migrations"}, suffix=".py")
-                 if not any(e in path.parents for e in exclude)
-                 and (tests or not is_test_file(path.relative_to(root)))}
+        found = set()
+        for root in roots:
+            skip = len(str(root).rstrip(os.sep)) + 1
+            for path in project_files(root, {"migrations"}, suffix=".py"):
+                if (tests or not is_test_file(str(path)[skip:])) \
+                        and not any(e in path.parents for e in exclude):
+                    found.add(path)
         return sorted(found)
 
     def python_files_matching(self, pattern: re.Pattern) -> list[Path]:
@@ -175,10 +178,10 @@ class Context:
         return model.code(self.relpath(path), start, text[start - 1:line + around], line, title)
 
 
-def is_test_file(rel: Path) -> bool:
+def is_test_file(rel: str) -> bool:
     """tests/..., test_*.py, *_test(s).py, tests.py, conftest.py (`rel` from the root)."""
-    name = rel.name
-    return bool(TEST_DIRS.intersection(rel.parts[:-1])) or name.startswith("test_") \
+    *folders, name = rel.split(os.sep)
+    return bool(TEST_DIRS.intersection(folders)) or name.startswith("test_") \
         or name.endswith(("_test.py", "_tests.py")) or name in ("tests.py", "conftest.py")
 
 

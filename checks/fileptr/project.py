@@ -20,8 +20,6 @@ SUPPRESS = re.compile(r"#\s*upload-diagnostics:\s*ignore(?:\[([^\]]*)\])?")
 # Field classes whose values are files (FileField, ImageField and their subclasses in
 # DRF, django-stdimage, django-versatileimagefield, easy-thumbnails...).
 FILE_FIELD_SUFFIXES = ("FileField", "ImageField")
-# Base classes of project File/FieldFile subclasses (whose save path may rewind).
-FILE_BASES = ("File", "FieldFile", "ImageFieldFile", "ContentFile", "UploadedFile")
 
 
 @dataclass(eq=False, slots=True)

@@ -22,9 +22,6 @@ from .vocab import Summary, is_hook
 # (Scanner.callers), so `save(` is no marker.
 MARKERS = (b".read", b"seek(", b"Image.open", b"chunks(", b"copyfileobj", b"file_digest",
            b"upload", b".put", b"post(", b"open(", b"FILES", b"BytesIO", b"storage")
-# A function whose text has neither a marker nor an except clause is indexed by name
-# and span only; its statements are not walked.
-WALK = MARKERS + (b"except",)
 MAX_PASSES = 6
 CALL = re.compile(rb"\b(\w+)\s*\(")
 
@@ -63,6 +60,9 @@ def scan(root: Path, paths: list[Path], relpath) -> ScanResult:
 
 
 class Scanner:
+    """Streams the files once (load), then runs the flow analysis (flows) and settles
+    the except clauses that need every module known."""
+
     def __init__(self, root: Path, paths: list[Path], relpath):
         self.root, self.paths, self.relpath = Path(root), paths, relpath
         self.result = ScanResult(files=len(paths))
@@ -102,9 +102,10 @@ class Scanner:
             return
         names = module_names(self.root, path, self.packages, self.django_roots,
                              self.root_has_init)
+        # A function whose text has neither a marker nor an except clause is indexed by
+        # name and span only: its statements are not walked.
         marked = _lines_at(data, _offsets(data, MARKERS))
-        walked = _lines_at(data, _offsets(data, (b"except",))) + marked
-        walked.sort()
+        walked = sorted(_lines_at(data, _offsets(data, (b"except",))) + marked)
         module, tries = load(
             names, path, self.relpath, tree, data,
             keep=lambda f: _spans(f, marked) or f.storage and f.name == "_save",
@@ -191,11 +192,13 @@ class Scanner:
         by_module: dict[Module, list[Function]] = {}
         for func in changed:
             by_module.setdefault(func.module, []).append(func)
+        by_name = {name: m for m in by_module for name in (m.name, *m.other_names)}
         work = []
         for module in self.index.modules:
             names = {f.name for f in by_module.get(module, ())}
             for alias, (source, attr) in module.imports.items():
-                names |= self._called_as(module, alias, source, attr, by_module)
+                if source in by_name or attr and f"{source}.{attr}" in by_name:
+                    names |= self._called_as(module, alias, source, attr, by_module)
             if not names:
                 continue
             try:
