@@ -217,7 +217,7 @@ class Scanner:
     def _called_as(self, module, alias, source, attr, by_module) -> set[str]:
         """The call names under which `module` reaches a changed function through one
         import: `from x import f as alias` (alias()), `import x as alias` (alias.f():
-        f), or `from x import Cls` (Cls.m() or a subclass's self.m(): m)."""
+        f), or `from x import Cls` subclassed here (self.m(): m)."""
         names = set()
         other = self.index.get(f"{source}.{attr}" if attr else source, module)
         for func in by_module.get(other, ()):
@@ -225,11 +225,12 @@ class Scanner:
                 names.add(func.name)  # alias.f()
         if attr:
             other = self.index.get(source, module)
+            subclassed = any(alias in info.bases for info in module.classes.values())
             for func in by_module.get(other, ()):
                 if func.cls is None and func.qualname == attr:
                     names.add(alias)
-                elif func.cls == attr:
-                    names.add(func.name)
+                elif func.cls == attr and subclassed:
+                    names.add(func.name)  # self.m() in a subclass
         return names
 
 
