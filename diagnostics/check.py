@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from .codes import Code
 from .model import Finding
+from .options import Option
 
 if TYPE_CHECKING:
     from .context import Context
@@ -30,6 +31,8 @@ class Check:
     `requires` names facts the check cannot run without: it is ordered after the checks
     that `provides` them and skipped when none published them. `uses` only orders: the
     check runs either way and reads `ctx.facts.get(name)`.
+    `flags` declares command-line options of the check's family (built-in checks only):
+    both front ends offer them and the check reads `ctx.options.<dest>`.
     """
 
     id: ClassVar[str] = ""
@@ -40,6 +43,7 @@ class Check:
     requires: ClassVar[tuple[str, ...]] = ()
     uses: ClassVar[tuple[str, ...]] = ()
     provides: ClassVar[tuple[str, ...]] = ()
+    flags: ClassVar[tuple[Option, ...]] = ()
     needs_django: ClassVar[bool] = False
     timeout: ClassVar[float | None] = None  # seconds; None takes the run's default
 

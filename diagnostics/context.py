@@ -5,11 +5,11 @@ import ast
 import os
 import re
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from . import model
+from .options import Options
 
 # Folders that never hold the project's own files.
 SKIP_DIRS = {"node_modules", "site-packages", "dist-packages", "__pycache__", "build", "dist",
@@ -33,19 +33,6 @@ def project_files(root: Path, skip=frozenset(), depth: int | None = None, suffix
         for name in sorted(filenames):
             if name.endswith(suffix):
                 yield here / name
-
-
-@dataclass
-class Options:
-    """The run's flags, as parsed by either front end."""
-
-    offline: bool = False
-    e2e: bool = False
-    timeout: float = 60.0
-    image: tuple[int, int] | None = None
-    verbosity: int = 1
-    silence: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)  # e.g. {"logs": [...]} for families
 
 
 class Context:

@@ -181,8 +181,9 @@ class Runner:
                 noticed = True
             thread.join(min(0.1, timeout - elapsed))
         duration = time.perf_counter() - started
+        timed_out = thread.is_alive()  # (undo steps may let it end: it still timed out)
         cleanup_errors = self.ctx.run_cleanups()
-        if thread.is_alive():
+        if timed_out:
             findings = [E003(
                 f"{check.id} did not finish within {timeout:g} s and was abandoned",
                 "Something it waits on hangs (a server, a storage call, a lock); its evidence "

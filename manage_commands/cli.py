@@ -8,8 +8,10 @@ from pathlib import Path
 
 import click
 
+from upload_diagnostics.diagnostics.options import Options
+
 from .main import EXIT_USAGE, UsageError, error_redactor, execute
-from .options import DESCRIPTION, EXAMPLES, click_decorators
+from .options import DESCRIPTION, EXAMPLES, click_decorators, option_table
 
 
 def setup_django(settings_module: str | None, project_dir: str | None):
@@ -51,23 +53,24 @@ def _command(func):
                    "skipped and the rest still run. Example: --settings mysite.settings.production")
 @_command
 def main(settings_module, **params):
+    options = Options.parse(option_table(), params)
     try:
-        settings, module = setup_django(settings_module, params.get("project_dir"))
-        code = execute(params, settings, module, sys.argv,
+        settings, module = setup_django(settings_module, options.project_dir)
+        code = execute(options, settings, module, sys.argv,
                        click.get_text_stream("stdout"), click.get_text_stream("stderr"))
     except UsageError as exc:
-        fail(exc, params, "error")
+        fail(exc, options, "error")
     except Exception as exc:  # one paragraph, never a raw traceback by default
-        fail(exc, params, "internal error")
+        fail(exc, options, "internal error")
     sys.exit(code)
 
 
-def fail(exc: BaseException, params: dict, kind: str):
+def fail(exc: BaseException, options: Options, kind: str):
     redactor = error_redactor()
-    if params.get("traceback"):
+    if options.traceback:
         click.echo(redactor.scrub("".join(traceback.format_exception(exc))), err=True)
     detail = str(exc) if isinstance(exc, UsageError) else f"{type(exc).__name__}: {exc}"
-    hint = "" if params.get("traceback") else " (run with --traceback for details)"
+    hint = "" if options.traceback else " (run with --traceback for details)"
     click.echo(f"diagnose-uploads: {kind}: {redactor.scrub(detail)}"
                + (hint if kind == "internal error" else ""), err=True)
     sys.exit(EXIT_USAGE)

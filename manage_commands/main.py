@@ -1,14 +1,20 @@
 """The one run behind both front ends: load, select, run, redact, render, write, exit."""
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
+import io
+import logging
 import os
+import sys
 import time
 from pathlib import Path
 
 from upload_diagnostics.diagnostics import environment
-from upload_diagnostics.diagnostics.context import Context, Options
+from upload_diagnostics.diagnostics.context import Context
 from upload_diagnostics.diagnostics.model import Level
+from upload_diagnostics.diagnostics.options import Options
 from upload_diagnostics.diagnostics.redact import Redactor, secret_values
 from upload_diagnostics.diagnostics.registry import load_checks
 from upload_diagnostics.diagnostics.report import build, worst_level
@@ -32,9 +38,9 @@ def error_redactor() -> Redactor:
         return Redactor(secret_values())
 
 
-def project_root(params: dict, settings) -> Path:
-    if params.get("project_dir"):
-        root = Path(params["project_dir"]).expanduser()
+def project_root(project_dir: str | None, settings) -> Path:
+    if project_dir:
+        root = Path(project_dir).expanduser()
         if not root.is_dir():
             raise UsageError(f"--project-dir {root} is not a directory.")
         return root.resolve()
@@ -63,11 +69,9 @@ def _entries(config: dict, name: str) -> tuple:
     return tuple(value)
 
 
-def _timeout(value) -> float:
-    seconds = 60.0 if value is None else float(value)
+def _check_timeout(seconds: float) -> None:
     if not seconds > 0:
-        raise UsageError(f"--timeout must be a positive number of seconds, got {value!r}.")
-    return seconds
+        raise UsageError(f"--timeout must be a positive number of seconds, got {seconds!r}.")
 
 
 def output_targets(formats: list[str], output: str | None) -> list[tuple[str, Path | None]]:
@@ -110,57 +114,60 @@ def _unwritable(path: Path) -> str | None:
     return None
 
 
-def execute(params: dict, settings, settings_module: str | None, argv: list[str],
+def execute(options: Options, settings, settings_module: str | None, argv: list[str],
             stdout, stderr) -> int:
-    """Run the diagnosis described by parsed `params`; returns the exit status."""
+    """Run the diagnosis `options` describe; returns the exit status."""
     from upload_diagnostics.checks import BUILTIN, prepare
     from upload_diagnostics.reports import render
 
-    formats = list(params.get("formats") or ["text"])
-    verbosity = 1 if params.get("verbosity") is None else int(params["verbosity"])
-    color = not params.get("no_color") and _isatty(stdout)
+    formats, verbosity = list(options.formats), options.verbosity
+    color = not options.no_color and _isatty(stdout)
     config = _config(settings)
     loaded, problems = load_checks(BUILTIN, _entries(config, "CHECKS"))
-    if params.get("list_checks"):
+    if options.list_checks:
         from upload_diagnostics.reports.catalogue import render_catalogue
         stdout.write(render_catalogue(loaded, formats[0]))
         return EXIT_OK
+    _check_timeout(options.timeout)
+    options = dataclasses.replace(options,
+                                  silence=_entries(config, "SILENCE") + options.silence)
+    ctx = Context(project_root(options.project_dir, settings), options, settings, argv)
+    scrub = _Scrubber(secret_values(settings), ctx)
+    action = _action(options)
+    if action is not None:
+        with _project_output(stderr, scrub):
+            prepare(ctx)
+            try:
+                stdout.write(action(ctx, formats[0]))
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+        return EXIT_OK
     try:
-        chosen = select(loaded, params.get("check_ids") or (), params.get("tags") or ())
+        chosen = select(loaded, options.check_ids, options.tags)
     except SelectionError as exc:
         raise UsageError(str(exc)) from None
-    targets = output_targets(formats, params.get("output"))
-
-    options = Options(
-        offline=bool(params.get("offline")), e2e=bool(params.get("e2e")),
-        timeout=_timeout(params.get("timeout")), image=params.get("image"),
-        verbosity=verbosity,
-        silence=_entries(config, "SILENCE") + tuple(params.get("silence") or ()),
-        extra={"logs": list(params.get("logs") or ())})
-    root = project_root(params, settings)
-    ctx = Context(root, options, settings, argv)
-    known = secret_values(settings)
-    progress = _progress_writer(stderr, verbosity, known, ctx)
+    targets = output_targets(formats, options.output)
+    progress = _progress_writer(stderr, verbosity, scrub)
 
     started = dt.datetime.now(dt.timezone.utc)
     clock = time.perf_counter()
-    prepare(ctx)
     runner = Runner(ctx, options.timeout, options.silence, progress)
     interrupted = False
-    try:
-        results = runner.run(chosen, problems)
-    except Interrupted as exc:
-        results, interrupted = exc.results, True
-    redactor = Redactor(known | ctx.secrets)
-    flags = {"offline": options.offline, "e2e": options.e2e, "fail_level": params["fail_level"],
+    with _project_output(stderr, scrub):
+        prepare(ctx)
+        try:
+            results = runner.run(chosen, problems)
+        except Interrupted as exc:
+            results, interrupted = exc.results, True
+    redactor = Redactor(scrub.known | ctx.secrets)
+    flags = {"offline": options.offline, "e2e": options.e2e, "fail_level": options.fail_level,
              "timeout": options.timeout, "silence": list(options.silence),
-             "selected": list(params.get("check_ids") or ()) + [f"tag:{t}" for t in
-                                                                params.get("tags") or ()],
+             "selected": list(options.check_ids) + [f"tag:{t}" for t in options.tags],
              "interrupted": interrupted}
     report = build(results, started_at=started.isoformat(timespec="seconds"),
                    duration_s=time.perf_counter() - clock, argv=argv, flags=flags,
                    environment=environment.collect(settings, settings_module),
-                   redactor=redactor, project=str(root))
+                   redactor=redactor, project=str(ctx.project_root))
     for fmt, target in targets:
         text = render(fmt, report, color=color and target is None, verbosity=verbosity)
         if target is None:
@@ -175,23 +182,83 @@ def execute(params: dict, settings, settings_module: str | None, argv: list[str]
     if interrupted:
         return EXIT_INTERRUPTED
     worst = worst_level(report)
-    return EXIT_FINDINGS if worst and worst >= Level.parse(params["fail_level"]) else EXIT_OK
+    return EXIT_FINDINGS if worst and worst >= Level.parse(options.fail_level) else EXIT_OK
 
 
-def _progress_writer(stderr, verbosity: int, known: set[str], ctx: Context):
-    """Writes progress lines to stderr, scrubbed of every secret known so far; the
-    redactor is rebuilt only when a check has added a secret."""
-    current: dict = {"secrets": None, "redactor": None}
+def _action(options: Options):
+    """The action of a family flag that was given (e.g. --list-endpoints), or None."""
+    from .options import option_table
 
+    given = [o for o in option_table() if o.action and getattr(options, o.dest)]
+    return given[0].action if given else None
+
+
+class _Scrubber:
+    """Scrubs text of every secret known so far: the settings' and environment's, and those
+    checks add while they run; the redactor is rebuilt only when a check added one."""
+
+    def __init__(self, known: set[str], ctx: Context):
+        self.known, self.ctx = known, ctx
+        self._secrets, self._redactor = None, None
+
+    def __call__(self, text: str) -> str:
+        secrets = self.known | self.ctx.secrets
+        if secrets != self._secrets:
+            self._secrets, self._redactor = secrets, Redactor(secrets)
+        return self._redactor.scrub(text)
+
+
+def _progress_writer(stderr, verbosity: int, scrub: _Scrubber):
+    """Writes progress lines to stderr, scrubbed."""
     def progress(message: str) -> None:
-        if verbosity <= 0:
-            return
-        secrets = known | ctx.secrets
-        if secrets != current["secrets"]:
-            current.update(secrets=secrets, redactor=Redactor(secrets))
-        stderr.write(current["redactor"].scrub(message) + "\n")
-        stderr.flush()
+        if verbosity > 0:
+            stderr.write(scrub(message) + "\n")
+            stderr.flush()
     return progress
+
+
+class _ToStderr(io.TextIOBase):
+    """Stands in for standard output while checks run: what the project prints goes to
+    stderr, scrubbed, a line at a time, so that a report on stdout stays clean."""
+
+    def __init__(self, stderr, scrub: _Scrubber):
+        self.stderr, self.scrub, self.pending = stderr, scrub, ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        *lines, self.pending = (self.pending + text).split("\n")
+        for line in lines:
+            self.stderr.write(self.scrub(line) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self.pending:
+            self.stderr.write(self.scrub(self.pending))
+            self.pending = ""
+        self.stderr.flush()
+
+
+@contextlib.contextmanager
+def _project_output(stderr, scrub: _Scrubber):
+    """Standard output, and the logging handlers that write to it, go to stderr."""
+    stand_in = _ToStderr(stderr, scrub)
+    real = sys.stdout
+    loggers = [logging.getLogger(), *(logger for logger in
+                                      logging.Logger.manager.loggerDict.values()
+                                      if isinstance(logger, logging.Logger))]
+    handlers = {h: h.stream for logger in loggers for h in logger.handlers
+                if isinstance(h, logging.StreamHandler) and h.stream in (real, sys.__stdout__)}
+    for handler in handlers:
+        handler.setStream(stand_in)
+    try:
+        with contextlib.redirect_stdout(stand_in):
+            yield
+    finally:
+        stand_in.flush()
+        for handler, stream in handlers.items():
+            handler.setStream(stream)
 
 
 def _isatty(stream) -> bool:

@@ -1,27 +1,11 @@
-"""Every command-line option, defined once and given to both click and argparse."""
+"""Every command-line option, defined once and given to both click and argparse: the
+general ones here, a check family's from its checks' `flags`."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from upload_diagnostics.diagnostics.model import Level
+from upload_diagnostics.diagnostics.options import DEFAULTS, Option
 
 LEVELS = [level.label for level in Level]
-
-
-@dataclass(frozen=True)
-class Option:
-    flags: tuple[str, ...]
-    dest: str
-    help: str
-    metavar: str | None = None
-    type: Any = str
-    default: Any = None
-    multiple: bool = False  # repeatable, collected into a list
-    flag: bool = False  # a switch without a value
-    choices: tuple[str, ...] | None = None
-    django_builtin: bool = False  # BaseCommand already defines it for manage.py
-    extra: dict = field(default_factory=dict)
 
 
 def _image_size(value: str) -> tuple[int, int]:
@@ -36,7 +20,15 @@ def _formats() -> tuple[str, ...]:
     return tuple(FORMATS)
 
 
-def options() -> list[Option]:
+def option_table() -> list[Option]:
+    """The general options, then those the built-in check families declare."""
+    from upload_diagnostics.checks import BUILTIN
+
+    family = {opt.dest: opt for check in BUILTIN for opt in check.flags}
+    return general_options() + list(family.values())
+
+
+def general_options() -> list[Option]:
     return [
         Option(("--tag",), "tags", "Run only checks with this tag; repeatable. "
                "Example: --tag imagekit --tag server", "TAG", multiple=True),
@@ -47,7 +39,7 @@ def options() -> list[Option]:
         Option(("--format",), "formats", f"Report format: {', '.join(_formats())}; repeat "
                "for several. "
                "Example: --format html --format md --output reports/", "FORMAT",
-               multiple=True, choices=_formats()),
+               multiple=True, choices=_formats(), default=DEFAULTS.formats),
         Option(("--output",), "output", "Write the report to this file (one format) or into "
                "this directory as report.<ext> (several formats). Default: standard output. "
                "Example: --output report.html", "PATH"),
@@ -63,22 +55,21 @@ def options() -> list[Option]:
                "else the current directory. Example: --project-dir ~/src/mysite", "DIR"),
         Option(("--fail-level",), "fail_level", "Exit with status 1 when a finding is at or "
                "above this level (default: error). Example: --fail-level warning",
-               "LEVEL", default="error", choices=tuple(LEVELS)),
+               "LEVEL", default=DEFAULTS.fail_level, choices=tuple(LEVELS)),
         Option(("--timeout",), "timeout", "Default time limit per check, in seconds (default "
-               "60); a check that runs longer is reported as 'timeout' and the run goes on. "
-               "Example: --timeout 120", "SECONDS", type=float, default=60.0),
+               f"{DEFAULTS.timeout:g}); a check that runs longer is reported as 'timeout' and "
+               "the run goes on. Example: --timeout 120", "SECONDS", type=float,
+               default=DEFAULTS.timeout),
         Option(("--image",), "image", "Size of the large generated test image (default "
                "4032x3024, a 12 MP phone photo). Example: --image 8000x6000", "WxH",
                type=_image_size),
         Option(("--silence",), "silence", "Hide findings with this code (counted, not shown); "
                "repeatable, wildcards allowed. Example: --silence pillow.W001 --silence "
                "'server.*'", "CODE", multiple=True),
-        Option(("--logs",), "logs", "A server or application log to triage (gunicorn, uWSGI, "
-               "nginx, Heroku router, Django); repeatable; '-' reads standard input. "
-               "Example: --logs /var/log/gunicorn/error.log", "FILE", multiple=True),
         Option(("-v", "--verbosity"), "verbosity", "0 quiet, 1 normal, 2 also list passed "
                "checks and debug findings, 3 everything. Example: -v 2", "{0,1,2,3}",
-               type=int, default=1, choices=("0", "1", "2", "3"), django_builtin=True),
+               type=int, default=DEFAULTS.verbosity, choices=("0", "1", "2", "3"),
+               django_builtin=True),
         Option(("--no-color",), "no_color", "Plain ASCII text output without colours. "
                "Example: --no-color > report.txt",
                flag=True, django_builtin=True),
@@ -93,14 +84,14 @@ def add_to_argparse(parser) -> None:
     parser.add_argument("check_ids", nargs="*", metavar="CHECK_ID",
                         help="Run only these checks (ids or families, e.g. pillow.codecs "
                              "or server); default: all.")
-    for opt in options():
+    for opt in option_table():
         if opt.django_builtin:
             continue
         kwargs = {"dest": opt.dest, "help": opt.help}
         if opt.flag:
             kwargs["action"] = "store_true"
         else:
-            kwargs.update(metavar=opt.metavar, type=_argparse_type(opt), default=opt.default)
+            kwargs.update(metavar=opt.metavar, type=_argparse_type(opt))  # defaults: Option.value
             if opt.multiple:
                 kwargs["action"] = "append"
             if opt.choices:
@@ -127,7 +118,7 @@ def click_decorators():
     import click
 
     decorators = [click.argument("check_ids", nargs=-1, metavar="[CHECK_ID]...")]
-    for opt in options():
+    for opt in option_table():
         kwargs = {"help": opt.help}
         if opt.flag:
             kwargs["is_flag"] = True

@@ -76,18 +76,19 @@ class Diagnosis:
 
     def _run(self) -> dict:
         from upload_diagnostics.checks import BUILTIN
+        from upload_diagnostics.diagnostics.options import Options
         from upload_diagnostics.diagnostics.registry import load_checks
         from upload_diagnostics.manage_commands.main import execute
+        from upload_diagnostics.manage_commands.options import option_table
 
         settings, module = _django_settings()
         config = (getattr(settings, "UPLOAD_DIAGNOSTICS", None) or {}) if settings else {}
         loaded, _problems = load_checks(BUILTIN, config.get("CHECKS", ()))
-        params = {"check_ids": [c.id for c in loaded if c.tier == "static"],
-                  "formats": ["json"], "offline": True, "e2e": False,
-                  "fail_level": self.fail_level or "error", "verbosity": 1,
-                  "no_color": True}
+        options = Options.parse(option_table(), {
+            "check_ids": [c.id for c in loaded if c.tier == "static"], "formats": ["json"],
+            "offline": True, "fail_level": self.fail_level, "no_color": True})
         stdout = io.StringIO()  # progress lines go to a discarded stream
-        execute(params, settings, module, ["pytest", "--diagnose-uploads"], stdout,
+        execute(options, settings, module, ["pytest", "--diagnose-uploads"], stdout,
                 io.StringIO())
         return json.loads(stdout.getvalue())
 

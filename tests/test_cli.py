@@ -9,7 +9,7 @@ import pytest
 
 from conftest import run_cli, run_manage
 from plugins.harness import checks_setting, env, validate
-from upload_diagnostics.manage_commands.options import options
+from upload_diagnostics.manage_commands.options import option_table
 from upload_diagnostics.reports import FORMATS, extension
 
 FRONT_ENDS = ["manage.py", "cli"]
@@ -204,7 +204,7 @@ def test_help_explains_every_option_with_an_example(project, front_end):
     result = run(front_end, project(), "--help")
     assert result.returncode == 0
     blocks = _option_blocks(result.stdout)
-    for opt in options():
+    for opt in option_table():
         flag = opt.flags[-1]
         assert flag in blocks, f"{flag} missing from --help"
         assert opt.help.split(".")[0][:40] in blocks[flag], blocks[flag]

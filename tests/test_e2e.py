@@ -30,9 +30,11 @@ def files_under(path: Path) -> list[Path]:
     return [p for p in path.rglob("*") if p.is_file()] if path.exists() else []
 
 
-def test_double_read_serializer_shows_both_frames_and_the_empty_stored_file(example_project):
-    # Uploads above 200 kB go to a TemporaryUploadedFile: both upload classes are tracked.
+def test_the_example_is_diagnosed_through_its_discovered_endpoint(example_project):
+    # No E2E setting: the DRF view is found in the URLconf. Uploads above 200 kB go to a
+    # TemporaryUploadedFile: both upload classes are tracked.
     settings = example_project / "photosite" / "settings.py"
+    assert "UPLOAD_DIAGNOSTICS" not in settings.read_text()
     settings.write_text(settings.read_text() + "\nFILE_UPLOAD_MAX_MEMORY_SIZE = 200_000\n")
     run, checks = e2e(example_project, "--image", "1200x900")
     check = checks["e2e.upload"]
@@ -41,26 +43,26 @@ def test_double_read_serializer_shows_both_frames_and_the_empty_stored_file(exam
     read_line = line_of(serializer, "upload.read()")
     save_line = line_of(serializer, "super().create(validated_data)")
 
-    eof = next(f for f in check["findings"] if f["code"] == "e2e.E001")
-    tracked = items(eof, "Read tracker")
-    assert tracked["consumed by"] == f"gallery/serializers.py:{read_line} in create"
-    assert tracked["read again by"] == f"gallery/serializers.py:{save_line} in create"
-    assert tracked["bytes read again"] == 0 and tracked["bytes read then"] > 0
-    assert eof["location"] == {"path": "gallery/serializers.py", "line": save_line}
+    empty = next(f for f in check["findings"] if f["code"] == "e2e.E002")
+    tracked = items(empty, "Read tracker")
+    assert tracked["consumed at"] == f"gallery/serializers.py:{read_line}"
+    assert tracked["saved at"] == f"gallery/serializers.py:{save_line}"
+    assert tracked["bytes read there"] > 0 and tracked["position at save"] > 0
+    assert empty["location"] == {"path": "gallery/serializers.py", "line": save_line}
     streams = {tracked["stream"], tracked.get("also")}
     assert any("InMemoryUploadedFile" in s for s in streams if s)
     assert any("TemporaryUploadedFile" in s for s in streams if s)
-
-    empty = next(f for f in check["findings"] if f["code"] == "e2e.E002")
     stored = next(e for e in empty["evidence"] if e["title"] == "Stored objects")
-    image_rows = [r for r in stored["rows"] if r[1].startswith("photos/")]
-    assert len(image_rows) == 2 and all(r[4] == 0 and r[3] > 0 for r in image_rows)
+    assert len(stored["rows"]) == 2 and all(r[4] == 0 and r[3] > 0 for r in stored["rows"])
+    assert codes(check).count("e2e.E002") == 1  # one finding for the object and its cause
 
-    # Both paths ran: the generic stages for both images and two answered POSTs.
+    assert check["facts"]["e2e.endpoints"] == [{
+        "url": "/api/photos/", "view": "gallery.views.PhotoUploadView", "kind": "drf",
+        "method": "POST", "exercised": True, "status_code": 201, "reason": None}]
+    # The endpoint ran, so the generic path did not: two answered POSTs, no generic stages.
     info = next(f for f in check["findings"] if f["code"] == "e2e.I001")
     titles = [e["title"] for e in info["evidence"]]
-    assert sum(t.startswith("Generic path:") for t in titles) == 2
-    assert any("TemporaryUploadedFile" in t for t in titles)
+    assert not [t for t in titles if t.startswith("Generic path:")]
     posts = [e for e in info["evidence"] if e["title"].startswith("Endpoint: POST /api/photos/")]
     assert [dict(e["items"])["status"] for e in posts] == [201, 201]
     # Nothing left: no database file, no media folder.
@@ -77,7 +79,8 @@ def test_fixed_serializer_passes_with_timings(example_project):
     run, checks = e2e(example_project, "--image", "800x600")
     check = checks["e2e.upload"]
     assert check["status"] == "pass", check["findings"]
-    assert codes(check) == ["e2e.I001"]
+    assert codes(check) == ["e2e.I002", "e2e.I001"]
+    assert "1 exercised: POST /api/photos/ (201)" in check["findings"][0]["message"]
     timings = check["facts"]["upload.timings"]
     assert timings["path"] == "endpoint" and timings["total_s"] > 0
     assert timings["request_bytes"] > 0
@@ -90,24 +93,25 @@ def test_runtime_tracker_agrees_with_the_static_fileptr_check(example_project):
     run, checks = e2e(example_project, "fileptr", "--image", "640x480")
     static = next(f for f in checks["fileptr.reuse"]["findings"]
                   if f["location"] and f["location"]["path"] == "gallery/serializers.py")
-    runtime = next(f for f in checks["e2e.upload"]["findings"] if f["code"] == "e2e.E001")
+    runtime = next(f for f in checks["e2e.upload"]["findings"] if f["code"] == "e2e.E002")
     assert runtime["location"] == static["location"]
-    consumed = items(runtime, "Read tracker")["consumed by"]
-    earlier_line = int(consumed.split(":")[1].split()[0])
-    assert items(static, "Where")["earlier read line"] == earlier_line
-    empty = next(f for f in checks["e2e.upload"]["findings"] if f["code"] == "e2e.E002")
-    assert "(0 bytes," in empty["message"]
+    consumed = items(runtime, "Read tracker")["consumed at"]
+    assert items(static, "Where")["earlier read line"] == int(consumed.split(":")[1])
+    assert "stored with 0 bytes" in runtime["message"]
 
 
 def test_real_disk_storage_under_a_prefix_leaves_nothing(example_project):
-    run, checks = e2e(example_project, "--e2e", "--image", "640x480",
+    run, checks = e2e(example_project, "e2e.storage", "--e2e", "--image", "640x480",
                       env=base_env(STORAGE_BACKEND="disk"))
-    check = checks["e2e.upload"]
-    # FileSystemStorage rewinds through chunks(): stored fine, but the tracker warns.
-    assert codes(check) == ["e2e.W001", "e2e.I001"], check["findings"]
+    assert checks["e2e.upload"]["status"] == "skipped"  # the upload runs once, for real
+    assert "e2e.storage runs this upload" in checks["e2e.upload"]["skipped_reason"]
+    check = checks["e2e.storage"]
+    # FileSystemStorage rewinds through chunks(): stored whole, but the tracker warns.
+    assert codes(check) == ["e2e.W001", "e2e.I002", "e2e.I001"], check["findings"]
     warning = check["findings"][0]
     assert "at position" in warning["message"] and "upload-diagnostics/" in warning["message"]
-    how = items(check["findings"][1], "How it ran")
+    assert "rewinds by itself" in warning["hint"]
+    how = items(check["findings"][2], "How it ran")
     assert how["storage"].startswith("the real storages under upload-diagnostics/")
     assert not (example_project / "media").exists()
     assert not (example_project / "db.sqlite3").exists()

@@ -126,7 +126,7 @@ def stored_files(root: Path) -> list[str]:
 
 def diagnose(root: Path, fault: str, *args, **env):
     before = digest(root / "db.sqlite3")
-    run = run_cli("--settings", "testsite.settings", "e2e.upload", "--e2e", "--format",
+    run = run_cli("--settings", "testsite.settings", "e2e.storage", "--e2e", "--format",
                   "json", *args, cwd=root, env=base_env(FAULT=fault, **env))
     assert run.returncode in (0, 1), run.stderr
     assert digest(root / "db.sqlite3") == before, "the project database changed"
@@ -199,7 +199,7 @@ def test_ctrl_c_mid_save_deletes_what_was_written(shop, names):
     before = digest(shop / "db.sqlite3")
     proc = subprocess.Popen(
         [sys.executable, "-m", "upload_diagnostics.manage_commands",
-         "--settings", "testsite.settings", "e2e.upload", "--e2e", "--format", "json"], cwd=shop,
+         "--settings", "testsite.settings", "e2e.storage", "--e2e", "--format", "json"], cwd=shop,
         env=base_env(FAULT="slow", SLOW="3", SLOW_NAMES=names), stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60

@@ -109,12 +109,15 @@ def emulator():
 
 
 def diagnose(root, emulator, *args, settings="testsite.settings", python=None, **env):
-    run = run_cli("--settings", settings, "e2e.upload", "--e2e", "--format", "json", *args,
+    """The e2e family with --e2e: e2e.storage's result, with e2e.fetch's under "fetch"."""
+    run = run_cli("--settings", settings, "e2e", "--e2e", "--format", "json", *args,
                   cwd=root, python=python,
                   env=base_env(PYTHONPATH=root, **emulator.environ(), **env))
     assert run.returncode in (0, 1), run.output
     assert emulator.private_key not in run.output
-    return run.json()["checks"][0]
+    checks = {c["id"]: c for c in run.json()["checks"]}
+    assert checks["e2e.upload"]["status"] == "skipped"  # the upload runs once, for real
+    return {**checks["e2e.storage"], "fetch": checks["e2e.fetch"]}
 
 
 def by_code(check, code):
@@ -132,7 +135,12 @@ def test_the_example_storage_uploads_nothing_after_the_double_read(example_proje
     logged = next(e for e in rejected[0]["evidence"] if e["type"] == "log")["lines"]
     assert any("ImageKit upload of upload-diagnostics/" in line and
                "Missing file parameter for upload" in line for line in logged)
-    assert by_code(check, "e2e.E001")
+    [consumed] = by_code(check, "e2e.E001")  # at the save, naming the consuming line
+    assert "the save failed (" in consumed["message"]
+    assert "Missing file parameter for upload" in consumed["message"]
+    assert consumed["location"] == {"path": "gallery/serializers.py", "line": 19}
+    read = dict(next(e for e in consumed["evidence"] if e["title"] == "Read tracker")["items"])
+    assert read["consumed at"] == "gallery/serializers.py:18"
     # The generic path's uploads were real and are gone again; its size() is missing.
     assert any(r.fields.get("file", 0) > 0 for r in uploads)
     assert any("NotImplementedError" in f["message"] for f in by_code(check, "e2e.E006"))
@@ -153,7 +161,9 @@ def shop5(project):
 def test_a_healthy_imagekit_storage_passes_and_leaves_nothing(request, emulator, sdk):
     shop = request.getfixturevalue("shop" if sdk == "ik4" else "shop5")
     check = diagnose(shop, emulator, python=None if sdk == "ik4" else IK5_PYTHON)
+    # No upload endpoint: the storage round trip is what ran, and it passed.
     assert check["status"] == "pass", check["findings"]
+    assert check["fetch"]["status"] == "pass", check["fetch"]
     assert len(emulator.requests_to("POST", "/api/v1/files/upload")) == 4  # 2 images x 2
     # Each object is read back three times: after save (to judge what was stored), from
     # its url() (the network tier) and by the round trip's open().read().
@@ -190,16 +200,20 @@ def test_objects_that_cannot_be_deleted_are_named(shop, emulator):
 
 def test_a_url_that_does_not_serve_the_image_is_reported(shop, emulator):
     check = diagnose(shop, emulator, URL_PREFIX="photos/")
-    wrong = by_code(check, "e2e.E010")
-    assert {f["code"] for f in check["findings"]} == {"e2e.E010", "e2e.I001"}
-    assert wrong and "GET failed: HTTP Error 404" in wrong[0]["message"]
+    assert check["status"] == "pass"  # the storage round trip stored and read back
+    assert {f["code"] for f in check["findings"]} == {"e2e.I001"}
+    fetch = check["fetch"]
+    assert fetch["status"] == "fail" and {f["code"] for f in fetch["findings"]} == {"e2e.E010"}
+    wrong = by_code(fetch, "e2e.E010")
+    assert "GET failed: HTTP Error 404" in wrong[0]["message"]
     assert f"/{ENDPOINT_ID}/photos/upload-diagnostics/" in wrong[0]["message"]
     assert emulator.files == {}
 
 
 def test_offline_does_not_fetch_urls(shop, emulator):
     check = diagnose(shop, emulator, "--offline", URL_PREFIX="photos/")
-    assert check["status"] == "pass", check["findings"]
+    assert check["fetch"]["status"] == "skipped"
+    assert check["fetch"]["skipped_reason"] == "the network tier is off (--offline)"
     assert not [r for r in emulator.requests_to("GET", f"/{ENDPOINT_ID}/photos/")]
 
 

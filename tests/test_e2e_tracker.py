@@ -94,8 +94,8 @@ def shop(project):
     return project(SETTINGS, FILES)
 
 
-def diagnose(root, view, **env):
-    run = run_cli("--settings", "testsite.settings", "e2e.upload", "--format", "json",
+def diagnose(root, view, *args, **env):
+    run = run_cli("--settings", "testsite.settings", "e2e.upload", "--format", "json", *args,
                   cwd=root, env=base_env(VIEW=view, **env))
     assert run.returncode in (0, 1), run.stderr
     check = run.json()["checks"][0]
@@ -111,54 +111,66 @@ def tracker_items(finding):
     return dict(next(e for e in finding["evidence"] if e["title"] == "Read tracker")["items"])
 
 
-def test_a_read_then_a_save_without_rewind_is_caught_with_both_lines(shop):
+def stored_rows(finding):
+    return next(e for e in finding["evidence"] if e["title"] == "Stored objects")["rows"]
+
+
+def test_a_read_then_a_save_without_rewind_is_one_finding_at_the_save(shop):
     check, found = diagnose(shop, "double")
-    assert set(found) == {"e2e.E001", "e2e.E002", "e2e.I001"}
-    tracked = tracker_items(found["e2e.E001"])
+    assert set(found) == {"e2e.E002", "e2e.I002", "e2e.I001"}
+    empty = found["e2e.E002"]
+    tracked = tracker_items(empty)
     read = line_of(shop, 'digest = hashlib.sha256(upload.read())')
     save = read + 1
-    assert tracked["consumed by"] == f"shop/views.py:{read} in upload"
-    assert tracked["read again by"] == f"shop/views.py:{save} in upload"
-    assert found["e2e.E001"]["location"] == {"path": "shop/views.py", "line": save}
-    rows = next(e for e in found["e2e.E002"]["evidence"] if e["title"] == "Stored objects")
-    assert [r[4] for r in rows["rows"]] == [0, 0]  # the small and the large upload
+    assert tracked["consumed at"] == f"shop/views.py:{read}"
+    assert tracked["saved at"] == f"shop/views.py:{save}"
+    assert empty["location"] == {"path": "shop/views.py", "line": save}
+    assert "stored with 0 bytes" in empty["message"]
+    assert [r[4] for r in stored_rows(empty)] == [0, 0]  # the small and the large upload
+    assert check["facts"]["e2e.endpoints"] == [{
+        "url": "/upload/", "view": "shop.views.upload", "kind": "configured",
+        "method": "POST", "exercised": True, "status_code": 201, "reason": None}]
 
 
 @pytest.mark.parametrize("view", ["seek", "chunks"])
 def test_rewinding_and_chunks_are_not_flagged(shop, view):
     check, found = diagnose(shop, view)
-    assert check["status"] == "pass" and set(found) == {"e2e.I001"}, found
+    assert check["status"] == "pass" and set(found) == {"e2e.I002", "e2e.I001"}, found
 
 
 def test_a_partly_read_upload_is_saved_short(shop):
     check, found = diagnose(shop, "partial")
-    assert {"e2e.W001", "e2e.E004"} <= set(found), found
-    assert "at position 100, not 0" in found["e2e.W001"]["message"]
-    rows = next(e for e in found["e2e.E004"]["evidence"] if e["title"] == "Stored objects")
-    assert all(r[3] - r[4] == 100 for r in rows["rows"])
-    assert "e2e.E003" in found  # a JPEG without its first 100 bytes is no image
+    assert set(found) == {"e2e.E004", "e2e.I002", "e2e.I001"}, found
+    short = found["e2e.E004"]
+    assert "to position 100 and nothing rewound it" in short["message"]
+    assert all(r[3] - r[4] == 100 for r in stored_rows(short))
+    assert tracker_items(short)["consumed at"] == f"shop/views.py:{line_of(shop, 'read(100)')}"
 
 
-def test_a_consumed_content_file_is_saved_empty(shop):
+def test_a_consumed_content_file_made_by_the_view_is_followed(shop):
     check, found = diagnose(shop, "contentfile")
-    assert {"e2e.W001", "e2e.E002"} <= set(found), found
-    assert found["e2e.W001"]["location"]["line"] == line_of(shop, 'save("shop/copy.jpg"')
+    assert set(found) == {"e2e.E002", "e2e.I002", "e2e.I001"}, found
+    tracked = tracker_items(found["e2e.E002"])
+    assert tracked["stream"].startswith("copy.jpg (ContentFile) made at shop/views.py:")
+    assert tracked["consumed at"] == f"shop/views.py:{line_of(shop, 'sha256(copy.read())')}"
+    assert found["e2e.E002"]["location"]["line"] == line_of(shop, 'save("shop/copy.jpg"')
 
 
-def test_a_rejected_upload_reports_status_and_body(shop):
+def test_a_configured_endpoint_that_refuses_the_upload_reports_status_and_body(shop):
     (shop / "testsite" / "settings.py").write_text(
         (shop / "testsite" / "settings.py").read_text().replace('"FIELD": "image"',
                                                                '"FIELD": "photo"'))
     check, found = diagnose(shop, "double")
-    rejected = found["e2e.E005"]
-    assert "HTTP 400" in rejected["message"] and "No file was submitted" in rejected["message"]
+    refused = found["e2e.E005"]
+    assert "HTTP 400" in refused["message"] and "No file was submitted" in refused["message"]
 
 
 def test_an_unknown_url_name_is_a_warning_and_the_generic_path_still_runs(shop):
     check, found = diagnose(shop, "double", URL_NAME="no-such-view")
     assert "e2e.W002" in found and "no-such-view" in found["e2e.W002"]["message"]
+    assert check["status"] == "warn"
     assert check["facts"]["upload.timings"]["path"] == "generic"
-    assert "e2e.E001" not in found  # the project's view did not run
+    assert "e2e.E002" not in found  # the project's view did not run
 
 
 def test_the_url_name_is_reversed(shop):
@@ -166,27 +178,44 @@ def test_the_url_name_is_reversed(shop):
     assert check["facts"]["upload.timings"]["stages"][0]["name"] == "POST /upload/"
 
 
-def test_a_test_database_that_cannot_be_built_is_reported(shop):
+def test_a_test_database_that_cannot_be_built_is_an_error_and_nothing_is_exercised(shop):
     check, found = diagnose(shop, "double", BREAK_MIGRATION="1")
-    failed = found["e2e.E009"]
-    assert "this migration needs production data" in failed["message"]
+    assert check["status"] == "fail"
+    assert "this migration needs production data" in found["e2e.E009"]["message"]
     assert check["facts"]["upload.timings"]["path"] == "generic"
+    [endpoint] = check["facts"]["e2e.endpoints"]
+    assert endpoint["exercised"] is False and "e2e.E009" in endpoint["reason"]
 
 
-def test_the_endpoint_needs_its_user_and_prepared_data(shop):
+def test_the_default_superuser_is_logged_in(shop):
     check, found = diagnose(shop, "private")
-    assert "HTTP 403" in found["e2e.E005"]["message"]
-    assert "Authentication required" in found["e2e.E005"]["message"]
+    refused = found["e2e.E005"]  # past the login: the view wants its title
+    assert "HTTP 400" in refused["message"] and "title" in refused["message"]
+
+
+def test_headers_replace_the_default_user_and_a_refusal_names_the_flags(shop):
+    check, found = diagnose(shop, "private", "--header", "X-Api-Key: canary-1b2c3d4e5f")
+    assert check["status"] == "warn"
+    skipped = found["e2e.W003"]
+    assert "HTTP 403" in skipped["message"] and "--user NAME" in skipped["message"]
+    assert "--header" in skipped["message"]
+    [endpoint] = check["facts"]["e2e.endpoints"]
+    assert endpoint["exercised"] is False and endpoint["status_code"] == 403
 
 
 def test_user_and_prepare_make_the_request_the_view_expects(shop):
     check, found = diagnose(shop, "private", E2E_USER="alice", E2E_PREPARE="shop.prep.prepare")
-    assert check["status"] == "pass" and set(found) == {"e2e.I001"}, found
+    assert check["status"] == "pass" and set(found) == {"e2e.I002", "e2e.I001"}, found
     assert check["facts"]["upload.timings"]["path"] == "endpoint"
+
+
+def test_data_from_the_command_line_is_sent(shop):
+    check, found = diagnose(shop, "private", "--data", "title=prepared", "--user", "alice")
+    assert check["status"] == "pass" and set(found) == {"e2e.I002", "e2e.I001"}, found
 
 
 def test_a_prepare_callable_that_cannot_be_imported_is_a_warning(shop):
     check, found = diagnose(shop, "private", E2E_PREPARE="shop.prep.missing")
-    assert "preparing the request failed" in found["e2e.W002"]["message"]
-    assert "missing" in found["e2e.W002"]["message"]
+    assert "cannot be imported" in found["e2e.W002"]["message"]
+    assert "shop.prep.missing" in found["e2e.W002"]["message"]
     assert check["facts"]["upload.timings"]["path"] == "generic"

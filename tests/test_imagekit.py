@@ -212,10 +212,16 @@ def test_public_key_is_only_a_warning_for_5x(project):
     assert "imagekit.E001" in codes(report, "imagekit.credentials")
 
 
-def test_a_project_without_imagekit(project):
+def test_a_project_without_imagekit_is_not_applicable(project):
+    # ImageKit keys left in the environment by another project do not make it "used".
     root = project("", {})
-    _, report = diagnose(root, "--offline")
-    assert codes(report) == ["imagekit.I002"]
+    _, report = diagnose(root, env={"IMAGEKIT_PRIVATE_KEY": "private_left_over_from_a_shell"})
+    assert {c["id"]: c["status"] for c in report["checks"]} == {
+        "imagekit.credentials": "skipped", "imagekit.sdk": "skipped",
+        "imagekit.auth": "skipped", "imagekit.upload": "skipped"}
+    assert report["checks"][0]["skipped_reason"].startswith("not applicable: the project "
+                                                            "does not use ImageKit")
+    assert codes(report) == []
 
 
 # -- the key against the API: each answer its own code ----------------------------------
@@ -421,6 +427,27 @@ def test_without_the_sdk_imports_are_errors_and_the_key_is_checked_over_plain_ht
         assert codes(report, "imagekit.auth") == [code]
         assert key not in proc.stdout + proc.stderr
     assert [r.status for r in emulator.requests] == [200, 403]
+
+
+def test_without_the_sdk_or_a_key_the_checks_that_cannot_check_are_skipped(
+        project, emulator, python_without_sdk):
+    root = make(project, IK4)
+    path = os.pathsep.join([str(root), str(python_without_sdk)])
+    reasons = {}
+    for key in (emulator.private_key, ""):
+        env = base_env(**{**emulator.environ(), "IMAGEKIT_PRIVATE_KEY": key,
+                          "PYTHONPATH": path})
+        proc = subprocess.run([IK4, "-S", "-m", "upload_diagnostics.manage_commands",
+                               "--settings", "testsite.settings", "--project-dir", str(root),
+                               "imagekit.auth", "imagekit.upload", "--e2e", "--format", "json"],
+                              cwd=root, env=env, capture_output=True, text=True, timeout=120)
+        reasons[key] = {c["id"]: (c["status"], c["skipped_reason"])
+                        for c in json.loads(proc.stdout)["checks"]}
+    assert reasons[emulator.private_key]["imagekit.upload"] == (
+        "skipped", "imagekitio is not installed: there is no SDK to upload through")
+    assert reasons[""]["imagekit.auth"][0] == "skipped"
+    assert reasons[""]["imagekit.auth"][1].startswith("no ImageKit private key is configured")
+    assert not emulator.requests_to("POST", "/api/v1/files/upload")
 
 
 # -- secrets never leave ----------------------------------------------------------------

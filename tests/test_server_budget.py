@@ -78,6 +78,19 @@ def test_rules_per_worker_class(project, procfile, total, code, status, words):
     assert ("server.W032" in found) == sync_like  # imagekitio 4.x sets no HTTP timeout
 
 
+def test_no_sdk_timeout_warning_for_a_project_without_imagekit(project):
+    # imagekitio 4.x (no HTTP timeout) is installed here, but this project never uses it.
+    root = project("UPLOAD_DIAGNOSTICS = {'CHECKS': [('given_facts.Publish', {'facts': "
+                   f"{{'upload.timings': {timings(2.0)!r}}}}})]}}\n",
+                   files={"given_facts.py": PUBLISHER, "Procfile": SYNC})
+    run = run_cli("server", "imagekit.sdk", "given", "--settings", "testsite.settings",
+                  "--project-dir", root, "--format", "json", cwd=root, env=base_env())
+    assert only(run, "imagekit.sdk")["status"] == "skipped"
+    check = only(run, "server.budget")
+    assert [f["code"] for f in check["findings"]] == ["server.I030"]
+    assert check["status"] == "pass"
+
+
 def test_sdk_timeout_added_to_the_measured_upload(project):
     sdk = {"sdk": "imagekitio 5.11.0", "timeout_s": 5.0}
     within = budget(project, SYNC, {"upload.timings": timings(4.0), "storage.sdk_timeout": sdk})
@@ -101,4 +114,5 @@ def test_no_server_configuration(project):
     run = run_cli("server.budget", "--settings", "testsite.settings", "--project-dir", root,
                   "--format", "json", cwd=root)
     check = only(run, "server.budget")
-    assert check["status"] == "pass" and check["findings"][0]["code"] == "server.I032"
+    assert check["status"] == "skipped" and not check["findings"]
+    assert check["skipped_reason"].startswith("no worker timeout was resolved")

@@ -90,7 +90,7 @@ def prepare(project: Path, procfile: str) -> None:
         urls.write('\nfrom gallery.slow import slow_upload\n\n'
                    'urlpatterns.append(path("api/slow/", slow_upload))\n')
     with open(project / "photosite" / "settings.py", "a") as settings:
-        settings.write('\nUPLOAD_DIAGNOSTICS["CHECKS"] = ["diagprobe.MeasuredUpload"]\n')
+        settings.write('\nUPLOAD_DIAGNOSTICS = {"CHECKS": ["diagprobe.MeasuredUpload"]}\n')
     (project / "Procfile").write_text(procfile)
 
 

@@ -114,6 +114,13 @@ def test_conf_d_snippet_on_its_own(tmp_path):
     assert "(20 s)" in by_code(nginx)["server.W010"]["message"]
 
 
+def test_without_an_nginx_config_the_check_is_skipped(tmp_path):
+    write_files(tmp_path, {"Procfile": "web: gunicorn mysite.wsgi --timeout 60\n"})
+    check = diagnose(tmp_path)["server.nginx"]
+    assert check["status"] == "skipped" and not check["findings"]
+    assert check["skipped_reason"].startswith("no nginx config was found in the project")
+
+
 def test_broken_config_is_a_finding_with_crossplanes_error(tmp_path):
     project = write_files(tmp_path / "project", {
         "nginx/app.conf": "server {\n    location / {\n        proxy_pass http://app\n    }\n",

@@ -1,4 +1,4 @@
-"""The e2e family's finding codes, each declared once (all of them e2e.upload's)."""
+"""The e2e family's finding codes, each declared once."""
 from upload_diagnostics.diagnostics import Code
 
 _SERIALIZER_BAD = """def create(self, validated_data):
@@ -14,12 +14,15 @@ _SERIALIZER_GOOD = """def create(self, validated_data):
 E001 = Code(
     code="e2e.E001",
     title="The upload was read at its end after another read consumed it",
-    detects="During the end-to-end upload, the read tracker (a proxy under each "
-            "InMemoryUploadedFile, TemporaryUploadedFile and ContentFile the check "
-            "sees) records every read, seek and tell with the calling frame. It emits "
-            "this code when a read returns nothing because a read elsewhere had "
-            "consumed the stream and nothing rewound it; the evidence names both "
-            "project lines and the bytes each read got.",
+    detects="During the end-to-end upload, the read tracker (a proxy under each upload, "
+            "each Django File made during the request, such as a ContentFile of the "
+            "upload's bytes, and each BytesIO the project's modules make) records every "
+            "read, write, seek and tell with the calling frame and the project frames "
+            "above it. It emits this code when project or library code reads nothing "
+            "because a call elsewhere had consumed (or written) the stream to its end "
+            "and nothing rewound it; the evidence names both lines. A save of such a "
+            "stream is reported by what was stored instead (e2e.E002, e2e.E004), or by "
+            "this code when the save failed on what was left.",
     why="The second consumer gets b''. A remote storage that calls content.read() "
         "(ImageKit, most SDK-based backends) uploads 0 bytes or fails with 'Missing file "
         "parameter for upload'; Pillow on BytesIO(f.read()) fails with 'cannot "
@@ -35,14 +38,16 @@ E002 = Code(
     title="An object was stored with 0 bytes",
     detects="The recording storage (or, with --e2e, the real storage read back) "
             "received content that was empty although the file object handed to "
-            "save() had a size.",
+            "save() had a size. When the read tracker saw what left the stream at its "
+            "end, the finding sits at the save and its evidence names the consuming "
+            "line (`path:line`) and the frames between the two.",
     why="The stored image is empty: every page that shows it gets a broken image, and "
         "ImageKit or S3 may reject the upload outright. It almost always means the "
         "stream was consumed before save() and not rewound.",
     bad=_SERIALIZER_BAD,
     good=_SERIALIZER_GOOD,
-    fix="Find the earlier read (the e2e.E001 finding names it) and add seek(0) before "
-        "the save, or save a fresh ContentFile(data).")
+    fix="Add seek(0) after the consuming call the evidence names (or right before the "
+        "save), or save a fresh ContentFile(data).")
 
 E003 = Code(
     code="e2e.E003",
@@ -76,19 +81,22 @@ E004 = Code(
 E005 = Code(
     code="e2e.E005",
     title="The project's upload endpoint rejected a valid photo",
-    detects="A multipart POST of a generated photo to UPLOAD_DIAGNOSTICS['E2E'] "
-            "(URL or URL_NAME, FIELD, DATA, USER, PREPARE) answered with a status of "
-            "400 or more. The evidence holds the response body, what was logged and "
-            "every storage call the request made.",
+    detects="A multipart request with a generated photo to one of the project's upload "
+            "endpoints (discovered, or UPLOAD_DIAGNOSTICS['E2E'] URL / --endpoint) "
+            "answered with a server error (5xx), or refused the photo itself: errors on "
+            "the file field, or any refusal of a configured endpoint. The evidence "
+            "holds the response body, what was logged and every storage call the "
+            "request made.",
     why="Users get the same answer for the same photo: the upload fails every time, "
         "often with a generic message that hides the cause.",
     bad="UPLOAD_DIAGNOSTICS = {\"E2E\": {\"URL\": \"/api/photos/\", \"FIELD\": \"file\"}}"
         "\n# the serializer expects \"image\": 400 {\"image\": [\"No file was submitted.\"]}",
     good="UPLOAD_DIAGNOSTICS = {\"E2E\": {\"URL\": \"/api/photos/\", \"FIELD\": \"image\","
          "\n                             \"DATA\": {\"title\": \"diagnostic upload\"}}}",
-    fix="For a 4xx make the E2E settings match what the view expects (field name, extra "
-        "fields, a user with permission); for a 5xx read the log and storage calls in "
-        "the evidence and fix the failing one.")
+    fix="For a 5xx read the log and storage calls in the evidence and fix the failing "
+        "one; for a refused photo read the file field's error (a Pillow without the "
+        "format's codec, a size limit); for a configured endpoint make FIELD, DATA and "
+        "USER match what the view expects.")
 
 E006 = Code(
     code="e2e.E006",
@@ -142,8 +150,9 @@ E008 = Code(
 E009 = Code(
     code="e2e.E009",
     title="The test database for the endpoint path could not be created",
-    detects="Before it posts to the project's endpoint, the check creates test databases "
-            "the way `manage.py test` does (and rolls every request back); this failed.",
+    detects="Before it posts to the project's endpoints, the check creates test "
+            "databases the way `manage.py test` does (and rolls every request back); "
+            "this failed, or settings.DATABASES configures no database at all.",
     why="The endpoint path did not run, so the project's own view, serializer and "
         "storage calls were not exercised; only the generic path's results are known.",
     bad="DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.postgresql\",\n"
@@ -156,9 +165,10 @@ E009 = Code(
 E010 = Code(
     code="e2e.E010",
     title="A stored object's URL does not serve the image",
-    detects="With --e2e and the network tier on (no --offline), the generic path GETs "
-            "the http(s) URL the storage's url() gives for each object it stored, with "
-            "a timeout, and checks that it answers with bytes that decode as an image. "
+    detects="e2e.fetch (network tier) asks e2e.storage (--e2e) to GET the http(s) URL "
+            "the storage's url() gives for each object its round trip stored, with a "
+            "timeout, while the object exists, and checks that it answers with bytes "
+            "that decode as an image. "
             "Length and content type are shown in the evidence but not judged: CDNs "
             "such as ImageKit re-encode what they serve.",
     why="The upload succeeds but the page shows a broken image: url() builds the wrong "
@@ -174,9 +184,10 @@ E010 = Code(
 W001 = Code(
     code="e2e.W001",
     title="A file was saved while not at position 0",
-    detects="A storage's save() received a stream whose position was not 0, and the "
-            "storage in use rewound it itself (FileSystemStorage reads through chunks()), "
-            "so what was stored is still complete.",
+    detects="A storage's save() received a stream whose position was not 0, and what "
+            "was stored is still complete: the storage in use rewound it itself "
+            "(FileSystemStorage reads through chunks()), or what it stored could not be "
+            "read back to tell. A save that stored less is e2e.E002 or e2e.E004.",
     why="This storage forgives it, a remote one does not: ImageKit and other SDK-based "
         "backends call content.read() and store only what is left, usually 0 bytes. The "
         "deployment with the remote storage fails while local tests pass.",
@@ -187,16 +198,34 @@ W001 = Code(
 W002 = Code(
     code="e2e.W002",
     title="UPLOAD_DIAGNOSTICS['E2E'] does not describe a usable endpoint",
-    detects="The E2E setting is present but names no URL, a URL_NAME that reverse() "
-            "does not know, or DATA, USER or PREPARE fail while the request is prepared "
-            "(before it is sent).",
-    why="Only the generic path ran: the project's own view, serializer and storage "
-        "code, where most upload bugs live, was not exercised.",
+    detects="The E2E setting is present but is not a dict, names a URL_NAME that "
+            "reverse() does not know, or DATA, HEADERS, USER or PREPARE fail while the "
+            "request is prepared (before it is sent).",
+    why="No endpoint was exercised, only the generic path ran: the project's own view, "
+        "serializer and storage code, where most upload bugs live, was not.",
     bad="UPLOAD_DIAGNOSTICS = {\"E2E\": {\"URL_NAME\": \"photo-uplaod\"}}",
     good="UPLOAD_DIAGNOSTICS = {\"E2E\": {\"URL_NAME\": \"photo-upload\", \"FIELD\": "
          "\"image\"}}",
     fix="Set URL to the endpoint's path or URL_NAME to its name in urls.py, and FIELD to "
         "the file field the view reads.")
+
+W003 = Code(
+    code="e2e.W003",
+    title="An upload endpoint could not be exercised",
+    detects="An endpoint chosen for the run (configured, or among the best-ranked "
+            "discovered ones) was not exercised: a required field that no generated "
+            "value satisfies, a refusal of the user or headers the request carried (401, "
+            "403, a redirect to the login page), a refusal of a filled-in field, a form "
+            "field the view reads but no form declares, or a method the view does not "
+            "take. The finding names the field and the flag or setting that supplies it.",
+    why="The project's own upload code behind that endpoint, where most upload bugs "
+        "live, was not run; whatever it does to an upload is unknown.",
+    bad="class Banner(models.Model):\n    code = models.CharField(max_length=8, validators=[\n"
+        "        RegexValidator(r'^[A-Z]{3}-\\d{4}$')])  # no generated text fits",
+    good="python manage.py diagnose_uploads --data code=ABC-1234",
+    fix="Supply what the finding names: --data NAME=VALUE (or UPLOAD_DIAGNOSTICS['E2E']"
+        "['DATA']) for a field, --user NAME or --header 'Authorization: ...' (E2E USER "
+        "or HEADERS) for authentication, --endpoint URL for a concrete address.")
 
 C001 = Code(
     code="e2e.C001",
@@ -210,6 +239,20 @@ C001 = Code(
     good="def delete(self, name):\n    self.client.delete_file(self._file_id(name))",
     fix="Delete the listed objects by hand (everything is under upload-diagnostics/), "
         "then fix the backend's delete().")
+
+I002 = Code(
+    code="e2e.I002",
+    title="The upload endpoints found, and what each answered",
+    detects="Always emitted when the project has upload endpoints: each one found in the "
+            "URLconf (DRF views, form views, views whose code reads request.FILES, admin "
+            "add views) or configured, whether it was exercised, the status codes it "
+            "answered and, when it was not exercised, why. Published as the "
+            "e2e.endpoints fact.",
+    why="It says which of the project's real upload paths the verdict covers.",
+    bad="POST /api/photos/ (drf) - not exercised: beyond --max-endpoints 5",
+    good="python manage.py diagnose_uploads --max-endpoints 10",
+    fix="Exercise more endpoints with --max-endpoints N, or name them with --endpoint URL.",
+    lang="text")
 
 I001 = Code(
     code="e2e.I001",

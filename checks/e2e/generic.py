@@ -49,7 +49,7 @@ class GenericRun:
     stages: list[Stage] = field(default_factory=list)
     failure: Failure | None = None  # a stage that raised
     problems: list[tuple[str, str]] = field(default_factory=list)  # (stage, what is wrong)
-    url_problems: list[tuple[str, str]] = field(default_factory=list)  # (url, what is wrong)
+    fetched: list[dict] = field(default_factory=list)  # {url, bytes, type, problem}
 
     @property
     def total_s(self) -> float:
@@ -91,7 +91,8 @@ class _Stages:
 
 def run(image: TestImage, storage, tracker: tracking.Tracker, handler_paths,
         fetch_timeout: float | None = None) -> GenericRun:
-    """Run every stage; with `fetch_timeout`, also GET each stored object's http(s) URL."""
+    """Run every stage; with `fetch_timeout`, also GET each stored object's http(s) URL
+    while the object exists."""
     result = GenericRun(image)
     try:
         _run(result, image, storage, tracker, handler_paths, fetch_timeout)
@@ -170,9 +171,11 @@ def _round_trip(result: GenericRun, stage, storage, sent: dict, fetch_timeout) -
     if fetch_timeout:
         with stage("GET url") as s:
             for url in urls.values():
-                size, ctype = _fetch(result, url, fetch_timeout)
-                s.bytes_out += size
-                s.names.append(f"{size:,} bytes of {ctype or '?'} from {url}")
+                if url.startswith(("http://", "https://")):
+                    got = fetch(url, fetch_timeout)
+                    result.fetched.append(got)
+                    s.bytes_out += got["bytes"]
+                    s.names.append(f"{got['bytes']:,} bytes of {got['type'] or '?'} from {url}")
     with stage("storage open().read()") as s:
         for wanted, name in names.items():
             with storage.open(name, "rb") as stored:
@@ -192,25 +195,25 @@ def _round_trip(result: GenericRun, stage, storage, sent: dict, fetch_timeout) -
                          f"exists({name!r}) is still True after delete"))
 
 
-def _fetch(result: GenericRun, url: str, timeout: float) -> tuple[int, str]:
-    """GET a stored object's URL (network tier): it must answer with bytes that decode as
-    an image. Length and type are shown, not judged: CDNs re-encode (ImageKit does by
-    default) and browsers show images served as application/octet-stream."""
+def fetch(url: str, timeout: float) -> dict:
+    """GET a stored object's URL (the network tier's part): it must answer with bytes that
+    decode as an image. Length and type are shown, not judged: CDNs re-encode (ImageKit
+    does by default) and browsers show images served as application/octet-stream."""
     import urllib.error
     import urllib.request
 
     from .recording import describe_image
 
-    if not url.startswith(("http://", "https://")):
-        return 0, ""
+    got = {"url": url, "bytes": 0, "type": "", "problem": ""}
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
-            data, ctype = response.read(), response.headers.get_content_type()
+            data, got["type"] = response.read(), response.headers.get_content_type()
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        result.url_problems.append((url, f"GET failed: {exc}"))
-        return 0, ""
+        got["problem"] = f"GET failed: {exc}"
+        return got
+    got["bytes"] = len(data)
     fmt, why = describe_image(data)
     if fmt is None:
-        result.url_problems.append((url, f"serves {len(data):,} bytes of {ctype} that do not "
-                                         f"decode as an image ({why})"))
-    return len(data), ctype
+        got["problem"] = (f"serves {len(data):,} bytes of {got['type']} that do not decode "
+                          f"as an image ({why})")
+    return got

@@ -28,18 +28,22 @@ def photo_pixels(size: tuple[int, int], seed: int = SEED, alpha: bool = False):
 
     Pure noise would compress far worse than a photo and flat colour far better; blending
     noise enlarged from three scales lands a JPEG at about 0.3 bytes per pixel, like a phone's.
+    The two coarse scales are blended at an eighth of the size and enlarged once: the same
+    kind of picture as enlarging each, for half the work.
     """
     from PIL import Image
 
     rng = random.Random(seed)
     width, height = size
+    eighth = (max(1, width // 8), max(1, height // 8))
 
-    def noise(divisor: int, mode: str = "RGB"):
+    def noise(divisor: int, mode: str = "RGB", to=size):
         w, h = max(1, width // divisor), max(1, height // divisor)
         small = Image.frombytes(mode, (w, h), rng.randbytes(w * h * len(mode)))
-        return small.resize(size, Image.BICUBIC)
+        return small.resize(to, Image.BICUBIC)
 
-    image = Image.blend(noise(64), noise(8), 0.35)
+    image = Image.blend(noise(64, to=eighth), noise(8, to=eighth), 0.35).resize(
+        size, Image.BICUBIC)
     grain = noise(2, "L")
     image = Image.blend(image, Image.merge("RGB", (grain, grain, grain)), 0.12)
     if alpha:

@@ -117,10 +117,12 @@ class RecordingStorage(Storage):
         self.objects: dict[str, bytes] = {}
 
     def save(self, name, content, max_length=None):
-        self.recorder.tracker.saving(content, str(name), self.alias)
-        with self.recorder.call(self.alias, "save", name) as call:
+        with self.recorder.tracker.saving(content, str(name), self.alias) as problem, \
+                self.recorder.call(self.alias, "save", name) as call:
             call.name = super().save(name, content, max_length)
             call.nbytes = len(self.objects[call.name])
+        if problem:
+            problem.name = call.name
         return call.name
 
     def _save(self, name, content):
@@ -187,16 +189,18 @@ class PrefixedStorage(Storage):
 
     def save(self, name, content, max_length=None):
         name = self._name(name if name is not None else content.name)
-        self.recorder.tracker.saving(content, name, self.alias)
         with self._idle:
             if self.closed:
                 raise RuntimeError("the end-to-end check was stopped; nothing more is written")
             self._busy += 1
             self.names.add(name)
         try:
-            with self.recorder.call(self.alias, "save", name) as call, self._guard():
+            with self.recorder.tracker.saving(content, name, self.alias) as problem, \
+                    self.recorder.call(self.alias, "save", name) as call, self._guard():
                 call.name = self.inner.save(name, content, max_length)
             self.names.add(call.name)
+            if problem:
+                problem.name = call.name
             self._keep(call, content)
             return call.name
         finally:

@@ -2,30 +2,37 @@
 
 `track(file, tracker)` puts a recording proxy under a Django `File` (InMemoryUploadedFile,
 TemporaryUploadedFile, ContentFile...): the object keeps its class, so project code sees
-no difference, while every read, seek and tell is recorded with the calling frame. Two
-mistakes are flagged as they happen:
+no difference, while every read, write, seek and tell is recorded with the calling frame
+and the chain of project frames above it. For each stream the tracker knows which call
+left it at its current position (its "owner"), so that two mistakes are flagged with
+both lines:
 
-- a read that returns nothing because an earlier read, elsewhere, consumed the stream
-  and nothing rewound it (the remote storage that then uploads 0 bytes);
-- a save of a stream that is not at position 0 (`Tracker.saving`).
+- a read that returns nothing because an earlier call, elsewhere, consumed (or wrote) the
+  stream and nothing rewound it;
+- a save of a stream that is not at position 0 (`Tracker.saving`), which a storage that
+  calls `content.read()` stores short or empty.
 
 `handler_paths(paths)` wraps the project's FILE_UPLOAD_HANDLERS so that a real request
-through the project's own view produces tracked uploads.
+through the project's own view produces tracked uploads; `derived` follows the files and
+buffers the project builds from them.
 """
 from __future__ import annotations
 
 import sys
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.utils.module_loading import import_string
 
 HERE = Path(__file__).resolve().parent
+HERE_FILES = {__file__, str(Path(__file__).with_name("derived.py"))}  # not call sites
 OWN_PACKAGES = tuple(str(HERE.parents[1] / p) + "/" for p in
                      ("checks", "diagnostics", "manage_commands", "reports"))
 LIBRARY_MARKERS = ("/site-packages/", "/dist-packages/", "/lib/python")
 MAX_EVENTS = 200  # per stream, after merging repeats; enough to show what happened
+CHAIN_DEPTH = 6  # project frames kept per event: the call chain from the call outwards
 
 
 @dataclass(frozen=True)
@@ -41,14 +48,19 @@ class Frame:
 
 @dataclass
 class Event:
-    op: str  # read, seek, tell, save
+    op: str  # read, write, seek, tell, save, made
     stream: str
     site: Frame  # the code that called (first frame outside the tracker)
-    frame: Frame | None  # the nearest frame in the project's own code
+    chain: tuple[Frame, ...]  # the project frames above it, innermost first
     position: int  # before the call
-    nbytes: int = 0  # bytes returned by reads, summed over merged calls
+    nbytes: int = 0  # bytes read or written, summed over merged calls
     calls: int = 1
     detail: str = ""
+
+    @property
+    def frame(self) -> Frame | None:
+        """The nearest frame in the project's own code."""
+        return self.chain[0] if self.chain else None
 
 
 @dataclass
@@ -56,8 +68,10 @@ class Problem:
     kind: str  # "eof_read" or "save_not_at_start"
     stream: str
     event: Event  # the read or save that went wrong
-    earlier: Event | None = None  # the read that consumed the stream
+    earlier: Event | None = None  # the call that left the stream where it was
     log: "StreamLog | None" = None  # everything that happened to the stream
+    storage: str = ""  # the storage alias of a save
+    name: str = ""  # the name a save was asked for
 
 
 @dataclass
@@ -65,8 +79,15 @@ class StreamLog:
     name: str
     events: list[Event] = field(default_factory=list)
     readers: dict = field(default_factory=dict)  # site -> bytes read since the last seek
-    last_read: dict = field(default_factory=dict)  # site -> (order, its latest read event)
-    seq: int = 0
+    owner: Event | None = None  # the call that left the stream at its current position
+    ends: dict = field(default_factory=dict)  # position -> the call that ended there
+    saving: int = 0  # saves in progress: their reads are judged by what is stored
+
+    def moved(self, event: Event, end: int) -> None:
+        """`event` left the stream at `end`."""
+        self.owner = event if end else None
+        if end:
+            self.ends[end] = event
 
 
 class Tracker:
@@ -76,122 +97,160 @@ class Tracker:
         self.project_root = Path(project_root).resolve()
         self.streams: dict[int, StreamLog] = {}
         self.problems: list[Problem] = []
-        self._project_files: dict[str, bool] = {}
+        self._files: dict[str, tuple[str, bool]] = {}
         self._lock = threading.Lock()
 
     # -- frames -------------------------------------------------------------------------
-    def is_project(self, filename: str) -> bool:
-        """Whether code in `filename` is the project's own (not a library, not ours)."""
-        found = self._project_files.get(filename)
+    def _file(self, filename: str) -> tuple[str, bool]:
+        """(the path shown for code in `filename`, whether it is the project's own code:
+        not a library, not ours), worked out once per file."""
+        found = self._files.get(filename)
         if found is None:
             path = str(Path(filename).resolve()) if not filename.startswith("<") else filename
-            found = path.startswith(str(self.project_root) + "/") and not (
+            mine = path.startswith(str(self.project_root) + "/") and not (
                 path.startswith(OWN_PACKAGES) or any(m in path for m in LIBRARY_MARKERS))
-            self._project_files[filename] = found
+            if path.startswith(str(self.project_root) + "/"):
+                shown = Path(path).relative_to(self.project_root).as_posix()
+            else:
+                shown = filename.split("-packages/", 1)[-1]  # django/forms/fields.py
+                if shown.startswith(OWN_PACKAGES):
+                    shown = Path(shown).relative_to(HERE.parents[1]).as_posix()
+            found = self._files[filename] = (shown, mine)
         return found
 
-    def frame_of(self, f, line: int | None = None) -> Frame:
-        filename = f.f_code.co_filename
-        try:
-            path = Path(filename).resolve().relative_to(self.project_root).as_posix()
-        except ValueError:
-            path = filename.split("-packages/", 1)[-1]  # django/forms/fields.py
-            if path.startswith(OWN_PACKAGES):
-                path = Path(path).relative_to(HERE.parents[1]).as_posix()
-        return Frame(path, line or f.f_lineno, f.f_code.co_name, self.is_project(filename))
+    def is_project(self, filename: str) -> bool:
+        """Whether code in `filename` is the project's own (not a library, not ours)."""
+        return self._file(filename)[1]
 
-    def frames(self, depth: int = 1) -> tuple[Frame, Frame | None]:
-        """(the calling site outside this module, the nearest project frame or None)."""
-        f = sys._getframe(depth)
-        while f is not None and f.f_code.co_filename == __file__:
+    def frame_of(self, f, line: int | None = None) -> Frame:
+        path, mine = self._file(f.f_code.co_filename)
+        return Frame(path, line or f.f_lineno, f.f_code.co_name, mine)
+
+    def frames(self) -> tuple[Frame, tuple[Frame, ...]]:
+        """(the calling site outside this module, the project frames above it)."""
+        f = sys._getframe(1)
+        while f is not None and f.f_code.co_filename in HERE_FILES:
             f = f.f_back
         site = self.frame_of(f) if f is not None else Frame("?", 0, "?")
-        while f is not None and not self.is_project(f.f_code.co_filename):
+        chain = []
+        while f is not None and len(chain) < CHAIN_DEPTH:
+            if self.is_project(f.f_code.co_filename):
+                chain.append(self.frame_of(f))
             f = f.f_back
-        return site, (self.frame_of(f) if f is not None else None)
+        return site, tuple(chain)
 
     def project_frame(self) -> Frame | None:
-        return self.frames()[1]
+        chain = self.frames()[1]
+        return chain[0] if chain else None
 
     # -- events -------------------------------------------------------------------------
-    def register(self, stream: "TrackingIO", name: str) -> None:
+    def register(self, stream, name: str) -> None:
         with self._lock:
             self.streams[id(stream)] = StreamLog(name)
 
-    def _add(self, log: StreamLog, event: Event) -> Event:
+    def _event(self, stream, op: str, position: int, nbytes: int = 0, detail: str = ""):
+        """(the stream's log, the recorded event), merged with a repeat of the last one."""
+        site, chain = self.frames()
+        log = self.streams[id(stream)]
+        event = Event(op, log.name, site, chain, position, nbytes, detail=detail)
         last = log.events[-1] if log.events else None
-        if last and event.op in ("read", "tell") and self._same_caller(last, event):
+        if last and op in ("read", "write", "tell") and self._same_caller(last, event):
             last.calls += 1
-            last.nbytes += event.nbytes
-            last.op = "read" if "read" in (last.op, event.op) else last.op
-            return last
+            last.nbytes += nbytes
+            last.op = op if last.op == "tell" else last.op
+            return log, last
         if len(log.events) < MAX_EVENTS:
             log.events.append(event)
-        return event
+        return log, event
 
     def _same_caller(self, last: Event, event: Event) -> bool:
         """Merge repeats: the same site, or library calls on behalf of one project line
         (Pillow parsing a header reads a few bytes from many places)."""
-        if last.op not in ("read", "tell"):
+        if last.op not in ("read", "write", "tell") or (
+                "tell" not in (last.op, event.op) and last.op != event.op):
             return False
         if last.site == event.site:
-            return last.op == event.op
-        return last.frame == event.frame and not last.site.in_project \
+            return True
+        return last.chain[:1] == event.chain[:1] and not last.site.in_project \
             and not event.site.in_project
 
     def on_read(self, stream, position: int, nbytes: int, requested) -> None:
-        site, frame = self.frames()
         with self._lock:
-            log = self.streams[id(stream)]
-            event = self._add(log, Event("read", log.name, site, frame, position, nbytes))
-            others = {s: n for s, n in log.readers.items() if s != site and n}
-            if nbytes == 0 and requested != 0 and others and not log.readers.get(site):
-                consumer = max(log.last_read[s] for s in others)[1]
-                self.problems.append(Problem("eof_read", log.name, event, consumer, log))
+            log, event = self._event(stream, "read", position, nbytes)
+            site, owner = event.site, log.owner
+            if nbytes == 0 and requested != 0 and owner is not None and owner.site != site \
+                    and not log.readers.get(site) and not log.saving:
+                self.problems.append(Problem("eof_read", log.name, event, owner, log))
             log.readers[site] = log.readers.get(site, 0) + nbytes
             if nbytes:
-                log.seq += 1
-                log.last_read[site] = (log.seq, event)
+                log.moved(event, position + nbytes)
 
-    def on_seek(self, stream, position: int, target: int, whence: int) -> None:
-        site, frame = self.frames()
+    def on_write(self, stream, position: int, nbytes: int) -> None:
         with self._lock:
-            log = self.streams[id(stream)]
-            self._add(log, Event("seek", log.name, site, frame, position,
-                                 detail=f"seek({target}{', ' + str(whence) if whence else ''})"))
+            log, event = self._event(stream, "write", position, nbytes)
+            if nbytes:
+                log.moved(event, position + nbytes)
+
+    def on_seek(self, stream, position: int, target: int, whence: int, now: int) -> None:
+        with self._lock:
+            log, event = self._event(
+                stream, "seek", position,
+                detail=f"seek({target}{', ' + str(whence) if whence else ''})")
             log.readers.clear()  # a new pass over the stream begins
+            # Back to where another call left it (a library restoring the position after a
+            # look at the header) keeps that call as the owner.
+            log.moved(log.ends.get(now, event), now)
 
     def on_tell(self, stream, position: int) -> None:
-        site, frame = self.frames()
         with self._lock:
-            log = self.streams[id(stream)]
-            self._add(log, Event("tell", log.name, site, frame, position))
+            self._event(stream, "tell", position)
 
-    def saving(self, content, name: str, storage: str) -> None:
-        """Called by a storage before it reads `content`: flag a stream not at position 0."""
-        try:
-            position = content.tell()
-        except (AttributeError, OSError, ValueError):
-            return
-        site, frame = self.frames()
-        stream = _tracking_io(content)
+    def made(self, stream, position: int, detail: str) -> None:
+        """A stream the project built (a File around a buffer, a BytesIO) came into being
+        at `position`; its name then says where."""
         with self._lock:
-            log = self.streams.get(id(stream)) if stream else None
+            log, event = self._event(stream, "made", position, detail=detail)
+            if event.frame:
+                log.name = f"{log.name} made at {event.frame}"
+            if position:
+                log.moved(event, position)
+
+    @contextmanager
+    def saving(self, content, name: str, storage: str):
+        """Around a storage's save of `content`: yields the Problem when the stream is not
+        at position 0 (the storage sets its `name` to the name it stored), else None. The
+        reads of the save itself are judged by what is stored, not as problems."""
+        position = position_of(content)
+        stream = _tracked(track(content, self) if _is_django_file(content) else content)
+        log = self.streams.get(id(stream)) if stream is not None else None
+        problem = None
+        with self._lock:
             label = log.name if log else getattr(content, "name", None) or name
-            event = Event("save", label, site, frame, position,
+            site, chain = self.frames()
+            event = Event("save", label, site, chain, position or 0,
                           detail=f"{storage}.save({name!r})")
             if log:
-                self._add(log, event)
+                if len(log.events) < MAX_EVENTS:
+                    log.events.append(event)
+                log.saving += 1
             if position:
-                earlier = None
-                if log:
-                    reads = [e for e in log.events if e.op == "read" and e.nbytes]
-                    earlier = reads[-1] if reads else None
-                self.problems.append(Problem("save_not_at_start", label, event, earlier, log))
+                problem = Problem("save_not_at_start", label, event,
+                                  log.owner if log else None, log, storage, name)
+                self.problems.append(problem)
+        try:
+            yield problem
+        finally:
+            if log:
+                with self._lock:
+                    log.saving -= 1
 
 
-class TrackingIO:
-    """A file object that reports each read, seek and tell to a Tracker."""
+class Tracked:
+    """A stream that reports to a Tracker (TrackingIO, derived.TrackedBytesIO)."""
+
+
+class TrackingIO(Tracked):
+    """A file object that reports each read, write, seek and tell to a Tracker."""
 
     def __init__(self, raw, tracker: Tracker, name: str):
         self._raw = raw
@@ -216,10 +275,16 @@ class TrackingIO:
     def __iter__(self):
         return iter(self.readline, b"")
 
+    def write(self, data):
+        position = self._raw.tell()
+        written = self._raw.write(data)
+        self._tracker.on_write(self, position, len(data) if written is None else written)
+        return written
+
     def seek(self, offset, whence=0):
         position = self._raw.tell()
         result = self._raw.seek(offset, whence)
-        self._tracker.on_seek(self, position, offset, whence)
+        self._tracker.on_seek(self, position, offset, whence, self._raw.tell())
         return result
 
     def tell(self):
@@ -237,26 +302,50 @@ class TrackingIO:
         self.close()
 
 
-def _tracking_io(file) -> TrackingIO | None:
+def position_of(stream) -> int | None:
+    """The stream's position, None when it has none."""
+    try:
+        return stream.tell()
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _is_django_file(obj) -> bool:
+    from django.core.files.base import File
+
+    return isinstance(obj, File) and obj.file is not None
+
+
+def _tracked(file) -> Tracked | None:
+    """The tracked stream of a Django File, or the file when it is a tracked stream."""
     inner = getattr(file, "file", file)
-    return inner if isinstance(inner, TrackingIO) else None
+    return inner if isinstance(inner, Tracked) else None
 
 
 def track(file, tracker: Tracker, name: str | None = None):
     """Record every read/seek/tell of a Django File (InMemoryUploadedFile,
     TemporaryUploadedFile, ContentFile...) from now on; returns the same object."""
-    if file is not None and not isinstance(getattr(file, "file", None), TrackingIO):
-        file.file = TrackingIO(file.file, tracker, name or file.name or repr(file))
+    if file is not None and not isinstance(getattr(file, "file", None), Tracked):
+        file.file = TrackingIO(file.file, tracker, name or _label(file))
     return file
+
+
+def _label(file) -> str:
+    return f"{file.name} ({type(file).__name__})" if file.name else type(file).__name__
 
 
 # -- upload handlers ------------------------------------------------------------------------
 _state = threading.local()
 
 
+def current() -> Tracker | None:
+    """The tracker active in this thread."""
+    return getattr(_state, "tracker", None)
+
+
 class active:
-    """`with active(tracker):` - uploads produced by tracking handlers in this thread are
-    tracked by `tracker`."""
+    """`with active(tracker):` - uploads produced by tracking handlers in this thread (and
+    the files `derived` follows) are tracked by `tracker`."""
 
     def __init__(self, tracker: Tracker):
         self.tracker = tracker
@@ -283,9 +372,9 @@ class TrackingUploadHandler:
 
     def file_complete(self, file_size):
         file = self._inner.file_complete(file_size)
-        tracker = getattr(_state, "tracker", None)
+        tracker = current()
         if file is not None and tracker is not None:
-            track(file, tracker, f"{file.name} ({type(file).__name__})")
+            track(file, tracker)
         return file
 
 

@@ -18,14 +18,6 @@ I001 = Code(
     'IMAGEKIT_PRIVATE_KEY = os.environ["IMAGEKIT_PRIVATE_KEY"]',
     "Nothing to fix: this records what was found.")
 
-I002 = Code(
-    "imagekit.I002", "ImageKit is not used",
-    "No ImageKit storage backend, setting or `import imagekitio` was found.",
-    "The ImageKit checks have nothing to look at.",
-    'STORAGES = {"default": {"BACKEND": "...FileSystemStorage"}}',
-    'STORAGES = {"default": {"BACKEND": "...FileSystemStorage"}}',
-    "Nothing to fix: ImageKit is simply not part of this project.")
-
 E001 = Code(
     "imagekit.E001", "An ImageKit value the SDK needs is missing or empty",
     "The private key (or, for imagekitio 2.x-4.x, the public key or URL endpoint) is "

@@ -13,11 +13,11 @@ import inspect
 import types
 import typing
 
-from upload_diagnostics.diagnostics import Check, kv
+from upload_diagnostics.diagnostics import Check, Skip, kv
 
 from . import config as cfg
-from . import sdk as sdk_mod
 from . import requirements
+from . import sdk as sdk_mod
 from . import usage as usage_mod
 from .codes import E020, E021, E022, E023, E024, E025, I020, W020, W021, W022, W023
 
@@ -158,11 +158,13 @@ class ImageKitSdk(Check):
         config = cfg.load(ctx)
         sdk = config.sdk
         usages = usage_mod.project_usage(ctx)
-        ctx.publish("storage.sdk_timeout", {"sdk": sdk.label if sdk.installed else None,
-                                            "timeout_s": sdk.http_timeout})
         ctx.publish("imagekit.usage", [[ctx.relpath(u.path), len(u.uses)] for u in usages])
+        cfg.require_use(config)
         pins = requirements.pins(ctx)
-        if not sdk.installed:
+        if sdk.installed:  # the storage calls' own limit, held against the worker timeout
+            ctx.publish("storage.sdk_timeout", {"sdk": sdk.label, "timeout_s":
+                                                sdk.http_timeout})
+        else:
             wanted = next((f"imagekitio{p.spec}" for p in pins if p.spec), "imagekitio")
             for usage in usages:
                 if not usage.imports:
@@ -174,8 +176,9 @@ class ImageKitSdk(Check):
                            "serving environment.",
                            [ctx.excerpt(usage.path, item.line)],
                            path=ctx.relpath(usage.path), line=item.line)
-            return
-        if not config.in_use:
+            if not usages:
+                raise Skip("imagekitio is not installed: there is no SDK to check the "
+                           "project against", "pip install imagekitio")
             return
         yield I020(f"{sdk.label} is installed ({sdk.describe})",
                    "", [kv("SDK", {"version": sdk.version, "generation": sdk.describe,

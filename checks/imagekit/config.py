@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from upload_diagnostics.diagnostics import Skip
 from upload_diagnostics.diagnostics.environment import storage_backends
 from upload_diagnostics.diagnostics.redact import SECRET_NAME
 
@@ -60,11 +61,31 @@ class ImageKitConfig:
 
     @property
     def in_use(self) -> bool:
-        return bool(self.values or self.storage_is_imagekit or self.source_uses_sdk)
+        """ImageKit storage, the SDK imported, or ImageKit keys in the settings (keys
+        only in the environment, where another project may have left them, do not
+        count)."""
+        return self.storage_is_imagekit or self.source_uses_sdk or any(
+            found.source == "setting" for found in self.values.values())
 
     def get(self, role: str) -> str:
         found = self.values.get(role)
         return found.value if found else ""
+
+
+def require_use(config: ImageKitConfig) -> None:
+    """Skip a check of a project that does not use ImageKit: not applicable."""
+    if not config.in_use:
+        raise Skip("not applicable: the project does not use ImageKit (no ImageKit storage, "
+                   "no import of imagekitio, no ImageKit keys in its settings)")
+
+
+def require_key(config: ImageKitConfig) -> str:
+    """The private key, or a Skip: without one there is nothing to send."""
+    key = config.get("private_key").strip()
+    if not key:
+        raise Skip("no ImageKit private key is configured (imagekit.credentials reports it)",
+                   "IMAGEKIT_PRIVATE_KEY")
+    return key
 
 
 def options(ctx) -> dict:

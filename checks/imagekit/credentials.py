@@ -12,7 +12,7 @@ from upload_diagnostics.diagnostics import Check, kv, table
 from upload_diagnostics.diagnostics.redact import fingerprint
 
 from . import config as cfg
-from .codes import E001, E002, E003, E004, E005, E006, I001, I002, W001, W002, W003
+from .codes import E001, E002, E003, E004, E005, E006, I001, W001, W002, W003
 
 PREFIXES = {"private_key": "private_", "public_key": "public_"}
 IMAGEKIT_HOSTS = ("ik.imagekit.io",)
@@ -49,7 +49,7 @@ class ImageKitCredentials(Check):
     id = "imagekit.credentials"
     title = "ImageKit keys and URL endpoint are well-formed"
     tags = ("imagekit", "credentials", "storage")
-    codes = (I001, I002, E001, W001, E002, E003, E004, E005, E006, W002, W003)
+    codes = (I001, E001, W001, E002, E003, E004, E005, E006, W002, W003)
     provides = ("imagekit.config",)
 
     def run(self, ctx):
@@ -57,10 +57,7 @@ class ImageKitCredentials(Check):
         ctx.publish("imagekit.config", {"sdk": config.sdk.label,
                                         "in_use": config.in_use,
                                         "storage": config.storage})
-        if not config.in_use:
-            yield I002("ImageKit is not used: no ImageKit storage, settings or imports",
-                       "Nothing to check for ImageKit.")
-            return
+        cfg.require_use(config)
         yield I001(f"ImageKit configuration found ({config.sdk.label})", "", summary(config))
         yield from missing(config)  # the configuration is shown once, on imagekit.I001
         exchanged = swapped(config)

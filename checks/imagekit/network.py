@@ -164,11 +164,10 @@ class ImageKitAuth(Check):
 
     def run(self, ctx):
         config = cfg.load(ctx)
-        if not config.in_use:
-            return
+        cfg.require_use(config)
         key = config.get("private_key").strip()
-        if not key and config.sdk.generation != "5":
-            return  # the SDK refuses to start; imagekit.credentials reports it
+        if config.sdk.generation != "5":  # 5.x sends no key, and ImageKit's 401 is checked
+            cfg.require_key(config)
         base = config.base_url or "https://api.imagekit.io"
         request = "GET /v1/files?limit=1"
         ctx.progress(f"      imagekit.auth: {request} at {base}")

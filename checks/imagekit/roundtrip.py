@@ -11,7 +11,7 @@ import io
 import json
 import secrets
 
-from upload_diagnostics.diagnostics import Check, Finding, kv, table
+from upload_diagnostics.diagnostics import Check, Finding, Skip, kv, table
 
 from . import config as cfg
 from . import network
@@ -87,8 +87,11 @@ class ImageKitUpload(Check):
 
     def run(self, ctx):
         config = cfg.load(ctx)
-        if not (config.in_use and config.sdk.installed and config.get("private_key").strip()):
-            return
+        cfg.require_use(config)
+        cfg.require_key(config)
+        if not config.sdk.installed:
+            raise Skip("imagekitio is not installed: there is no SDK to upload through",
+                       "pip install imagekitio")
         folder = cfg.options(ctx).get("FOLDER") or FOLDER
         name = f"probe-{secrets.token_hex(4)}.png"
         written: dict = {}

@@ -2,9 +2,9 @@
 timeout in force, under the rule of the worker class that runs."""
 from __future__ import annotations
 
-from upload_diagnostics.diagnostics import Check, kv, table
+from upload_diagnostics.diagnostics import Check, Skip, kv, table
 
-from .codes import E030, I030, I031, I032, I033, W030, W032
+from .codes import E030, I030, I031, I033, W030, W032
 
 WARN_RATIO = 0.5
 # What the timeout bounds, per worker class (gunicorn's arbiter; uWSGI's harakiri).
@@ -38,7 +38,7 @@ class TimeoutBudget(Check):
     id = "server.budget"
     title = "An upload fits in the worker timeout"
     tags = ("server", "timeout")
-    codes = (E030, W030, W032, I030, I031, I032, I033)
+    codes = (E030, W030, W032, I030, I031, I033)
     uses = ("server.worker_timeout", "upload.timings", "storage.sdk_timeout")
 
     def run(self, ctx):
@@ -46,12 +46,10 @@ class TimeoutBudget(Check):
         timings = ctx.facts.get("upload.timings")
         sdk = ctx.facts.get("storage.sdk_timeout")
         if not worker:
-            yield I032("Nothing to compare: no worker timeout was resolved",
-                       "server.config found no command that starts the app, or the server "
-                       "rejects its configuration; see its findings. Run this inside the "
-                       "deployment or add the start command (Procfile, Dockerfile, ...) to "
-                       "the project.")
-            return
+            raise Skip("no worker timeout was resolved to compare with: server.config found "
+                       "no command that starts the app, or the server rejects its "
+                       "configuration (see its findings)",
+                       "the start command in the project (Procfile, Dockerfile, ...)")
         cls = worker.get("worker_class") or "sync"
         timeout = worker.get("timeout_s")
         facts = kv("Worker timeout in force", {

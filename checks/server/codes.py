@@ -303,15 +303,6 @@ I031 = Code(
     "# nothing to fix: the request passes",
     "Keep long pure-Python loops out of request threads.", "text")
 
-I032 = Code(
-    "server.I032", "No server configuration to compare with",
-    "server.config published no worker timeout: no start command was found, or the "
-    "server rejects its configuration.",
-    "The upload time cannot be held against a limit.",
-    "# start command only in a hosting dashboard",
-    "# Procfile\nweb: gunicorn mysite.wsgi --timeout 90",
-    "Commit the start command, or run inside the deployment.", "text")
-
 I033 = Code(
     "server.I033", "The upload time was not measured",
     "No upload.timings fact: the end-to-end check was not selected, was skipped or "

@@ -1,7 +1,7 @@
 """server.nginx: the proxy limits uploads meet before they reach the app."""
 from __future__ import annotations
 
-from upload_diagnostics.diagnostics import Check, table
+from upload_diagnostics.diagnostics import Check, Skip, table
 
 from . import nginx
 from .codes import E010, E011, I010, W010, W011
@@ -46,6 +46,11 @@ class NginxLimits(Check):
                            "Fix it (nginx -t shows the same error); nginx will not start "
                            "or reload with it.", path=ctx.relpath(file), line=line or None)
         locations = [loc for p in configs for loc in p.locations]
+        if not configs:
+            raise Skip("no nginx config was found in the project (nor a readable /etc/nginx)")
+        if not locations and not any(p.errors for p in configs):
+            raise Skip("the nginx configs found proxy no location to an app: "
+                       + ", ".join(sorted(ctx.relpath(p.file) for p in configs)))
         if not locations:
             return
         evidence = [table("Locations that proxy to the app", columns, rows(locations, ctx))]

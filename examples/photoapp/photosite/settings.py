@@ -73,8 +73,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"gallery": {"handlers": ["console"], "level": "INFO"}},
 }
-
-# django-upload-diagnostics: the upload endpoint its end-to-end check drives.
-UPLOAD_DIAGNOSTICS = {
-    "E2E": {"URL": "/api/photos/", "FIELD": "image", "DATA": {"title": "diagnostic upload"}},
-}

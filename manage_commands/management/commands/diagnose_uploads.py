@@ -6,10 +6,11 @@ import traceback
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
 
+from upload_diagnostics.diagnostics.options import Options
 from upload_diagnostics.manage_commands.main import (EXIT_USAGE, UsageError, error_redactor,
                                                      execute)
 from upload_diagnostics.manage_commands.options import (DESCRIPTION, EXAMPLES, add_to_argparse,
-                                                        options)
+                                                        option_table)
 
 
 class _Formatter(DjangoHelpFormatter):
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parser.epilog = EXAMPLES
         parser.formatter_class = _Formatter
-        ours = {opt.dest: opt.help for opt in options() if opt.django_builtin}
+        ours = {opt.dest: opt.help for opt in option_table() if opt.django_builtin}
         for action in parser._actions:  # Django's own -v, --no-color, --traceback
             if action.dest in ours:
                 action.help = ours[action.dest]
@@ -42,15 +43,16 @@ class Command(BaseCommand):
         add_to_argparse(parser)
 
     def handle(self, *args, **params):
+        options = Options.parse(option_table(), params)
         try:
-            code = execute(params, settings, os.environ.get("DJANGO_SETTINGS_MODULE"),
+            code = execute(options, settings, os.environ.get("DJANGO_SETTINGS_MODULE"),
                            sys.argv, self.stdout, self.stderr)
         except UsageError as exc:
             raise CommandError(error_redactor().scrub(str(exc)), returncode=EXIT_USAGE) from None
         except Exception as exc:
             redactor = error_redactor()
             message = f"internal error: {redactor.scrub(f'{type(exc).__name__}: {exc}')}"
-            if params.get("traceback"):  # scrubbed here: Django would print it raw
+            if options.traceback:  # scrubbed here: Django would print it raw
                 self.stderr.write(redactor.scrub("".join(traceback.format_exception(exc))))
             else:
                 message += " (run with --traceback for details)"

@@ -1,0 +1,223 @@
+"""The e2e checks: one upload run through the project's real upload path, by tier.
+
+- e2e.upload (static, the dry run): the discovered (or configured) endpoints get the
+  generated photos, against recording in-memory storages, on a rolled-back test database.
+- e2e.storage (write, --e2e): the same run against the real storages, under a prefix whose
+  every name is deleted again, plus a storage round trip.
+- e2e.fetch (network): the URLs of what e2e.storage stored, fetched while they exist.
+
+The runner's gates decide which tiers run: each tier's check says so in `begin()`, before
+any check runs, and with --e2e the dry run steps aside so the upload runs once.
+"""
+from __future__ import annotations
+
+from upload_diagnostics.diagnostics import Check, Skip
+
+from . import config as configuration
+from . import discovery, endpoint, findings, generic, images
+from . import tracker as tracking
+from .codes import (C001, E001, E002, E003, E004, E005, E006, E007, E008, E009, E010, I001,
+                    I002, W001, W002, W003)
+from .recording import Recorder
+from .session import Session
+
+
+class Plan:
+    """Which tiers of the family run, as the checks' `begin()` found them."""
+
+    write = False
+    fetch = False
+
+
+def plan(ctx) -> Plan:
+    return ctx.cached("e2e.plan", Plan)
+
+
+def register_secrets(ctx) -> None:
+    """Header values (E2E["HEADERS"], --header) are secrets wherever they appear, argv
+    included, whichever checks run."""
+    for value in configuration.header_secrets(ctx):
+        ctx.add_secret(value)
+
+
+def test_images(ctx, config: configuration.E2EConfig) -> list[images.TestImage]:
+    """A small upload kept in memory by Django and a large one (a temporary file when it
+    exceeds FILE_UPLOAD_MAX_MEMORY_SIZE)."""
+    limit = int(getattr(ctx.settings, "FILE_UPLOAD_MAX_MEMORY_SIZE", 2621440))
+    return [images.small_photo(limit), images.phone_photo(config.image,
+                                                          fmt=config.image_format)]
+
+
+class _Upload(Check):
+    tags = ("e2e", "upload", "storage", "fileptr")
+    codes = (E001, E002, E003, E004, E005, E006, E007, E008, E009, W001, W002, W003, C001,
+             I001, I002)
+    uses = ("server.worker_timeout",)
+    provides = ("upload.timings", "e2e.endpoints")
+    needs_django = True
+    flags = configuration.FLAGS
+
+
+class EndToEndUpload(_Upload):
+    """Sends generated photos through the project's own upload endpoints, Django's upload
+    parsing and Pillow into recording storages, tracking every read of what is uploaded."""
+
+    id = "e2e.upload"
+    title = "An image upload goes through the project's real upload path"
+
+    def run(self, ctx):
+        if plan(ctx).write:
+            raise Skip("with --e2e, e2e.storage runs this upload against the real storages "
+                       "instead")
+        return upload(ctx, real=False)
+
+
+class StorageUpload(_Upload):
+    """The same upload into the project's real storages, under a dedicated prefix."""
+
+    id = "e2e.storage"
+    title = "An image upload goes through the project's real upload path into its storages"
+    tier = "write"
+    provides = _Upload.provides + ("e2e.fetched",)
+
+    def begin(self, ctx):
+        plan(ctx).write = True
+
+    def run(self, ctx):
+        return upload(ctx, real=True, fetch=plan(ctx).fetch)
+
+
+class StoredUrls(Check):
+    """GETs the URL of each object e2e.storage stored (while it exists): it must serve an
+    image."""
+
+    id = "e2e.fetch"
+    title = "Stored images are served from their URLs"
+    tags = ("e2e", "storage", "network")
+    tier = "network"
+    codes = (E010,)
+    uses = ("e2e.fetched",)
+    needs_django = True
+
+    def begin(self, ctx):
+        plan(ctx).fetch = True
+
+    def run(self, ctx):
+        fetched = ctx.facts.get("e2e.fetched")
+        if fetched is None:
+            raise Skip("nothing was stored in a real storage to fetch: e2e.storage writes "
+                       "only with --e2e", "--e2e")
+        if not fetched:
+            raise Skip("no stored object has an http(s) URL to fetch")
+        for got in fetched:
+            if got["problem"]:
+                yield E010(f"The stored object's URL {got['url']} {got['problem']}",
+                           "Users load images from this URL: check the storage's url() "
+                           "(domain, path, a private bucket or signed URLs) and that the CDN "
+                           "serves the stored object.")
+
+
+def upload(ctx, real: bool, fetch: bool = False):
+    """The upload run's findings; a Skip when no endpoint could be requested."""
+    try:
+        config, usable = configuration.load(ctx), True
+    except configuration.ConfigError as exc:
+        config, usable = configuration.fallback(ctx), False
+        yield findings.config_finding(exc)
+    run = _Run(ctx, config, real)
+    yield from run.go(fetch, discover=usable)
+    if usable and not run.chosen and not real:  # (the write tier's round trip still ran)
+        if not run.others:
+            raise Skip("no view in the URLconf accepts an uploaded file (no DRF serializer, "
+                       "form or admin with a file field, no view reading request.FILES); "
+                       "only the generic path ran", "--endpoint URL")
+        raise Skip(f"none of the {len(run.others)} upload endpoint(s) found can be requested "
+                   "as it is (" + "; ".join(f"{f['url']}: {f['reason']}" for f in run.facts)
+                   + "); only the generic path ran", "--endpoint URL")
+
+
+class _Run:
+    """One upload run: the endpoints, the session, the requests, the findings."""
+
+    def __init__(self, ctx, config: configuration.E2EConfig, real: bool):
+        from django.conf import settings
+
+        self.ctx, self.config, self.real = ctx, config, real
+        self.tracker = tracking.Tracker(ctx.project_root)
+        self.recorder = Recorder(self.tracker, config.stage_timeout)
+        self.handler_paths = tracking.handler_paths(settings.FILE_UPLOAD_HANDLERS)
+        self.chosen, self.others, self.runs, self.generic_runs = [], [], [], []
+        self.facts: list[dict] = []
+
+    def go(self, fetch: bool, discover: bool):
+        ctx, config = self.ctx, self.config
+        pictures = ctx.cached("e2e.images", lambda: test_images(ctx, config))
+        if discover:
+            ctx.progress("      e2e: finding the upload endpoints")
+            self.chosen, self.others = discovery.select(config.urls, config.max_endpoints,
+                                                        self.tracker.is_project)
+        session = Session(self.recorder, self.real)
+        ctx.on_cleanup(session.undo)
+        early, why_not = [], ""
+        try:
+            storages = session.start()
+            if self.chosen:
+                early, why_not = self._requests(session, pictures)
+            if self.real or not any(r.exercised for r in self.runs):
+                for picture in pictures:
+                    ctx.progress(f"      e2e: generic path, {picture.label}")
+                    with session.step() as go:
+                        if go:
+                            self.generic_runs.append(generic.run(
+                                picture, storages["default"], self.tracker,
+                                self.handler_paths, config.fetch_timeout if fetch else None))
+        finally:
+            left = session.finish()
+            ctx.done_cleanup(session.undo)
+        yield from early
+        yield from self._findings(left, session, why_not, fetch)
+
+    def _requests(self, session, pictures) -> tuple[list, str]:
+        """Send every picture to every chosen endpoint; returns the findings that stopped
+        the requests early, and why."""
+        ctx = self.ctx
+        ctx.progress("      e2e: creating the test database")
+        try:
+            session.environment.setup()
+        except Exception as exc:  # no database, migrations that fail on an empty one
+            return [findings.database_finding(exc)], \
+                "the test database could not be created (e2e.E009)"
+        for target in self.chosen:
+            for picture in pictures:
+                ctx.progress(f"      e2e: {target.method} {target.url}, {picture.label}")
+                try:
+                    with session.step() as go:
+                        if not go:
+                            return [], "the check was stopped (a timeout or Ctrl-C)"
+                        self.runs.append(endpoint.post(target, picture, self.config.request,
+                                                       self.tracker, self.recorder,
+                                                       self.handler_paths))
+                except Exception as exc:  # USER or PREPARE unusable: before the request
+                    return [findings.unusable_finding(exc)], \
+                        "preparing the request failed (e2e.W002)"
+        return [], ""
+
+    def _findings(self, left, session, why_not: str, fetch: bool):
+        ctx = self.ctx
+        self.facts = findings.endpoints_fact(self.chosen, self.others, self.runs,
+                                             self.config.max_endpoints, why_not)
+        if self.facts:
+            ctx.publish("e2e.endpoints", self.facts)
+        if self.real and fetch:
+            ctx.publish("e2e.fetched", [got for r in self.generic_runs for got in r.fetched])
+        yield from findings.generic_findings(self.generic_runs)
+        yield from findings.endpoint_findings(ctx, self.runs)
+        yield from findings.not_exercised_findings(self.chosen, self.runs)
+        yield from findings.tracker_findings(ctx, self.tracker, self.recorder)
+        if left:
+            yield findings.leftover_finding(left, session.prefix)
+        if self.facts:
+            yield findings.endpoints_finding(self.facts)
+        timings = findings.publish_timings(ctx, self.generic_runs, self.runs)
+        yield findings.timing_finding(ctx, timings, self.generic_runs, self.runs,
+                                      session.prefixed and session.prefix)
