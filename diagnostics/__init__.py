@@ -2,7 +2,7 @@
 
 It knows nothing of any particular check or output format.
 """
-from .check import TIERS, Check, Skip
+from .check import TIERS, Check, Skip, require
 from .codes import Code
 from .context import Context
 from .model import (CheckResult, Finding, Level, code, kv, log, table,
@@ -11,4 +11,5 @@ from .options import Option, Options
 from .redact import fingerprint
 
 __all__ = ["TIERS", "Check", "CheckResult", "Code", "Context", "Finding", "Level", "Option",
-           "Options", "Skip", "code", "fingerprint", "kv", "log", "table", "traceback_block"]
+           "Options", "Skip", "code", "fingerprint", "kv", "log", "require", "table",
+           "traceback_block"]

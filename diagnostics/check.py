@@ -1,6 +1,7 @@
 """The Check API: one small class per check."""
 from __future__ import annotations
 
+import importlib.util
 from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from .codes import Code
@@ -24,13 +25,25 @@ class Skip(Exception):
         self.enable_with = enable_with
 
 
+def require(extra: str, why: str, **modules: str) -> None:
+    """Skip the running check unless every module can be imported. `modules` maps import
+    names to the distributions that provide them; the reason names the missing ones and
+    `enable_with` the pip install of this tool's `extra` that brings them."""
+    missing = [dist for name, dist in modules.items() if importlib.util.find_spec(name) is None]
+    if missing:
+        verb = "is" if len(missing) == 1 else "are"
+        raise Skip(f"{' and '.join(missing)} {verb} not installed ({why})",
+                   f'pip install "django-upload-diagnostics[{extra}]"')
+
+
 class Check:
     """Subclass, set the class attributes, implement `run(ctx)` yielding Findings.
 
     `codes` lists the Code objects its findings may carry.
     `requires` names facts the check cannot run without: it is ordered after the checks
     that `provides` them and skipped when none published them. `uses` only orders: the
-    check runs either way and reads `ctx.facts.get(name)`.
+    check runs either way and reads `ctx.facts.get(name)`. Facts one family publishes for
+    another are typed in diagnostics.facts: `FACT.publish(ctx, value)`, `FACT.read(ctx)`.
     `flags` declares command-line options of the check's family (built-in checks only):
     both front ends offer them and the check reads `ctx.options.<dest>`.
     """

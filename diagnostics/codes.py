@@ -59,6 +59,12 @@ class Code:
             hint = self.hint or self.fix
         return Finding(self.code, self.level, message, hint, list(evidence or ()), path, line)
 
+    def to_dict(self) -> dict:
+        """The documentation a report carries for each code it shows."""
+        return {"title": self.title, "level": self.level.label, "detects": self.detects,
+                "why": self.why, "bad": self.bad, "good": self.good, "fix": self.fix,
+                "lang": self.lang}
+
     def __repr__(self) -> str:
         return f"Code({self.code!r})"
 

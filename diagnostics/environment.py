@@ -1,12 +1,18 @@
 """The environment section of a report: versions and the storage in use."""
 from __future__ import annotations
 
+import ast
 import platform
 import sys
 from importlib import metadata
 
-PACKAGES = ("Django", "Pillow", "imagekitio", "gunicorn", "django-storages", "boto3",
-            "djangorestframework", "uvicorn", "django-upload-diagnostics")
+from .facts import WorkerTimeout
+
+# The packages the report lists: these always, the others (by the module they are used
+# as) only when the project uses them.
+ALWAYS = ("Django", "Pillow", "django-upload-diagnostics")
+USED_AS = {"imagekitio": "imagekitio", "gunicorn": "gunicorn", "django-storages": "storages",
+           "boto3": "boto3", "djangorestframework": "rest_framework", "uvicorn": "uvicorn"}
 
 
 def package_version(name: str) -> str | None:
@@ -21,7 +27,9 @@ def pillow_codecs() -> dict[str, bool]:
         from PIL import features
     except ImportError:
         return {}
-    return {name: bool(features.check(name)) for name in ("jpg", "zlib", "webp", "avif")}
+    known = {*features.modules, *features.codecs, *features.features}  # AVIF came in 11.2
+    return {name: name in known and bool(features.check(name))
+            for name in ("jpg", "zlib", "webp", "avif")}
 
 
 def storage_backends(settings) -> dict[str, str]:
@@ -37,11 +45,36 @@ def storage_backends(settings) -> dict[str, str]:
     return found
 
 
-def collect(settings=None, settings_module: str | None = None) -> dict:
+def used_modules(ctx) -> set[str]:
+    """The top-level modules the project uses: imported by its source or named in its
+    settings (apps, storages, upload handlers). Called before the checks run: they reuse
+    the parsed source, and nothing is left to do after an interrupted run."""
+    names: set[str] = set()
+    trees = (ctx.parsed(path) for path in ctx.python_files())
+    for tree in (t for t in trees if t is not None):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module)
+    settings = ctx.settings
+    if settings is not None:
+        names.update(getattr(settings, "INSTALLED_APPS", ()))
+        names.update(storage_backends(settings).values())
+        names.update(getattr(settings, "FILE_UPLOAD_HANDLERS", ()))
+    return {str(name).split(".")[0] for name in names}
+
+
+def collect(settings=None, settings_module: str | None = None, used: set[str] = frozenset(),
+            server: WorkerTimeout | None = None) -> dict:
+    """The environment section; `used` (see used_modules) and the server that runs the app
+    pick the optional packages."""
+    used = {*used, server.server} if server else used
+    listed = [*ALWAYS, *(name for name, module in USED_AS.items() if module in used)]
     return {
         "python": sys.version.split()[0],
         "platform": platform.platform(),
-        "packages": {name: package_version(name) for name in PACKAGES},
+        "packages": {name: package_version(name) for name in listed},
         "pillow_codecs": pillow_codecs(),
         "settings_module": settings_module,
         "storages": storage_backends(settings),

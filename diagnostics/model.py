@@ -1,6 +1,7 @@
 """The values a run produces: levels, findings, evidence blocks and check results."""
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,7 +44,6 @@ class Finding:
     evidence: list[dict] = field(default_factory=list)
     path: str | None = None  # relative to the project root when inside it
     line: int | None = None
-    docs: str | None = None
 
     def __post_init__(self):
         self.level = Level.parse(self.level)
@@ -57,18 +57,12 @@ class Finding:
             "hint": self.hint,
             "location": location,
             "evidence": self.evidence,
-            "docs": self.docs or docs_anchor(self.code),
         }
 
 
 def family(name: str) -> str:
     """The family of a finding code or check id: "server" for server.E001 or server.config."""
     return name.split(".", 1)[0]
-
-
-def docs_anchor(code: str) -> str:
-    """Where the finding-code reference documents a code (docs/codes/<family>.md#<code>)."""
-    return f"docs/codes/{family(code)}.md#{code.lower().replace('.', '')}"
 
 
 # Evidence blocks: plain dicts with a "type", so every renderer and the JSON agree.
@@ -139,6 +133,8 @@ class CheckResult:
 
 
 def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _jsonable(dataclasses.asdict(value))  # a typed fact (diagnostics.facts)
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -48,6 +48,7 @@ class Options:
     check_ids: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     list_checks: bool = False
+    from_json: str | None = None
     formats: tuple[str, ...] = ("text",)
     output: str | None = None
     offline: bool = False

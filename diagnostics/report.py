@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+from .codes import REGISTRY
 from .environment import package_version
 from .model import STATUSES, CheckResult, Level
 from .redact import Redactor
@@ -28,10 +29,21 @@ def summarize(checks: list[dict]) -> dict:
     }
 
 
+def documentation(checks: list[dict]) -> dict:
+    """Each emitted code's entry, from its declaration, so the report explains itself
+    wherever it is rendered; every finding points at its code's entry (or None)."""
+    emitted = sorted({f["code"] for c in checks for f in c["findings"]})
+    codes = {code: REGISTRY[code].to_dict() for code in emitted if code in REGISTRY}
+    for finding in (f for c in checks for f in c["findings"]):
+        finding["docs"] = f"#/codes/{finding['code']}" if finding["code"] in codes else None
+    return codes
+
+
 def build(results: list[CheckResult], *, started_at: str, duration_s: float, argv: list[str],
           flags: dict, environment: dict, redactor: Redactor, project: str = "") -> dict:
     """The finished, redacted report. Nothing unredacted leaves this function."""
     checks = [r.to_dict() for r in results]
+    codes = documentation(checks)
     report = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": package_version(TOOL_NAME) or "0+unknown"},
@@ -40,6 +52,7 @@ def build(results: list[CheckResult], *, started_at: str, duration_s: float, arg
         "environment": environment,
         "summary": summarize(checks),
         "checks": checks,
+        "codes": codes,
     }
     report = redactor.scrub_tree(report)
     report["redactions"] = list(redactor.log)

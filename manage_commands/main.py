@@ -5,6 +5,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import io
+import json
 import logging
 import os
 import sys
@@ -13,11 +14,12 @@ from pathlib import Path
 
 from upload_diagnostics.diagnostics import environment
 from upload_diagnostics.diagnostics.context import Context
+from upload_diagnostics.diagnostics.facts import WORKER_TIMEOUT
 from upload_diagnostics.diagnostics.model import Level
 from upload_diagnostics.diagnostics.options import Options
 from upload_diagnostics.diagnostics.redact import Redactor, secret_values
 from upload_diagnostics.diagnostics.registry import load_checks
-from upload_diagnostics.diagnostics.report import build, worst_level
+from upload_diagnostics.diagnostics.report import SCHEMA_VERSION, build, worst_level
 from upload_diagnostics.diagnostics.runner import Interrupted, Runner, SelectionError, select
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -114,14 +116,33 @@ def _unwritable(path: Path) -> str | None:
     return None
 
 
+def saved_report(path: str) -> dict:
+    """A JSON report written earlier (--format json), for --from-json."""
+    try:
+        report = json.loads(Path(path).expanduser().read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"--from-json {path}: cannot read a JSON report: {exc}.") from None
+    if not (isinstance(report, dict) and report.get("schema_version") == SCHEMA_VERSION
+            and isinstance(report.get("checks"), list)):
+        raise UsageError(f"--from-json {path} is not a schema {SCHEMA_VERSION} report of "
+                         "this tool (write one with --format json).")
+    return report
+
+
 def execute(options: Options, settings, settings_module: str | None, argv: list[str],
             stdout, stderr) -> int:
-    """Run the diagnosis `options` describe; returns the exit status."""
-    from upload_diagnostics.checks import BUILTIN, prepare
-    from upload_diagnostics.reports import render
-
+    """Run the diagnosis `options` describe (or, with --from-json, render a saved report
+    again without running any check); returns the exit status."""
     formats, verbosity = list(options.formats), options.verbosity
     color = not options.no_color and _isatty(stdout)
+    if options.from_json:
+        report = saved_report(options.from_json)
+        write(report, output_targets(formats, options.output), color, verbosity, stdout,
+              stderr)
+        return exit_status(report, options.fail_level)
+
+    from upload_diagnostics.checks import BUILTIN, prepare
+
     config = _config(settings)
     loaded, problems = load_checks(BUILTIN, _entries(config, "CHECKS"))
     if options.list_checks:
@@ -155,6 +176,7 @@ def execute(options: Options, settings, settings_module: str | None, argv: list[
     interrupted = False
     with _project_output(stderr, scrub):
         prepare(ctx)
+        used = environment.used_modules(ctx)
         try:
             results = runner.run(chosen, problems)
         except Interrupted as exc:
@@ -166,8 +188,17 @@ def execute(options: Options, settings, settings_module: str | None, argv: list[
              "interrupted": interrupted}
     report = build(results, started_at=started.isoformat(timespec="seconds"),
                    duration_s=time.perf_counter() - clock, argv=argv, flags=flags,
-                   environment=environment.collect(settings, settings_module),
+                   environment=environment.collect(settings, settings_module, used,
+                                                   WORKER_TIMEOUT.read(ctx)),
                    redactor=redactor, project=str(ctx.project_root))
+    write(report, targets, color, verbosity, stdout, stderr)
+    return EXIT_INTERRUPTED if interrupted else exit_status(report, options.fail_level)
+
+
+def write(report: dict, targets, color: bool, verbosity: int, stdout, stderr) -> None:
+    """Render the report in each format to its target; the verdict when none is stdout."""
+    from upload_diagnostics.reports import render
+
     for fmt, target in targets:
         text = render(fmt, report, color=color and target is None, verbosity=verbosity)
         if target is None:
@@ -179,10 +210,11 @@ def execute(options: Options, settings, settings_module: str | None, argv: list[
     if any(target for _, target in targets):
         from upload_diagnostics.reports.text import verdict
         stdout.write(verdict(report, color=color) + "\n")
-    if interrupted:
-        return EXIT_INTERRUPTED
+
+
+def exit_status(report: dict, fail_level: str) -> int:
     worst = worst_level(report)
-    return EXIT_FINDINGS if worst and worst >= Level.parse(options.fail_level) else EXIT_OK
+    return EXIT_FINDINGS if worst and worst >= Level.parse(fail_level) else EXIT_OK
 
 
 def _action(options: Options):

@@ -43,6 +43,10 @@ def general_options() -> list[Option]:
         Option(("--output",), "output", "Write the report to this file (one format) or into "
                "this directory as report.<ext> (several formats). Default: standard output. "
                "Example: --output report.html", "PATH"),
+        Option(("--from-json",), "from_json", "Run no check: render a report saved with "
+               "--format json again, in the formats asked for; the exit status follows "
+               "--fail-level as in a run. Example: --from-json report.json --format html "
+               "--output report.html", "FILE"),
         Option(("--offline",), "offline", "Skip the network tier: no call to ImageKit or to a "
                "stored file's URL. Skipped checks are listed with the reason. Example: --offline "
                "--format json", flag=True),
@@ -128,6 +132,8 @@ def click_decorators():
             kwargs["multiple"] = opt.multiple
             if opt.choices:
                 kwargs["type"] = click.Choice(opt.choices)
+                if opt.default is not None and not opt.multiple:
+                    kwargs["default"] = str(opt.default)  # click 8.1 checks it as a choice
             elif opt.type not in (str,):
                 kwargs["type"] = _click_type(opt)
             kwargs["show_default"] = opt.default is not None

@@ -3,15 +3,12 @@ from __future__ import annotations
 
 import json
 
-from upload_diagnostics.diagnostics.model import docs_anchor
-
 from .templating import md_escape
 
 
 def _codes(check) -> list[dict]:
     """The finding codes the check declares."""
-    return [{"code": c.code, "title": c.title, "docs": docs_anchor(c.code)}
-            for c in check.codes]
+    return [{"code": c.code, "level": c.level.label, "title": c.title} for c in check.codes]
 
 
 def _rows(checks) -> list[dict]:
@@ -27,7 +24,7 @@ def _markdown(rows: list[dict]) -> str:
     lines = ["| Check | Tier | Tags | What it checks | Finding codes |",
              "| --- | --- | --- | --- | --- |"]
     for r in rows:
-        codes = ", ".join(f"[`{c['code']}`]({c['docs']})" for c in r["codes"]) or "-"
+        codes = ", ".join(f"`{c['code']}`" for c in r["codes"]) or "-"
         what = md_escape(r["title"]) + (": " + md_escape(r["doc"]) if r["doc"] else "")
         if r["needs_django"]:
             what += " *(needs Django settings)*"

@@ -13,7 +13,6 @@ import functools
 import hashlib
 
 from .markdown import render as markdown
-from .reference import loaded_docs
 from .templating import by_severity, environment, grouped, render_template
 
 OPEN_LIMIT = 200
@@ -30,14 +29,12 @@ def _script() -> tuple[str, str]:
 
 
 def render(report: dict, **_options) -> str:
-    paths = {f["code"]: f["docs"] for c in report["checks"] for f in c["findings"]}
-    known = loaded_docs()
     in_order = [f for _, _, checks in grouped(report) for c in checks
                 for f in by_severity(c["findings"])]
     rich = {id(f) for f in in_order[:EVIDENCE_LIMIT]}
     return render_template(
         "report.html.j2", autoescape=True, report=report, markdown=markdown(report),
-        docs={code: known[code] for code in paths if code in known}, doc_paths=paths,
+        docs=report.get("codes") or {},
         open_checks=len(in_order) <= OPEN_LIMIT, with_evidence=lambda f: id(f) in rich,
         evidence_cut=max(0, len(in_order) - EVIDENCE_LIMIT), script=_script()[0],
         script_hash=_script()[1])

@@ -22,7 +22,7 @@ def _clean(text) -> str:
     return _INVALID_XML.sub("\ufffd", str("" if text is None else text))
 
 
-def _finding_text(f: dict) -> str:
+def _finding_text(f: dict, docs: dict) -> str:
     lines = [f"{f['code']} ({f['level']}): {f['message']}"]
     if f["location"]:
         line = f":{f['location']['line']}" if f["location"]["line"] else ""
@@ -40,7 +40,9 @@ def _finding_text(f: dict) -> str:
             lines += [f"    {line}" for line in ev["lines"]]
         elif ev["type"] == "traceback":
             lines += [f"    {line}" for line in ev["text"].splitlines()]
-    lines.append(f"  reference: {f['docs']}")
+    if f["code"] in docs:
+        doc = docs[f["code"]]
+        lines.append(f"  reference: {doc['title']}. {doc['why']}")
     return "\n".join(lines)
 
 
@@ -48,11 +50,11 @@ def _worst(findings: list[dict]) -> dict | None:
     return max(findings, key=lambda f: Level.parse(f["level"]), default=None)
 
 
-def _testcase(check: dict) -> ET.Element:
+def _testcase(check: dict, docs: dict) -> ET.Element:
     case = ET.Element("testcase", classname=f"upload_diagnostics.{check['id'].split('.')[0]}",
                       name=_clean(check["id"]), time=f"{check['duration_s']:.3f}")
     findings = sorted(check["findings"], key=lambda f: -Level.parse(f["level"]))
-    body = "\n\n".join(_finding_text(f) for f in findings)
+    body = "\n\n".join(_finding_text(f, docs) for f in findings)
     worst = _worst(findings)
     status = check["status"]
     if status in ("fail", "error", "timeout"):
@@ -89,7 +91,7 @@ def render(report: dict, **_options) -> str:
                         ("offline", flags.get("offline")), ("e2e", flags.get("e2e")),
                         ("verdict", report["summary"]["status"])):
         ET.SubElement(props, "property", name=name, value=_clean(value))
-    suite.extend(_testcase(c) for c in checks)
+    suite.extend(_testcase(c, report.get("codes") or {}) for c in checks)
     ET.indent(suites)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             + ET.tostring(suites, encoding="unicode") + "\n")

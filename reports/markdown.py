@@ -11,7 +11,6 @@ from collections import Counter
 
 from upload_diagnostics.diagnostics.model import Level
 
-from .reference import loaded_docs
 from .templating import by_severity, grouped, render_template
 
 MAX_CHARS = 65_536
@@ -22,19 +21,13 @@ CHUNK = 100  # findings rendered at a time while filling the limit
 
 
 def render(report: dict, *, verbosity: int = 1, **_options) -> str:
-    docs = _docs(report)
+    docs = report.get("codes") or {}  # the entries of the codes it shows
     findings = _shown(report)
     skeleton = len(_render(report, docs, {}, []))
     full = _prefix(findings, docs, True, MAX_CHARS - skeleton)
     if len(full) == len(findings) and skeleton + sum(map(len, full)) <= MAX_CHARS:
         return _render(report, docs, {id(f): b for f, b in zip(findings, full)}, [])
     return _shortened(report, docs, findings, full, skeleton)
-
-
-def _docs(report: dict) -> dict:
-    known = loaded_docs()
-    codes = {f["code"] for c in report["checks"] for f in c["findings"]}
-    return {code: known[code] for code in codes if code in known}
 
 
 def _shown(report: dict) -> list[dict]:

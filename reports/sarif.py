@@ -1,7 +1,7 @@
 """SARIF 2.1.0: the static findings that point at a file, for code-scanning tools.
 
-One run, one rule per finding code (title, description and help from the code's
-declaration when its check module is loaded, else from the finding itself), one result per
+One run, one rule per finding code (title, description and help from the code's entry
+the report carries, else from the finding itself), one result per
 finding with its location, and the other marked lines of its code evidence (the earlier
 read of a double read) as related locations.
 """
@@ -13,15 +13,10 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from upload_diagnostics.diagnostics.codes import Code
-
-from .reference import loaded_docs
-
 SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
           "sarif-schema-2.1.0.json")
 LEVELS = {"critical": "error", "error": "error", "warning": "warning", "info": "note",
           "debug": "note"}
-CODE_LEVELS = {"C": "error", "E": "error", "W": "warning", "I": "note"}
 SRCROOT = "%SRCROOT%"
 FINGERPRINT = "uploadDiagnosticsFinding/v1"
 
@@ -31,7 +26,7 @@ def render(report: dict, **_options) -> str:
 
 
 def to_sarif(report: dict) -> dict:
-    docs = loaded_docs()
+    docs = report.get("codes") or {}
     rules: list[dict] = []
     index: dict[str, int] = {}
     results = []
@@ -65,22 +60,21 @@ def to_sarif(report: dict) -> dict:
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def _rule(code: str, doc: Code | None, finding: dict) -> dict:
-    level = CODE_LEVELS.get(code.rsplit(".", 1)[-1][:1], "warning")
-    rule = {"id": code, "defaultConfiguration": {"level": level},
-            "properties": {"docs": finding.get("docs") or ""}}
+def _rule(code: str, doc: dict | None, finding: dict) -> dict:
+    rule = {"id": code, "defaultConfiguration": {"level": LEVELS[finding["level"]]}}
     if doc is None:
         rule["shortDescription"] = {"text": finding["message"]}
         rule["help"] = {"text": finding.get("hint") or finding["message"]}
         return rule
-    rule["name"] = "".join(w.capitalize() for w in doc.title.replace("'", "").split()
+    rule["name"] = "".join(w.capitalize() for w in doc["title"].replace("'", "").split()
                            if w.isalnum())
-    rule["shortDescription"] = {"text": doc.title}
-    rule["fullDescription"] = {"text": doc.detects}
+    rule["shortDescription"] = {"text": doc["title"]}
+    rule["fullDescription"] = {"text": doc["detects"]}
+    why, fix, lang = doc["why"], doc["fix"], doc["lang"]
     rule["help"] = {
-        "text": f"{doc.why}\n\nFix: {doc.fix}",
-        "markdown": (f"{doc.why}\n\n**Fix:** {doc.fix}\n\nBad:\n\n```{doc.lang}\n{doc.bad}\n"
-                     f"```\n\nGood:\n\n```{doc.lang}\n{doc.good}\n```"),
+        "text": f"{why}\n\nFix: {fix}",
+        "markdown": (f"{why}\n\n**Fix:** {fix}\n\nBad:\n\n```{lang}\n{doc['bad']}\n"
+                     f"```\n\nGood:\n\n```{lang}\n{doc['good']}\n```"),
     }
     return rule
 

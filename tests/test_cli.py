@@ -153,6 +153,7 @@ def test_output_file_and_directory(project, tmp_path):
     assert re.fullmatch(re.escape(verdict) + r" .+ in 1 check\n", result.stdout)
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_list_checks_in_each_format(project, front_end):
     root = project(checks_setting("Provider", "Network"))
@@ -171,11 +172,15 @@ def test_list_checks_in_each_format(project, front_end):
     assert "| `udx.network` | network |" in md
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_progress_goes_to_stderr_and_stdout_is_only_the_report(project, front_end):
     root = project(checks_setting("Provider", "Consumer"))
     result = run(front_end, root, "pillow", "udx", "--offline", "--format", "json", env=env())
     report = validate(result.json())  # stdout parses as a whole
+    # gunicorn is installed here, but this project does not use it.
+    assert set(report["environment"]["packages"]) == {"Django", "Pillow",
+                                                      "django-upload-diagnostics"}
     lines = [line for line in result.stderr.splitlines() if line.startswith("[")]
     assert len(lines) == len(report["checks"])
     for line, check in zip(lines, report["checks"]):
@@ -199,6 +204,7 @@ def _option_blocks(help_text: str) -> dict[str, str]:
     return {flag: " ".join(" ".join(lines).split()) for flag, lines in blocks.items()}
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_help_explains_every_option_with_an_example(project, front_end):
     result = run(front_end, project(), "--help")

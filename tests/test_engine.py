@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import run_cli, run_manage
+from conftest import REPO, run_cli, run_manage
 from plugins.harness import (PLUGINS, by_id, checks_setting, codes, env, make_venv,
                              pip_install, validate)
 
@@ -357,3 +357,27 @@ def test_entry_point_of_an_installed_distribution(tmp_path):
     # The same command without the distribution knows nothing of it.
     plain = run_cli("--tag", "udx", "--offline", cwd=tmp_path, env=env())
     assert plain.returncode == 2 and "unknown tag 'udx'" in plain.stderr
+
+
+def test_the_readme_s_check_runs_and_its_code_is_documented_in_the_report(project, tmp_path):
+    """The check of the README's "Writing a check", as written there: its finding carries
+    the code it declares, and the report carries that code's entry."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Writing a check", 1)[1]
+    source = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    root = project('MEDIA_URL = "/media/"\n'
+                   'UPLOAD_DIAGNOSTICS = {"CHECKS": ["myproject.diagnostics.CdnCheck"]}\n',
+                   files={"myproject/__init__.py": "", "myproject/diagnostics.py": source})
+    run = run_manage(root, "myproject", *JSON)
+    assert run.returncode == 1, run.output
+    report = validate(run.json())
+    (finding,) = by_id(report)["myproject.cdn"]["findings"]
+    assert (finding["code"], finding["level"]) == ("myproject.E001", "error")
+    assert finding["hint"] == "Set MEDIA_URL to the CDN's media URL."  # the code's fix
+    assert report["codes"]["myproject.E001"]["title"] == "Media is not served from the CDN"
+    pages = subprocess.run(
+        [sys.executable, "-m", "upload_diagnostics.manage_commands.reference", "--module",
+         "myproject.diagnostics", "--docs", tmp_path / "docs"], cwd=root, env=env(),
+        capture_output=True, text=True, timeout=120)
+    assert pages.returncode == 0, pages.stderr
+    assert "## myproject.E001" in (tmp_path / "docs/codes/myproject.md").read_text()

@@ -3,16 +3,20 @@ console script renders a complete HTML report from there."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 import zipfile
 
-from conftest import REPO, base_env
-from plugins.harness import make_venv, pip_install, validate
+from conftest import REPO, base_env, run_manage
+from plugins.harness import by_id, make_venv, pip_install, validate
 
 PACKAGES = ("diagnostics", "checks", "reports", "manage_commands")
+# A venv with the runtime dependencies alone (tests/run.sh prepares it).
+CORE_PYTHON = os.environ.get("UPLOAD_DIAGNOSTICS_CORE_PYTHON", str(REPO / ".venv-core/bin/python"))
+SERVER_EXTRA = 'pip install "django-upload-diagnostics[server]"'
 
 
 def build_wheel(tmp_path):
@@ -38,10 +42,10 @@ def build_wheel(tmp_path):
 def test_wheel_installs_and_renders_html_outside_the_repository(tmp_path):
     wheel = build_wheel(tmp_path)
     names = set(zipfile.ZipFile(wheel).namelist())
-    templates = sorted(p.name for p in (REPO / "reports/templates").iterdir() if p.is_file())
-    assert templates
+    templates = sorted(p.relative_to(REPO).as_posix() for p in REPO.glob("*/templates/*"))
+    assert len(templates) > 5
     for name in templates:
-        assert f"upload_diagnostics/reports/templates/{name}" in names
+        assert f"upload_diagnostics/{name}" in names
     # Every source module of the four folders is in the wheel, under one import package,
     # and nothing is installed under a top-level name of its own.
     sources = {f"upload_diagnostics/{p.relative_to(REPO).as_posix()}"
@@ -80,3 +84,38 @@ def test_wheel_installs_and_renders_html_outside_the_repository(tmp_path):
                          html, re.S).group(1)
     report = validate(json.loads(embedded))
     assert str(REPO) not in json.dumps(report["run"])
+
+
+def test_without_extras_a_fresh_project_runs_and_names_the_extra_of_each_skipped_check(
+        tmp_path, project):
+    """The wheel alone, into a venv holding only its runtime dependencies: `manage.py
+    diagnose_uploads` works, and a check whose parser is missing says which extra brings
+    it. The Environment table lists only what the project uses."""
+    python = make_venv(tmp_path / "venv", with_repo=False, packages_of=CORE_PYTHON)
+    pip_install(python, build_wheel(tmp_path))
+    extras = ("yaml", "crossplane", "dockerfile", "gunicorn", "imagekitio")
+    found = subprocess.run([python, "-c", "import importlib.util as u; print([m for m in "
+                            f"{extras!r} if u.find_spec(m)])"], capture_output=True, text=True,
+                           env=base_env(), check=True)
+    assert found.stdout.strip() == "[]"  # none of the extras is there
+    root = project()
+    text = run_manage(root, python=python)
+    assert text.returncode in (0, 1), text.output
+    assert "Traceback" not in text.output
+    for check in ("server.config", "server.nginx"):
+        assert re.search(rf"\[SKIP\] {re.escape(check)} .*\n    skipped: .*crossplane.* not "
+                         rf"installed .*; enable with {re.escape(SERVER_EXTRA)}", text.stdout)
+    report = run_manage(root, "--format", "json", python=python).json()
+    checks = by_id(report)
+    assert not [c["id"] for c in checks.values() if c["status"] in ("error", "timeout")]
+    assert checks["server.config"]["skipped_reason"] == (
+        "PyYAML and dockerfile and crossplane are not installed (it reads deployment files "
+        "with them)")
+    assert checks["server.nginx"]["enable_with"] == SERVER_EXTRA
+    ran = ("pillow.codecs", "django.upload_settings", "fileptr.reuse", "server.logs")
+    assert {checks[c]["status"] for c in ran} <= {"pass", "warn", "fail"}  # no extra needed
+    skipped = [c for c in checks.values() if c["status"] == "skipped"]
+    for check in skipped:  # each says how to enable it, or why nothing would
+        assert check["enable_with"] or "does not use ImageKit" in check["skipped_reason"], check
+    assert set(report["environment"]["packages"]) == {"Django", "Pillow",
+                                                      "django-upload-diagnostics"}

@@ -11,7 +11,7 @@ import pytest
 from conftest import REPO, base_env
 from upload_diagnostics.diagnostics import Code, Level
 from upload_diagnostics.diagnostics.codes import CODE_PATTERN
-from upload_diagnostics.reports import reference
+from upload_diagnostics.manage_commands import reference
 
 
 def test_every_code_is_listed_by_a_check_and_emitted():
@@ -64,8 +64,8 @@ def test_hints_default_to_the_code_s_hint_then_its_fix():
 def test_committed_docs_match_the_codes():
     entries, _ = reference.collect()
     stale = reference.stale(reference.generate(entries), REPO / "docs")
-    assert not stale, ("\n".join(stale)
-                       + "\nRegenerate with: python -m upload_diagnostics.reports.reference")
+    assert not stale, "\n".join(
+        [*stale, "Regenerate with: python -m upload_diagnostics.manage_commands.reference"])
 
 
 def test_entries_are_real_documentation():
@@ -119,7 +119,7 @@ def test_family_modules_are_found_in_subpackages(tmp_path, monkeypatch):
 
 def test_generator_command_writes_and_verifies(tmp_path):
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "upload_diagnostics.reports.reference",
+        return subprocess.run([sys.executable, "-m", "upload_diagnostics.manage_commands.reference",
                                "--docs", str(tmp_path), *args], cwd=REPO, env=base_env(),
                               capture_output=True, text=True, timeout=120)
 
@@ -135,14 +135,27 @@ def test_generator_command_writes_and_verifies(tmp_path):
     assert checked.returncode == 1 and "pillow.md is out of date" in checked.stderr
 
 
-def test_report_anchors_match_the_generated_headings():
-    """Reports link to docs/codes/<family>.md#<anchor>; GitHub derives the anchor from the
-    `## family.CODE` heading by lower-casing it and dropping the dot."""
-    from upload_diagnostics.checks.pillow import E001
+def test_a_plugin_module_gets_pages_of_its_own(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "-m", "upload_diagnostics.manage_commands.reference",
+         "--module", "udx_plugin", "--docs", str(tmp_path)], cwd=tmp_path,
+        env=base_env(PYTHONPATH=REPO / "tests" / "plugins" / "udx_dist"),
+        capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    page = (tmp_path / "codes" / "udxplugin.md").read_text()
+    assert "## udxplugin.W001" in page and "emitted by `udxplugin.entry`" in page
+    assert "declared in `udx_plugin`" in page
+    assert sorted(p.name for p in (tmp_path / "codes").iterdir()) == ["README.md",
+                                                                      "udxplugin.md"]
 
-    docs = (REPO / "docs" / "codes" / "pillow.md").read_text()
-    link = E001("m").to_dict()["docs"]
-    path, anchor = link.split("#")
-    assert path == "docs/codes/pillow.md"
-    heading = re.search(r"^## (pillow\.E001)$", docs, re.M).group(1)
-    assert heading.lower().replace(".", "") == anchor
+
+def test_every_link_of_the_reference_resolves():
+    """The index links to <family>.md#<anchor>; GitHub derives a heading's anchor by
+    lower-casing `## family.CODE` and dropping the dot."""
+    pages = reference.generate(reference.collect()[0])
+    links = re.findall(r"\]\(([a-z0-9_]+\.md)(?:#([a-z0-9]+))?\)", "".join(pages.values()))
+    assert len(links) > 126
+    for page, anchor in links:
+        assert f"codes/{page}" in pages, page
+        headings = re.findall(r"^## (\S+)$", pages[f"codes/{page}"], re.M)
+        assert not anchor or anchor in {h.lower().replace(".", "") for h in headings}, anchor

@@ -6,14 +6,18 @@ import base64
 import hashlib
 import json
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
 
-import upload_diagnostics.checks  # noqa: F401 - loads the built-in CODES, as a real run does
-from conftest import run_cli
-from upload_diagnostics.diagnostics.model import (CheckResult, Finding, Level, code, docs_anchor,
-                                                  kv, log, table, traceback_block)
+import upload_diagnostics.checks  # noqa: F401 - declares the built-in codes, as a real run does
+from conftest import base_env, run_cli
+from plugins.harness import validate, validate_sarif
+from upload_diagnostics.diagnostics.codes import REGISTRY
+from upload_diagnostics.diagnostics.model import (CheckResult, Finding, Level, code, kv, log,
+                                                  table, traceback_block)
 from upload_diagnostics.diagnostics.redact import Redactor
 from upload_diagnostics.diagnostics.report import build
 from upload_diagnostics.reports import FORMATS, render
@@ -88,8 +92,18 @@ def example_run(tmp_path_factory):
             for fmt, (_, ext) in FORMATS.items()}
 
 
+@pytest.mark.smoke
 def test_every_format_renders_the_same_run(example_run):
-    report = json.loads(example_run["json"])
+    report = validate(json.loads(example_run["json"]))
+    validate_sarif(json.loads(example_run["sarif"]))
+    # The packages the example uses (its Procfile runs gunicorn, its source imports
+    # imagekitio and rest_framework), not whatever else is installed here.
+    assert set(report["environment"]["packages"]) == {
+        "Django", "Pillow", "django-upload-diagnostics", "gunicorn", "imagekitio",
+        "djangorestframework"}
+    # The report carries the entry of each code it shows, as declared, redaction or not.
+    shown = {f["code"] for c in report["checks"] for f in c["findings"]}
+    assert report["codes"] == {code: REGISTRY[code].to_dict() for code in shown}
     failed = [c for c in report["checks"] if c["status"] in ("fail", "error", "timeout")]
     assert failed, "the example project carries bugs; its report must show a failure"
     codes = {f["code"]: f["level"] for c in failed for f in c["findings"]}
@@ -101,6 +115,7 @@ def test_every_format_renders_the_same_run(example_run):
             assert c in text, f"{c} missing from the {fmt} report"
 
 
+@pytest.mark.smoke
 def test_html_is_self_contained_and_embeds_the_json(example_run):
     html = example_run["html"]
     csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)"', html)[1]
@@ -114,15 +129,22 @@ def test_html_is_self_contained_and_embeds_the_json(example_run):
     embedded = re.search(r'<script type="application/json" id="report-json">(.*?)</script>',
                          html, re.S).group(1)
     assert json.loads(embedded) == json.loads(example_run["json"])
-    # The reference entry of a failed code travels inside the report.
+    # The reference entry of a failed code travels inside the report, and every link in
+    # the page leads to something inside it.
     report = json.loads(example_run["json"])
     code = next(f["code"] for c in report["checks"] if c["status"] == "fail"
                 for f in c["findings"] if f["level"] == "error")
     entry = re.search(rf'<article class="refentry" id="ref-{re.escape(code)}">(.*?)</article>',
                       html, re.S)
-    assert entry and "How to fix." in entry.group(1) and "docs/codes/" in entry.group(1)
+    assert entry and "How to fix." in entry.group(1)
+    assert report["codes"][code]["why"].split("'")[0] in entry.group(1)
+    targets = set(re.findall(r'href="#([^"]+)"', html))
+    ids = set(re.findall(r' id="([^"]+)"', html))
+    assert targets and targets <= ids, targets - ids
+    assert "docs/codes/" not in html
 
 
+@pytest.mark.smoke
 def test_junit_has_one_testcase_per_check(example_run):
     report = json.loads(example_run["json"])
     root = ET.fromstring(example_run["junit"])
@@ -141,13 +163,14 @@ def test_junit_has_one_testcase_per_check(example_run):
     assert root.get("failures") == str(report["summary"]["counts"]["fail"])
 
 
+@pytest.mark.smoke
 def test_markdown_is_paste_ready(example_run):
     md = example_run["md"]
     report = json.loads(example_run["json"])
     assert md.startswith("## :x: Uploads will fail here")
     assert "| Status | Checks |" in md and "<summary>Environment</summary>" in md
     assert "<summary>Finding-code reference" in md
-    assert "](docs/" not in md, "a relative link breaks once pasted into a ticket"
+    assert "](docs/" not in md and "docs/codes/" not in md, "the tool's docs are not there"
     for check in report["checks"]:
         if check["status"] == "fail":
             assert f"### FAIL `{check['id']}`" in md
@@ -199,12 +222,20 @@ def test_junit_stays_valid_xml_with_hostile_text():
 
 
 def test_findings_without_a_reference_entry_still_render():
-    report = synthetic_report(1, per_check=1)
-    report["checks"][0]["findings"][0].update(code="thirdparty.E042",
-                                              docs=docs_anchor("thirdparty.E042"))
+    report = synthetic_report(8, per_check=8)
+    finding = report["checks"][0]["findings"][0]
+    assert finding["code"] == "pillow.E001" and finding["docs"] == "#/codes/pillow.E001"
+    assert report["codes"]["pillow.E001"]["title"].startswith("The project asks for a format")
+    assert "demo.W006" not in report["codes"]  # declared by no one: no entry, no pointer
+    assert next(f for c in report["checks"] for f in c["findings"]
+                if f["code"] == "demo.W006")["docs"] is None
+    finding["code"] = "thirdparty.E042"  # a report from a plugin that is not installed here
     html = render("html", report)
     assert 'href="#ref-thirdparty.E042"' not in html  # no dead in-page link
-    assert "<code>docs/codes/thirdparty.md#" in html
+    assert "thirdparty.E042" in html and "docs/codes/" not in html
+    sarif = json.loads(render("sarif", report))
+    rule = sarif["runs"][0]["tool"]["driver"]["rules"][0]
+    assert rule["id"] == "thirdparty.E042" and rule["help"]["text"] == finding["hint"]
 
 
 def test_five_thousand_findings():
@@ -230,5 +261,46 @@ def test_list_checks_markdown_catalogue():
     assert run.returncode == 0, run.output
     assert run.stdout.startswith("## Checks (")
     assert "| `pillow.codecs` | static |" in run.stdout
-    assert "[`pillow.E001`](docs/codes/pillow.md#pillowe001)" in run.stdout
+    assert "`pillow.E001`" in run.stdout and "](docs/" not in run.stdout
     assert "*(needs Django settings)*" in run.stdout
+
+
+@pytest.mark.smoke
+def test_a_saved_json_report_renders_the_same_without_any_check(example_run, tmp_path):
+    """A saved JSON report rendered again in a process that imports no check module gives
+    the run's own HTML, Markdown, SARIF and JUnit: every format reads the code entries the
+    report carries. --from-json does the same from the command line."""
+    saved = tmp_path / "report.json"
+    saved.write_text(example_run["json"], encoding="utf-8")
+    formats = {"html": "html", "md": "md", "sarif": "sarif", "junit": "xml"}
+    script = (
+        "import json, sys\n"
+        "from upload_diagnostics.reports import render\n"
+        f"report = json.loads(open({str(saved)!r}, encoding='utf-8').read())\n"
+        f"for fmt, ext in {formats!r}.items():\n"
+        f"    open({str(tmp_path)!r} + '/again.' + ext, 'w', encoding='utf-8').write(\n"
+        "        render(fmt, report))\n"
+        "print(json.dumps([m for m in sys.modules if m.startswith('upload_diagnostics')]))\n")
+    proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=base_env(),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    modules = json.loads(proc.stdout)
+    assert "upload_diagnostics.reports.html" in modules
+    assert not [m for m in modules if m.startswith("upload_diagnostics.checks")], modules
+    out = tmp_path / "out"
+    run = run_cli("--from-json", saved, "--output", out,
+                  *[arg for fmt in formats for arg in ("--format", fmt)], cwd=tmp_path)
+    assert run.returncode == 1, run.output  # the example's errors, at --fail-level error
+    for fmt, ext in formats.items():
+        again = (tmp_path / f"again.{ext}").read_text(encoding="utf-8")
+        assert again == example_run[fmt], fmt
+        assert (out / f"report.{ext}").read_text(encoding="utf-8") == again, fmt
+
+
+def test_from_json_refuses_what_is_not_a_report(tmp_path):
+    (tmp_path / "other.json").write_text('{"checks": []}')
+    run = run_cli("--from-json", tmp_path / "other.json", "--format", "html", cwd=tmp_path)
+    assert run.returncode == 2
+    assert "is not a schema 1 report of this tool" in run.stderr
+    run = run_cli("--from-json", tmp_path / "missing.json", cwd=tmp_path)
+    assert run.returncode == 2 and "cannot read a JSON report" in run.stderr

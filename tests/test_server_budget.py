@@ -16,22 +16,43 @@ def only(run, check_id: str) -> dict:
 # A check that publishes the facts it is given, standing in for e2e.upload and imagekit.
 PUBLISHER = '''
 from upload_diagnostics.diagnostics import Check
+from upload_diagnostics.diagnostics.facts import (SDK_TIMEOUT, UPLOAD_TIMINGS, SdkTimeout,
+                                                  Stage, UploadTimings)
 
 
 class Publish(Check):
     id = "given.facts"
     title = "Facts other families would publish"
-    provides = ("upload.timings", "storage.sdk_timeout")
+    provides = (UPLOAD_TIMINGS.name, SDK_TIMEOUT.name)
 
     def run(self, ctx):
-        for name, value in self.options["facts"].items():
-            ctx.publish(name, value)
+        given = self.options["facts"]
+        if "upload.timings" in given:
+            timings = dict(given["upload.timings"])
+            stages = tuple(Stage(**stage) for stage in timings.pop("stages"))
+            UPLOAD_TIMINGS.publish(ctx, UploadTimings(stages=stages, **timings))
+        if "storage.sdk_timeout" in given:
+            SDK_TIMEOUT.publish(ctx, SdkTimeout(**given["storage.sdk_timeout"]))
+        return []
+'''
+
+# A check that publishes upload.timings as a plain dict, bypassing its type.
+RAW = '''
+
+class Raw(Check):
+    id = "given.raw"
+    title = "An untyped fact"
+    provides = ("upload.timings",)
+
+    def run(self, ctx):
+        ctx.publish("upload.timings", {"total_s": 1.0})
         return []
 '''
 
 
 def timings(total: float) -> dict:
-    return {"total_s": total, "request_bytes": 4_700_000,
+    return {"total_s": total, "request_bytes": 4_700_000, "path": "generic",
+            "image": "diagnostic-phone.jpg",
             "stages": [{"name": "pillow", "seconds": total * 0.6, "bytes_in": 4_700_000,
                         "bytes_out": 900_000},
                        {"name": "storage", "seconds": total * 0.4, "bytes_in": 900_000,
@@ -107,6 +128,17 @@ def test_missing_timings_say_how_to_get_them(project):
     assert "could not be compared with the 10 s worker timeout" in missing["message"]
     assert "e2e.upload" in missing["hint"] and "--offline" in missing["hint"]
     assert "waits up to 60 s" in found["server.W032"]["message"]
+
+
+def test_a_fact_published_untyped_is_the_reading_checks_error(project):
+    root = project("UPLOAD_DIAGNOSTICS = {'CHECKS': ['given_facts.Raw']}\n", files={
+        "given_facts.py": PUBLISHER + RAW, "Procfile": SYNC})
+    run = run_cli("server.config", "server.budget", "given", "--settings", "testsite.settings",
+                  "--project-dir", root, "--format", "json", cwd=root, env=base_env())
+    budget = only(run, "server.budget")
+    assert budget["status"] == "error"
+    assert "upload.timings holds a dict, not a UploadTimings: publish it with " \
+        "facts.UploadTimings" in budget["findings"][0]["message"]
 
 
 def test_no_server_configuration(project):

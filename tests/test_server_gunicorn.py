@@ -50,12 +50,13 @@ import time
 from PIL import Image
 
 from upload_diagnostics.diagnostics import Check
+from upload_diagnostics.diagnostics.facts import UPLOAD_TIMINGS, Stage, UploadTimings
 
 
 class MeasuredUpload(Check):
     id = "probe.upload"
     title = "Time one upload to the slow view"
-    provides = ("upload.timings",)
+    provides = (UPLOAD_TIMINGS.name,)
     needs_django = True
 
     def run(self, ctx):
@@ -70,9 +71,8 @@ class MeasuredUpload(Check):
         total = time.perf_counter() - started
         assert response.status_code == 201, response.content
         size = len(data.getvalue())
-        ctx.publish("upload.timings", {
-            "total_s": total, "request_bytes": size,
-            "stages": [{"name": "view", "seconds": total, "bytes_in": size, "bytes_out": 0}]})
+        UPLOAD_TIMINGS.publish(ctx, UploadTimings(
+            total, (Stage("view", total, size, 0),), size, "endpoint", "probe.jpg"))
         return []
 '''
 

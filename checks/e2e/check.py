@@ -12,6 +12,7 @@ any check runs, and with --e2e the dry run steps aside so the upload runs once.
 from __future__ import annotations
 
 from upload_diagnostics.diagnostics import Check, Skip
+from upload_diagnostics.diagnostics.facts import UPLOAD_TIMINGS, WORKER_TIMEOUT
 
 from . import config as configuration
 from . import discovery, endpoint, findings, generic, images
@@ -52,8 +53,8 @@ class _Upload(Check):
     tags = ("e2e", "upload", "storage", "fileptr")
     codes = (E001, E002, E003, E004, E005, E006, E007, E008, E009, W001, W002, W003, C001,
              I001, I002)
-    uses = ("server.worker_timeout",)
-    provides = ("upload.timings", "e2e.endpoints")
+    uses = (WORKER_TIMEOUT.name,)
+    provides = (UPLOAD_TIMINGS.name, "e2e.endpoints")
     needs_django = True
     flags = configuration.FLAGS
 

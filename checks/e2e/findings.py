@@ -10,6 +10,8 @@ from __future__ import annotations
 import traceback
 
 from upload_diagnostics.diagnostics import Finding, kv, log, table, traceback_block
+from upload_diagnostics.diagnostics.facts import (UPLOAD_TIMINGS, WORKER_TIMEOUT, Stage,
+                                                  UploadTimings)
 
 from .codes import (C001, E001, E002, E003, E004, E005, E006, E007, E008, E009, I001, I002,
                     W001, W002, W003)
@@ -367,34 +369,33 @@ def leftover_finding(left: list[str], prefix: str) -> Finding:
 
 # -- timings ----------------------------------------------------------------------------
 
-def publish_timings(ctx, generic_runs, endpoint_runs) -> dict:
+def publish_timings(ctx, generic_runs, endpoint_runs) -> UploadTimings | None:
     """upload.timings for the server budget: the large image through the first endpoint
     that answered, else through the generic path."""
     answered = [r for r in endpoint_runs if r.exercised and r.status is not None]
     if answered:
         first = answered[0].endpoint
         run = [r for r in answered if r.endpoint is first][-1]
-        stages = [{"name": f"{first.method} {run.url}", "seconds": round(run.seconds, 4),
-                   "bytes_in": run.request_bytes, "bytes_out": len(run.body)}]
-        stages += [{"name": f"storage {c.op} {c.name}", "seconds": round(c.seconds, 4),
-                    "bytes_in": 0, "bytes_out": c.nbytes or 0} for c in run.calls]
-        timings = {"total_s": round(run.seconds, 4), "stages": stages,
-                   "request_bytes": run.request_bytes, "path": "endpoint"}
+        stages = [Stage(f"{first.method} {run.url}", round(run.seconds, 4), run.request_bytes,
+                        len(run.body))]
+        stages += [Stage(f"storage {c.op} {c.name}", round(c.seconds, 4), 0, c.nbytes or 0)
+                   for c in run.calls]
+        timings = UploadTimings(round(run.seconds, 4), tuple(stages), run.request_bytes,
+                                "endpoint", run.image.label)
     elif generic_runs:
         run = generic_runs[-1]
-        timings = {"total_s": round(run.total_s, 4), "stages": [s.fact() for s in run.stages],
-                   "request_bytes": run.request_bytes, "path": "generic"}
+        timings = UploadTimings(round(run.total_s, 4), tuple(s.fact() for s in run.stages),
+                                run.request_bytes, "generic", run.image.label)
     else:
-        return {}
-    timings["image"] = run.image.label
-    ctx.publish("upload.timings", timings)
+        return None
+    UPLOAD_TIMINGS.publish(ctx, timings)
     return timings
 
 
 def timing_finding(ctx, timings, generic_runs, endpoint_runs, prefix) -> Finding:
-    worker = ctx.facts.get("server.worker_timeout") or {}
-    limit = worker.get("timeout_s") if isinstance(worker, dict) else None
-    share = f" ({timings['total_s'] / limit:.1%} of the {limit:g} s worker timeout)" \
+    worker = WORKER_TIMEOUT.read(ctx)
+    limit = worker and worker.timeout_s
+    share = f" ({timings.total_s / limit:.1%} of the {limit:g} s worker timeout)" \
         if limit and timings else ""
     evidence = [_stages_table(f"Generic path: {r.image.label} ({r.upload_class})", r.stages)
                 for r in generic_runs]
@@ -406,8 +407,8 @@ def timing_finding(ctx, timings, generic_runs, endpoint_runs, prefix) -> Finding
         "a recording in-memory storage in place of every project storage"
     evidence.append(kv("How it ran", {"storage": mode, "database": "a test database, "
                                       "rolled back" if endpoint_runs else "not used"}))
-    message = (f"The upload of {timings['image']} took {timings['total_s']:.2f} s through "
-               f"the {timings['path']} path{share}") if timings else \
+    message = (f"The upload of {timings.image} took {timings.total_s:.2f} s through "
+               f"the {timings.path} path{share}") if timings else \
         "No upload path completed"
     return I001(message, "Compare with the worker timeout (server checks) and the proxy "
                 "timeouts; the stages show where the time goes.", evidence)

@@ -12,6 +12,8 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
+from upload_diagnostics.diagnostics import facts
+
 from . import tracker as tracking
 from .images import TestImage
 
@@ -28,9 +30,9 @@ class Stage:
     bytes_out: int = 0
     names: list[str] = field(default_factory=list)
 
-    def fact(self) -> dict:
-        return {"name": self.name, "seconds": round(self.seconds, 4),
-                "bytes_in": self.bytes_in, "bytes_out": self.bytes_out}
+    def fact(self) -> facts.Stage:
+        """This stage in upload.timings."""
+        return facts.Stage(self.name, round(self.seconds, 4), self.bytes_in, self.bytes_out)
 
 
 @dataclass

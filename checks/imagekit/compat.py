@@ -14,6 +14,7 @@ import types
 import typing
 
 from upload_diagnostics.diagnostics import Check, Skip, kv
+from upload_diagnostics.diagnostics.facts import SDK_TIMEOUT, SdkTimeout
 
 from . import config as cfg
 from . import requirements
@@ -152,7 +153,7 @@ class ImageKitSdk(Check):
     title = "The project's imagekitio code fits the installed SDK"
     tags = ("imagekit", "sdk", "storage")
     codes = (I020, W020, W021, W022, W023, E020, E021, E022, E023, E024, E025)
-    provides = ("storage.sdk_timeout", "imagekit.usage")
+    provides = (SDK_TIMEOUT.name, "imagekit.usage")
 
     def run(self, ctx):
         config = cfg.load(ctx)
@@ -162,8 +163,7 @@ class ImageKitSdk(Check):
         cfg.require_use(config)
         pins = requirements.pins(ctx)
         if sdk.installed:  # the storage calls' own limit, held against the worker timeout
-            ctx.publish("storage.sdk_timeout", {"sdk": sdk.label, "timeout_s":
-                                                sdk.http_timeout})
+            SDK_TIMEOUT.publish(ctx, SdkTimeout(sdk.label, sdk.http_timeout))
         else:
             wanted = next((f"imagekitio{p.spec}" for p in pins if p.spec), "imagekitio")
             for usage in usages:

@@ -2,7 +2,11 @@
 timeout in force, under the rule of the worker class that runs."""
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from upload_diagnostics.diagnostics import Check, Skip, kv, table
+from upload_diagnostics.diagnostics.facts import (SDK_TIMEOUT, UPLOAD_TIMINGS, WORKER_TIMEOUT,
+                                                  UploadTimings, WorkerTimeout)
 
 from .codes import E030, I030, I031, I033, W030, W032
 
@@ -39,37 +43,35 @@ class TimeoutBudget(Check):
     title = "An upload fits in the worker timeout"
     tags = ("server", "timeout")
     codes = (E030, W030, W032, I030, I031, I033)
-    uses = ("server.worker_timeout", "upload.timings", "storage.sdk_timeout")
+    uses = (WORKER_TIMEOUT.name, UPLOAD_TIMINGS.name, SDK_TIMEOUT.name)
 
     def run(self, ctx):
-        worker = ctx.facts.get("server.worker_timeout")
-        timings = ctx.facts.get("upload.timings")
-        sdk = ctx.facts.get("storage.sdk_timeout")
-        if not worker:
+        worker = WORKER_TIMEOUT.read(ctx)
+        timings = UPLOAD_TIMINGS.read(ctx)
+        sdk = SDK_TIMEOUT.read(ctx)
+        if worker is None:
             raise Skip("no worker timeout was resolved to compare with: server.config found "
                        "no command that starts the app, or the server rejects its "
                        "configuration (see its findings)",
                        "the start command in the project (Procfile, Dockerfile, ...)")
-        cls = worker.get("worker_class") or "sync"
-        timeout = worker.get("timeout_s")
+        cls, timeout = worker.worker_class, worker.timeout_s
         facts = kv("Worker timeout in force", {
-            "server": worker.get("server"), "worker class": cls, "timeout": timeout,
-            "workers x threads": f"{worker.get('workers')} x {worker.get('threads')}",
-            "from": worker.get("source"), "buffering proxy in front": worker.get("buffered"),
+            "server": worker.server, "worker class": cls, "timeout": timeout,
+            "workers x threads": f"{worker.workers} x {worker.threads}",
+            "from": worker.source, "buffering proxy in front": worker.buffered,
             "rule": rule_for(cls)})
         evidence = [facts]
         if timings:
             evidence.append(table("Measured upload (upload.timings)",
                                   ["stage", "seconds", "bytes in", "bytes out"],
-                                  [[s.get("name"), round(float(s.get("seconds", 0)), 3),
-                                    s.get("bytes_in"), s.get("bytes_out")]
-                                   for s in timings.get("stages", [])]
-                                  + [["total", round(float(timings["total_s"]), 3),
-                                      timings.get("request_bytes"), ""]]))
+                                  [[s.name, round(s.seconds, 3), s.bytes_in, s.bytes_out]
+                                   for s in timings.stages]
+                                  + [["total", round(timings.total_s, 3),
+                                      timings.request_bytes, ""]]))
         if sdk:
-            evidence.append(kv("Storage SDK (storage.sdk_timeout)", sdk))
+            evidence.append(kv("Storage SDK (storage.sdk_timeout)", asdict(sdk)))
         if not timeout:
-            yield I030(f"{worker.get('server')} has no request timeout here: uploads are "
+            yield I030(f"{worker.server} has no request timeout here: uploads are "
                        "never cut by the server", "Only a proxy or platform limit in front "
                        "can end a slow upload; see server.nginx and server.config.",
                        evidence)
@@ -79,24 +81,24 @@ class TimeoutBudget(Check):
                        f"with the {timeout:g} s worker timeout", NO_COMPARE_HINT, evidence)
         else:
             yield self.compare(timings, timeout, cls, worker, evidence)
-        measured = float(timings["total_s"]) if timings else 0.0
+        measured = timings.total_s if timings else 0.0
         if sdk and cls in WHOLE_REQUEST + GREEN:
-            limit = sdk.get("timeout_s")
+            limit = sdk.timeout_s
             if limit is None or measured + limit >= timeout:
                 said = "has no HTTP timeout" if limit is None else (
                     f"waits up to {limit:g} s (plus the {measured:.2f} s measured)")
                 yield W032(
-                    f"{sdk.get('sdk')} {said}: a stalled storage upload ends only when the "
+                    f"{sdk.sdk} {said}: a stalled storage upload ends only when the "
                     f"worker timeout ({timeout:g} s) kills the worker",
                     "Give the storage call its own timeout below the worker timeout (a "
                     "requests Session with a timeout adapter, or the SDK's timeout option) "
                     "so the view can answer with a clear error.", evidence)
 
-    def compare(self, timings: dict, timeout: float, cls: str, worker: dict, evidence):
-        total = float(timings["total_s"])
+    def compare(self, timings: UploadTimings, timeout: float, cls: str, worker: WorkerTimeout,
+                evidence):
+        total = timings.total_s
         if cls in GREEN:  # only time spent on the CPU blocks the other greenlets' heartbeat
-            total -= sum(float(s.get("seconds", 0)) for s in timings.get("stages", ())
-                         if str(s.get("name", "")).startswith("storage"))
+            total -= sum(s.seconds for s in timings.stages if s.name.startswith("storage"))
         what = "CPU-bound work of the upload" if cls in GREEN else "The upload"
         ratio = total / timeout
         share = f"{total:.2f} s of the {timeout:g} s worker timeout ({ratio:.0%})"
@@ -109,7 +111,7 @@ class TimeoutBudget(Check):
             return I030(f"The upload takes {share}; "
                         f"{rule_for(cls)}", "", evidence)
         rule = rule_for(cls)
-        body = "" if worker.get("buffered") or cls != "sync" else (
+        body = "" if worker.buffered or cls != "sync" else (
             " Nothing buffers the body in front, so a slow client's upload time counts too.")
         if ratio >= 1:
             return E030(

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from upload_diagnostics.diagnostics import Check, Finding, Skip, kv, table, traceback_block
+from upload_diagnostics.diagnostics import (Check, Finding, Skip, kv, require, table,
+                                            traceback_block)
+from upload_diagnostics.diagnostics.facts import WORKER_TIMEOUT, WorkerTimeout
 
 from . import gunicorn, nginx, uwsgi
 from .codes import (E001, E002, E003, E004, E005, I001, I002, I003, I004, W001, W002, W003,
@@ -21,6 +24,13 @@ WHY_WINS = {
 }
 ORDER = ("running process > docker-compose/Kubernetes > Dockerfile > Procfile and platform "
          "files > systemd/supervisor > shell scripts")
+
+
+def require_parsers() -> None:
+    """Skip unless the parsers of deployment files (the [server] extra) are installed;
+    gunicorn itself is the project's own, run as the deployment runs it."""
+    require("server", "it reads deployment files with them", yaml="PyYAML",
+            dockerfile="dockerfile", crossplane="crossplane")
 
 
 def discovery(ctx) -> Discovery:
@@ -74,13 +84,15 @@ class ServerConfig(Check):
     tags = ("server", "timeout")
     codes = (I001, W001, W006, E001, E002, E003, E004, E005, I002, W002, W003, W004, W005, I003,
              I004, W007, W008)
-    provides = ("server.worker_timeout",)
+    provides = (WORKER_TIMEOUT.name,)
     timeout = 120
 
     def begin(self, ctx):
+        require_parsers()
         gunicorn_probes(ctx)  # gunicorn's loader runs while the other checks do
 
     def run(self, ctx):
+        require_parsers()
         found = discovery(ctx)
         for launch in found.launches:  # deployment files may carry credentials
             for name, value in launch.env.items():
@@ -128,11 +140,10 @@ class ServerConfig(Check):
             best = good[0]
             yield from self.gunicorn_findings(ctx, best, found)
             yield from self.disagreement(ctx, good)
-            fact = {"server": "gunicorn", "timeout_s": float(best.value("timeout") or 0) or None,
-                    "worker_class": best.worker_class, "threads": int(best.value("threads")),
-                    "workers": int(best.value("workers")),
-                    "source": f"{gunicorn.short_source(best.source('timeout'), ctx)} "
-                              f"({best.launch.where})"}
+            fact = WorkerTimeout(
+                "gunicorn", float(best.value("timeout") or 0) or None, best.worker_class,
+                int(best.value("threads")), int(best.value("workers")),
+                f"{gunicorn.short_source(best.source('timeout'), ctx)} ({best.launch.where})")
         elif primary is not None and primary.server == "uwsgi":
             fact = yield from self.uwsgi_findings(ctx, primary)
         elif primary is not None and primary.server in ASGI + ("waitress-serve",):
@@ -142,11 +153,10 @@ class ServerConfig(Check):
                 "timeout in front ends it. Bound slow steps (storage SDK calls) yourself.",
                 [kv("Launch", {"where": primary.where, "command": primary.text})],
                 **located(primary))
-            fact = {"server": primary.server, "timeout_s": None, "worker_class": primary.server,
-                    "threads": 1, "workers": 1, "source": primary.where}
+            fact = WorkerTimeout(primary.server, None, primary.server, 1, 1, primary.where)
         if fact is not None:
-            fact["buffered"] = buffered(ctx)
-            ctx.publish("server.worker_timeout", fact)
+            fact = replace(fact, buffered=buffered(ctx))
+            WORKER_TIMEOUT.publish(ctx, fact)
             yield from self.platform(ctx, found, fact)
 
     def summary(self, ctx, found: Discovery) -> Finding:
@@ -262,15 +272,14 @@ class ServerConfig(Check):
                        f"({max_upload(ctx)} bytes)",
                        "Raise limit-post above the largest image users send, or remove "
                        "it and let Django's limits apply.", evidence, **located(launch))
-        return {"server": "uwsgi", "timeout_s": float(harakiri) if harakiri else None,
-                "worker_class": "uwsgi", "threads": 1, "workers": 1,
-                "source": f"harakiri from {values['harakiri']['source']} ({launch.where})"}
+        return WorkerTimeout("uwsgi", float(harakiri) if harakiri else None, "uwsgi", 1, 1,
+                             f"harakiri from {values['harakiri']['source']} ({launch.where})")
 
-    def platform(self, ctx, found: Discovery, fact: dict):
+    def platform(self, ctx, found: Discovery, fact: WorkerTimeout):
         root = ctx.project_root
         heroku = (root / "Procfile").is_file() and not (root / "Dockerfile").is_file() or \
             (root / "heroku.yml").is_file() or (root / "app.json").is_file()
-        timeout = fact.get("timeout_s")
+        timeout = fact.timeout_s
         if heroku and (timeout is None or timeout >= HEROKU_ROUTER_S):
             yield W008(
                 f"Heroku's router ends requests at {HEROKU_ROUTER_S} s (H12), no later than "
@@ -279,7 +288,7 @@ class ServerConfig(Check):
                 "error is logged), or upload directly from the browser to storage.",
                 [kv("Platform", {"detected from": "Procfile" if (root / "Procfile").is_file()
                                  else "heroku.yml/app.json", "router limit": "30 s (H12)",
-                                 "worker timeout": timeout, "from": fact.get("source")})],
+                                 "worker timeout": timeout, "from": fact.source})],
                 path="Procfile" if (root / "Procfile").is_file() else None)
 
 

@@ -20,7 +20,6 @@ try:
 except ImportError:  # Python < 3.11
     import tomli as tomllib
 
-import yaml
 
 from upload_diagnostics.diagnostics.context import project_files
 
@@ -39,6 +38,13 @@ RANKS = {"process": 0, "docker-compose": 20, "kubernetes": 20, "Dockerfile": 30,
          "Procfile": 40, "render.yaml": 40, "railway": 40, "fly.toml": 40, "app.yaml": 40,
          "systemd": 45, "supervisor": 45, "shell script": 50, "uwsgi config": 60}
 ENV_VARS = ("GUNICORN_CMD_ARGS", "WEB_CONCURRENCY", "PORT")
+
+
+def load_yaml(text: str, every: bool = False):
+    """PyYAML's safe loader (the [server] extra), imported when a YAML file is read."""
+    import yaml
+
+    return list(yaml.safe_load_all(text)) if every else yaml.safe_load(text)
 
 
 def deployment_files(root: Path):
@@ -291,7 +297,7 @@ class Finder:
         self.command(text, "Dockerfile", path, shown.start_line, self.root, env, [where])
 
     def compose(self, path: Path) -> None:
-        data = self.structured(path, yaml.safe_load)
+        data = self.structured(path, load_yaml)
         if not isinstance(data, dict) or not isinstance(data.get("services"), dict):
             return
         text = self.text(path) or ""
@@ -309,7 +315,7 @@ class Finder:
                          [f"{self.rel(path)}:{line}"])
 
     def kubernetes(self, path: Path) -> None:
-        docs = self.structured(path, lambda t: list(yaml.safe_load_all(t)))
+        docs = self.structured(path, lambda t: load_yaml(t, every=True))
         text = self.text(path) or ""
         for doc in docs or ():
             for container in containers(doc):
@@ -325,7 +331,7 @@ class Finder:
                              [f"{self.rel(path)}:{line}"])
 
     def render(self, path: Path) -> None:
-        data = self.structured(path, yaml.safe_load)
+        data = self.structured(path, load_yaml)
         text = self.text(path) or ""
         for service in (data or {}).get("services") or () if isinstance(data, dict) else ():
             if isinstance(service, dict) and service.get("startCommand"):
@@ -362,7 +368,7 @@ class Finder:
                          [f"{self.rel(path)}:{line}"])
 
     def app_yaml(self, path: Path) -> None:
-        data = self.structured(path, yaml.safe_load)
+        data = self.structured(path, load_yaml)
         if isinstance(data, dict) and data.get("entrypoint"):
             env = {k: str(v) for k, v in (data.get("env_variables") or {}).items()}
             line = line_of(self.text(path) or "", "entrypoint:", "")

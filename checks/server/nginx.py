@@ -10,8 +10,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import crossplane
-
 from .discovery import deployment_files
 
 SYSTEM_CONF = Path("/etc/nginx/nginx.conf")
@@ -75,6 +73,8 @@ def find_files(root: Path) -> list[Path]:
 
 def parse(path: Path) -> Parsed:
     """Parse one file; a top-level `http` means a full config whose includes are followed."""
+    import crossplane  # the [server] extra
+
     first = crossplane.parse(str(path), single=True, check_ctx=False, catch_errors=True)
     top = [d["directive"] for c in first["config"] for d in c["parsed"]]
     snippet = "http" not in top

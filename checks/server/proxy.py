@@ -1,7 +1,8 @@
 """server.nginx: the proxy limits uploads meet before they reach the app."""
 from __future__ import annotations
 
-from upload_diagnostics.diagnostics import Check, Skip, table
+from upload_diagnostics.diagnostics import Check, Skip, require, table
+from upload_diagnostics.diagnostics.facts import WORKER_TIMEOUT
 
 from . import nginx
 from .codes import E010, E011, I010, W010, W011
@@ -34,11 +35,12 @@ class NginxLimits(Check):
     title = "nginx lets uploads through to the app"
     tags = ("server", "nginx", "timeout")
     codes = (I010, E010, E011, W010, W011)
-    uses = ("server.worker_timeout",)
+    uses = (WORKER_TIMEOUT.name,)
 
     def run(self, ctx):
+        require("server", "it reads nginx's configuration with it", crossplane="crossplane")
         configs = nginx_configs(ctx)
-        worker = ctx.facts.get("server.worker_timeout") or {}
+        worker = WORKER_TIMEOUT.read(ctx)
         columns = ["location", "server", "path", *NAMES]
         for parsed in configs:
             for file, line, error in parsed.errors:
@@ -72,7 +74,7 @@ class NginxLimits(Check):
                     "server or location that proxies uploads (the nginx default is 1m).",
                     one, **where)
             read = nginx.seconds(loc.get("proxy_read_timeout"))
-            timeout = worker.get("timeout_s")
+            timeout = worker and worker.timeout_s
             if read is not None and timeout and read < timeout:
                 yield W010(
                     f"proxy_read_timeout {loc.get('proxy_read_timeout')} for location "
@@ -81,8 +83,7 @@ class NginxLimits(Check):
                     f"Set proxy_read_timeout above the worker timeout (e.g. "
                     f"{int(timeout) + 5}s), or lower the worker timeout; browsers and clients "
                     "retry a 504 and the same upload is processed twice.", one, **where)
-            if not loc.buffered and \
-                    worker.get("worker_class") == "sync":
+            if not loc.buffered and worker and worker.worker_class == "sync":
                 yield W011(
                     f"{loc.passes.split('_')[0]}_request_buffering off for location "
                     f"{loc.path} with sync workers: "

@@ -9,8 +9,6 @@ from __future__ import annotations
 import configparser
 from pathlib import Path
 
-import yaml
-
 from .discovery import Launch
 
 # Option -> (default, meaning of the default)
@@ -28,6 +26,8 @@ class UwsgiError(ValueError):
 def options(path: Path, kind: str) -> list[tuple[str, str]]:
     text = path.read_text(encoding="utf-8", errors="replace")
     if kind == "yaml":
+        import yaml  # the [server] extra
+
         try:
             data = yaml.safe_load(text) or {}
         except yaml.YAMLError as exc:

@@ -13,6 +13,8 @@ from conftest import REPO, base_env, codes  # noqa: F401 - re-exported for the e
 
 PLUGINS = Path(__file__).resolve().parent
 SCHEMA = REPO / "docs" / "report.schema.json"
+SARIF_SCHEMA = json.loads((REPO / "tests" / "data" / "sarif-schema-2.1.0.json")
+                          .read_text(encoding="utf-8"))
 
 
 def env(**extra) -> dict:
@@ -45,24 +47,41 @@ def validate(report: dict) -> dict:
     return report
 
 
+def validate_sarif(log: dict) -> dict:
+    """Raise if the log does not follow the published SARIF 2.1.0 schema; returns it."""
+    import jsonschema
+
+    validator = jsonschema.Draft4Validator(
+        SARIF_SCHEMA, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
+    return log
+
+
 def by_id(report: dict) -> dict[str, dict]:
     return {c["id"]: c for c in validate(report)["checks"]}
 
 
 
-def make_venv(path: Path, with_repo: bool) -> Path:
+def make_venv(path: Path, with_repo: bool, packages_of: str | None = None) -> Path:
     """A fresh venv that imports Django & co from the main venv (a .pth file, no
     downloads), and the repository's packages too when `with_repo` (through the main venv's
     editable install, whose own .pth only runs when that folder is added as a site dir).
+    `packages_of` names another venv's python to take the packages from instead.
     Returns its python."""
     venv.EnvBuilder(with_pip=False).create(path)  # the main venv's pip serves it
     python = path / "bin" / "python"
-    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                          capture_output=True, text=True, check=True).stdout.strip()
-    main = sysconfig.get_path("purelib")
+    site = purelib(python)
+    main = purelib(packages_of) if packages_of else sysconfig.get_path("purelib")
     line = f"import site; site.addsitedir({main!r})" if with_repo else main
     Path(site, "_upload_diagnostics_test.pth").write_text(line + "\n")
     return python
+
+
+def purelib(python) -> str:
+    """The site-packages folder of a venv's python."""
+    return subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                          capture_output=True, text=True, check=True).stdout.strip()
 
 
 def pip_install(python: Path, *args) -> None:

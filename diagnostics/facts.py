@@ -1,0 +1,89 @@
+"""The facts one family publishes and another reads, typed and documented in one place.
+
+A check that publishes one lists its name in `provides` and calls `FACT.publish(ctx,
+value)` with a value of the fact's type; a check that reads one lists it in `uses` (or
+`requires`) and calls `FACT.read(ctx)`, which is None when no check published it. In the
+JSON report a fact appears under its check's `facts`, as an object with these fields.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from .context import Context
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class WorkerTimeout:
+    """What bounds a request in the server that runs the app."""
+
+    server: str  # gunicorn, uwsgi, uvicorn, daphne, hypercorn, waitress-serve
+    timeout_s: float | None  # None: the server never ends a request itself
+    worker_class: str  # as it runs: sync with threads > 1 is gthread
+    threads: int
+    workers: int
+    source: str  # where the timeout comes from, e.g. "default (Procfile:1)"
+    buffered: bool = False  # nginx in front reads every request body before passing it on
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of a measured upload."""
+
+    name: str  # "parse multipart", "POST /api/photos/", "storage save photos/x.jpg", ...
+    seconds: float
+    bytes_in: int
+    bytes_out: int
+
+
+@dataclass(frozen=True)
+class UploadTimings:
+    """How long one realistic upload took, stage by stage."""
+
+    total_s: float
+    stages: tuple[Stage, ...]
+    request_bytes: int
+    path: str  # "endpoint": the project's own view; "generic": Django's parsing and storage
+    image: str  # the test image, e.g. "diagnostic-phone.jpg 4032x3024 JPEG"
+
+
+@dataclass(frozen=True)
+class SdkTimeout:
+    """The HTTP timeout of the storage SDK the project uploads through."""
+
+    sdk: str  # e.g. "imagekitio 4.2.0"
+    timeout_s: float | None  # None: the SDK waits for ever
+
+
+@dataclass(frozen=True)
+class Fact(Generic[T]):
+    name: str
+    type: type[T]
+    doc: str  # who publishes it and who reads it
+
+    def publish(self, ctx: "Context", value: T) -> None:
+        if not isinstance(value, self.type):
+            raise TypeError(f"{self.name} takes a {self.type.__name__}, not "
+                            f"{type(value).__name__}")
+        ctx.publish(self.name, value)
+
+    def read(self, ctx: "Context") -> T | None:
+        value = ctx.facts.get(self.name)
+        if value is not None and not isinstance(value, self.type):
+            raise TypeError(f"{self.name} holds a {type(value).__name__}, not a "
+                            f"{self.type.__name__}: publish it with facts.{self.type.__name__}")
+        return value
+
+
+WORKER_TIMEOUT = Fact("server.worker_timeout", WorkerTimeout,
+                      "server.config publishes it; server.nginx, server.budget, e2e.upload "
+                      "and the report's environment read it")
+UPLOAD_TIMINGS = Fact("upload.timings", UploadTimings,
+                      "e2e.upload publishes it (the large image: through the project's "
+                      "endpoint when it answered, else the generic path); server.budget "
+                      "reads it")
+SDK_TIMEOUT = Fact("storage.sdk_timeout", SdkTimeout,
+                   "imagekit.sdk publishes it; server.budget reads it")
