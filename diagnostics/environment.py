@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import platform
+import re
 import sys
 from importlib import metadata
 
@@ -45,12 +46,19 @@ def storage_backends(settings) -> dict[str, str]:
     return found
 
 
+# A line that may import one of USED_AS's modules: only files with one are parsed.
+_MODULES = b"|".join(module.encode() for module in USED_AS.values())
+USED_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+(?:%s)\b|import[ \t][^\n]*\b(?:%s)\b)"
+                         % (_MODULES, _MODULES), re.MULTILINE)
+
+
 def used_modules(ctx) -> set[str]:
     """The top-level modules the project uses: imported by its source or named in its
-    settings (apps, storages, upload handlers). Called before the checks run: they reuse
-    the parsed source, and nothing is left to do after an interrupted run."""
+    settings (apps, storages, upload handlers). Only the files whose text may import one of
+    USED_AS's modules are parsed (a large project's every tree would cost more than the
+    diagnosis)."""
     names: set[str] = set()
-    trees = (ctx.parsed(path) for path in ctx.python_files())
+    trees = (ctx.parsed(path) for path in ctx.python_files_matching(USED_IMPORT))
     for tree in (t for t in trees if t is not None):
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
