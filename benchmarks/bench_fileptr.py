@@ -1,77 +1,156 @@
-"""fileptr's scan of the installed Django package against a baseline that only parses it.
+"""fileptr as a user meets it: the whole `diagnose-uploads fileptr` process against a
+script that reads and ast.parses the same files, in the same run.
 
-    python benchmarks/bench_fileptr.py [PACKAGE_DIR]
+    python benchmarks/bench_fileptr.py [TREE ...]
 
-Both sides read and ast.parse the same files in the same run, three times, alternating;
-times are this process's CPU time and the best of each side is kept, so other work on a
-shared machine disturbs the ratio little. The ratio is what the analysis adds on top of
-parsing (target: at most 1.5x on one core).
+Trees: the installed Django package, and the real-world corpus (.cache/realworld/tree,
+fetched by tests/run.sh) when it is there, or the folders given. For each tree, both
+sides run as fresh processes, interpreter start to exit, alternating, five times; the
+median CPU time (user + system, from the kernel's accounting of each process: stable on
+a shared machine), the median wall time and the peak RSS of each are kept. The tool runs
+as an install does, with Python's bytecode cache (PYTHONDONTWRITEBYTECODE unset, one
+warm-up run first). The file list both sides read is the
+tool's own selection (Context.python_files: no tests, migrations or virtualenvs).
+
+Then growth: synthetic projects of 1,000 and 5,000 modules (two file helpers a module,
+one calling a helper of another module) through the same command.
+
+Targets: at most 1.5x the bare parse on each tree; 5,000 modules at most 5.5x 1,000;
+peak RSS at most 4x the bare parse's.
 """
 from __future__ import annotations
 
 import argparse
-import ast
-import gc
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
 import time
 from pathlib import Path
 
-
-from upload_diagnostics.checks.fileptr.scan import scan
 from upload_diagnostics.diagnostics.context import Context, Options
 
-
-def baseline(files: list[Path]) -> float:
-    """Parse every file and keep the trees, as the scan (and Context.parsed) does, with
-    the cyclic collector off as during the scan."""
-    gc.disable()
-    started = time.process_time()
-    trees = []
-    for path in files:
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / ".cache" / "realworld" / "tree"
+RUNS = 5
+# As an install runs: Python may cache the bytecode of the modules it imports.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+BARE_PARSE = textwrap.dedent("""
+    import ast, sys
+    for line in open(sys.argv[1], encoding="utf-8"):
+        path = line.rstrip("\\n")
         try:
-            trees.append(ast.parse(path.read_bytes(), filename=str(path)))
-        except (SyntaxError, ValueError):
+            with open(path, "rb") as f:
+                ast.parse(f.read(), filename=path)
+        except (SyntaxError, ValueError, OSError, RecursionError):
             pass
-    took = time.process_time() - started
-    del trees
-    gc.enable()
-    return took
+""")
 
 
-def analysis(root: Path, files: list[Path]) -> tuple[float, int, int]:
-    """A fresh scan of the same files (parsing included; a new Context each time)."""
-    ctx = Context(root, Options())
-    started = time.process_time()
-    result = scan(ctx.project_root, files, ctx.parsed, ctx.relpath)
-    findings = len(result.reuse) + len(result.masked) + len(result.unparsable)
-    return time.process_time() - started, result.files, findings
+def measure(argv: list[str]) -> tuple[float, float, float]:
+    """(CPU seconds, wall seconds, peak RSS in MiB) of one process, start to exit. CPU
+    time (user + system) is what the ratios use: on a shared machine, wall time also
+    counts the time other processes held the cores."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=ENV)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise SystemExit(f"{argv[:3]}... exited {code}")
+    return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024
 
 
-def discovery(root: Path) -> float:
-    started = time.process_time()
-    Context(root, Options()).python_files()
-    return time.process_time() - started
+def tool_argv(root: Path, output: Path) -> list[str]:
+    script = Path(sys.executable).with_name("diagnose-uploads")
+    return [str(script), "fileptr", "--project-dir", str(root), "--offline",
+            "--format", "json", "--output", str(output), "-v", "0"]
+
+
+def compare(root: Path, work: Path) -> dict:
+    files = Context(root, Options()).python_files()
+    listing = work / f"{root.name}.files"
+    listing.write_text("".join(f"{p}\n" for p in files), encoding="utf-8")
+    script = work / "bare_parse.py"
+    script.write_text(BARE_PARSE, encoding="utf-8")
+    bare_argv = [sys.executable, str(script), str(listing)]
+    argv = tool_argv(root, work / "report.json")
+    measure(bare_argv)  # warm the page cache (and the tool's bytecode cache)
+    measure(argv)
+    bare, tool = [], []
+    for _ in range(RUNS):  # alternate, so load on a shared machine hits both sides
+        bare.append(measure(bare_argv))
+        tool.append(measure(argv))
+    return {"files": len(files),
+            "bare_s": statistics.median(c for c, _, _ in bare),
+            "tool_s": statistics.median(c for c, _, _ in tool),
+            "bare_wall": statistics.median(w for _, w, _ in bare),
+            "tool_wall": statistics.median(w for _, w, _ in tool),
+            "bare_mib": max(m for _, _, m in bare), "tool_mib": max(m for _, _, m in tool)}
+
+
+def synthetic(root: Path, modules: int) -> Path:
+    """A project of `modules` modules, each with two file helpers; every module's
+    second helper calls the first helper of the previous module."""
+    package = root / "app"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    for n in range(modules):
+        previous = f"from app.m{n - 1} import digest as other\n" if n else "other = None\n"
+        (package / f"m{n}.py").write_text(previous + textwrap.dedent(f"""
+            import hashlib
+
+
+            def digest(upload):
+                data = upload.read()
+                upload.seek(0)
+                return hashlib.sha256(data).hexdigest()
+
+
+            def store(storage, upload):
+                name = f"{n}-{{other(upload) if other else digest(upload)}}"
+                return storage.save(name, upload)
+        """), encoding="utf-8")
+    return root
+
+
+def growth(work: Path) -> dict:
+    times = {}
+    for modules in (1000, 5000):
+        root = synthetic(work / f"synthetic{modules}", modules)
+        argv = tool_argv(root, work / "synthetic.json")
+        measure(argv)
+        times[modules] = statistics.median(measure(argv)[0] for _ in range(RUNS))
+    return times
 
 
 def main() -> int:
     import django
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("root", nargs="?", default=str(Path(django.__file__).parent))
+    parser.add_argument("trees", nargs="*")
     args = parser.parse_args()
-    root = Path(args.root).resolve()
-    files = Context(root, Options()).python_files()
-    baseline(files[:50])  # warm the page cache for both sides
-    runs = [(baseline(files), analysis(root, files)) for _ in range(3)]  # alternate
-    base = min(b for b, _ in runs)  # keep the best of each side
-    took, scanned, findings = min((a for _, a in runs), key=lambda a: a[0])
-    walk = min(discovery(root) for _ in range(3))
-    print(f"root: {root}")
-    print(f"files: {scanned}  findings: {findings}")
-    print(f"ast.parse only: {base:.2f} s CPU ({len(files) / base:.0f} files/s)")
-    print(f"fileptr scan:   {took:.2f} s CPU ({scanned / took:.0f} files/s)")
-    print(f"ratio: {took / base:.2f}x (target <= 1.5x)")
-    print(f"file discovery (Context.python_files, shared by every check): {walk:.2f} s CPU;"
-          f" scan including it: {(took + walk) / base:.2f}x")
+    trees = [Path(t).resolve() for t in args.trees] or \
+        [Path(django.__file__).parent] + ([CORPUS] if CORPUS.is_dir() else [])
+    print(f"whole process (interpreter start to exit), median of {RUNS}: CPU time "
+          "(user + system), wall time in brackets")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        for root in trees:
+            r = compare(root, work)
+            print(f"{root} ({r['files']} files):\n"
+                  f"  bare parse {r['bare_s']:.2f} s ({r['bare_wall']:.2f} s), "
+                  f"{r['bare_mib']:.0f} MiB peak\n"
+                  f"  diagnose-uploads fileptr {r['tool_s']:.2f} s ({r['tool_wall']:.2f} s), "
+                  f"{r['tool_mib']:.0f} MiB peak\n"
+                  f"  time {r['tool_s'] / r['bare_s']:.2f}x (target <= 1.5x), "
+                  f"memory {r['tool_mib'] / r['bare_mib']:.2f}x (target <= 4x)")
+        times = growth(work)
+        print(f"synthetic: 1,000 modules {times[1000]:.2f} s, 5,000 modules "
+              f"{times[5000]:.2f} s: {times[5000] / times[1000]:.2f}x (target <= 5.5x)")
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import ast
 import importlib
 import io
+import re
 
 from upload_diagnostics.diagnostics import Check, Code, kv, table
 
@@ -121,6 +122,9 @@ def _module(name: str) -> bool:
         return False
 
 
+FORMAT_WORDS = re.compile(rb"(?i)webp|avif")
+
+
 def requested_formats(ctx) -> dict[str, list[tuple[str, int]]]:
     """Formats named in the project's source: "WEBP" literals, ".webp" names, format=...
 
@@ -128,7 +132,7 @@ def requested_formats(ctx) -> dict[str, list[tuple[str, int]]]:
     """
     wanted = {"WEBP": ("webp",), "AVIF": ("avif",)}
     found: dict[str, list[tuple[str, int]]] = {}
-    for path in ctx.python_files():
+    for path in ctx.python_files_matching(FORMAT_WORDS):
         tree = ctx.parsed(path)
         if tree is None:
             continue

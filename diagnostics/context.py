@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Any, Callable
@@ -13,17 +14,25 @@ from .options import Options
 # Folders that never hold the project's own files.
 SKIP_DIRS = {"node_modules", "site-packages", "dist-packages", "__pycache__", "build", "dist",
              "venv", "env", "htmlcov"}
+# Test code: judged only when UPLOAD_DIAGNOSTICS["SOURCE"]["TESTS"] is true (tests save a
+# file twice or misuse one inside assertRaises on purpose; the production path is what a
+# diagnosis is for).
+TEST_DIRS = {"tests", "test", "testing"}
 
 
-def project_files(root: Path, skip=frozenset(), depth: int | None = None):
+def project_files(root: Path, skip=frozenset(), depth: int | None = None, suffix: str = ""):
     """The files under `root`, sorted, without hidden, dependency or build folders,
-    virtualenvs, or folders named in `skip`; `depth` bounds how many folders deep."""
+    virtualenvs, or folders named in `skip`; `depth` bounds how many folders deep;
+    `suffix` keeps only names ending so (checked before any Path is made)."""
+    base = len(str(root).rstrip(os.sep).split(os.sep))
     for dirpath, dirnames, filenames in os.walk(root):
+        deeper = depth is None or len(dirpath.rstrip(os.sep).split(os.sep)) - base < depth
+        dirnames[:] = sorted(d for d in dirnames
+                             if deeper and not _skipped_dir(dirpath, d, skip))
         here = Path(dirpath)
-        deeper = depth is None or len(here.relative_to(root).parts) < depth
-        dirnames[:] = sorted(d for d in dirnames if deeper and not _skipped_dir(here, d, skip))
         for name in sorted(filenames):
-            yield here / name
+            if name.endswith(suffix):
+                yield here / name
 
 
 class Context:
@@ -101,19 +110,42 @@ class Context:
 
     def python_files(self) -> list[Path]:
         """The project's own .py files (no virtualenvs, site-packages, migrations, hidden
-        or build folders), sorted; honours UPLOAD_DIAGNOSTICS["SOURCE"] include/exclude."""
+        or build folders, and no tests unless SOURCE["TESTS"] is true), sorted; honours
+        UPLOAD_DIAGNOSTICS["SOURCE"] include/exclude."""
         return self.cached("python_files", self._find_python_files)
 
     def _find_python_files(self) -> list[Path]:
         source = self.config.get("SOURCE", {})
         exclude = [self.project_root / p for p in source.get("EXCLUDE", ())]
         roots = [self.project_root / p for p in source.get("INCLUDE", ())] or [self.project_root]
-        found = {path for root in roots for path in project_files(root, {"migrations"})
-                 if path.suffix == ".py" and not any(e in path.parents for e in exclude)}
+        tests = bool(source.get("TESTS"))
+        found = set()
+        for root in roots:
+            skip = len(str(root).rstrip(os.sep)) + 1
+            for path in project_files(root, {"migrations"}, suffix=".py"):
+                if (tests or not is_test_file(str(path)[skip:])) \
+                        and not any(e in path.parents for e in exclude):
+                    found.add(path)
         return sorted(found)
 
+    def python_files_matching(self, pattern: re.Pattern) -> list[Path]:
+        """The project's .py files whose bytes match `pattern` (a bytes regex): a cheap
+        filter before parsing, so a check that looks for one import or word does not
+        walk every tree."""
+        def find():
+            found = []
+            for path in self.python_files():
+                try:
+                    if pattern.search(path.read_bytes()):
+                        found.append(path)
+                except OSError:
+                    continue
+            return found
+        return self.cached(f"python_files_matching:{pattern.pattern!r}", find)
+
     def parsed(self, path: Path):
-        """The ast of a project file, parsed once per run; None when it does not parse."""
+        """The ast of a project file, parsed once per run; None when it does not parse.
+        Trees are kept for the run: parse only what python_files_matching() selected."""
         def parse():
             try:
                 source = Path(path).read_bytes()
@@ -133,7 +165,14 @@ class Context:
         return model.code(self.relpath(path), start, text[start - 1:line + around], line, title)
 
 
-def _skipped_dir(parent: Path, name: str, skip=frozenset()) -> bool:
+def is_test_file(rel: str) -> bool:
+    """tests/..., test_*.py, *_test(s).py, tests.py, conftest.py (`rel` from the root)."""
+    *folders, name = rel.split(os.sep)
+    return bool(TEST_DIRS.intersection(folders)) or name.startswith("test_") \
+        or name.endswith(("_test.py", "_tests.py")) or name in ("tests.py", "conftest.py")
+
+
+def _skipped_dir(parent: str | Path, name: str, skip=frozenset()) -> bool:
     if name.startswith(".") or name in SKIP_DIRS or name in skip or name.endswith(".egg-info"):
         return True
-    return (parent / name / "pyvenv.cfg").exists()  # a virtualenv under another name
+    return os.path.exists(os.path.join(parent, name, "pyvenv.cfg"))  # a virtualenv

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import platform
+import re
 import sys
 from importlib import metadata
 
@@ -45,24 +46,44 @@ def storage_backends(settings) -> dict[str, str]:
     return found
 
 
+# Only files whose text names one of USED_AS's modules are parsed, and not kept.
+USED_WORDS = re.compile(b"|".join(re.escape(m.encode()) for m in USED_AS.values()))
+
+
 def used_modules(ctx) -> set[str]:
     """The top-level modules the project uses: imported by its source or named in its
-    settings (apps, storages, upload handlers). Called before the checks run: they reuse
-    the parsed source, and nothing is left to do after an interrupted run."""
+    settings (apps, storages, upload handlers). Only the files that name one of USED_AS's
+    modules are parsed: on a large project, every tree would cost more than the
+    diagnosis."""
     names: set[str] = set()
-    trees = (ctx.parsed(path) for path in ctx.python_files())
-    for tree in (t for t in trees if t is not None):
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names.add(node.module)
+    for path in ctx.python_files_matching(USED_WORDS):
+        names.update(_imported(path))
     settings = ctx.settings
     if settings is not None:
         names.update(getattr(settings, "INSTALLED_APPS", ()))
         names.update(storage_backends(settings).values())
         names.update(getattr(settings, "FILE_UPLOAD_HANDLERS", ()))
     return {str(name).split(".")[0] for name in names}
+
+
+def _imported(path) -> set[str]:
+    """The absolute modules a file imports, at any depth of its statements."""
+    try:
+        todo = list(ast.parse(path.read_bytes(), filename=str(path)).body)
+    except (SyntaxError, ValueError, OSError, RecursionError):
+        return set()
+    found = set()
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.module and not node.level:
+                found.add(node.module)
+        else:
+            for name in ("body", "orelse", "finalbody", "handlers"):
+                todo.extend(getattr(node, name, None) or ())
+    return found
 
 
 def collect(settings=None, settings_module: str | None = None, used: set[str] = frozenset(),

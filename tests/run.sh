@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs (virtual environments for imagekitio 4.x, 5.x,
 # 3.0.x and 2.x, for the runtime dependencies alone and for the lowest declared versions;
-# Debian's Chromium, poppler-utils and nginx) and runs it.
+# Debian's Chromium, poppler-utils and nginx; the real-world source corpus) and runs it.
 # Usage: bash tests/run.sh [pytest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,6 +53,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+
+echo "== real-world corpus (pinned PyPI source distributions, into .cache/realworld)"
+.venv/bin/python tests/realworld/fetch.py
 
 export UPLOAD_DIAGNOSTICS_IK5_PYTHON="$PWD/.venv-ik5/bin/python"
 export UPLOAD_DIAGNOSTICS_IK2_PYTHON="$PWD/.venv-ik2/bin/python"

@@ -277,3 +277,36 @@ def test_include_outside_the_project_and_an_unreadable_file(project, tmp_path):
     assert ("fileptr.E001", "uploads.py") in located
     if os.geteuid() != 0:  # root reads any file
         assert ("fileptr.I001", "secret.py") in located
+
+
+TWICE = """
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+
+    def test_saves_twice():
+        content = ContentFile(b"data")
+        first = content.read()
+        default_storage.save("a.bin", content)
+        return first
+"""
+
+
+def test_test_code_is_judged_only_when_source_asks(project):
+    """tests/, test_*.py, *_tests.py and conftest.py are left out of the source by
+    default (a test saves a consumed file on purpose); SOURCE["TESTS"] puts them back."""
+    files = {"app/views.py": DOUBLE_READ, "app/tests/test_upload.py": TWICE,
+             "app/test_models.py": TWICE, "app/views_tests.py": TWICE, "conftest.py": TWICE}
+    root = project("", files)
+    run = run_cli("fileptr", "--settings", "testsite.settings", "--project-dir", root,
+                  "--format", "json", cwd=root)
+    assert by_code(run.json()) == {("fileptr.E001", "app/views.py", 10)}, run.output
+    (root / "testsite" / "settings.py").write_text(
+        (root / "testsite" / "settings.py").read_text()
+        + 'UPLOAD_DIAGNOSTICS = {"SOURCE": {"TESTS": True}}\n')
+    run = run_cli("fileptr", "--settings", "testsite.settings", "--project-dir", root,
+                  "--format", "json", cwd=root)
+    assert by_code(run.json()) == {
+        ("fileptr.E001", "app/views.py", 10), ("fileptr.E002", "app/tests/test_upload.py", 8),
+        ("fileptr.E002", "app/test_models.py", 8), ("fileptr.E002", "app/views_tests.py", 8),
+        ("fileptr.E002", "conftest.py", 8)}

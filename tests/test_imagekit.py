@@ -544,3 +544,72 @@ def test_an_unexpected_answer_is_reported_with_its_status(project, emulator, pyt
     assert codes(report) == ["imagekit.E018"]
     assert "404" in findings(report, "imagekit.E018")[0]["message"]
     assert emulator.requests[-1].path == "/staging/v1/files"
+
+
+# -- SDK code the project spreads over modules, pins, and names -------------------------
+
+CLIENT_MODULE = '''
+from django.conf import settings
+from imagekitio import ImageKit
+
+client = ImageKit(private_key=settings.IMAGEKIT_PUBLIC_KEY,
+                  public_key=settings.IMAGEKIT_PRIVATE_KEY,
+                  url_endpoint=settings.IMAGEKIT_URL_ENDPOINT)
+'''
+
+CLIENT_USER = '''
+from .ik import client as ik
+
+
+def push(data, name):
+    result = ik.files.upload(file=data, file_name=name)
+    return result.file_id
+'''
+
+
+def test_a_client_built_in_another_module_is_checked(project):
+    """`from .ik import client` in a file that never imports imagekitio: its calls are
+    still checked against the installed SDK (4.x has no files.upload)."""
+    root = make(project, IK4, storage=STORAGE_4)
+    (root / "media" / "ik.py").write_text(CLIENT_MODULE.lstrip("\n"))
+    (root / "media" / "push.py").write_text(CLIENT_USER.lstrip("\n"))
+    _, report = diagnose(root, "imagekit.sdk", "--offline")
+    located = {(f["code"], f["location"]["path"], f["location"]["line"])
+               for f in findings(report, "imagekit.E023")}
+    assert located == {("imagekit.E023", "media/push.py", 5)}
+
+
+def test_keys_read_from_settings_named_for_the_other_key(project):
+    root = make(project, IK4, storage=STORAGE_4)
+    (root / "media" / "ik.py").write_text(CLIENT_MODULE.lstrip("\n"))
+    _, report = diagnose(root, "imagekit.sdk", "--offline")
+    swapped = findings(report, "imagekit.W023")
+    assert [(f["location"]["path"], f["location"]["line"]) for f in swapped] == [
+        ("media/ik.py", 4), ("media/ik.py", 4)]
+    assert {f["message"].split("(")[1].split("=")[0] for f in swapped} == {
+        "private_key", "public_key"}
+    assert "settings.IMAGEKIT_PUBLIC_KEY" in swapped[0]["message"]
+    # the example storage passes each key from its own setting: no finding there
+    assert all(f["location"]["path"] != "media/storage.py" for f in swapped)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8"])
+def test_a_pin_of_another_generation_is_read_in_any_encoding(project, encoding):
+    """requirements.txt as PowerShell's `pip freeze >` writes it (UTF-16 with a BOM),
+    or UTF-8: the 5.x pin is read and compared with the installed 4.x."""
+    root = make(project, IK4, storage=STORAGE_4)
+    (root / "requirements.txt").write_bytes(
+        "Django==5.2\r\nimagekitio==5.11.0\r\nPillow>=10\r\n".encode(encoding))
+    _, report = diagnose(root, "imagekit.sdk", "--offline")
+    [pin] = findings(report, "imagekit.W022")
+    assert pin["location"] == {"path": "requirements.txt", "line": 2}
+    assert "imagekitio==5.11.0" in pin["message"] and "4.2.0" in pin["message"]
+
+
+def test_a_pin_of_the_installed_generation_is_silent(project):
+    root = make(project, IK4, storage=STORAGE_4)
+    (root / "requirements").mkdir()
+    (root / "requirements" / "base.txt").write_bytes(
+        "imagekitio==4.1.0  # 3.1-4.x\n".encode("utf-16"))
+    _, report = diagnose(root, "imagekit.sdk", "--offline")
+    assert codes(report) == ["imagekit.I020", "imagekit.W020"]

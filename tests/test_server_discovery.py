@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import base_env, by_code, run_cli
+from conftest import base_env, by_code, codes, run_cli, write_files
 
 
 def only(run, check_id: str) -> dict:
@@ -131,10 +131,49 @@ def test_asgi_server_has_no_request_timeout(tmp_path):
 
 
 def test_no_start_command(tmp_path):
-    (tmp_path / "empty").mkdir()
-    run = run_cli("server.config", "--project-dir", tmp_path / "empty", "--format", "json")
+    """A Django project (its manage.py) with no start command anywhere: W001."""
+    write_files(tmp_path / "site", {"manage.py": "import django\n"})
+    run = run_cli("server.config", "--project-dir", tmp_path / "site", "--format", "json")
     check = only(run, "server.config")
-    assert "server.W001" in by_code(check) and not check["facts"]
+    assert (run.returncode, check["status"], codes(check)) == (0, "warn", ["server.W001"])
+    assert not check["facts"]
+
+
+def test_reusable_library_is_not_applicable(tmp_path):
+    """A reusable app (no manage.py, wsgi.py, asgi.py or settings module) starts no
+    server: skipped with the reason, no W001."""
+    write_files(tmp_path / "lib", {"storages/__init__.py": "",
+                                   "storages/backends.py": "class S3Storage: pass\n"})
+    run = run_cli("server.config", "--project-dir", tmp_path / "lib", "--format", "json")
+    check = only(run, "server.config")
+    assert (run.returncode, check["status"], check["findings"]) == (0, "skipped", [])
+    assert check["skipped_reason"].startswith("not applicable")
+    assert "reusable app or library" in check["skipped_reason"]
+
+
+def test_runserver_in_a_compose_file_is_its_own_finding(tmp_path):
+    """compose runs runserver: W006 at its line, not W001; the Dockerfile's gunicorn
+    stays the command whose settings are judged."""
+    root = write_files(tmp_path / "site", {
+        "manage.py": "import django\n",
+        "Dockerfile": "FROM python:3.12\nCMD gunicorn mysite.wsgi --timeout 90\n",
+        "docker-compose.yml": """
+            services:
+              web:
+                build: .
+                command: python manage.py runserver 0.0.0.0:8000
+        """,
+        "scripts/dev.sh": "python manage.py runserver\n",
+    })
+    run = run_cli("server.config", "--project-dir", root, "--format", "json", timeout=120)
+    check = only(run, "server.config")
+    found = by_code(check)
+    assert [f["location"] for f in check["findings"] if f["code"] == "server.W006"] == [
+        {"path": "docker-compose.yml", "line": 4}]
+    assert "server.W001" not in found
+    assert "runserver" in found["server.W006"]["message"]
+    assert check["facts"]["server.worker_timeout"]["server"] == "gunicorn"
+    assert check["facts"]["server.worker_timeout"]["timeout_s"] == 90.0
 
 
 def test_unparsable_deployment_file_is_a_finding(tmp_path):

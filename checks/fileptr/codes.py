@@ -7,18 +7,22 @@ from upload_diagnostics.diagnostics import Code
 E001 = Code(
     code="fileptr.E001",
     title="An upload is read again after it was consumed",
-    detects="Within a function, an upload-like value (a parameter, a request.FILES, "
-            "validated_data or cleaned_data item, an attribute, a file a call returns) "
-            "is consumed - .read(), readlines(), iteration, copyfileobj, Pillow's "
-            "Image.open, chunks(), a save, or a project function that does one of "
-            "these - and later read again from its current position (.read(), "
-            "BytesIO(f.read()), an SDK upload call, a project function that reads it, "
-            "or a form or serializer bound to request.FILES / request.data, whose "
-            "ImageField validation reads it) with no seek(0) in between. "
-            "Image.open() and chunks() rewind by themselves, so they are never the "
-            "second read. Only values shown to be files count (a file-like name, an "
-            "upload container, a file a call returns, a seek() on it), so streams "
-            "whose read() returns the next chunk are left alone.",
+    detects="Within a function, a file is consumed - .read(), readlines(), iteration, "
+            "copyfileobj, hashing, chunks(), Pillow's Image.open followed by load(), "
+            "verify(), convert(), thumbnail() or save(), or a project function that does "
+            "one of these (followed across modules, methods, static and class methods) - "
+            "and later read again from its current position (.read(), BytesIO(f.read()), "
+            "an SDK or HTTP upload call, a project function that reads it, or a form or "
+            "serializer bound to request.FILES / request.data, whose ImageField "
+            "validation reads it) with no seek(0) in between. Image.open() alone reads "
+            "only the header, so a read after it gets the file without its header. Only "
+            "values shown to be files count: a request.FILES item; what File, "
+            "ContentFile, UploadedFile, BytesIO or open() make; a form, serializer or "
+            "model field the project declares as FileField or ImageField; a parameter "
+            "the code reads, seeks, chunks or sends; anything it seeks. A name that "
+            "sounds like an upload is no evidence, nor is any validated_data item. Test "
+            "files are not read unless UPLOAD_DIAGNOSTICS['SOURCE']['TESTS'] is true, and "
+            "misuse inside `with self.assertRaises(...)` is taken as the test's point.",
     why="The second read starts at the end of the file and returns b'' (or the tail "
         "after Pillow's header read). Pillow then fails with 'cannot identify image "
         "file', an SDK uploads 0 bytes ('Missing file parameter for upload'), or a "
@@ -39,13 +43,19 @@ E001 = Code(
 E002 = Code(
     code="fileptr.E002",
     title="A consumed upload is handed to a saver",
-    detects="A value that was consumed (read, loaded by Pillow, hashed) is then given "
-            "to something that stores it - storage.save(name, f), field.save(name, f), "
-            "Model.objects.create(image=f), serializer.save(image=f), "
+    detects="A file that was consumed (read, decoded by Pillow, hashed, chunked) is then "
+            "given to something that stores it - storage.save(name, f), field.save(name, "
+            "f), Model.objects.create(image=f), Photo(image=f).save(), photo.image = f "
+            "then photo.save(), form.save() or form.save(commit=False) then .save() for "
+            "a form bound to request.FILES, serializer.save(image=f), "
             "super().create(validated_data) with the file inside validated_data, or "
-            "returned from a clean()/clean_<field>()/validate()/validate_<field>() "
-            "hook (or left consumed by a field validator), after which the form, "
-            "serializer or model saves it - without a seek(0) in between.",
+            "returned from a clean()/clean_<field>()/validate()/validate_<field>() method "
+            "(or left consumed by a function a field lists in validators=[...]) - "
+            "without a seek(0) in between. Saving is not consuming (storages read "
+            "through chunks() or rewind), so a file saved twice is not reported, nor is "
+            "a save after Image.open() alone (only the header was read), nor a save "
+            "through a project storage whose own _save rewinds first. Only the ORM "
+            "arguments that are files are saved.",
     why="Django's FileSystemStorage reads the content through File.chunks(), which "
         "seeks to 0 first, so the bug never shows in development. A remote storage "
         "whose _save calls content.read() (ImageKit and most SDK-based backends) "
@@ -64,8 +74,12 @@ E003 = Code(
     code="fileptr.E003",
     title="A storage's _save reads content without rewinding it",
     detects="A method _save(self, name, content) of a Storage subclass reads content "
-            "(content.read(), a loop over it, handing it to an SDK upload call) before "
-            "any content.seek(0), content.open() or content.chunks().",
+            "(content.read(), a loop over it, handing it to an SDK or HTTP upload - "
+            "requests/httpx data= or files= - or to a helper, a method of another "
+            "project class or a function that does, followed two calls deep and more) "
+            "before any content.seek(0), content.open() or content.chunks(). A seek "
+            "under `if hasattr(content, 'seek')` or inside try/except "
+            "(AttributeError, UnsupportedOperation) counts.",
     why="Storage.save() passes content on wherever the caller left it. Any read "
         "before the save - validation, a checksum, a thumbnail - leaves it at the end, "
         "and this _save then uploads 0 bytes (ImageKit: 'Missing file parameter for "
@@ -121,9 +135,10 @@ W001 = Code(
     code="fileptr.W001",
     title="Upload or storage code swallows every error",
     detects="An `except:`, `except Exception:` or `except BaseException:` whose body "
-            "is only pass, continue or a constant, inside a function that handles "
-            "uploads or storage (request.FILES, validated_data, cleaned_data, .save(), "
-            "Image.open, a Storage subclass).",
+            "is only pass, continue or a constant, around upload code. Upload code, concretely: a try block that stores or sends a file (storage.save(name, content), field.save(name, content), serializer.save(), form.save(), a call given a request.FILES value, an SDK upload such as upload_file/upload_fileobj/put_object, put/post/request with files= or data=), or any try block of a Storage's _save(). A try "
+            "block that only deletes, lists, validates, converts or writes a database row "
+            "is not: a failed clean-up or a rejected image skipped on purpose is a "
+            "decision.",
     why="The upload then fails silently: the request answers 200 or 201 while the file "
         "was never stored, and nothing in the log says why.",
     bad="try:\n    photo.image.save(name, upload)\nexcept Exception:\n    pass",
@@ -135,9 +150,11 @@ W001 = Code(
 W002 = Code(
     code="fileptr.W002",
     title="Upload code replaces an error without its cause",
-    detects="Inside `except:`/`except Exception:` in upload or storage code, a new "
+    detects="Inside `except:`/`except Exception:` around upload code, a new "
             "exception is raised without `from exc` and without the caught exception "
-            "in its arguments.",
+            "in its arguments. Upload code, concretely: a try block that stores or sends a file (storage.save(name, content), field.save(name, content), serializer.save(), form.save(), a call given a request.FILES value, an SDK upload such as upload_file/upload_fileobj/put_object, put/post/request with files= or data=), or any try block of a Storage's _save(); also a try block of a saving method (create, "
+            "update, save, perform_create, perform_update, form_valid) that handles "
+            "validated_data, cleaned_data or request.FILES.",
     why="When the new exception becomes a response (DRF's ValidationError or "
         "APIException, Django's SuspiciousOperation) the original error - the one that "
         "says what went wrong - is never logged.",
@@ -153,8 +170,11 @@ W003 = Code(
     code="fileptr.W003",
     title="An upload error is logged without its traceback",
     detects="A logger.error(...) or logger.critical(...) call inside an except clause "
-            "of upload or storage code, without exc_info (and the clause does not "
-            "re-raise).",
+            "around upload code (as for fileptr.W002), without exc_info, when the clause "
+            "does not re-raise, the message does not carry traceback.format_exc(), and "
+            "the clause catches more than expected answers (ValueError, TypeError, "
+            "KeyError, DoesNotExist, ValidationError...: logging int('x')'s error "
+            "without a traceback loses nothing). Upload code, concretely: a try block that stores or sends a file (storage.save(name, content), field.save(name, content), serializer.save(), form.save(), a call given a request.FILES value, an SDK upload such as upload_file/upload_fileobj/put_object, put/post/request with files= or data=), or any try block of a Storage's _save().",
     why="The log shows that an upload failed but not where: for a storage or SDK "
         "error the message alone ('upload failed: ') is often empty, and the stack "
         "that would name the layer is gone.",

@@ -8,10 +8,10 @@ from .common import scanned, where
 
 
 class FilePointerReuse(Check):
-    """Reads the project's source with Python's ast and follows each upload-like value
-    through every function (and the project functions it is handed to): a read after the
-    file was consumed, a save of a consumed file, a Storage._save that reads content
-    without seeking to 0.
+    """Reads the project's source (test code only when SOURCE["TESTS"] asks) with
+    Python's ast and follows each value shown to be a file through every function (and
+    the project functions it is handed to): a read after the file was consumed, a save
+    of a consumed file, a Storage._save that reads content without seeking to 0.
 
     A comment `# upload-diagnostics: ignore[fileptr.E001]` (codes comma-separated, or
     none for all) on the reported line silences it; the count is in the published fact.

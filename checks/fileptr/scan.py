@@ -1,23 +1,29 @@
-"""One scan of the project's source: parse, summarise functions across modules until the
-summaries settle, then collect file-pointer events and masked errors per file."""
+"""One scan of the project's source: each file is parsed once and indexed (project.py),
+the masked-error rules run on it, and only the functions the flow analysis needs keep
+their syntax; then functions are summarised across modules until the summaries settle,
+and file-pointer events are collected."""
 from __future__ import annotations
 
 import ast
 import bisect
 import gc
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import masked
 from .flow import Flow
-from .project import Module, Resolver, load
-from .vocab import Summary
+from .project import Function, Index, Module, Resolver, load, module_names
+from .vocab import Summary, is_hook
 
-# Words without which a function cannot move a file position (a cheap pre-filter).
-MARKERS = (".read", "seek(", "Image.open", "chunks(", "copyfileobj", "file_digest", "save(",
-           "create(", "upload", ".put", "post(", ".open(")
-MAX_PASSES = 5
+# Words without which a function cannot move a file position (a cheap pre-filter). A
+# function that only saves is run when a callee's summary says it moves its argument
+# (Scanner.callers), so `save(` is no marker.
+MARKERS = (b".read", b"seek(", b"Image.open", b"chunks(", b"copyfileobj", b"file_digest",
+           b"upload", b".put", b"post(", b"open(", b"FILES", b"BytesIO", b"storage")
+MAX_PASSES = 6
+CALL = re.compile(rb"\b(\w+)\s*\(")
 
 
 @dataclass
@@ -40,137 +46,249 @@ class ScanResult:
     suppressed: int = 0
 
 
-def why_unparsable(path: Path) -> str:
-    try:
-        ast.parse(path.read_bytes(), filename=str(path))
-    except SyntaxError as exc:
-        return f"{type(exc).__name__}: {exc.msg} (line {exc.lineno})"
-    except (ValueError, UnicodeDecodeError, OSError, RecursionError) as exc:
-        return f"{type(exc).__name__}: {exc}"
-    return "it could not be read"
-
-
-def scan(root: Path, paths: list[Path], parse, relpath) -> ScanResult:
-    """`parse(path)` gives an ast or None; `relpath(path)` the path shown in findings."""
-    # Every module's ast stays alive until the end; the cyclic collector would walk all
-    # of them again on each collection, which costs more than the analysis itself.
+def scan(root: Path, paths: list[Path], relpath) -> ScanResult:
+    """`relpath(path)` gives the path shown in findings."""
+    # Parsing allocates millions of short-lived nodes; the cyclic collector would walk
+    # the retained ones again on each collection, for nothing (ast trees hold no cycles).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _scan(root, paths, parse, relpath)
+        return Scanner(root, paths, relpath).run()
     finally:
         if enabled:
             gc.enable()
 
 
-def _scan(root: Path, paths: list[Path], parse, relpath) -> ScanResult:
-    result = ScanResult(files=len(paths))
-    modules: dict[str, Module] = {}
-    for path in paths:
-        tree = parse(path)
+class Scanner:
+    """Streams the files once (load), then runs the flow analysis (flows) and settles
+    the except clauses that need every module known."""
+
+    def __init__(self, root: Path, paths: list[Path], relpath):
+        self.root, self.paths, self.relpath = Path(root), paths, relpath
+        self.result = ScanResult(files=len(paths))
+        self.index = Index()
+        self.resolver = Resolver(self.index)
+        self.candidates: list = []  # (module, masked.Masked) to resolve once all are known
+        self.packages = {os.path.dirname(p) for p in map(str, paths)
+                         if p.endswith(os.sep + "__init__.py")}
+        self.django_roots = sorted({os.path.dirname(p) for p in map(str, paths)
+                                    if p.endswith(os.sep + "manage.py")})
+        self.root_has_init = (self.root / "__init__.py").exists()
+
+    def run(self) -> ScanResult:
+        for path in self.paths:
+            self.load(path)
+        self.flows()
+        resolve_module = masked.ModuleResolver(self.index)
+        for module, item in self.candidates:
+            item = masked.resolved(item, resolve_module)
+            if item is not None:
+                self.masked(module, item)
+        for module in self.index.modules:  # no syntax outlives the scan
+            for func in module.functions:
+                func.node = None
+        return self.result
+
+    def load(self, path: Path) -> None:
         try:
-            source = path.read_bytes().decode("utf-8", "replace") if tree else ""
-        except OSError:
-            tree = None
-        if tree is None:
-            result.unparsable.append((path, why_unparsable(path)))
-            continue
-        module = load(root, path, relpath, tree, source)
-        modules.setdefault(module.name, module)
-    events = _flows(modules)
-    for module, func, event in events:
-        detail = {"name": event.name, "action": event.action, "earlier": event.earlier,
-                  "earlier_how": event.earlier_how}
-        _add(result, result.reuse, Issue(event.code, module, event.line, func.qualname,
-                                          detail))
-    resolve_module = masked.ModuleResolver(modules)
-    for module in modules.values():
-        for item in masked.check(module, resolve_module):
-            _add(result, result.masked, Issue(item.code, module, item.line, item.function,
-                                               {"detail": item.detail, "target": item.target}))
-    return result
+            data = path.read_bytes()
+            tree = ast.parse(data, filename=str(path))
+        except SyntaxError as exc:
+            self.result.unparsable.append(
+                (path, f"{type(exc).__name__}: {exc.msg} (line {exc.lineno})"))
+            return
+        except (ValueError, UnicodeDecodeError, OSError, RecursionError, MemoryError) as exc:
+            self.result.unparsable.append((path, f"{type(exc).__name__}: {exc}"))
+            return
+        names = module_names(self.root, path, self.packages, self.django_roots,
+                             self.root_has_init)
+        # A function whose text has neither a marker nor an except clause is indexed by
+        # name and span only: its statements are not walked.
+        marked = _lines_at(data, _offsets(data, MARKERS))
+        walked = sorted(_lines_at(data, _offsets(data, (b"except",))) + marked)
+        module, tries = load(
+            names, path, self.relpath, tree, data,
+            keep=lambda f: _spans(f, marked) or f.storage and f.name == "_save",
+            walk=lambda node: _spans_node(node, walked))
+        self.index.add(module)
+        for owner, node in tries:
+            for item in masked.check(module, owner, node):
+                if item.target:
+                    self.candidates.append((module, item))
+                else:
+                    self.masked(module, item)
 
+    def masked(self, module: Module, item) -> None:
+        self._add(self.result.masked, Issue(item.code, module, item.line, item.function,
+                                            {"detail": item.detail, "target": item.target}))
 
-def _add(result: ScanResult, bucket: list, issue: Issue) -> None:
-    if issue.module.is_suppressed(issue.line, issue.code):
-        result.suppressed += 1
-    else:
-        bucket.append(issue)
+    def _add(self, bucket: list, issue: Issue) -> None:
+        if issue.module.is_suppressed(issue.line, issue.code):
+            self.result.suppressed += 1
+        else:
+            bucket.append(issue)
 
+    # -- file positions across functions ----------------------------------------------
 
-def _flows(modules: dict[str, Module]):
-    """Run every relevant function, re-running callers while callee summaries change."""
-    resolver = Resolver(modules)
-    summaries: dict[int, Summary] = {}
-    work = [(m, f) for m in modules.values() for f in _marked(m)]
-    results: dict[int, list] = {}
-    for _ in range(MAX_PASSES):
-        changed: dict[str, set[str]] = {}  # module name -> functions whose summary changed
-        for module, func in work:
-            try:
-                flow = _run(module, func, resolver, summaries)
-            except RecursionError:  # an absurdly deep expression: skip that function
+    def flows(self) -> None:
+        """Run every relevant function, re-running callers while callee summaries
+        change: the functions that resolved a call to a changed one after running, and
+        the callers that never ran (found in the text of the modules that can reach it)."""
+        self.summaries: dict[int, Summary] = {}
+        self.validators = set().union(*(m.validators for m in self.index.modules))
+        self.deps: dict[int, set[int]] = {}  # function -> the project functions it called
+        ran: dict[int, Function] = {}
+        results: dict[int, list] = {}
+        work = [f for m in self.index.modules for f in m.functions if f.node is not None]
+        for _ in range(MAX_PASSES):
+            changed: list[Function] = []
+            for func in work:
+                try:
+                    flow = self.run_flow(func)
+                except RecursionError:  # an absurdly deep expression: skip that function
+                    continue
+                ran[id(func)] = func
+                results[id(func)] = [(func, e) for e in flow.events]
+                summary = _useful(flow.summary(func.module))
+                if summary != self.summaries.get(id(func)):
+                    self.summaries[id(func)] = summary
+                    changed.append(func)
+            if not changed:
+                break
+            moved = {id(f) for f in changed}
+            work = [f for key, f in ran.items() if self.deps.get(key, set()) & moved]
+            work += [f for f in self.callers(changed) if id(f) not in ran]
+        for items in results.values():
+            for func, event in items:
+                detail = {"name": event.name, "action": event.action,
+                          "earlier": event.earlier, "earlier_how": event.earlier_how}
+                self._add(self.result.reuse, Issue(event.code, func.module, event.line,
+                                                   func.qualname, detail))
+
+    def run_flow(self, func: Function) -> Flow:
+        module, resolved = func.module, {}
+
+        deps = self.deps.setdefault(id(func), set())
+
+        def resolve(call: ast.Call):
+            if id(call) not in resolved:
+                target = self.resolver.function(module, func, call)
+                if target is not None:
+                    deps.add(id(target))
+                resolved[id(call)] = self.summaries.get(id(target)) if target else None
+            return resolved[id(call)]
+        hook = is_hook(func.name, func.cls is not None) or func.cls is None \
+            and func.qualname in self.validators  # a module-level field validator
+        return Flow(func.node, resolve, save_mode=func.storage and func.name == "_save",
+                    hook=hook,
+                    file_field=lambda name: self.resolver.file_field(module, func.cls, name),
+                    form_field=lambda node, name: self.resolver.field_class(module, node, name),
+                    ).run()
+
+    def callers(self, changed: list[Function]) -> list[Function]:
+        """Functions that may call one of `changed`: by its name in its own module (also
+        self.name()), through an import elsewhere (see _called_as). Each candidate
+        module's text is matched once against one pattern of any call."""
+        by_module: dict[Module, list[Function]] = {}
+        for func in changed:
+            by_module.setdefault(func.module, []).append(func)
+        by_name = {name: m for m in by_module for name in (m.name, *m.other_names)}
+        work = []
+        for module in self.index.modules:
+            names = {f.name for f in by_module.get(module, ())}
+            for alias, (source, attr) in module.imports.items():
+                if source in by_name or attr and f"{source}.{attr}" in by_name:
+                    names |= self._called_as(module, alias, source, attr, by_module)
+            if not names:
                 continue
-            results[id(func.node)] = [(module, func, e) for e in flow.events]
-            summary = flow.summary(module)
-            key = id(func.node)
-            if (summary.params or summary.returns) and summaries.get(key) != summary:
-                summaries[key] = summary
-                changed.setdefault(module.name, set()).add(func.node.name)
-        if not changed:
-            break
-        work = _callers(modules, changed)
-    return [item for items in results.values() for item in items]
+            try:
+                data = module.path.read_bytes()
+            except OSError:
+                continue
+            wanted = {n.encode() for n in names}
+            lines = _lines_at(data, [m.start() for m in CALL.finditer(data)
+                                     if m.group(1) in wanted])
+            found = [f for f in module.functions if _spans(f, lines)]
+            if any(f.node is None for f in found):
+                _restore(module, found, data)
+            work += [f for f in found if f.node is not None]
+        return work
+
+    def _called_as(self, module, alias, source, attr, by_module) -> set[str]:
+        """The call names under which `module` reaches a changed function through one
+        import: `from x import f as alias` (alias()), `import x as alias` (alias.f():
+        f), or `from x import Cls` subclassed here (self.m(): m)."""
+        names = set()
+        other = self.index.get(f"{source}.{attr}" if attr else source, module)
+        for func in by_module.get(other, ()):
+            if func.cls is None:
+                names.add(func.name)  # alias.f()
+        if attr:
+            other = self.index.get(source, module)
+            subclassed = any(alias in info.bases for info in module.classes.values())
+            for func in by_module.get(other, ()):
+                if func.cls is None and func.qualname == attr:
+                    names.add(alias)
+                elif func.cls == attr and subclassed:
+                    names.add(func.name)  # self.m() in a subclass
+        return names
 
 
-def _marked(module: Module):
-    """Functions holding a marker. str.find is far faster than one regex of alternatives."""
-    source = module.source
+def _useful(summary: Summary) -> Summary | None:
+    """A summary callers can act on: a parameter moved, or a new file returned. (One
+    that only hands a parameter back is dropped: identity functions are everywhere and
+    would re-run half the project for nothing.)"""
+    return summary if summary.params or summary.returns == "fresh" else None
+
+
+def _offsets(data: bytes, words) -> list[int]:
+    """Where any of the words occurs. bytes.find is far faster than one regex of
+    alternatives."""
     offsets = []
-    for word in MARKERS:
-        at = source.find(word)
+    for word in words:
+        at = data.find(word)
         while at >= 0:
             offsets.append(at)
-            at = source.find(word, at + 1)
-    return _functions_at(module, offsets)
+            at = data.find(word, at + 1)
+    return offsets
 
 
-def _callers(modules: dict[str, Module], changed: dict[str, set[str]]):
-    """Functions that may call one of `changed`: in the same module, or in a module that
-    imports from the callee's module."""
-    names = {n for group in changed.values() for n in group}
-    calls = re.compile(r"\b(?:%s)\s*\(" % "|".join(map(re.escape, sorted(names))))
-    work = []
-    for module in modules.values():
-        sources = {source for source, _ in module.imports.values()}
-        sources |= {f"{s}.{a}" for s, a in module.imports.values() if a}
-        if module.name in changed or sources & changed.keys():
-            offsets = [m.start() for m in calls.finditer(module.source)]
-            work += [(module, f) for f in _functions_at(module, offsets)]
-    return work
-
-
-def _functions_at(module: Module, offsets: list[int]):
-    """The functions whose lines contain any of these character offsets."""
-    if not offsets:
-        return []
-    source = module.source
+def _lines_at(data: bytes, offsets: list[int]) -> list[int]:
+    """The sorted line numbers of byte offsets."""
     lines, line, last = [], 1, 0
     for at in sorted(offsets):
-        line += source.count("\n", last, at)
+        line += data.count(b"\n", last, at)
         last = at
         lines.append(line)
-    found = []
-    for func in module.functions:
-        i = bisect.bisect_left(lines, func.node.lineno)
-        if i < len(lines) and lines[i] <= func.node.end_lineno:
-            found.append(func)
-    return found
+    return lines
 
 
-def _run(module: Module, func, resolver: Resolver, summaries) -> Flow:
-    def resolve(call: ast.Call):
-        target = resolver.function(module, func, call)
-        return summaries.get(id(target.node)) if target else None
-    save_mode = func.storage and func.node.name == "_save"
-    return Flow(func.node, resolve, save_mode).run()
+def _spans(func: Function, lines: list[int]) -> bool:
+    """Whether any of these (sorted) line numbers falls inside the function."""
+    return _within(lines, func.lineno, func.end_lineno)
+
+
+def _spans_node(node, lines: list[int]) -> bool:
+    return _within(lines, node.lineno, node.end_lineno or node.lineno)
+
+
+def _within(lines: list[int], first: int, last: int) -> bool:
+    i = bisect.bisect_left(lines, first)
+    return i < len(lines) and lines[i] <= last
+
+
+def _restore(module: Module, wanted: list[Function], source: bytes) -> None:
+    """Parse a module again to give back the syntax of functions whose summary is now
+    needed (they held no marker, so it was not kept)."""
+    try:
+        tree = ast.parse(source, filename=str(module.path))
+    except (SyntaxError, ValueError, RecursionError):
+        return
+    by_line = {f.lineno: f for f in wanted if f.node is None}
+    todo = list(tree.body)
+    while todo and by_line:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno in by_line:
+            by_line.pop(node.lineno).node = node
+        for name in ("body", "orelse", "finalbody", "handlers"):
+            todo.extend(getattr(node, name, None) or ())

@@ -1,5 +1,5 @@
 """The vocabulary of the file-pointer analysis: which calls read, rewind, wrap, send or
-save a file, which names and annotations say "file", and the small values the
+save a file, which annotations say "file", and the small values the
 interpreter in flow.py passes around."""
 from __future__ import annotations
 
@@ -15,21 +15,26 @@ WRAPPERS = {"File", "ImageFile", "UploadedFile", "InMemoryUploadedFile", "Buffer
 # Calls that return a new file object at position 0.
 FRESH = {"ContentFile", "BytesIO", "StringIO", "SimpleUploadedFile", "open",
          "TemporaryFile", "NamedTemporaryFile", "SpooledTemporaryFile"}
-# Containers whose items are uploads.
-UPLOAD_CONTAINERS = ("validated_data", "cleaned_data", "FILES", "files")
+# Containers of form, serializer and validator values, keyed by field name.
+FIELD_CONTAINERS = ("validated_data", "cleaned_data", "attrs", "data")
 # Methods of SDKs and HTTP clients that send a file object from its current position.
 SENDERS = {"upload_file", "upload", "upload_fileobj", "put_object", "upload_blob",
-           "put", "post", "create_blob_from_stream", "upload_from_file"}
-# Model and serializer methods that store the files they are given.
+           "put", "post", "create_blob_from_stream", "upload_from_file", "request"}
+# Model and serializer methods that store the files they are given (update only as
+# super().update(instance, validated_data): dict.update is not a save).
 SAVERS = {"save", "create", "update", "get_or_create", "update_or_create", "bulk_create"}
+# Pillow: methods of an opened image, and ImageOps functions, that decode the whole
+# file (Image.open alone reads only the header).
+IMAGE_LOADS = {"load", "verify", "convert", "thumbnail", "resize", "save", "copy", "crop",
+               "rotate", "transpose", "getdata", "tobytes", "split", "filter", "quantize",
+               "getpixel", "reduce", "paste", "histogram"}
+# Context managers whose block is expected to fail: misuse there is on purpose.
+EXPECTED_FAILURE = {"assertRaises", "assertRaisesMessage", "assertRaisesRegex", "raises"}
+# Exceptions a failed seek raises: where one is caught, the file cannot seek.
+SEEK_ERRORS = {"AttributeError", "UnsupportedOperation", "OSError", "IOError", "ValueError",
+               "TypeError", "Exception", "BaseException"}
 FILE_TYPES = {"IO", "BinaryIO", "BytesIO", "IOBase", "RawIOBase", "BufferedIOBase",
               "BufferedReader"}
-FILE_WORDS = ("file", "upload", "photo", "image", "img", "avatar", "picture", "attachment",
-              "document", "thumb", "blob")
-FILE_PARAM_NAMES = {"f", "fp", "fh", "file", "fileobj", "file_obj", "upload", "uploaded",
-                    "uploaded_file", "upload_file", "content", "attachment",
-                    "document", "photo", "picture", "avatar", "image_file", "img_file",
-                    "source", "src_file", "infile", "blob"}
 
 
 @dataclass
@@ -55,17 +60,28 @@ class Event:
 
 
 @dataclass
+class Effect:
+    """What a project function does to one parameter: the first operation that moves it
+    (kind: read to the end, partial, header (Pillow's Image.open), rewinding (a reader
+    that seeks to 0 first), rewind, save), where, and where it leaves the position
+    (`end`: a Pos kind, or None when it is back at 0)."""
+
+    kind: str
+    line: int
+    how: str
+    module: object  # the callee's Module (its .rel names the file)
+    end: str | None
+
+
+@dataclass
 class Summary:
-    """What a project function does to its parameters and what it returns.
+    """What a project function does to its parameters and what it returns: "fresh" (a
+    new file; `fresh_pos` says where it stands when not at 0) or a parameter's name."""
 
-    params: name -> (kind, line, how, module) of the first thing that moves it, kind
-    one of read (from the current position to the end), partial, save, rewinding.
-    returns: "fresh" or the name of the parameter it returns.
-    """
-
-    params: dict[str, tuple] = field(default_factory=dict)
+    params: dict[str, Effect] = field(default_factory=dict)
     param_names: list[str] = field(default_factory=list)
     returns: str | None = None
+    fresh_pos: str | None = None
 
 
 def key_of(node) -> str | None:
@@ -83,7 +99,7 @@ def key_of(node) -> str | None:
             and node.func.attr == "get" and node.args \
             and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
         base = key_of(node.func.value)
-        if base and base.rsplit(".", 1)[-1] in UPLOAD_CONTAINERS:
+        if base and base.rsplit(".", 1)[-1] in (*FIELD_CONTAINERS, "FILES"):
             return f"{base}[{node.args[0].value!r}]"
     return None
 
@@ -101,9 +117,11 @@ def root_of(key: str) -> str:
     return key.split(".", 1)[0].split("[", 1)[0]
 
 
-def is_cleaner(name: str) -> bool:
-    """Form, serializer and field hooks whose upload is saved after they return."""
-    return name in ("clean", "validate") or name.startswith(("clean_", "validate_"))
+def is_hook(name: str, method: bool) -> bool:
+    """Form, serializer and validator methods whose upload is saved after they return
+    (a module-level validate_x() is one only when a field lists it in validators=[])."""
+    return method and (name in ("clean", "validate")
+                       or name.startswith(("clean_", "validate_")))
 
 
 def is_pillow_open(node: ast.Call) -> bool:
@@ -136,15 +154,6 @@ def is_sized(node: ast.Call) -> bool:
     if isinstance(arg, ast.UnaryOp) and isinstance(arg.op, ast.USub):
         return False
     return True
-
-
-def is_fileish(key: str) -> bool:
-    """Whether a name says it holds a file: upload, fp, image_file, self.photo..."""
-    last = key.rsplit(".", 1)[-1].rsplit("[", 1)[-1].strip("'\"]").lower()
-    if last in FILE_PARAM_NAMES:
-        return True
-    plural = last.endswith("s") and not last.endswith("ss")  # uploads, files: a list
-    return not plural and any(word in last for word in FILE_WORDS)
 
 
 def is_file_annotation(annotation) -> bool:

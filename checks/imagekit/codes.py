@@ -208,6 +208,40 @@ W021 = Code(
     "after the file was stored.", "imagekitio==3.0.1", "imagekitio>=3.1",
     "Upgrade the SDK (3.1-4.x keep the same API).", "ini")
 
+W022 = Code(
+    "imagekit.W022", "The requirements pin another imagekitio generation than the installed one",
+    "A requirements file (requirements*.txt or requirements/*.txt, UTF-8 or UTF-16) pins "
+    "imagekitio to an exact version of another API generation (2.x, 3.0.x, 3.1-4.x, 5.x) "
+    "than the one installed where the diagnosis runs.",
+    "The other imagekit.sdk findings judge the code against the installed generation; the "
+    "deployment installs the pinned one, whose API differs (5.x has no upload_file, no "
+    "public_key, no imagekitio.exceptions). What passes here can fail there, and the "
+    "other way round.",
+    "# requirements.txt\nimagekitio==4.2.0\n# the diagnosis runs where imagekitio 5.11.0 "
+    "is installed",
+    "# run the diagnosis in the deployment's own environment\n"
+    "pip install -r requirements.txt && diagnose-uploads imagekit",
+    "Run the diagnosis with the requirements installed, or update the pin and the code "
+    "together.", "ini")
+
+W023 = Code(
+    "imagekit.W023", "A key is read from a setting named for the other key",
+    "An ImageKit(...) call passes private_key a value whose expression names the public "
+    "key (settings.IMAGEKIT_PUBLIC_KEY, os.environ[\"IK_PUBLIC\"], public_key) and not "
+    "the private one, or passes public_key a value named for the private key.",
+    "The public key in place of the private one makes every upload fail with 403 \"Your "
+    "account cannot be authenticated\" - and a private key in the public_key slot can end "
+    "up where public keys go (templates, the browser). When the names are right and only "
+    "the values swapped, imagekit.credentials reports that instead.",
+    "ImageKit(private_key=settings.IMAGEKIT_PUBLIC_KEY,\n"
+    "         public_key=settings.IMAGEKIT_PRIVATE_KEY,\n"
+    "         url_endpoint=settings.IMAGEKIT_URL_ENDPOINT)",
+    "ImageKit(private_key=settings.IMAGEKIT_PRIVATE_KEY,\n"
+    "         public_key=settings.IMAGEKIT_PUBLIC_KEY,\n"
+    "         url_endpoint=settings.IMAGEKIT_URL_ENDPOINT)",
+    "Pass each key from the setting or variable that holds it; if the names themselves "
+    "are swapped, rename them so the next reader is not misled.")
+
 E020 = Code(
     "imagekit.E020", "The project imports imagekitio, which is not installed",
     "A project file imports imagekitio and the package is missing.",

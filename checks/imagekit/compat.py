@@ -17,8 +17,10 @@ from upload_diagnostics.diagnostics import Check, Skip, kv
 from upload_diagnostics.diagnostics.facts import SDK_TIMEOUT, SdkTimeout
 
 from . import config as cfg
+from . import requirements
+from . import sdk as sdk_mod
 from . import usage as usage_mod
-from .codes import E020, E021, E022, E023, E024, E025, I020, W020, W021
+from .codes import E020, E021, E022, E023, E024, E025, I020, W020, W021, W022, W023
 
 # The equivalent spelling in each generation, for hints (introspection cannot say).
 EQUIVALENT = {
@@ -151,7 +153,7 @@ class ImageKitSdk(Check):
     title = "The project's imagekitio code fits the installed SDK"
     layer = "storage"
     tags = ("imagekit", "sdk", "storage")
-    codes = (I020, W020, W021, E020, E021, E022, E023, E024, E025)
+    codes = (I020, W020, W021, W022, W023, E020, E021, E022, E023, E024, E025)
     provides = (SDK_TIMEOUT.name, "imagekit.usage")
 
     def run(self, ctx):
@@ -160,14 +162,19 @@ class ImageKitSdk(Check):
         usages = usage_mod.project_usage(ctx)
         ctx.publish("imagekit.usage", [[ctx.relpath(u.path), len(u.uses)] for u in usages])
         cfg.require_use(config)
+        pins = requirements.pins(ctx)
         if sdk.installed:  # the storage calls' own limit, held against the worker timeout
             SDK_TIMEOUT.publish(ctx, SdkTimeout(sdk.label, sdk.http_timeout))
         else:
+            wanted = next((f"imagekitio{p.spec}" for p in pins if p.spec), "imagekitio")
             for usage in usages:
+                if not usage.imports:
+                    continue  # uses a client another module builds: reported there
                 item = usage.imports[0]
                 yield E020("The project imports imagekitio but it is not installed",
-                           "pip install imagekitio (the version the code was written for: "
-                           "see imagekit.sdk's other findings) in the serving environment.",
+                           f"pip install '{wanted}' (the version the code was written for: "
+                           "see the requirements and imagekit.sdk's other findings) in the "
+                           "serving environment.",
                            [ctx.excerpt(usage.path, item.line)],
                            path=ctx.relpath(usage.path), line=item.line)
             if not usages:
@@ -189,6 +196,16 @@ class ImageKitSdk(Check):
                 "Its result classes take fixed keyword arguments and raise TypeError for "
                 "every field ImageKit added since (mime, type, createdAt...): uploads succeed "
                 "on ImageKit and fail in the view. Upgrade to imagekitio 3.1 or later.")
+        for pin in pins:
+            pinned = sdk_mod.Sdk(pin.version) if pin.version else None
+            if pinned and pinned.generation != sdk.generation:
+                yield W022(
+                    f"{ctx.relpath(pin.path)} pins imagekitio{pin.spec} "
+                    f"({_gen_label(pinned.generation)}) but {sdk.label} is installed here "
+                    f"({_gen_label(sdk.generation)}): the code is judged against the "
+                    "installed one",
+                    evidence=[ctx.excerpt(pin.path, pin.line)],
+                    path=ctx.relpath(pin.path), line=pin.line)
         try:
             client = dummy_client(sdk)
         except Exception:  # noqa: BLE001 - introspection of methods is then impossible
@@ -222,6 +239,9 @@ def check_file(ctx, usage, sdk, client):
     methods = {}
     for use in usage.uses:
         if use.kind == "constructor":
+            for role, text in swapped_keys(use):
+                yield finding(W023, f"ImageKit({role}=...) reads {text}, named for the "
+                              "other key", None, use.line)
             bad = accepts(ImageKit.__init__, use.keywords)
             if bad:
                 yield finding(E022,
@@ -258,6 +278,21 @@ def check_file(ctx, usage, sdk, client):
                     f"classes that do not inherit from BaseException is not allowed', "
                     f"hiding the real error. Import the class: from {obj.__name__} import "
                     f"{use.name}.", use.line)
+
+
+def swapped_keys(use) -> list[tuple[str, str]]:
+    """(keyword, value text) of constructor arguments named for the other key: the
+    private key read from a PUBLIC name, or the public key from a PRIVATE one. Positional
+    arguments are ImageKit(private_key, public_key, url_endpoint)."""
+    found = []
+    for slot, text in use.arguments:
+        role = {"0": "private_key", "1": "public_key"}.get(slot, slot)
+        upper = text.upper()
+        other = {"private_key": "PUBLIC", "public_key": "PRIVATE"}.get(role)
+        own = {"private_key": "PRIVATE", "public_key": "PUBLIC"}.get(role)
+        if other and other in upper and own not in upper:
+            found.append((role, text))
+    return found
 
 
 def check_read(use, method, sdk, finding):

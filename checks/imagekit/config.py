@@ -15,6 +15,7 @@ import ast
 import importlib.util
 import inspect
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -204,9 +205,12 @@ def _is_imagekit_backend(dotted: str) -> bool:
         return False
 
 
+SDK_WORD = re.compile(rb"imagekitio")
+
+
 def sdk_imports(ctx):
     """(path, tree) of each project file that imports imagekitio."""
-    for path in ctx.python_files():
+    for path in ctx.python_files_matching(SDK_WORD):
         tree = ctx.parsed(path)
         if tree is None:
             continue

@@ -2,11 +2,15 @@
 
 For each file that imports imagekitio: the imports, the names they bind, constructor
 calls, the expressions that hold a client (`self.client`, `ik`), calls made on a client,
-the names that hold upload results, what is read from them, and `except` clauses.
+the names that hold upload results, what is read from them, and `except` clauses. A
+client built at module level is followed into the files that import it
+(`from .ik import client`), which need not import imagekitio themselves.
 """
 from __future__ import annotations
 
 import ast
+import importlib.util
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +34,7 @@ class Use:
     keywords: tuple[str, ...] = ()
     method: tuple[str, ...] = ()  # for reads: the method whose result is read
     name: str = ""  # for except: the caught name
+    arguments: tuple[tuple[str, str], ...] = ()  # constructor: (keyword or position, text)
 
 
 @dataclass
@@ -38,9 +43,12 @@ class FileUsage:
     imports: list[Import] = field(default_factory=list)
     uses: list[Use] = field(default_factory=list)
     bound: dict[str, Import] = field(default_factory=dict)  # local name -> its import
+    exports: set[str] = field(default_factory=set)  # module-level names holding a client
 
 
-def scan(path: Path, tree: ast.AST) -> FileUsage:
+def scan(path: Path, tree: ast.AST, imported_clients=frozenset()) -> FileUsage:
+    """`imported_clients`: names this file imports from another project module that
+    builds a client there."""
     usage = FileUsage(path)
     bound: dict[str, Import] = {}
     for node in ast.walk(tree):
@@ -57,10 +65,10 @@ def scan(path: Path, tree: ast.AST) -> FileUsage:
                 item = Import(node.module, alias.name, alias.asname or alias.name, node.lineno)
                 usage.imports.append(item)
                 bound[item.bound] = item
-    if not usage.imports:
+    if not usage.imports and not imported_clients:
         return usage
     constructors = {name for name, item in bound.items() if item.name == "ImageKit"}
-    clients: set[str] = set()
+    clients: set[str] = set(imported_clients)
     results: dict[str, tuple[str, ...]] = {}  # name -> method chain that produced it
     for node in ast.walk(tree):
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
@@ -68,12 +76,17 @@ def scan(path: Path, tree: ast.AST) -> FileUsage:
             func = ast.unparse(node.value.func)
             if func in constructors or func == "imagekitio.ImageKit":
                 clients.update(ast.unparse(t) for t in targets)
+    usage.exports = {t.id for node in tree.body if isinstance(node, ast.Assign)
+                     for t in node.targets if isinstance(t, ast.Name) and t.id in clients}
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             func = ast.unparse(node.func)
             keywords = tuple(k.arg for k in node.keywords if k.arg)
             if func in constructors or func == "imagekitio.ImageKit":
-                usage.uses.append(Use("constructor", node.lineno, func, (), keywords))
+                arguments = tuple((str(i), ast.unparse(a)) for i, a in enumerate(node.args)) \
+                    + tuple((k.arg, ast.unparse(k.value)) for k in node.keywords if k.arg)
+                usage.uses.append(Use("constructor", node.lineno, func, (), keywords,
+                                      arguments=arguments))
                 continue
             chain = _client_chain(func, clients)
             if chain:
@@ -134,5 +147,50 @@ def _reads(tree: ast.AST, results: dict[str, tuple[str, ...]]) -> list[Use]:
 
 
 def project_usage(ctx) -> list[FileUsage]:
+    """Every project file that uses imagekitio: importing it, or importing a client that
+    another project module builds."""
     from .config import sdk_imports
-    return ctx.cached("imagekit.usage", lambda: [scan(p, t) for p, t in sdk_imports(ctx)])
+
+    def build():
+        usages = [scan(p, t) for p, t in sdk_imports(ctx)]
+        exported = {_module(ctx, u.path): u.exports for u in usages if u.exports}
+        if not exported:
+            return usages
+        names = sorted(set().union(*exported.values()))
+        pattern = re.compile(rb"\b(?:%s)\b" % b"|".join(re.escape(n.encode()) for n in names))
+        known = {u.path for u in usages}
+        for path in ctx.python_files_matching(pattern):
+            tree = ctx.parsed(path) if path not in known else None
+            bound = _imported_clients(_module(ctx, path), tree, exported) if tree else set()
+            if bound:
+                usages.append(scan(path, tree, bound))
+        return usages
+    return ctx.cached("imagekit.usage", build)
+
+
+def _module(ctx, path: Path) -> str:
+    parts = list(Path(ctx.relpath(path)).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imported_clients(module: str, tree: ast.AST, exported: dict[str, set[str]]) -> set[str]:
+    """Local names bound by `from <module exporting a client> import <client>`."""
+    package = module.rpartition(".")[0]
+    bound = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        try:
+            source = importlib.util.resolve_name("." * node.level + (node.module or ""),
+                                                 package) if node.level else node.module
+        except ImportError:  # a relative import above the project root
+            continue
+        for name, clients in exported.items():
+            if _same_module(name, source or ""):
+                bound |= {a.asname or a.name for a in node.names if a.name in clients}
+    return bound
+
+
+def _same_module(a: str, b: str) -> bool:
+    """Dotted names of one module seen from two roots (src.site.media.ik, media.ik)."""
+    return a == b or a.endswith("." + b) or b.endswith("." + a)

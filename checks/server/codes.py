@@ -24,13 +24,32 @@ I001 = Code(
 W001 = Code(
     "server.W001", "No command that starts the app was found",
     "No Procfile, Dockerfile, compose file, platform file, unit, script or running "
-    "process in the project starts gunicorn, uWSGI or an ASGI server.",
+    "process in the project starts gunicorn, uWSGI or an ASGI server. Only for a Django "
+    "project (Django settings, or a manage.py, wsgi.py, asgi.py or settings module in "
+    "the folder): on a reusable app or library the check is skipped as not applicable.",
     "Without the start command the worker timeout, worker class and worker count in "
     "force are unknown, so a timeout cannot be predicted.",
     "# the start command lives only in a hosting dashboard",
     "# Procfile\nweb: gunicorn mysite.wsgi --timeout 90 --workers 3",
     "Commit the start command with the project, or run the diagnosis inside the "
     "deployment where the running server is seen.", "text")
+
+W006 = Code(
+    "server.W006", "A deployment file starts Django's development server",
+    "A Procfile, Dockerfile, compose file, platform file, unit or Kubernetes manifest runs "
+    "`manage.py runserver` (or `django-admin runserver`). Shell scripts and a running "
+    "process are left alone: they are how development runs it.",
+    "runserver is single-purpose: it reloads code, serves static files slowly, has no "
+    "worker timeout, no request limits and one process, and Django's documentation says "
+    "never to use it in production. Uploads behave differently there than behind "
+    "gunicorn or uWSGI, so what works in that deployment proves nothing.",
+    "# docker-compose.yml\nservices:\n  web:\n    command: python manage.py runserver "
+    "0.0.0.0:8000",
+    "# docker-compose.yml\nservices:\n  web:\n    command: gunicorn mysite.wsgi -b "
+    "0.0.0.0:8000 --timeout 60",
+    "Start the app with gunicorn, uWSGI or an ASGI server in every file a deployment uses; "
+    "keep runserver for a development override (docker-compose.override.yml, a script).",
+    "yaml")
 
 E001 = Code(
     "server.E001", "gunicorn cannot load its config file",

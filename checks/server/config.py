@@ -4,14 +4,14 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from upload_diagnostics.diagnostics import (Check, Finding, kv, require, table,
+from upload_diagnostics.diagnostics import (Check, Finding, Skip, kv, require, table,
                                             traceback_block)
 from upload_diagnostics.diagnostics.facts import WORKER_TIMEOUT, WorkerTimeout
 
 from . import gunicorn, nginx, uwsgi
 from .codes import (E001, E002, E003, E004, E005, I001, I002, I003, I004, W001, W002, W003,
-                    W004, W005, W007, W008)
-from .discovery import Discovery, Launch, discover
+                    W004, W005, W006, W007, W008)
+from .discovery import DEV_SERVER, Discovery, Launch, discover, is_django_project
 
 ASGI = ("uvicorn", "daphne", "hypercorn")
 SECRET_NAME = re.compile(r"KEY|SECRET|TOKEN|PASS|SIGNATURE|PRIVATE|CREDENTIAL|AUTH", re.I)
@@ -83,8 +83,8 @@ class ServerConfig(Check):
     title = "How the app is served, and the worker timeout in force"
     layer = "server"
     tags = ("server", "timeout")
-    codes = (I001, W001, E001, E002, E003, E004, E005, I002, W002, W003, W004, W005, I003, I004,
-             W007, W008)
+    codes = (I001, W001, W006, E001, E002, E003, E004, E005, I002, W002, W003, W004, W005, I003,
+             I004, W007, W008)
     provides = (WORKER_TIMEOUT.name,)
     timeout = 120
 
@@ -103,6 +103,20 @@ class ServerConfig(Check):
             yield E005(f"{path} cannot be read: {error}",
                        "Fix the file; the deployment tool that reads it fails the same way.",
                        path=path, line=line or None)
+        if not found.launches and ctx.settings is None \
+                and not is_django_project(ctx.project_root):
+            raise Skip(f"not applicable: {ctx.project_root} holds no Django project (no "
+                       "manage.py, wsgi.py, asgi.py or settings module), so nothing here "
+                       "starts a server: a reusable app or library",
+                       "--project-dir pointing at the Django project that serves uploads")
+        for launch in found.launches:
+            if launch.server == DEV_SERVER and launch.source not in ("process", "shell script"):
+                yield W006(
+                    f"{launch.where} starts Django's development server (manage.py "
+                    "runserver)",
+                    evidence=[kv("Launch", {"where": launch.where, "source": launch.source,
+                                            "command": launch.text})],
+                    **located(launch))
         if not found.launches:
             yield W001(
                 "No command that starts the app was found",

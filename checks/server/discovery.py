@@ -24,6 +24,9 @@ except ImportError:  # Python < 3.11
 from upload_diagnostics.diagnostics.context import project_files
 
 SERVERS = ("gunicorn", "uwsgi", "uvicorn", "daphne", "hypercorn", "waitress-serve")
+DEV_SERVER = "runserver"  # recorded as a launch so a deployment that uses it is told
+# Files only a Django project (not a reusable app or library) has.
+PROJECT_FILES = ("manage.py", "wsgi.py", "asgi.py", "settings.py")
 # Words that run the next word as the command (python -m is handled on its own).
 WRAPPERS = {"exec", "nohup", "poetry", "pipenv", "uv", "run", "pdm", "hatch", "env",
             "ddtrace-run", "newrelic-admin", "run-program", "opentelemetry-instrument"}
@@ -79,8 +82,18 @@ class Discovery:
     problems: list[tuple[str, int, str]]  # (relative path, line, error) of unreadable files
 
     def primary(self, server: str | None = None) -> Launch | None:
-        found = [x for x in self.launches if server is None or x.server == server]
+        """The launch that really serves the app (Django's runserver never counts: it
+        has its own finding)."""
+        found = [x for x in self.launches if x.server != DEV_SERVER
+                 and (server is None or x.server == server)]
         return min(found, key=lambda x: x.rank) if found else None
+
+
+def is_django_project(root: Path) -> bool:
+    """Whether `root` holds a Django project (manage.py, wsgi.py, asgi.py or a settings
+    module), not only a reusable app or library, which nothing starts as a server."""
+    return any(path.name in PROJECT_FILES or path.parent.name == "settings"
+               and path.name == "__init__.py" for path in deployment_files(root))
 
 
 # --- shell words -------------------------------------------------------------------------
@@ -130,6 +143,10 @@ def server_of(words: list[str]) -> tuple[str | None, list[str]]:
             continue
         if base in SERVERS:
             return base, words[i + 1:]
+        if DEV_SERVER in words[i:i + 3] and (base in ("manage.py", "django-admin") or
+                                           re.fullmatch(r"python[\d.]*", base)):
+            # python manage.py runserver, django-admin runserver: Django's development server
+            return DEV_SERVER, words[words.index(DEV_SERVER, i) + 1:]
         if re.fullmatch(r"python[\d.]*", base) and words[i + 1:i + 2] == ["-m"] and \
                 len(words) > i + 2 and words[i + 2] in SERVERS:
             return words[i + 2], words[i + 3:]

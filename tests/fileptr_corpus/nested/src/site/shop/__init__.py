@@ -1,0 +1,2 @@
+# label: negative
+# not: fileptr.I001

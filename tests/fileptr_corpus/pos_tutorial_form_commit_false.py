@@ -1,0 +1,19 @@
+# label: positive
+# not: fileptr.E001
+import hashlib
+
+from django.shortcuts import redirect
+
+from .forms import DocumentForm
+
+
+def upload_document(request):
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return redirect("upload")
+    upload = request.FILES["document"]
+    document = form.save(commit=False)
+    document.sha256 = hashlib.sha256(upload.read()).hexdigest()
+    document.owner = request.user
+    document.save()  # expect: fileptr.E002
+    return redirect("documents")
