@@ -295,6 +295,15 @@ def test_each_layer_says_its_status_and_why(project):
     assert layer["reason"] == "Not checked: the project has no thing to check"
 
 
+def test_every_built_in_check_declares_its_layer():
+    from upload_diagnostics.checks import BUILTIN
+    from upload_diagnostics.diagnostics.model import LAYERS
+
+    layers = {check.id: check.layer for check in BUILTIN}
+    assert "other" not in layers.values(), layers
+    assert set(layers.values()) == set(LAYERS) - {"other"}  # every layer has its checks
+
+
 def test_evidence_is_shown_once(project, tmp_path):
     """The most severe finding keeps a block its check repeats and the others point at it;
     overlapping excerpts of one file in a finding become one, with both lines marked."""
