@@ -57,13 +57,21 @@ def base_env(**extra) -> dict:
     return env
 
 
-def run_cli(*args, cwd=None, env=None, python=None, timeout=300, stdin=None) -> Run:
+# Run as root (as CI does), a process without these capabilities meets the file
+# permissions an ordinary user would.
+AS_USER = ["setpriv", "--inh-caps=-dac_override,-dac_read_search",
+           "--bounding-set=-dac_override,-dac_read_search"]
+
+
+def run_cli(*args, cwd=None, env=None, python=None, timeout=300, stdin=None,
+            as_user=False) -> Run:
     """`python -m upload_diagnostics.manage_commands ARGS` (the diagnose-uploads CLI) in a
-    subprocess."""
+    subprocess; `as_user`: with a user's file permissions even when the suite runs as root."""
     python = python or sys.executable
-    proc = subprocess.run([python, "-m", "upload_diagnostics.manage_commands",
-                           *map(str, args)], cwd=cwd, env=env or base_env(), capture_output=True, text=True,
-                          timeout=timeout, input=stdin)
+    prefix = AS_USER if as_user and os.geteuid() == 0 else []
+    proc = subprocess.run([*prefix, python, "-m", "upload_diagnostics.manage_commands",
+                           *map(str, args)], cwd=cwd, env=env or base_env(),
+                          capture_output=True, text=True, timeout=timeout, input=stdin)
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
