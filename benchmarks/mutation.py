@@ -3,8 +3,8 @@
     python benchmarks/mutation.py [MODULE ...] [--fresh] [--list]
 
 Each module's mutants are run against the tests that cover it (MODULES), one mutant at a
-time, in place: mutmut rewrites the source file, runs the tests, and restores it, so do not
-run the test suite or edit these files in this worktree while it runs. Results are cached
+time, in place: mutmut rewrites the source file, runs the tests, and restores it, so run it
+in a checkout of its own (`git worktree add`), not where you run or edit the tests. Results are cached
 per module under .cache/mutation/ (a mutant is re-tested when its line or the tests
 change; --fresh starts over). Prints each module's score (killed / all mutants) and every
 survivor as a diff; survivors listed in docs/mutation.md as equivalent are marked so, and
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import fcntl
 import os
 import re
 import shutil
@@ -133,6 +134,10 @@ def run(mutmut: Path, name: str, fresh: bool) -> None:
         os.unlink(f.name)
         if live.exists():
             shutil.move(live, cache)
+        for path in targets:  # an interrupted run leaves its mutant and the original
+            backup = REPO / f"{path}.bak"
+            if backup.exists():
+                shutil.move(backup, REPO / path)
 
 
 def test_env() -> dict:
@@ -150,8 +155,12 @@ def results(mutmut: Path, name: str) -> tuple[int, int, list[tuple[int, str]]]:
     cache = CACHE / f"{name}.sqlite"
     if not cache.exists():
         return 0, 0, []
+    files = list(MODULES[name][0])
     with sqlite3.connect(cache) as db:
-        rows = db.execute("SELECT id, status FROM Mutant").fetchall()
+        rows = db.execute(
+            "SELECT m.id, m.status FROM Mutant m JOIN Line l ON m.line = l.id JOIN SourceFile s "
+            f"ON l.sourcefile = s.id WHERE s.filename IN ({','.join('?' * len(files))})",
+            files).fetchall()
     killed = sum(status in KILLED for _, status in rows)
     survivors = []
     live = REPO / ".mutmut-cache"
@@ -187,6 +196,12 @@ def main() -> int:
     parser.add_argument("--fresh", action="store_true", help="forget cached results")
     parser.add_argument("--list", action="store_true", help="only print the cached scores")
     args = parser.parse_args()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    lock = open(CACHE / "lock", "w")
+    try:  # mutmut keeps its state in ./.mutmut-cache: one run at a time
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        parser.error("another mutation run is in progress in this worktree")
     names = args.modules or list(MODULES)
     unknown = [n for n in names if n not in MODULES]
     if unknown:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,11 +18,26 @@ EXAMPLE = REPO / "examples" / "photoapp"
 IK5_PYTHON = os.environ.get("UPLOAD_DIAGNOSTICS_IK5_PYTHON", str(REPO / ".venv-ik5/bin/python"))
 
 
+# Finding codes that a real run of the command reported during this session, for
+# tests/test_codes_asserted.py: from the JSON, SARIF and text reports the runs printed
+# and from the reports the tests validated (plugins/harness.validate).
+EMITTED: set[str] = set()
+CODE = r"[a-z][a-z0-9_]*\.[CEWID]\d{3}"
+IN_REPORT = re.compile(rf'"(?:code|ruleId)": "({CODE})"|^ +\[[A-Z ]+\] ({CODE}) ', re.M)
+
+
+def note_emitted(text: str) -> None:
+    EMITTED.update(a or b for a, b in IN_REPORT.findall(text or ""))
+
+
 @dataclass
 class Run:
     returncode: int
     stdout: str
     stderr: str
+
+    def __post_init__(self):
+        note_emitted(self.stdout)
 
     def json(self) -> dict:
         return json.loads(self.stdout)
@@ -130,3 +146,25 @@ def example_project(tmp_path):
     shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns(
         "db.sqlite3", "media", "__pycache__"))
     return dest
+
+
+WHOLE_SUITE = pytest.StashKey[bool]()
+LAST = "test_codes_asserted.py"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """The codes test runs last, after whatever order pytest-randomly chose, and judges
+    what the runs emitted only when the whole suite was selected."""
+    items.sort(key=lambda item: item.path.name == LAST)
+    tests = Path(__file__).resolve().parent
+    config.stash[WHOLE_SUITE] = not config.option.keyword and not config.option.markexpr \
+        and not config.getoption("deselect") \
+        and all(Path(a).resolve() == tests for a in config.args)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    seed = config.getoption("randomly_seed", None)
+    if seed is not None:
+        terminalreporter.write_line(f"test order: --randomly-seed={seed} replays it "
+                                    "(-p no:randomly keeps the file order)")

@@ -55,6 +55,8 @@ def upload(request):
     elif view == "partial":
         header = upload.read(100)
         name = default_storage.save("shop/" + upload.name, upload)
+    elif view == "notimage":
+        name = default_storage.save("shop/" + upload.name, ContentFile(b"<html>oops</html>"))
     elif view == "contentfile":
         copy = ContentFile(upload.read(), name="copy.jpg")
         digest = hashlib.sha256(copy.read()).hexdigest()
@@ -219,3 +221,12 @@ def test_a_prepare_callable_that_cannot_be_imported_is_a_warning(shop):
     assert "cannot be imported" in found["e2e.W002"]["message"]
     assert "shop.prep.missing" in found["e2e.W002"]["message"]
     assert check["facts"]["upload.timings"]["path"] == "generic"
+
+
+def test_a_stored_object_that_is_not_an_image(shop):
+    check, found = diagnose(shop, "notimage")
+    assert check["status"] == "fail"
+    assert set(found) == {"e2e.E003", "e2e.I002", "e2e.I001"}
+    bad = found["e2e.E003"]
+    assert bad["location"] == {"path": "shop/views.py", "line": line_of(shop, "<html>oops")}
+    assert [row[4] for row in stored_rows(bad)] == [17, 17]  # bytes, for both uploads

@@ -9,7 +9,7 @@ import venv
 from functools import lru_cache
 from pathlib import Path
 
-from conftest import REPO, base_env, codes  # noqa: F401 - re-exported for the engine tests
+from conftest import EMITTED, REPO, base_env, codes  # noqa: F401 - codes: re-exported
 
 PLUGINS = Path(__file__).resolve().parent
 SCHEMA = REPO / "docs" / "report.schema.json"
@@ -44,6 +44,7 @@ def _validator():
 def validate(report: dict) -> dict:
     """Raise if the report does not follow docs/report.schema.json; returns it."""
     _validator().validate(report)
+    EMITTED.update(f["code"] for c in report["checks"] for f in c["findings"])
     return report
 
 
