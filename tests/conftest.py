@@ -42,9 +42,22 @@ class Run:
     def json(self) -> dict:
         return json.loads(self.stdout)
 
+    def report(self) -> dict:
+        """The JSON report on stdout, after checking the exit status is the one its findings
+        call for at the default --fail-level: 1 with an error or critical finding, else 0."""
+        report = self.json()
+        assert self.returncode == exit_for(report), self.output
+        return report
+
     @property
     def output(self) -> str:
         return self.stdout + self.stderr
+
+
+def exit_for(report: dict) -> int:
+    """The exit status a report calls for at the default --fail-level (error)."""
+    levels = {f["level"] for c in report["checks"] for f in c["findings"]}
+    return 1 if levels & {"error", "critical"} else 0
 
 
 def by_code(check: dict) -> dict[str, dict]:

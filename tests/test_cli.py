@@ -127,17 +127,17 @@ def test_output_file_and_directory(project, tmp_path):
     root = project()
     target = tmp_path / "one.json"
     result = run_manage(root, "pillow", "--offline", "--format", "json", "--output", target)
-    assert result.returncode in (0, 1), result.stderr
+    assert result.returncode == 0, result.stderr  # this Pillow has every codec uploads use
     validate(json.loads(target.read_text()))
     assert f"wrote json report to {target}" in result.stderr
     # The verdict line: findings counted by level, checks by status, each labelled.
-    assert re.fullmatch(r"\[(FAIL|WARN| OK )\] .+\. Findings: .+\. Checks: 1 \w+\.\n",
-                        result.stdout)
+    assert result.stdout == ("[ OK ] No upload problem found. Findings: 1 info. Checks: 1 "
+                             "passed.\n")
 
     existing = tmp_path / "existing"
     existing.mkdir()
     result = run_manage(root, "pillow", "--offline", "--format", "md", "--output", existing)
-    assert result.returncode in (0, 1), result.stderr
+    assert result.returncode == 0, result.stderr
     assert [p.name for p in existing.iterdir()] == ["report.md"]
     assert (existing / "report.md").stat().st_size > 0
 
@@ -145,7 +145,7 @@ def test_output_file_and_directory(project, tmp_path):
     args = [a for fmt in FORMATS for a in ("--format", fmt)]
     result = run_cli("--settings", "testsite.settings", "pillow", "--offline", *args,
                      "--output", folder, cwd=root)
-    assert result.returncode in (0, 1), result.stderr
+    assert result.returncode == 0, result.stderr
     written = sorted(p.name for p in folder.iterdir())
     assert written == sorted(f"report.{extension(fmt)}" for fmt in FORMATS)
     report = validate(json.loads((folder / "report.json").read_text()))

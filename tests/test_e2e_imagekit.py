@@ -113,7 +113,7 @@ def diagnose(root, emulator, *args, settings="testsite.settings", python=None, *
     run = run_cli("--settings", settings, "e2e", "--e2e", "--format", "json", *args,
                   cwd=root, python=python,
                   env=base_env(PYTHONPATH=root, **emulator.environ(), **env))
-    assert run.returncode in (0, 1), run.output
+    run.report()  # the exit status its findings call for
     assert emulator.private_key not in run.output
     checks = {c["id"]: c for c in run.json()["checks"]}
     assert checks["e2e.upload"]["status"] == "skipped"  # the upload runs once, for real

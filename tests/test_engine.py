@@ -187,7 +187,7 @@ def test_without_settings_django_checks_are_skipped_and_the_rest_run(tmp_path):
     assert django["status"] == "skipped"
     assert "Django settings" in django["skipped_reason"]
     assert "--settings" in django["enable_with"]
-    assert checks["pillow.codecs"]["status"] in ("pass", "warn", "fail")
+    assert checks["pillow.codecs"]["status"] == "pass"  # it needs no settings
 
 
 LEVELED = ("Leveled", {"findings": ["udx.W001", "udx.W002", "udx.E001", "udx.I001"]})

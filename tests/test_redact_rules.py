@@ -153,3 +153,23 @@ def test_tree_scrubs_by_key_name_and_kv_items():
         {"where": "checks[0].evidence[0].items[0]", "kind": "key-name"},
         {"where": "TOKEN", "kind": "key-name"},
         {"where": "note[0]", "kind": "known-value"}]
+
+
+def test_quotes_stripped_but_not_the_value_and_bytes_that_are_not_utf8():
+    found = secret_values(environ={"API_KEY": ' "Xvalue9X" ', "TOKEN": b"caf\xe9-secret"})
+    assert found == {' "Xvalue9X" ', '"Xvalue9X"', "Xvalue9X", "caf\ufffd-secret"}
+
+
+def test_matches_inside_a_fingerprint_are_left_alone_up_to_its_edges():
+    shown = fingerprint("abcdefghijklmnop")  # «redacted …mnop len=16 sha256=f39dac6c»
+    assert Redactor(["mnop"]).scrub(shown) == shown
+    assert Redactor(["«redacted"]).scrub(shown) == shown  # at its first character
+    assert Redactor(["wxyz"]).scrub(shown + "wxyz") == shown + "«redacted len=4»"
+
+
+def test_kv_items_need_a_name_and_a_value():
+    redactor = Redactor()
+    tree = {"items": [[3, "s3cret-value"], ["PASSWORD", "p4ss-value"]]}
+    assert redactor.scrub_tree(tree) == {"items": [[3, "s3cret-value"],
+                                                   ["PASSWORD", "«redacted len=10»"]]}
+    assert redactor.log == [{"where": "items[1]", "kind": "key-name"}]

@@ -23,7 +23,7 @@ def diagnose(tmp_path, case: str, *checks: str, **env) -> dict:
     shutil.copytree(FIXTURES / case, project)
     run = run_cli(*(checks or ("server.config",)), "--project-dir", project, "--format", "json",
                   env=base_env(**env), timeout=120)
-    assert run.returncode in (0, 1), run.output
+    run.report()  # the exit status its findings call for
     return {c["id"]: c for c in run.json()["checks"]}
 
 
@@ -253,7 +253,7 @@ def test_credentials_in_deployment_files_stay_out_of_every_output(tmp_path):
     for fmt in ("json", "text", "md"):
         # -v 2: the terminal shows the launch evidence only when asked for all evidence.
         run = run_cli("server.config", "--project-dir", project, "--format", fmt, "-v", "2")
-        assert run.returncode in (0, 1), run.output
+        assert run.returncode == 0, run.output  # 40 s, two workers: warnings at most
         assert "gunicorn mysite.wsgi" in run.stdout
         assert "s3cr3t-value-123456" not in run.output
         assert "not-a-real-key-987654" not in run.output

@@ -160,7 +160,7 @@ def served(example_project, tmp_path):
 def diagnose(project: Path, log: Path) -> dict:
     run = run_cli("server", "probe", "--settings", "photosite.settings", "--format", "json",
                   "--logs", log, cwd=project, env=base_env(STORAGE_BACKEND="disk"), timeout=120)
-    assert run.returncode in (0, 1), run.output
+    run.report()  # the exit status its findings call for
     return {c["id"]: c for c in run.json()["checks"]}
 
 
