@@ -148,3 +148,36 @@ def test_no_server_configuration(project):
     check = only(run, "server.budget")
     assert check["status"] == "skipped" and not check["findings"]
     assert check["skipped_reason"].startswith("no worker timeout was resolved")
+
+
+def test_the_real_producers_hand_over_their_facts(example_project):
+    """No stand-in: server.config resolves the worker timeout, e2e.upload times an upload
+    through the example's endpoint and imagekit.sdk names the SDK's HTTP timeout; server
+    .budget compares them, and e2e.upload states its time against the worker timeout."""
+    (example_project / "Procfile").write_text(
+        "web: gunicorn photosite.wsgi:application --workers 2 --timeout 300\n")
+    run = run_cli("server.config", "server.budget", "e2e.upload", "imagekit.sdk", "--offline",
+                  "--settings", "photosite.settings", "--format", "json", cwd=example_project)
+    checks = {c["id"]: c for c in run.report()["checks"]}
+    assert run.returncode == 1  # the example's serializer stores a consumed upload (e2e.E002)
+    assert checks["server.config"]["facts"]["server.worker_timeout"]["timeout_s"] == 300.0
+    timings = checks["e2e.upload"]["facts"]["upload.timings"]
+    total = timings["total_s"]
+    assert checks["imagekit.sdk"]["facts"]["storage.sdk_timeout"] == {
+        "sdk": "imagekitio 4.2.0", "timeout_s": None}
+    e2e = {f["code"]: f for f in checks["e2e.upload"]["findings"]}
+    assert e2e["e2e.I001"]["message"] == (
+        f"The upload of {timings['image']} took {total:.2f} s through the endpoint path "
+        f"({total / 300:.1%} of the 300 s worker timeout)")
+    budget = checks["server.budget"]
+    found = {f["code"]: f for f in budget["findings"]}
+    assert budget["status"] == "warn" and list(found) == ["server.I030", "server.W032"]
+    assert found["server.I030"]["message"] == (
+        f"The upload takes {total:.2f} s of the 300 s worker timeout ({total / 300:.0%}): "
+        "within budget")
+    measured = found["server.I030"]["evidence"][1]
+    assert measured["title"] == f"Measured upload of {timings['image']}"
+    assert measured["rows"][-1] == ["total", round(total, 3), timings["request_bytes"], ""]
+    assert found["server.W032"]["message"] == (
+        "imagekitio 4.2.0 has no HTTP timeout: a stalled storage upload ends only when the "
+        "worker timeout (300 s) kills the worker")

@@ -1,7 +1,7 @@
 """A real gunicorn on 127.0.0.1 serving a copy of the example project: the worker timeout
 happens (log line, 500 or dropped connection) and server.budget predicts it from the same
-Procfile and a measured upload; with gthread the request passes and the check says so.
-Its log is then triaged by server.logs."""
+Procfile and the upload e2e.upload measures through the project's view; with gthread the
+request passes and the check says so. Its log is then triaged by server.logs."""
 from __future__ import annotations
 
 import io
@@ -44,42 +44,6 @@ def slow_upload(request):
     return JsonResponse({{"size": size}}, status=201)
 '''
 
-# A check of the test project that measures the upload through Django's test client and
-# publishes it under the fact e2e.upload publishes, so server.budget can compare.
-MEASURE = '''
-import io
-import time
-
-from PIL import Image
-
-from upload_diagnostics.diagnostics import Check
-from upload_diagnostics.diagnostics.facts import UPLOAD_TIMINGS, Stage, UploadTimings
-
-
-class MeasuredUpload(Check):
-    id = "probe.upload"
-    title = "Time one upload to the slow view"
-    provides = (UPLOAD_TIMINGS.name,)
-    needs_django = True
-
-    def run(self, ctx):
-        from django.test import Client
-
-        data = io.BytesIO()
-        Image.new("RGB", (640, 480), (20, 120, 200)).save(data, "JPEG")
-        data.seek(0)
-        data.name = "probe.jpg"
-        started = time.perf_counter()
-        response = Client().post("/api/slow/", {"image": data})
-        total = time.perf_counter() - started
-        assert response.status_code == 201, response.content
-        size = len(data.getvalue())
-        UPLOAD_TIMINGS.publish(ctx, UploadTimings(
-            total, (Stage("view", total, size, 0),), size, "endpoint", "probe.jpg"))
-        return []
-'''
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -88,12 +52,9 @@ def free_port() -> int:
 
 def prepare(project: Path, procfile: str) -> None:
     (project / "gallery" / "slow.py").write_text(SLOW_VIEW)
-    (project / "diagprobe.py").write_text(MEASURE)
     with open(project / "photosite" / "urls.py", "a") as urls:
         urls.write('\nfrom gallery.slow import slow_upload\n\n'
                    'urlpatterns.append(path("api/slow/", slow_upload))\n')
-    with open(project / "photosite" / "settings.py", "a") as settings:
-        settings.write('\nUPLOAD_DIAGNOSTICS = {"CHECKS": ["diagprobe.MeasuredUpload"]}\n')
     (project / "Procfile").write_text(procfile)
 
 
@@ -158,8 +119,11 @@ def served(example_project, tmp_path):
 
 
 def diagnose(project: Path, log: Path) -> dict:
-    run = run_cli("server", "probe", "--settings", "photosite.settings", "--format", "json",
-                  "--logs", log, cwd=project, env=base_env(STORAGE_BACKEND="disk"), timeout=120)
+    """The server family with e2e.upload, which times a real upload to the slow view
+    through Django's test client and hands the time to server.budget."""
+    run = run_cli("server", "e2e.upload", "--endpoint", "/api/slow/", "--field", "image",
+                  "--settings", "photosite.settings", "--format", "json", "--logs", log,
+                  cwd=project, env=base_env(STORAGE_BACKEND="disk"), timeout=120)
     run.report()  # the exit status its findings call for
     return {c["id"]: c for c in run.json()["checks"]}
 
@@ -194,6 +158,12 @@ def test_sync_worker_timeout_happens_and_is_predicted(served, example_project):
     assert f"of the {TIMEOUT_S} s worker timeout" in budget["server.E030"]["message"]
     assert "sync workers: the timeout bounds the whole request" in str(
         budget["server.E030"]["evidence"])
+    # The time compared is the one e2e.upload measured (the view sleeps SLOW_S).
+    timings = checks["e2e.upload"]["facts"]["upload.timings"]
+    assert timings["total_s"] >= SLOW_S and timings["path"] == "endpoint"
+    measured = next(e for e in budget["server.E030"]["evidence"]
+                    if e["title"].startswith("Measured upload of diagnostic-photo.jpg"))
+    assert measured["rows"][0][:2] == ["POST /api/slow/", round(timings["total_s"], 3)]
 
     # The log this server wrote, triaged.
     logs = by_code(checks["server.logs"])
@@ -228,4 +198,7 @@ def test_gthread_passes_and_the_check_says_so(served, example_project):
     budget = by_code(checks["server.budget"])
     assert checks["server.budget"]["status"] == "pass"
     assert "liveness check, so this request passes" in budget["server.I031"]["message"]
+    total = checks["e2e.upload"]["facts"]["upload.timings"]["total_s"]
+    assert f"The upload takes {total:.2f} s of the {timeout} s" in \
+        budget["server.I031"]["message"]
     assert "server.I101" in by_code(checks["server.logs"])  # its log: nothing to report
