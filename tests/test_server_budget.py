@@ -181,3 +181,26 @@ def test_the_real_producers_hand_over_their_facts(example_project):
     assert found["server.W032"]["message"] == (
         "imagekitio 4.2.0 has no HTTP timeout: a stalled storage upload ends only when the "
         "worker timeout (300 s) kills the worker")
+
+
+@pytest.mark.parametrize("total,code,status", [
+    (10.0, "server.E030", "fail"), (9.99, "server.W030", "warn"), (5.01, "server.W030", "warn"),
+    (5.0, "server.I030", "pass")])
+def test_budget_edges_at_the_timeout_and_half_of_it(project, total, code, status):
+    found = budget(project, SYNC, {"upload.timings": timings(total)})
+    assert (found["status"], [c for c in found if c != "status"]) == (status, [code])
+    ratio = f"{total:.2f} s of the 10 s worker timeout ({total / 10:.0%})"
+    assert ratio in found[code]["message"]
+
+
+@pytest.mark.parametrize("sdk_s,warned", [(8.0, True), (7.9, False)])
+def test_sdk_timeout_edge_with_the_measured_upload(project, sdk_s, warned):
+    found = budget(project, SYNC, {"upload.timings": timings(2.0),
+                                   "storage.sdk_timeout": {"sdk": "imagekitio 5.11.0",
+                                                           "timeout_s": sdk_s}})
+    assert ("server.W032" in found) == warned
+    assert found["status"] == ("warn" if warned else "pass")
+    if warned:
+        assert found["server.W032"]["message"] == (
+            "imagekitio 5.11.0 waits up to 8 s (plus the 2.00 s measured): a stalled storage "
+            "upload ends only when the worker timeout (10 s) kills the worker")
