@@ -121,10 +121,7 @@ def run(mutmut: Path, name: str, fresh: bool) -> None:
         shutil.rmtree(REPO / folder / "__pycache__", ignore_errors=True)
     with tempfile.NamedTemporaryFile("w", suffix=".diff", delete=False) as f:
         f.write(patch(targets))
-    # mutmut 2 counts only exit status 1 as failed tests; a mutant that breaks an import
-    # makes pytest exit with 2 and would count as a survivor.
-    pytest = f"{PYTHON} -m pytest -x -q -p no:randomly -p no:cacheprovider {' '.join(tests)}"
-    runner = f"sh -c '{pytest} || exit 1'"
+    runner = f"{PYTHON} {Path(__file__).resolve()} --pytest {' '.join(tests)}"
     live = REPO / ".mutmut-cache"
     if cache.exists():
         shutil.copy(cache, live)
@@ -192,7 +189,19 @@ def mutated_line(diff: str) -> tuple[str, str]:
     return (path.group(1) if path else "", added.group(1).strip() if added else "")
 
 
+def pytest_for_mutmut(tests: list[str]) -> int:
+    """The tests, in this process (when mutmut stops a hung run, nothing is left behind),
+    with any failure as status 1: mutmut 2 counts only 1 as failed tests, and a mutant that
+    breaks an import makes pytest exit with 2."""
+    import pytest
+
+    return 0 if pytest.main(["-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
+                             *tests]) == 0 else 1
+
+
 def main() -> int:
+    if sys.argv[1:2] == ["--pytest"]:
+        return pytest_for_mutmut(sys.argv[2:])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", metavar="MODULE",
                         help=f"default: all ({', '.join(MODULES)})")
