@@ -8,6 +8,8 @@ import threading
 
 import pytest
 
+from upload_diagnostics.diagnostics import runner as runner_module
+
 from upload_diagnostics.diagnostics import Check, Skip, kv
 from upload_diagnostics.diagnostics.codes import Code
 from upload_diagnostics.diagnostics.context import Context
@@ -265,3 +267,97 @@ def test_evidence_passes_through():
     [finding] = result_.findings
     assert (finding.hint, finding.path, finding.line) == ("fix it", "x.py", 3)
     assert finding.evidence == [kv("Where", {"a": 1})]
+
+
+def test_misfit_hint_says_how_to_declare_codes():
+    assert misfit(Emits(), [Finding("vrd.W009", "warning", "m")])[1] == (
+        "Declare each code once as a diagnostics.Code, list it in the check's `codes`, and "
+        "make its findings by calling it: E001(message, ...).")
+
+
+def test_hints_of_the_engines_own_findings():
+    release = threading.Event()
+    hang = run_one(Emits(block=release), timeout=0.1).findings[0]
+    release.set()
+    assert hang.hint == ("Something it waits on hangs (a server, a storage call, a lock); its "
+                         "evidence elsewhere in the report says what it was doing. Raise the "
+                         "limit with --timeout if the work is just slow.")
+    crash = run_one(Emits(crash=True)).findings[0]
+    assert crash.hint == ("This is a bug in the check, not necessarily in your project; "
+                          "attach this report to an issue.")
+
+
+def test_every_failed_undo_step_is_listed_and_a_pass_becomes_a_fail():
+    def first():
+        raise OSError("bucket gone")
+
+    def second():
+        raise KeyError("x.jpg")
+
+    ctx = Context(".", Options())
+    ctx.on_cleanup(second)
+    result = run_one(Emits(undo=first), ctx)
+    assert result.status == "fail"
+    [undo] = result.findings
+    assert undo.hint == ("Remove the named objects by hand; the evidence lists every failed "
+                         "undo step.")
+    assert undo.evidence[0]["title"] == "Undo errors"
+    assert undo.evidence[0]["text"] == "first: bucket gone\nsecond: 'x.jpg'"
+
+
+def test_begin_runs_first_and_its_failure_is_the_checks_result():
+    class Starts(Emits):
+        id = "vrd.starts"
+
+        def begin(self, ctx):
+            if self.options.get("begin") == "skip":
+                raise Skip("nothing to start", "--start")
+            raise ValueError("cannot start")
+
+    ctx = Context(".", Options())
+    results = Runner(ctx, 5, progress=lambda m: None).run([Starts(findings=[W1("m")])])
+    [crash] = results[0].findings
+    assert (results[0].status, crash.code) == ("error", "diagnostics.E002")
+    assert crash.message == "vrd.starts crashed: ValueError: cannot start"
+    assert "raise ValueError(\"cannot start\")" in crash.evidence[0]["text"]
+    skipped = Runner(ctx, 5, progress=lambda m: None).run([Starts(begin="skip")])[0]
+    assert (skipped.status, skipped.skipped_reason, skipped.enable_with, skipped.findings) == (
+        "skipped", "nothing to start", "--start", [])
+
+
+def test_a_check_runs_in_its_own_daemon_thread():
+    class Where(Emits):
+        def run(self, ctx):
+            ctx.publish("vrd.fact", (threading.current_thread().name,
+                                     threading.current_thread().daemon))
+            return []
+
+    assert run_one(Where()).facts == {"vrd.fact": ("check:vrd.emits", True)}
+
+
+def test_a_slow_check_is_announced_once(monkeypatch):
+    monkeypatch.setattr(runner_module, "SLOW_NOTICE_S", 0.05)
+    said, release = [], threading.Event()
+
+    def progress(message):  # the notice lets the check finish
+        said.append(message)
+        release.set()
+
+    result = Runner(Context(".", Options()), 30, progress=progress).run_one(
+        Emits(block=release))
+    assert result.status == "pass"
+    assert said == ["      vrd.emits is still running (0 s, timeout 30 s)"]
+    assert 0.05 <= result.duration_s < 3600  # seconds, not a clock reading
+
+
+def test_a_fact_several_checks_provide_names_them_all():
+    class Reader(Emits):
+        id = "vrd.reader"
+        requires = ("vrd.fact",)
+        provides = ()
+
+    other = type("Other", (Emits,), {"id": "vrd.other"})
+    results = Runner(Context(".", Options()), 5, progress=lambda m: None).run(
+        [Reader(), Emits(), other()])
+    assert results[-1].skipped_reason == ("it needs what vrd.emits or vrd.other finds, and "
+                                          "none was found")
