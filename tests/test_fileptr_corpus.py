@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import evidence, run_cli
 
 CORPUS = Path(__file__).parent / "fileptr_corpus"
 FILES = sorted(p for p in CORPUS.rglob("*.py"))
@@ -47,13 +47,22 @@ def found(scan) -> dict[str, set[tuple[str, int]]]:
     return result
 
 
+def said(check: dict, finding: dict) -> str:
+    """A finding as fileptr_corpus/MESSAGES pins it: where, its code and message, and on a
+    second line its key-value evidence ("Where")."""
+    kv = [e for e in evidence(check, finding) if e["type"] == "kv"]
+    return (f"{finding['location']['path']}:{finding['location']['line']} {finding['code']} "
+            f"{finding['message']}" + "".join(
+                f"\n    {e['title']}: " + " | ".join(f"{k}: {v}" for k, v in e["items"])
+                for e in kv))
+
+
 def test_each_finding_says_what_happened_where(scan):
-    """The messages users read, pinned in fileptr_corpus/MESSAGES: which value, which
-    line moved it and how, which line reuses it."""
-    said = sorted(f"{f['location']['path']}:{f['location']['line']} {f['code']} {f['message']}"
-                  for check in scan for f in check["findings"])
-    pinned = (CORPUS / "MESSAGES").read_text(encoding="utf-8").splitlines()[1:]
-    assert said == pinned
+    """What users read, pinned in fileptr_corpus/MESSAGES: which value, which line moved
+    it and how, which line reuses it."""
+    found = sorted(said(check, f) for check in scan for f in check["findings"])
+    pinned = (CORPUS / "MESSAGES").read_text(encoding="utf-8").split("\n", 1)[1]
+    assert "\n".join(found) + "\n" == pinned
 
 
 def test_corpus_has_enough_labelled_snippets():
