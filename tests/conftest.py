@@ -5,6 +5,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
@@ -84,6 +85,13 @@ def base_env(**extra) -> dict:
                PYTHONDONTWRITEBYTECODE="1")
     env.update({k: str(v) for k, v in extra.items()})
     return env
+
+
+def interruptible() -> None:
+    """preexec_fn for a command a test interrupts with Ctrl-C: a suite started in the
+    background ignores SIGINT, and a child inherits that (Python then installs no
+    KeyboardInterrupt handler)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 # Run as root (as CI does), a process without these capabilities meets the file

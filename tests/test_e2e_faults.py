@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL_SETTINGS, base_env, run_cli, write_files
+from conftest import MINIMAL_SETTINGS, base_env, interruptible, run_cli, write_files
 
 SETTINGS = f'''{MINIMAL_SETTINGS}
 import os
@@ -201,7 +201,7 @@ def test_ctrl_c_mid_save_deletes_what_was_written(shop, names):
         [sys.executable, "-m", "upload_diagnostics.manage_commands",
          "--settings", "testsite.settings", "e2e.storage", "--e2e", "--format", "json"], cwd=shop,
         env=base_env(FAULT="slow", SLOW="3", SLOW_NAMES=names), stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True)
+        stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
     deadline = time.monotonic() + 60
     while not any(names in f for f in stored_files(shop)) and time.monotonic() < deadline \
             and proc.poll() is None:

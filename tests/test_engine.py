@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import REPO, run_cli, run_manage
+from conftest import REPO, interruptible, run_cli, run_manage
 from plugins.harness import (PLUGINS, by_id, checks_setting, codes, env, make_venv,
                              pip_install, validate)
 
@@ -77,6 +77,21 @@ def test_default_timeout_abandons_a_hung_check_and_runs_its_undo_steps(project, 
     assert undo.read_text() == "undone"
     assert checks["udx.consumer"]["status"] == "pass"  # the run went on
     assert "udx.sleeper: timeout" in run.stderr
+
+
+def test_an_undo_step_that_fails_is_critical_and_named(project, tmp_path):
+    undo = tmp_path / "gone" / "undo"  # its folder does not exist: the undo step raises
+    root = project(checks_setting(("Sleeper", {"undo": str(undo)})))
+    run = run_manage(root, "udx", "--timeout", "1", *JSON, env=env())
+    assert run.returncode == 1, run.stderr
+    sleeper = by_id(validate(run.json()))["udx.sleeper"]
+    assert sleeper["status"] == "timeout"
+    assert codes(sleeper) == ["diagnostics.E003", "diagnostics.C001"]
+    critical = sleeper["findings"][1]
+    assert critical["level"] == "critical"
+    assert critical["message"] == ("udx.sleeper could not undo what it did: <lambda>: [Errno 2] "
+                                   f"No such file or directory: '{undo}'")
+    assert critical["evidence"][0]["title"] == "Undo errors"
 
 
 def test_own_timeout_wins_and_slow_checks_are_announced(project, tmp_path):
@@ -255,7 +270,8 @@ def test_ctrl_c_runs_undo_steps_writes_the_report_and_exits_130(project, tmp_pat
     else:
         cmd = [sys.executable, "manage.py", "diagnose_uploads"]
     proc = subprocess.Popen([*cmd, "udx", *JSON, "--output", str(out)], cwd=root, env=env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=interruptible)
     deadline = time.monotonic() + 60
     while not started.exists():
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()

@@ -83,7 +83,8 @@ def test_a_crash_is_an_error_with_its_traceback():
     assert (crash.code, crash.message) == ("diagnostics.E002",
                                            "vrd.emits crashed: RuntimeError: boom")
     assert crash.hint.startswith("This is a bug in the check")
-    assert "raise RuntimeError(\"boom\")" in crash.evidence[0]["text"]
+    assert crash.evidence[0]["text"].endswith("in run\n    raise RuntimeError(\"boom\")\n"
+                                              "RuntimeError: boom\n")
 
 
 def test_a_hang_is_a_timeout_and_its_undo_steps_run():
