@@ -155,8 +155,9 @@ def mark(name):
     now = lap(); phases.append((name, now - t)); t = now
 import django; django.setup(); mark("django.setup()")
 import upload_diagnostics.manage_commands.main
-import upload_diagnostics.reports.templating; mark("engine, front end, jinja2 imports")
-from upload_diagnostics.checks import BUILTIN, prepare; mark("check modules imported")
+import upload_diagnostics.reports.templating, jinja2; mark("engine, front end, jinja2 imports")
+from upload_diagnostics.checks import builtin, prepare
+BUILTIN = builtin(); mark("check modules imported")
 from django.conf import settings
 from upload_diagnostics.diagnostics.context import Context, Options
 ctx = Context(os.getcwd(), Options(offline=True), settings)

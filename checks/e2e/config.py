@@ -21,11 +21,14 @@ over the settings; --list-endpoints prints the endpoints found and exits.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from upload_diagnostics.diagnostics import Option
 
 from . import auth, images
-from .endpoint import Request
+
+if TYPE_CHECKING:  # endpoint imports Django's test machinery: only a run needs it
+    from .endpoint import Request
 
 MAX_ENDPOINTS = 5
 
@@ -111,6 +114,8 @@ def fallback(ctx) -> E2EConfig:
 def _merged(config: dict, options) -> E2EConfig:
     from django.utils.module_loading import import_string
 
+    from .endpoint import Request
+
     data = config.get("DATA") or {}
     if not isinstance(data, dict):
         raise ConfigError('"DATA" must be a dict of form fields')
@@ -136,6 +141,13 @@ def _merged(config: dict, options) -> E2EConfig:
         image_format=str(config.get("FORMAT", "JPEG")),
         stage_timeout=float(config.get("STAGE_TIMEOUT", 30)),
         fetch_timeout=float(config.get("FETCH_TIMEOUT", 10)))
+
+
+def register_secrets(ctx) -> None:
+    """Header values (E2E["HEADERS"], --header) are secrets wherever they appear, argv
+    included, whichever checks run."""
+    for value in header_secrets(ctx):
+        ctx.add_secret(value)
 
 
 def header_secrets(ctx) -> list[str]:
