@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING
 
 from upload_diagnostics.diagnostics import Option
 
-from . import auth, images
+from . import images
 
-if TYPE_CHECKING:  # endpoint imports Django's test machinery: only a run needs it
+if TYPE_CHECKING:  # (auth and endpoint load where a run uses them: every run reads FLAGS)
     from .endpoint import Request
 
 MAX_ENDPOINTS = 5
@@ -42,6 +42,14 @@ def _key_value(text: str) -> tuple[str, str]:
     if not sep or not key:
         raise ValueError(f"{text!r} is not KEY=VALUE, e.g. title=Holiday")
     return key, value
+
+
+def _header(text: str) -> tuple[str, str]:
+    """"Name: value" -> (name, value)."""
+    name, sep, value = str(text).partition(":")
+    if not sep or not name.strip():
+        raise ValueError(f"{text!r} is not a header like 'Authorization: Token abc'")
+    return name.strip(), value.strip()
 
 
 def _positive(text: str) -> int:
@@ -71,7 +79,7 @@ FLAGS = (
     Option(("--header",), "headers", "A header sent with every upload, e.g. for token or "
            "JWT authentication; redacted in every report; repeatable. Example: --header "
            "'Authorization: Token 9944b09199c62bcf'", "'NAME: VALUE'",
-           type=auth.parse_header, multiple=True),
+           type=_header, multiple=True),
     Option(("--max-endpoints",), "max_endpoints", "How many discovered upload endpoints "
            f"are exercised, the likeliest user-facing ones first (default {MAX_ENDPOINTS}). "
            "Example: --max-endpoints 10", "N", type=_positive),
@@ -114,6 +122,7 @@ def fallback(ctx) -> E2EConfig:
 def _merged(config: dict, options) -> E2EConfig:
     from django.utils.module_loading import import_string
 
+    from . import auth
     from .endpoint import Request
 
     data = config.get("DATA") or {}
