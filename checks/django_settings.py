@@ -181,6 +181,7 @@ class UploadSettings(Check):
 
     id = "django.upload_settings"
     title = "Django's upload settings and storages"
+    layer = "platform"
     tags = ("django", "settings", "storage")
     codes = (I001, E001, W001, W002, I002, E002, W003, E003, E004, I003, E100, W100, I100)
     needs_django = True
@@ -201,7 +202,8 @@ class UploadSettings(Check):
             "FILE_UPLOAD_MAX_MEMORY_SIZE": _size(s.FILE_UPLOAD_MAX_MEMORY_SIZE),
             "DATA_UPLOAD_MAX_NUMBER_FILES": limits["DATA_UPLOAD_MAX_NUMBER_FILES"],
             "FILE_UPLOAD_HANDLERS": ", ".join(s.FILE_UPLOAD_HANDLERS),
-            "FILE_UPLOAD_TEMP_DIR": f"{s.FILE_UPLOAD_TEMP_DIR!r} -> {temp_dir}",
+            "FILE_UPLOAD_TEMP_DIR": s.FILE_UPLOAD_TEMP_DIR
+            or f"not set: the system's temporary folder, {temp_dir}",
             "FILE_UPLOAD_PERMISSIONS": oct(s.FILE_UPLOAD_PERMISSIONS)
             if s.FILE_UPLOAD_PERMISSIONS is not None else None,
             "MEDIA_ROOT": s.MEDIA_ROOT, "MEDIA_URL": s.MEDIA_URL,

@@ -130,7 +130,9 @@ def test_output_file_and_directory(project, tmp_path):
     assert result.returncode in (0, 1), result.stderr
     validate(json.loads(target.read_text()))
     assert f"wrote json report to {target}" in result.stderr
-    assert re.fullmatch(r"\[(FAIL|WARN| OK )\] .+ in 1 check\n", result.stdout)
+    # The verdict line: findings counted by level, checks by status, each labelled.
+    assert re.fullmatch(r"\[(FAIL|WARN| OK )\] .+\. Findings: .+\. Checks: 1 \w+\.\n",
+                        result.stdout)
 
     existing = tmp_path / "existing"
     existing.mkdir()
@@ -150,7 +152,7 @@ def test_output_file_and_directory(project, tmp_path):
     assert "pillow.codecs" in (folder / "report.md").read_text()
     assert (folder / "report.html").read_text().rstrip().endswith("</html>")
     verdict = {"fail": "[FAIL]", "warn": "[WARN]", "pass": "[ OK ]"}[report["summary"]["status"]]
-    assert re.fullmatch(re.escape(verdict) + r" .+ in 1 check\n", result.stdout)
+    assert re.fullmatch(re.escape(verdict) + r" .+\. Checks: 1 \w+\.\n", result.stdout)
 
 
 @pytest.mark.smoke

@@ -44,6 +44,7 @@ def test_images(ctx, config: configuration.E2EConfig) -> list[images.TestImage]:
 
 class _Upload(Check):
     tags = ("e2e", "upload", "storage", "fileptr")
+    layer = "upload"
     codes = (E001, E002, E003, E004, E005, E006, E007, E008, E009, W001, W002, W003, C001,
              I001, I002)
     uses = (WORKER_TIMEOUT.name,)
@@ -86,6 +87,7 @@ class StoredUrls(Check):
 
     id = "e2e.fetch"
     title = "Stored images are served from their URLs"
+    layer = "upload"
     tags = ("e2e", "storage", "network")
     tier = "network"
     codes = (E010,)

@@ -240,6 +240,7 @@ class LogTriage(Check):
 
     id = "server.logs"
     title = "Server and application logs"
+    layer = "server"
     tags = ("server", "logs")
     codes = (I100, I101, E100, *(s.code for s in SIGNATURES))
     timeout = 1800  # a large log takes its time; it streams in constant memory
