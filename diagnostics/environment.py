@@ -23,6 +23,11 @@ def package_version(name: str) -> str | None:
 
 
 def pillow_codecs() -> dict[str, bool]:
+    """The codecs of the Pillow the run used; none when it used none (a run of the source
+    or server checks: importing Pillow only to list them would cost more than some whole
+    runs) or Pillow is missing."""
+    if "PIL" not in sys.modules:
+        return {}
     try:
         from PIL import features
     except ImportError:
