@@ -192,6 +192,14 @@ def test_progress_goes_to_stderr_and_stdout_is_only_the_report(project, front_en
     assert quiet.stderr == "" and validate(quiet.json())
 
 
+def test_pillow_codecs_are_listed_only_when_the_run_used_pillow(tmp_path):
+    source_only = run_cli("fileptr", "--project-dir", tmp_path, "--offline", "--format", "json")
+    assert source_only.json()["environment"]["pillow_codecs"] == {}
+    with_pillow = run_cli("pillow", "--project-dir", tmp_path, "--offline", "--format", "json")
+    codecs = with_pillow.json()["environment"]["pillow_codecs"]
+    assert set(codecs) == {"jpg", "zlib", "webp", "avif"} and codecs["jpg"] is True
+
+
 def _option_blocks(help_text: str) -> dict[str, str]:
     """The help text of each option, keyed by every flag it lists."""
     blocks: dict[str, str] = {}
