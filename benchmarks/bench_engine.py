@@ -160,7 +160,8 @@ from upload_diagnostics.checks import builtin, prepare
 BUILTIN = builtin(); mark("check modules imported")
 from django.conf import settings
 from upload_diagnostics.diagnostics.context import Context, Options
-ctx = Context(os.getcwd(), Options(offline=True), settings)
+from upload_diagnostics.manage_commands.options import option_table
+ctx = Context(os.getcwd(), Options.parse(option_table(), {"offline": True}), settings)
 prepare(ctx); mark("prepare hooks")
 for cls in BUILTIN:
     if cls.id in ids:
