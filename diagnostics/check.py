@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from .codes import Code
 from .model import LAYERS, Finding
-from .options import Option
 
 if TYPE_CHECKING:
     from .context import Context
