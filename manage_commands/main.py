@@ -178,11 +178,11 @@ def execute(options: Options, settings, settings_module: str | None, argv: list[
     interrupted = False
     with _project_output(stderr, scrub):
         prepare(ctx)
-        used = environment.used_modules(ctx)
         try:
             results = runner.run(chosen, problems)
         except Interrupted as exc:
             results, interrupted = exc.results, True
+        used = environment.used_modules(ctx)  # after the checks: fileptr may know already
     redactor = Redactor(scrub.known | ctx.secrets)
     flags = {"offline": options.offline, "e2e": options.e2e, "fail_level": options.fail_level,
              "timeout": options.timeout, "silence": list(options.silence),
