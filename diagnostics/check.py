@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from .codes import Code
 from .model import LAYERS, Finding
-from .options import Option
 
 if TYPE_CHECKING:
     from .context import Context
@@ -47,8 +46,6 @@ class Check:
     that `provides` them and skipped when none published them. `uses` only orders: the
     check runs either way and reads `ctx.facts.get(name)`. Facts one family publishes for
     another are typed in diagnostics.facts: `FACT.publish(ctx, value)`, `FACT.read(ctx)`.
-    `flags` declares command-line options of the check's family (built-in checks only):
-    both front ends offer them and the check reads `ctx.options.<dest>`.
     """
 
     id: ClassVar[str] = ""
@@ -60,7 +57,6 @@ class Check:
     requires: ClassVar[tuple[str, ...]] = ()
     uses: ClassVar[tuple[str, ...]] = ()
     provides: ClassVar[tuple[str, ...]] = ()
-    flags: ClassVar[tuple[Option, ...]] = ()
     needs_django: ClassVar[bool] = False
     timeout: ClassVar[float | None] = None  # seconds; None takes the run's default
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import ast
 import platform
-import re
 import sys
 from importlib import metadata
 
@@ -14,6 +13,10 @@ from .facts import WorkerTimeout
 ALWAYS = ("Django", "Pillow", "django-upload-diagnostics")
 USED_AS = {"imagekitio": "imagekitio", "gunicorn": "gunicorn", "django-storages": "storages",
            "boto3": "boto3", "djangorestframework": "rest_framework", "uvicorn": "uvicorn"}
+WANTED = frozenset(USED_AS.values())
+# The context cache key of the project's SourceModules: a check that reads every Python
+# file (fileptr) fills it, so the report does not read them again.
+SOURCE_MODULES = "environment.source_modules"
 
 
 def package_version(name: str) -> str | None:
@@ -24,6 +27,11 @@ def package_version(name: str) -> str | None:
 
 
 def pillow_codecs() -> dict[str, bool]:
+    """The codecs of the Pillow the run used; none when it used none (a run of the source
+    or server checks: importing Pillow only to list them would cost more than some whole
+    runs) or Pillow is missing."""
+    if "PIL" not in sys.modules:
+        return {}
     try:
         from PIL import features
     except ImportError:
@@ -46,31 +54,57 @@ def storage_backends(settings) -> dict[str, str]:
     return found
 
 
-# Only files whose text names one of USED_AS's modules are parsed, and not kept.
-USED_WORDS = re.compile(b"|".join(re.escape(m.encode()) for m in USED_AS.values()))
-
-
 def used_modules(ctx) -> set[str]:
-    """The top-level modules the project uses: imported by its source or named in its
-    settings (apps, storages, upload handlers). Only the files that name one of USED_AS's
-    modules are parsed: on a large project, every tree would cost more than the
-    diagnosis."""
+    """Which of USED_AS's modules the project uses: named in its settings (apps, storages,
+    upload handlers) or imported by its source (SourceModules over ctx.python_files(), or
+    what a check that read every file already found under SOURCE_MODULES)."""
     names: set[str] = set()
-    for path in ctx.python_files_matching(USED_WORDS):
-        names.update(_imported(path))
     settings = ctx.settings
     if settings is not None:
         names.update(getattr(settings, "INSTALLED_APPS", ()))
         names.update(storage_backends(settings).values())
         names.update(getattr(settings, "FILE_UPLOAD_HANDLERS", ()))
+    found = _tops(names) & WANTED
+    if found != WANTED:
+        found |= ctx.cached(SOURCE_MODULES, lambda: _read_sources(ctx)).found
+    return found
+
+
+class SourceModules:
+    """Which of USED_AS's modules a project's source imports, fed file by file. A file
+    is parsed only when its text names one not found yet: on a large project, parsing
+    every file again would cost more than the diagnosis."""
+
+    def __init__(self):
+        self.found: set[str] = set()
+
+    def add(self, data: bytes, path, tree: ast.Module | None = None) -> None:
+        missing = WANTED - self.found
+        if missing and any(module.encode() in data for module in missing):
+            self.found |= _tops(_imported(data, path, tree)) & WANTED
+
+
+def _read_sources(ctx) -> SourceModules:
+    modules = SourceModules()
+    for path in ctx.python_files():
+        if modules.found == WANTED:
+            break
+        try:
+            modules.add(path.read_bytes(), path)
+        except OSError:
+            continue
+    return modules
+
+
+def _tops(names) -> set[str]:
     return {str(name).split(".")[0] for name in names}
 
 
-def _imported(path) -> set[str]:
+def _imported(source: bytes, path, tree: ast.Module | None) -> set[str]:
     """The absolute modules a file imports, at any depth of its statements."""
     try:
-        todo = list(ast.parse(path.read_bytes(), filename=str(path)).body)
-    except (SyntaxError, ValueError, OSError, RecursionError):
+        todo = list((tree or ast.parse(source, filename=str(path))).body)
+    except (SyntaxError, ValueError, RecursionError):
         return set()
     found = set()
     while todo:

@@ -4,8 +4,10 @@ from __future__ import annotations
 import functools
 import json
 import re
+from typing import TYPE_CHECKING
 
-import jinja2
+if TYPE_CHECKING:
+    import jinja2
 from markupsafe import Markup, escape
 
 from upload_diagnostics.diagnostics.evidence import caption, marks
@@ -159,6 +161,8 @@ def script_json(value) -> str:
 
 @functools.lru_cache(maxsize=2)
 def environment(autoescape: bool) -> jinja2.Environment:
+    import jinja2  # only when a template renders: the verdict line needs none
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader(__package__, "templates"), autoescape=autoescape,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,

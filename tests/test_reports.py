@@ -12,9 +12,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-import upload_diagnostics.checks  # noqa: F401 - declares the built-in codes, as a real run does
 from conftest import base_env, run_cli
 from plugins.harness import validate, validate_sarif
+from upload_diagnostics.checks import builtin
 from upload_diagnostics.diagnostics.codes import REGISTRY
 from upload_diagnostics.diagnostics.model import (CheckResult, Finding, Level, code, kv, log,
                                                   table, traceback_block)
@@ -22,6 +22,8 @@ from upload_diagnostics.diagnostics.redact import Redactor
 from upload_diagnostics.diagnostics.report import build
 from upload_diagnostics.reports import FORMATS, render
 from upload_diagnostics.reports.markdown import MAX_CHARS
+
+builtin()  # imports every check family, which declares the built-in codes
 
 LEVELS = [Level.CRITICAL, Level.ERROR, Level.WARNING, Level.INFO]
 REAL_CODES = ["pillow.E001", "django.E001", "django.W002", "pillow.I001"]

@@ -34,13 +34,6 @@ def plan(ctx) -> Plan:
     return ctx.cached("e2e.plan", Plan)
 
 
-def register_secrets(ctx) -> None:
-    """Header values (E2E["HEADERS"], --header) are secrets wherever they appear, argv
-    included, whichever checks run."""
-    for value in configuration.header_secrets(ctx):
-        ctx.add_secret(value)
-
-
 def test_images(ctx, config: configuration.E2EConfig) -> list[images.TestImage]:
     """A small upload kept in memory by Django and a large one (a temporary file when it
     exceeds FILE_UPLOAD_MAX_MEMORY_SIZE)."""
@@ -57,7 +50,6 @@ class _Upload(Check):
     uses = (WORKER_TIMEOUT.name,)
     provides = (UPLOAD_TIMINGS.name, "e2e.endpoints")
     needs_django = True
-    flags = configuration.FLAGS
 
 
 class EndToEndUpload(_Upload):
