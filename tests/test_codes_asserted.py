@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CODE, EMITTED, WHOLE_SUITE
-from upload_diagnostics.checks import BUILTIN
+from upload_diagnostics.checks import builtin
 from upload_diagnostics.diagnostics import engine_codes
 
 TESTS = Path(__file__).resolve().parent
@@ -25,7 +25,7 @@ EXEMPT = {
 
 def declared() -> set[str]:
     engine = {c.code for c in vars(engine_codes).values() if hasattr(c, "detects")}
-    return engine | {c.code for check in BUILTIN for c in check.codes}
+    return engine | {c.code for check in builtin() for c in check.codes}
 
 
 def named_by_tests() -> set[str]:
