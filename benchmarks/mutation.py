@@ -180,7 +180,9 @@ def equivalents() -> list[tuple[str, str]]:
     """(file, mutated line) of each survivor docs/mutation.md explains as equivalent."""
     if not EQUIVALENTS.exists():
         return []
-    return re.findall(r"^\| `([^`]+)` \| `(.+?)` \|", EQUIVALENTS.read_text(), re.M)
+    listed = EQUIVALENTS.read_text().partition("## Equivalent survivors")[2]
+    return [(path, line.replace("\\|", "|")) for path, line in re.findall(
+        r"^\| `([^`]+)` \| `(.+?)` \|", listed, re.M)]
 
 
 def mutated_line(diff: str) -> tuple[str, str]:
