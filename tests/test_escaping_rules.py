@@ -75,5 +75,7 @@ def test_the_environments_escape_as_their_format_needs():
     assert html.from_string("{{ x|script_json|safe }}").render(x={"a": "<"}) == \
         '{"a": "\\u003c"}'
     assert text.from_string("{% if True %}\n  a\n{% endif %}\n").render() == "  a\n"
+    assert text.from_string("    {% if True %}\n  a\n    {% endif %}\nb\n").render() == \
+        "  a\nb\n"  # block tags take their indentation and line with them; the end stays
     with pytest.raises(Exception, match="undefined"):
         text.from_string("{{ missing }}").render()
