@@ -286,3 +286,24 @@ def test_secrets_given_to_a_launch_are_scrubbed_everywhere(tmp_path):
                     f"--workers 2 --env EXTRA={token}\n"})
     assert token not in str(check)
     assert "«redacted" in by_code(check)["server.I001"]["evidence"][0]["rows"][0][3]
+
+
+DOCKERFILE = ('FROM python\nCMD ["gunicorn", "testsite.wsgi", "--workers", "2", "--timeout", '
+              '"45", "--worker-tmp-dir", "/dev/shm"]\n')
+
+
+@pytest.mark.parametrize("files,where,why", [
+    ({"docker-compose.yml": "services:\n  web:\n    build: .\n    command: [\"gunicorn\", "
+      "\"testsite.wsgi\", \"--workers\", \"2\", \"--timeout\", \"25\"]\n"},
+     "docker-compose.yml:4", "docker compose's `command:` replaces the image's CMD"),
+    ({"k8s/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
+      "spec:\n  template:\n    spec:\n      containers:\n        - name: web\n"
+      "          command: [\"gunicorn\"]\n          args: [\"testsite.wsgi\", \"--workers\", "
+      "\"2\", \"--timeout\", \"95\"]\n"},
+     "k8s/deployment.yaml:10", "a container's `command`/`args` replace the image's "
+     "ENTRYPOINT/CMD"),
+])
+def test_why_the_winning_launch_wins(tmp_path, files, where, why):
+    check = server_config(tmp_path, {"Dockerfile": DOCKERFILE, **files})
+    w005 = by_code(check)["server.W005"]
+    assert w005["message"] == f"2 launch commands disagree; {where} wins because {why}"
