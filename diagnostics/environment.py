@@ -57,7 +57,7 @@ def used_modules(ctx) -> set[str]:
     diagnosis."""
     names: set[str] = set()
     for path in ctx.python_files_matching(USED_WORDS):
-        names.update(_imported(path))
+        names.update(_imported(ctx.files.bytes(path)))
     settings = ctx.settings
     if settings is not None:
         names.update(getattr(settings, "INSTALLED_APPS", ()))
@@ -66,11 +66,11 @@ def used_modules(ctx) -> set[str]:
     return {str(name).split(".")[0] for name in names}
 
 
-def _imported(path) -> set[str]:
-    """The absolute modules a file imports, at any depth of its statements."""
+def _imported(source: bytes | None) -> set[str]:
+    """The absolute modules a source file imports, at any depth of its statements."""
     try:
-        todo = list(ast.parse(path.read_bytes(), filename=str(path)).body)
-    except (SyntaxError, ValueError, OSError, RecursionError):
+        todo = list(ast.parse(source).body) if source is not None else []
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
     found = set()
     while todo:

@@ -61,6 +61,7 @@ class Options:
     verbosity: int = 1
     no_color: bool = False
     traceback: bool = False
+    max_file_size: int | None = None  # bytes; None: the setting, else files.DEFAULT_LIMIT
     family: Mapping[str, Any] = field(default_factory=dict)  # check-declared, by dest
 
     def __getattr__(self, name: str) -> Any:

@@ -20,7 +20,8 @@ from upload_diagnostics.diagnostics.options import Options
 from upload_diagnostics.diagnostics.redact import Redactor, secret_values
 from upload_diagnostics.diagnostics.registry import load_checks
 from upload_diagnostics.diagnostics.report import SCHEMA_VERSION, build, worst_level
-from upload_diagnostics.diagnostics.runner import Interrupted, Runner, SelectionError, select
+from upload_diagnostics.diagnostics.runner import (Interrupted, Runner, SelectionError, bounded,
+                                                  select)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -176,7 +177,7 @@ def execute(options: Options, settings, settings_module: str | None, argv: list[
     interrupted = False
     with _project_output(stderr, scrub):
         prepare(ctx)
-        used = environment.used_modules(ctx)
+        used = bounded(lambda: environment.used_modules(ctx), options.timeout, set())
         try:
             results = runner.run(chosen, problems)
         except Interrupted as exc:

@@ -2,6 +2,7 @@
 general ones here, a check family's from its checks' `flags`."""
 from __future__ import annotations
 
+from upload_diagnostics.diagnostics.files import parse_size
 from upload_diagnostics.diagnostics.model import Level
 from upload_diagnostics.diagnostics.options import DEFAULTS, Option
 
@@ -67,6 +68,10 @@ def general_options() -> list[Option]:
         Option(("--image",), "image", "Size of the large generated test image (default "
                "4032x3024, a 12 MP phone photo). Example: --image 8000x6000", "WxH",
                type=_image_size),
+        Option(("--max-file-size",), "max_file_size", "Project files larger than this are "
+               "not read (each is listed in an info finding); bytes, or with k, M or G "
+               "(default 1M, or UPLOAD_DIAGNOSTICS[\"MAX_FILE_BYTES\"]). Example: "
+               "--max-file-size 5M", "SIZE", type=parse_size),
         Option(("--silence",), "silence", "Hide findings with this code (counted, not shown); "
                "repeatable, wildcards allowed. Example: --silence pillow.W001 --silence "
                "'server.*'", "CODE", multiple=True),

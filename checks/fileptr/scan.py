@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import masked
+from upload_diagnostics.diagnostics.files import Files
+
 from .flow import Flow
 from .project import Function, Index, Module, Resolver, load, module_names
 from .vocab import Summary, is_hook
@@ -46,14 +48,14 @@ class ScanResult:
     suppressed: int = 0
 
 
-def scan(root: Path, paths: list[Path], relpath) -> ScanResult:
-    """`relpath(path)` gives the path shown in findings."""
+def scan(root: Path, paths: list[Path], relpath, files: Files) -> ScanResult:
+    """`relpath(path)` gives the path shown in findings; `files` reads them."""
     # Parsing allocates millions of short-lived nodes; the cyclic collector would walk
     # the retained ones again on each collection, for nothing (ast trees hold no cycles).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return Scanner(root, paths, relpath).run()
+        return Scanner(root, paths, relpath, files).run()
     finally:
         if enabled:
             gc.enable()
@@ -63,8 +65,8 @@ class Scanner:
     """Streams the files once (load), then runs the flow analysis (flows) and settles
     the except clauses that need every module known."""
 
-    def __init__(self, root: Path, paths: list[Path], relpath):
-        self.root, self.paths, self.relpath = Path(root), paths, relpath
+    def __init__(self, root: Path, paths: list[Path], relpath, files: Files):
+        self.root, self.paths, self.relpath, self.files = Path(root), paths, relpath, files
         self.result = ScanResult(files=len(paths))
         self.index = Index()
         self.resolver = Resolver(self.index)
@@ -90,14 +92,16 @@ class Scanner:
         return self.result
 
     def load(self, path: Path) -> None:
+        data = self.files.bytes(path)
+        if data is None:  # not a regular file, or too large: the reader says why
+            return
         try:
-            data = path.read_bytes()
             tree = ast.parse(data, filename=str(path))
         except SyntaxError as exc:
             self.result.unparsable.append(
                 (path, f"{type(exc).__name__}: {exc.msg} (line {exc.lineno})"))
             return
-        except (ValueError, UnicodeDecodeError, OSError, RecursionError, MemoryError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError, MemoryError) as exc:
             self.result.unparsable.append((path, f"{type(exc).__name__}: {exc}"))
             return
         names = module_names(self.root, path, self.packages, self.django_roots,
@@ -201,9 +205,8 @@ class Scanner:
                     names |= self._called_as(module, alias, source, attr, by_module)
             if not names:
                 continue
-            try:
-                data = module.path.read_bytes()
-            except OSError:
+            data = self.files.bytes(module.path)
+            if data is None:
                 continue
             wanted = {n.encode() for n in names}
             lines = _lines_at(data, [m.start() for m in CALL.finditer(data)

@@ -34,11 +34,11 @@ def require_parsers() -> None:
 
 
 def discovery(ctx) -> Discovery:
-    return ctx.cached("server.discovery", lambda: discover(ctx.project_root))
+    return ctx.cached("server.discovery", lambda: discover(ctx.project_root, ctx.files))
 
 
 def nginx_configs(ctx) -> list[nginx.Parsed]:
-    return ctx.cached("server.nginx", lambda: nginx.load(ctx.project_root))
+    return ctx.cached("server.nginx", lambda: nginx.load(ctx.project_root, ctx.files))
 
 
 def max_upload(ctx) -> int:
@@ -54,7 +54,10 @@ def gunicorn_probes(ctx) -> list:
             key = (tuple(launch.argv), str(launch.cwd), tuple(sorted(launch.env.items())))
             if launch.server == "gunicorn" and key not in seen and len(out) < 6:
                 seen.add(key)
-                out.append((launch, gunicorn.start(launch)))
+                probe = gunicorn.start(launch, ctx.files, ctx.options.timeout)
+                if isinstance(probe, gunicorn.Probe):
+                    ctx.at_end(probe.stop)  # one the check never collected
+                out.append((launch, probe))
         return out
     return ctx.cached("server.gunicorn.probes", work)
 
@@ -103,7 +106,7 @@ class ServerConfig(Check):
                        "Fix the file; the deployment tool that reads it fails the same way.",
                        path=path, line=line or None)
         if not found.launches and ctx.settings is None \
-                and not is_django_project(ctx.project_root):
+                and not is_django_project(ctx.project_root, ctx.files):
             raise Skip(f"not applicable: {ctx.project_root} holds no Django project (no "
                        "manage.py, wsgi.py, asgi.py or settings module), so nothing here "
                        "starts a server: a reusable app or library",
@@ -251,7 +254,7 @@ class ServerConfig(Check):
 
     def uwsgi_findings(self, ctx, launch: Launch):
         try:
-            values = uwsgi.resolve(launch, ctx.relpath)
+            values = uwsgi.resolve(launch, ctx.relpath, ctx.files)
         except (uwsgi.UwsgiError, OSError) as exc:
             yield E003(f"uWSGI's configuration cannot be read: "
                        f"{exc}", "Fix the file: uWSGI refuses to start with it.",

@@ -22,6 +22,7 @@ except ImportError:  # Python < 3.11
 
 
 from upload_diagnostics.diagnostics.context import project_files
+from upload_diagnostics.diagnostics.files import Files
 
 SERVERS = ("gunicorn", "uwsgi", "uvicorn", "daphne", "hypercorn", "waitress-serve")
 DEV_SERVER = "runserver"  # recorded as a launch so a deployment that uses it is told
@@ -47,10 +48,11 @@ def load_yaml(text: str, every: bool = False):
     return list(yaml.safe_load_all(text)) if every else yaml.safe_load(text)
 
 
-def deployment_files(root: Path):
+def deployment_files(root: Path, files: Files | None = None):
     """The project's files that may start or front the app: no media or static folders,
-    at most MAX_DEPTH folders deep."""
-    return project_files(root, skip={"media", "static"}, depth=MAX_DEPTH)
+    at most MAX_DEPTH folders deep (folders that cannot be listed are recorded on
+    `files`)."""
+    return project_files(root, skip={"media", "static"}, depth=MAX_DEPTH, files=files)
 
 
 @dataclass
@@ -89,11 +91,11 @@ class Discovery:
         return min(found, key=lambda x: x.rank) if found else None
 
 
-def is_django_project(root: Path) -> bool:
+def is_django_project(root: Path, files: Files) -> bool:
     """Whether `root` holds a Django project (manage.py, wsgi.py, asgi.py or a settings
     module), not only a reusable app or library, which nothing starts as a server."""
     return any(path.name in PROJECT_FILES or path.parent.name == "settings"
-               and path.name == "__init__.py" for path in deployment_files(root))
+               and path.name == "__init__.py" for path in deployment_files(root, files))
 
 
 # --- shell words -------------------------------------------------------------------------
@@ -160,8 +162,8 @@ def server_of(words: list[str]) -> tuple[str | None, list[str]]:
 # --- the walk ----------------------------------------------------------------------------
 
 class Finder:
-    def __init__(self, root: Path):
-        self.root = root
+    def __init__(self, root: Path, files: Files):
+        self.root, self.files = root, files
         self.launches: list[Launch] = []
         self.problems: list[tuple[str, int, str]] = []
         self.seen_scripts: set[Path] = set()  # scripts reached from a source
@@ -169,7 +171,7 @@ class Finder:
 
     def rel(self, path: Path) -> str:
         try:
-            return path.resolve().relative_to(self.root).as_posix()
+            return real(path).relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
 
@@ -180,7 +182,7 @@ class Finder:
         for raw in split_commands(text):
             words = [expand(w, {**os.environ, **env}) for w in raw]
             if words[:1] == ["cd"] and len(words) > 1:
-                cwd = (cwd / words[1]).resolve()
+                cwd = real(cwd / words[1])
                 continue
             if words and words[0] == "export":
                 words = words[1:]
@@ -208,17 +210,15 @@ class Finder:
         for base in (cwd, self.root):
             path = (base / candidate)
             if path.is_file() and not candidate.startswith("-"):
-                return path.resolve()
+                return real(path)
         return None
 
     def script(self, path: Path, source: str, cwd: Path, env: dict, via: list[str]) -> None:
         if any(v.startswith(f"{self.rel(path)}:") for v in via):
             return  # a script that runs itself
         self.seen_scripts.add(path)
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            self.problems.append((self.rel(path), 0, str(exc)))
+        text = self.files.text(path)
+        if text is None:
             return
         env = dict(env)
         for number, line in logical_lines(text):
@@ -233,14 +233,11 @@ class Finder:
                 if words and all(re.fullmatch(r"\w+=.*", w) for w in words):
                     env.update(w.split("=", 1) for w in words)
                 elif words[:1] == ["cd"] and len(words) > 1:
-                    cwd = (cwd / words[1]).resolve()
+                    cwd = real(cwd / words[1])
 
     def text(self, path: Path) -> str | None:
-        try:
-            return path.read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            self.problems.append((self.rel(path), 0, str(exc)))
-            return None
+        """The file's text; None when it is not read (the reader records why)."""
+        return self.files.text(path)
 
     def structured(self, path: Path, loader):
         """A parsed YAML/TOML/JSON file, or None (the parse error is kept as a problem)."""
@@ -407,8 +404,8 @@ class Finder:
         """Files whose name does not say what they are: units, supervisor and uWSGI ini,
         Kubernetes manifests, uWSGI yaml, shell scripts."""
         if path.suffix == ".sh":
-            if path.resolve() not in self.seen_scripts:
-                self.script(path.resolve(), "shell script", self.root, {}, [])
+            if real(path) not in self.seen_scripts:
+                self.script(real(path), "shell script", self.root, {}, [])
             return
         text = self.text(path) or ""
         if path.suffix in (".service", ".conf", ".ini"):
@@ -425,10 +422,15 @@ class Finder:
         if directory:
             path = Path(str(directory))
             if path.is_dir():
-                return path.resolve()
+                return real(path)
             if not path.is_absolute() and (self.root / path).is_dir():
-                return (self.root / path).resolve()
+                return real(self.root / path)
         return self.root
+
+
+def real(path: Path) -> Path:
+    """The path with symlinks resolved as far as they go (a loop is no error here)."""
+    return Path(os.path.realpath(path))
 
 
 def logical_lines(text: str):
@@ -529,9 +531,9 @@ def reader_for(finder: Finder, path: Path):
         else None)
 
 
-def discover(root: Path) -> Discovery:
-    finder = Finder(root)
-    files = list(deployment_files(root))
+def discover(root: Path, reader: Files) -> Discovery:
+    finder = Finder(root, reader)
+    files = list(deployment_files(root, reader))
     for path in sorted(files, key=lambda p: p.suffix == ".sh"):  # scripts once reached
         read = reader_for(finder, path)
         try:

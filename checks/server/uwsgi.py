@@ -9,6 +9,8 @@ from __future__ import annotations
 import configparser
 from pathlib import Path
 
+from upload_diagnostics.diagnostics.files import Files
+
 from .discovery import Launch
 
 # Option -> (default, meaning of the default)
@@ -23,8 +25,10 @@ class UwsgiError(ValueError):
     """A config file uWSGI would fail to read: the parser's own message."""
 
 
-def options(path: Path, kind: str) -> list[tuple[str, str]]:
-    text = path.read_text(encoding="utf-8", errors="replace")
+def options(path: Path, kind: str, files: Files) -> list[tuple[str, str]]:
+    text = files.text(path)
+    if text is None:  # not a regular file, or too large: the reader says why
+        return []
     if kind == "yaml":
         import yaml  # the [server] extra
 
@@ -42,7 +46,7 @@ def options(path: Path, kind: str) -> list[tuple[str, str]]:
     return list(parser.items("uwsgi")) if parser.has_section("uwsgi") else []
 
 
-def resolve(launch: Launch, relpath) -> dict:
+def resolve(launch: Launch, relpath, files: Files) -> dict:
     """{option: {"value", "source"}} for the DEFAULTS options; raises UwsgiError."""
     found = {key: {"value": default, "source": "default"} for key, (default, _) in
              DEFAULTS.items()}
@@ -63,7 +67,7 @@ def resolve(launch: Launch, relpath) -> dict:
             path = (launch.cwd / value)
             if not path.is_file():
                 raise UwsgiError(f"--{name} {value}: no such file in {launch.cwd}")
-            for key, item in options(path, "yaml" if name != "ini" else "ini"):
+            for key, item in options(path, "yaml" if name != "ini" else "ini", files):
                 key = key.replace("_", "-")
                 if key in found:
                     found[key] = {"value": number(item), "source": relpath(path)}
