@@ -16,6 +16,7 @@ from .discovery import DEV_SERVER, Discovery, Launch, discover, is_django_projec
 ASGI = ("uvicorn", "daphne", "hypercorn")
 SECRET_NAME = re.compile(r"KEY|SECRET|TOKEN|PASS|SIGNATURE|PRIVATE|CREDENTIAL|AUTH", re.I)
 HEROKU_ROUTER_S = 30
+MAX_ROWS = 100  # launch commands listed in the evidence (a compose file may hold thousands)
 DEFAULT_MAX_UPLOAD = 10 * 1024 * 1024  # a phone photo with room to spare
 WHY_WINS = {
     "process": "it is the server running now",
@@ -163,8 +164,10 @@ class ServerConfig(Check):
             yield from self.platform(ctx, found, fact)
 
     def summary(self, ctx, found: Discovery) -> Finding:
-        rows = [[x.where, x.source, x.server, x.text] for x in
-                sorted(found.launches, key=lambda x: x.rank)]
+        launches = sorted(found.launches, key=lambda x: x.rank)
+        rows = [[x.where, x.source, x.server, x.text] for x in launches[:MAX_ROWS]]
+        if len(launches) > MAX_ROWS:
+            rows.append(["...", "", "", f"and {len(launches) - MAX_ROWS:,} more commands"])
         evidence = [table("Commands that start the app (first one wins)",
                           ["where", "source", "server", "command"], rows)]
         extra = [[kind, path] for kind, path in found.config_files]

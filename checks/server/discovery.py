@@ -24,6 +24,8 @@ except ImportError:  # Python < 3.11
 from upload_diagnostics.diagnostics.context import project_files
 from upload_diagnostics.diagnostics.files import Files
 
+from .yamlfile import Located, load as load_yaml
+
 SERVERS = ("gunicorn", "uwsgi", "uvicorn", "daphne", "hypercorn", "waitress-serve")
 DEV_SERVER = "runserver"  # recorded as a launch so a deployment that uses it is told
 # Files only a Django project (not a reusable app or library) has.
@@ -39,13 +41,6 @@ RANKS = {"process": 0, "docker-compose": 20, "kubernetes": 20, "Dockerfile": 30,
          "Procfile": 40, "render.yaml": 40, "railway": 40, "fly.toml": 40, "app.yaml": 40,
          "systemd": 45, "supervisor": 45, "shell script": 50, "uwsgi config": 60}
 ENV_VARS = ("GUNICORN_CMD_ARGS", "WEB_CONCURRENCY", "PORT")
-
-
-def load_yaml(text: str, every: bool = False):
-    """PyYAML's safe loader (the [server] extra), imported when a YAML file is read."""
-    import yaml
-
-    return list(yaml.safe_load_all(text)) if every else yaml.safe_load(text)
 
 
 def deployment_files(root: Path, files: Files | None = None):
@@ -167,6 +162,8 @@ class Finder:
         self.launches: list[Launch] = []
         self.problems: list[tuple[str, int, str]] = []
         self.seen_scripts: set[Path] = set()  # scripts reached from a source
+        self.followed: set[tuple] = set()  # (script, where it was first reached from, cwd)
+        self.environ = dict(os.environ)  # (copied once: a compose file may list 20,000 services)
         self.uwsgi_configs: list[Path] = []
 
     def rel(self, path: Path) -> str:
@@ -180,7 +177,8 @@ class Finder:
         """Record the servers a shell command starts, following scripts it runs."""
         env = dict(env)
         for raw in split_commands(text):
-            words = [expand(w, {**os.environ, **env}) for w in raw]
+            scope = {**self.environ, **env}
+            words = [expand(w, scope) for w in raw]
             if words[:1] == ["cd"] and len(words) > 1:
                 cwd = real(cwd / words[1])
                 continue
@@ -214,8 +212,12 @@ class Finder:
         return None
 
     def script(self, path: Path, source: str, cwd: Path, env: dict, via: list[str]) -> None:
-        if any(v.startswith(f"{self.rel(path)}:") for v in via):
-            return  # a script that runs itself
+        # Each script is followed once per place that starts it (and never into itself):
+        # scripts that each run the next one twice would otherwise be read 2**n times.
+        key = (path, via[0] if via else "", cwd)
+        if key in self.followed or any(v.startswith(f"{self.rel(path)}:") for v in via):
+            return
+        self.followed.add(key)
         self.seen_scripts.add(path)
         text = self.files.text(path)
         if text is None:
@@ -227,7 +229,8 @@ class Finder:
             self.command(line, source, path, number, cwd, env,
                          [*via, f"{self.rel(path)}:{number}"])
             for raw in split_commands(line):  # assignments and cd carry to later lines
-                words = [expand(w, {**os.environ, **env}) for w in raw]
+                scope = {**self.environ, **env}
+                words = [expand(w, scope) for w in raw]
                 if words[:1] == ["export"]:
                     words = words[1:]
                 if words and all(re.fullmatch(r"\w+=.*", w) for w in words):
@@ -297,14 +300,13 @@ class Finder:
         data = self.structured(path, load_yaml)
         if not isinstance(data, dict) or not isinstance(data.get("services"), dict):
             return
-        text = self.text(path) or ""
         for name, service in data["services"].items():
-            if not isinstance(service, dict):
+            if not isinstance(service, Located):
                 continue
             command = service.get("command") or service.get("entrypoint")
             if not command:
                 continue
-            line = line_of(text, "command:" if service.get("command") else "entrypoint:", name)
+            line = service.line("command" if service.get("command") else "entrypoint")
             env = environment_of(service.get("environment"))
             cwd = self.mapped(service.get("working_dir"))
             shell = command if isinstance(command, str) else shlex.join(map(str, command))
@@ -313,7 +315,6 @@ class Finder:
 
     def kubernetes(self, path: Path) -> None:
         docs = self.structured(path, lambda t: load_yaml(t, every=True))
-        text = self.text(path) or ""
         for doc in docs or ():
             for container in containers(doc):
                 words = [*map(str, container.get("command") or ()),
@@ -322,19 +323,18 @@ class Finder:
                     continue
                 env = {e.get("name"): str(e.get("value", "")) for e in container.get("env") or ()
                        if isinstance(e, dict) and "value" in e}
-                line = line_of(text, "command:", "") or line_of(text, "args:", "")
+                line = container.line("command", "args")
                 self.command(shlex.join(words), "kubernetes", path, line,
                              self.mapped(container.get("workingDir")), env,
                              [f"{self.rel(path)}:{line}"])
 
     def render(self, path: Path) -> None:
         data = self.structured(path, load_yaml)
-        text = self.text(path) or ""
         for service in (data or {}).get("services") or () if isinstance(data, dict) else ():
-            if isinstance(service, dict) and service.get("startCommand"):
+            if isinstance(service, Located) and service.get("startCommand"):
                 env = {e["key"]: str(e.get("value", "")) for e in service.get("envVars") or ()
                        if isinstance(e, dict) and "key" in e and "value" in e}
-                line = line_of(text, "startCommand:", "")
+                line = service.line("startCommand")
                 self.command(str(service["startCommand"]), "render.yaml", path, line,
                              self.root, env, [f"{self.rel(path)}:{line}"])
 
@@ -366,9 +366,9 @@ class Finder:
 
     def app_yaml(self, path: Path) -> None:
         data = self.structured(path, load_yaml)
-        if isinstance(data, dict) and data.get("entrypoint"):
+        if isinstance(data, Located) and data.get("entrypoint"):
             env = {k: str(v) for k, v in (data.get("env_variables") or {}).items()}
-            line = line_of(self.text(path) or "", "entrypoint:", "")
+            line = data.line("entrypoint")
             self.command(str(data["entrypoint"]), "app.yaml", path, line, self.root, env,
                          [f"{self.rel(path)}:{line}"])
 
@@ -472,7 +472,7 @@ def containers(doc):
     if isinstance(doc, dict):
         for key, value in doc.items():
             if key in ("containers", "initContainers") and isinstance(value, list):
-                yield from (c for c in value if isinstance(c, dict))
+                yield from (c for c in value if isinstance(c, Located))
             else:
                 yield from containers(value)
     elif isinstance(doc, list):

@@ -12,6 +12,7 @@ from pathlib import Path
 from upload_diagnostics.diagnostics.files import Files
 
 from .discovery import Launch
+from .yamlfile import AliasBomb, load as load_yaml
 
 # Option -> (default, meaning of the default)
 DEFAULTS = {"harakiri": (0, "off: no request is ever killed"),
@@ -33,8 +34,8 @@ def options(path: Path, kind: str, files: Files) -> list[tuple[str, str]]:
         import yaml  # the [server] extra
 
         try:
-            data = yaml.safe_load(text) or {}
-        except yaml.YAMLError as exc:
+            data = load_yaml(text) or {}
+        except (yaml.YAMLError, AliasBomb, RecursionError) as exc:
             raise UwsgiError(f"{path.name}: {exc}") from None
         section = data.get("uwsgi") if isinstance(data, dict) else None
         return [(str(k), str(v)) for k, v in (section or {}).items()]
