@@ -11,6 +11,7 @@ from typing import Any, Callable
 from . import limits, model
 from .files import DEFAULT_LIMIT, Files, os_reason as files_reason
 from .options import Options
+from .redact import secret_assignments
 
 # Folders that never hold the project's own files.
 SKIP_DIRS = {"node_modules", "site-packages", "dist-packages", "__pycache__", "build", "dist",
@@ -88,6 +89,12 @@ class Context:
         if isinstance(value, str) and len(value.strip()) >= 4:
             self._secrets.add(value)
             self._secrets.add(value.strip())
+
+    def add_secrets_in(self, text: str) -> None:
+        """Have the redactor scrub the values `text` assigns to secret-looking names (a log
+        line, a launch command: password=..., --env SECRET_KEY=..., Authorization: ...)."""
+        for value in secret_assignments(text):
+            self.add_secret(value)
 
     @property
     def secrets(self) -> set[str]:

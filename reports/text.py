@@ -1,6 +1,7 @@
 """The terminal report: status glyphs, counts, a one-line verdict; ASCII under --no-color."""
 from __future__ import annotations
 
+from .printable import printable
 from .templating import render_template, verdict_text
 
 GLYPHS = {  # status -> (unicode glyph, ascii tag, ANSI colour)
@@ -26,6 +27,7 @@ def verdict(report: dict, color: bool = False) -> str:
 
 
 def render(report: dict, *, color: bool = False, verbosity: int = 1) -> str:
+    report = printable(report)
     text = render_template("report.txt.j2", report=report, verbosity=verbosity,
                            paint=_painter(color), level_status=LEVEL_STATUS,
                            verdict=verdict(report, color))

@@ -115,3 +115,14 @@ def example_project(tmp_path):
     shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns(
         "db.sqlite3", "media", "__pycache__"))
     return dest
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The adversarial cases' summary line and their heaviest runs (tests/adversarial.py)."""
+    adversarial = sys.modules.get("adversarial")
+    if adversarial is None or not adversarial.LEDGER:
+        return
+    terminalreporter.section("adversarial cases")
+    terminalreporter.write_line(adversarial.summary_line())
+    for o in adversarial.heaviest():
+        terminalreporter.write_line(f"  {o.seconds:6.1f} s {o.peak_mib:7.0f} MiB peak  {o.name}")

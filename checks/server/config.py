@@ -1,12 +1,13 @@
 """server.config: how the app is started and the serving settings in force, with sources."""
 from __future__ import annotations
 
-import re
+import shlex
 from dataclasses import replace
 
 from upload_diagnostics.diagnostics import (Check, Finding, Skip, kv, require, table,
                                             traceback_block)
 from upload_diagnostics.diagnostics.facts import WORKER_TIMEOUT, WorkerTimeout
+from upload_diagnostics.diagnostics.redact import SECRET_NAME
 
 from . import gunicorn, nginx, uwsgi
 from .codes import (E001, E002, E003, E004, E005, I001, I002, I003, I004, W001, W002, W003,
@@ -14,7 +15,6 @@ from .codes import (E001, E002, E003, E004, E005, I001, I002, I003, I004, W001, 
 from .discovery import DEV_SERVER, Discovery, Launch, discover, is_django_project
 
 ASGI = ("uvicorn", "daphne", "hypercorn")
-SECRET_NAME = re.compile(r"KEY|SECRET|TOKEN|PASS|SIGNATURE|PRIVATE|CREDENTIAL|AUTH", re.I)
 HEROKU_ROUTER_S = 30
 MAX_ROWS = 100  # launch commands listed in the evidence (a compose file may hold thousands)
 DEFAULT_MAX_UPLOAD = 10 * 1024 * 1024  # a phone photo with room to spare
@@ -35,7 +35,18 @@ def require_parsers() -> None:
 
 
 def discovery(ctx) -> Discovery:
-    return ctx.cached("server.discovery", lambda: discover(ctx.project_root, ctx.files))
+    """The launches of the project, found once; the secrets they carry are registered."""
+    def find():
+        found = discover(ctx.project_root, ctx.files)
+        for launch in found.launches:  # deployment files may carry credentials
+            for name, value in launch.env.items():
+                if SECRET_NAME.search(name):
+                    ctx.add_secret(value)
+            ctx.add_secrets_in(f"{launch.text} {shlex.join(launch.argv)}")
+        for value in found.environment.values():  # GUNICORN_CMD_ARGS="--env SECRET=..."
+            ctx.add_secrets_in(value)
+        return found
+    return ctx.cached("server.discovery", find)
 
 
 def nginx_configs(ctx) -> list[nginx.Parsed]:
@@ -65,8 +76,12 @@ def gunicorn_probes(ctx) -> list:
 
 def resolved_gunicorn(ctx) -> list[gunicorn.Resolved]:
     """Each distinct gunicorn launch resolved once, best-ranked first."""
-    return ctx.cached("server.gunicorn", lambda: [gunicorn.collect(launch, proc)
-                                                  for launch, proc in gunicorn_probes(ctx)])
+    def resolve():
+        resolved = [gunicorn.collect(launch, proc) for launch, proc in gunicorn_probes(ctx)]
+        for r in resolved:  # gunicorn's traceback shows the config file's lines
+            ctx.add_secrets_in(r.error or "")
+        return resolved
+    return ctx.cached("server.gunicorn", resolve)
 
 
 def buffered(ctx) -> bool:
@@ -98,10 +113,6 @@ class ServerConfig(Check):
     def run(self, ctx):
         require_parsers()
         found = discovery(ctx)
-        for launch in found.launches:  # deployment files may carry credentials
-            for name, value in launch.env.items():
-                if SECRET_NAME.search(name):
-                    ctx.add_secret(value)
         for path, line, error in found.problems:
             yield E005(f"{path} cannot be read: {error}",
                        "Fix the file; the deployment tool that reads it fails the same way.",
