@@ -150,9 +150,9 @@ class Context:
         return self.cached("python_files", self._find_python_files)
 
     def _find_python_files(self) -> list[Path]:
-        source = self.config.get("SOURCE", {})
-        exclude = [self.project_root / p for p in source.get("EXCLUDE", ())]
-        roots = [self.project_root / p for p in source.get("INCLUDE", ())] or [self.project_root]
+        source = self.config.get("SOURCE") or {}  # (None counts as not set)
+        exclude = [self.project_root / p for p in source.get("EXCLUDE") or ()]
+        roots = [self.project_root / p for p in source.get("INCLUDE") or ()] or [self.project_root]
         tests = bool(source.get("TESTS"))
         found = set()
         for root in roots:

@@ -38,8 +38,8 @@ def storage_backends(settings) -> dict[str, str]:
     if settings is None:
         return {}
     storages = getattr(settings, "STORAGES", None) or {}
-    found = {alias: str(conf.get("BACKEND", "?")) for alias, conf in storages.items()
-             if isinstance(conf, dict)}
+    found = {str(alias): str(conf.get("BACKEND", "?")) for alias, conf in storages.items()
+             if isinstance(conf, dict)} if isinstance(storages, dict) else {}
     legacy = getattr(settings, "DEFAULT_FILE_STORAGE", None)
     if legacy and "default" not in found:
         found["default"] = str(legacy)

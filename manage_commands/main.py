@@ -24,6 +24,8 @@ from upload_diagnostics.diagnostics.runner import (Interrupted, Runner, Selectio
                                                   select)
 from upload_diagnostics.reports.printable import printable
 
+from .config import problems as config_problems
+
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
@@ -59,18 +61,17 @@ def _config(settings) -> dict:
         raise UsageError("settings.UPLOAD_DIAGNOSTICS must be a dict such as "
                          '{"CHECKS": [...], "SILENCE": [...]}, not a '
                          f"{type(config).__name__}.")
+    wrong = config_problems(config or {})
+    if wrong:
+        raise UsageError(" ".join(wrong))
     return config or {}
 
 
 def _entries(config: dict, name: str) -> tuple:
-    """A list setting of UPLOAD_DIAGNOSTICS; a lone string counts as a list of one."""
+    """A list setting of UPLOAD_DIAGNOSTICS (its shape checked); a lone string counts as a
+    list of one."""
     value = config.get(name) or ()
-    if isinstance(value, str):
-        return (value,)
-    if not isinstance(value, (list, tuple)):
-        raise UsageError(f'settings.UPLOAD_DIAGNOSTICS["{name}"] must be a list, not a '
-                         f"{type(value).__name__}.")
-    return tuple(value)
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def _check_timeout(seconds: float) -> None:

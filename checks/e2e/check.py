@@ -14,6 +14,7 @@ from __future__ import annotations
 from upload_diagnostics.diagnostics import Check, Skip
 from upload_diagnostics.diagnostics.facts import UPLOAD_TIMINGS, WORKER_TIMEOUT
 
+from ..django_settings import wrong_settings
 from . import config as configuration
 from . import discovery, endpoint, findings, generic, images
 from . import tracker as tracking
@@ -119,7 +120,13 @@ class StoredUrls(Check):
 
 
 def upload(ctx, real: bool, fetch: bool = False):
-    """The upload run's findings; a Skip when no endpoint could be requested."""
+    """The upload run's findings; a Skip when no endpoint could be requested, or when
+    Django's upload settings have a type Django cannot use."""
+    wrong = wrong_settings(ctx.settings)
+    if wrong:
+        raise Skip(f"{', '.join(wrong)} of the wrong type (django.E005): Django fails on "
+                   "them before the project's upload code runs",
+                   "the settings with the types django.upload_settings names")
     try:
         config, usable = configuration.load(ctx), True
     except configuration.ConfigError as exc:
