@@ -19,7 +19,7 @@ from upload_diagnostics.diagnostics.model import Level
 from upload_diagnostics.diagnostics.options import Options
 from upload_diagnostics.diagnostics.redact import Redactor, secret_values
 from upload_diagnostics.diagnostics.registry import load_checks
-from upload_diagnostics.diagnostics.report import SCHEMA_VERSION, build, worst_level
+from upload_diagnostics.diagnostics.report import SCHEMA_VERSION, build, encodable, worst_level
 from upload_diagnostics.diagnostics.runner import (Interrupted, Runner, SelectionError, bounded,
                                                   select)
 from upload_diagnostics.reports.printable import printable
@@ -129,7 +129,7 @@ def saved_report(path: str) -> dict:
             and isinstance(report.get("checks"), list)):
         raise UsageError(f"--from-json {path} is not a schema {SCHEMA_VERSION} report of "
                          "this tool (write one with --format json).")
-    return report
+    return encodable(report)
 
 
 def execute(options: Options, settings, settings_module: str | None, argv: list[str],

@@ -87,5 +87,5 @@ class FilePointerReuse(Check):
 def _line_of(reason: str) -> int | None:
     if "(line " in reason:
         tail = reason.rsplit("(line ", 1)[1].rstrip(")")
-        return int(tail) or None if tail.isdigit() else None  # (line 0: no line)
+        return int(tail) if tail.isdigit() else None
     return None

@@ -97,9 +97,9 @@ class Scanner:
             return
         try:
             tree = ast.parse(data, filename=str(path))
-        except SyntaxError as exc:
-            self.result.unparsable.append(
-                (path, f"{type(exc).__name__}: {exc.msg} (line {exc.lineno})"))
+        except SyntaxError as exc:  # (no line for an unknown coding or a null byte)
+            line = f" (line {exc.lineno})" if exc.lineno else ""
+            self.result.unparsable.append((path, f"{type(exc).__name__}: {exc.msg}{line}"))
             return
         except (ValueError, UnicodeDecodeError, RecursionError, MemoryError) as exc:
             self.result.unparsable.append((path, f"{type(exc).__name__}: {exc}"))
@@ -110,17 +110,22 @@ class Scanner:
         # name and span only: its statements are not walked.
         marked = _lines_at(data, _offsets(data, MARKERS))
         walked = sorted(_lines_at(data, _offsets(data, (b"except",))) + marked)
-        module, tries = load(
-            names, path, self.relpath, tree, data,
-            keep=lambda f: _spans(f, marked) or f.storage and f.name == "_save",
-            walk=lambda node: _spans_node(node, walked))
+        try:
+            module, tries = load(
+                names, path, self.relpath, tree, data,
+                keep=lambda f: _spans(f, marked) or f.storage and f.name == "_save",
+                walk=lambda node: _spans_node(node, walked))
+            items = [item for owner, node in tries for item in masked.check(module, owner, node)]
+        except RecursionError:  # ast.parse goes deeper than the recursive walkers
+            self.result.unparsable.append((path, "RecursionError: nested deeper than the "
+                                                 "analysis follows"))
+            return
         self.index.add(module)
-        for owner, node in tries:
-            for item in masked.check(module, owner, node):
-                if item.target:
-                    self.candidates.append((module, item))
-                else:
-                    self.masked(module, item)
+        for item in items:
+            if item.target:
+                self.candidates.append((module, item))
+            else:
+                self.masked(module, item)
 
     def masked(self, module: Module, item) -> None:
         self._add(self.result.masked, Issue(item.code, module, item.line, item.function,
