@@ -26,8 +26,9 @@ class Option:
     choices: tuple[str, ...] | None = None
     django_builtin: bool = False  # BaseCommand already defines it for manage.py
     # A flag that does its own job instead of a diagnosis (e.g. --list-endpoints):
-    # action(ctx, format) returns what to print, or raises ValueError for a usage error.
-    action: Callable[[Any, str], str] | None = None
+    # action(ctx, format) returns what to print and the exit status, or raises ValueError
+    # for a usage error.
+    action: Callable[[Any, str], tuple[str, int]] | None = None
 
     def value(self, raw) -> Any:
         """`raw` as parsed by a front end (None when absent), typed, else the default."""

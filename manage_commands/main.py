@@ -153,6 +153,9 @@ def execute(options: Options, settings, settings_module: str | None, argv: list[
         stdout.write(render_catalogue(loaded, formats[0]))
         return EXIT_OK
     _check_timeout(options.timeout)
+    if options.yes and not options.cleanup:
+        raise UsageError("--yes only confirms --cleanup: add --cleanup to delete what it "
+                         "lists.")
     options = dataclasses.replace(options,
                                   silence=_entries(config, "SILENCE") + options.silence)
     ctx = Context(project_root(options.project_dir, settings), options, settings, argv)
@@ -163,10 +166,11 @@ def execute(options: Options, settings, settings_module: str | None, argv: list[
         with _project_output(stderr, scrub, not options.traceback):
             prepare(ctx)
             try:
-                stdout.write(action(ctx, formats[0]))
+                text, status = action(ctx, formats[0])
             except ValueError as exc:
                 raise UsageError(str(exc)) from None
-        return EXIT_OK
+        stdout.write(scrub(text))
+        return status
     try:
         chosen = select(loaded, options.check_ids, options.tags)
     except SelectionError as exc:

@@ -16,6 +16,12 @@ def _image_size(value: str) -> tuple[int, int]:
     return int(width), int(height)
 
 
+def _cleanup(ctx, fmt: str) -> tuple[str, int]:
+    from upload_diagnostics.checks.cleanup import render
+
+    return render(ctx, fmt)
+
+
 def _formats() -> tuple[str, ...]:
     from upload_diagnostics.reports import FORMATS
     return tuple(FORMATS)
@@ -55,6 +61,13 @@ def general_options() -> list[Option]:
                "the real configured storage under a dedicated prefix, and delete it again. "
                "Example: --e2e imagekit",
                flag=True),
+        Option(("--cleanup",), "cleanup", "Run no check: list what the write tier may have "
+               "left under its test prefixes (upload-diagnostics/ on each storage of STORAGES, "
+               "the test folder of ImageKit's media library) and exit; status 1 when "
+               "something is there or a place cannot be listed. Example: --cleanup",
+               flag=True, action=_cleanup),
+        Option(("--yes",), "yes", "With --cleanup, delete what it lists. Example: --cleanup "
+               "--yes", flag=True),
         Option(("--project-dir",), "project_dir", "The project's root: where its source, "
                "Procfile, Dockerfile and server configs are. Default: settings.BASE_DIR, "
                "else the current directory. Example: --project-dir ~/src/mysite", "DIR"),

@@ -56,6 +56,7 @@ class Outcome:
     seconds: float
     peak_mib: float
     budget: float
+    cpu_s: float  # user + system time of the command (its children included when waited)
     reports: dict[str, str] = field(default_factory=dict)  # format -> text
     survivors: list[str] = field(default_factory=list)  # "pid cmdline" of processes left
     canaries: tuple[str, ...] = ()
@@ -109,6 +110,8 @@ def hostile_run(name: str, args, cwd: Path, out: Path, *, timeout: float = 10,
     if formats:
         args += [x for fmt in FORMATS for x in ("--format", fmt)] + ["--output", str(out)]
     mark = uuid.uuid4().hex
+    test = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0].rsplit("/", 1)[-1]
+    name = test if name.startswith("test_") or not test else f"{test}: {name}"
     command = [sys.executable, "-m", "upload_diagnostics.manage_commands", *args]
     if as_user and os.geteuid() == 0:
         command = AS_USER + command
@@ -122,12 +125,12 @@ def hostile_run(name: str, args, cwd: Path, out: Path, *, timeout: float = 10,
                                 start_new_session=True)
     if stdin is not None:
         _feed(proc, stdin)
-    returncode, peak = _wait(proc.pid, started + budget)
+    returncode, peak, cpu = _wait(proc.pid, started + budget)
     seconds = time.perf_counter() - started
     survivors = _survivors(proc.pid, mark)
     outcome = Outcome(name, returncode, stdout_path.read_text("utf-8", "replace"),
                       stderr_path.read_text("utf-8", "replace"), seconds, peak / 1024, budget,
-                      _reports(out) if formats else {}, survivors, tuple(canaries))
+                      cpu, _reports(out) if formats else {}, survivors, tuple(canaries))
     LEDGER.append(outcome)
     return outcome
 
@@ -213,17 +216,21 @@ def _feed(proc: subprocess.Popen, data: bytes) -> None:
             pass
 
 
-def _wait(pid: int, deadline: float) -> tuple[int | None, int]:
-    """(exit status or None when the deadline passed, peak RSS in KiB)."""
+def _wait(pid: int, deadline: float) -> tuple[int | None, int, float]:
+    """(exit status or None when the deadline passed, peak RSS in KiB, CPU seconds)."""
     while True:
         done, status, usage = os.wait4(pid, os.WNOHANG)
         if done:
-            return os.waitstatus_to_exitcode(status), usage.ru_maxrss
+            return os.waitstatus_to_exitcode(status), usage.ru_maxrss, _cpu(usage)
         if time.perf_counter() > deadline:
             _kill_group(pid)
             _, status, usage = os.wait4(pid, 0)
-            return None, usage.ru_maxrss
+            return None, usage.ru_maxrss, _cpu(usage)
         time.sleep(0.05)
+
+
+def _cpu(usage) -> float:
+    return usage.ru_utime + usage.ru_stime
 
 
 def _survivors(pgid: int, mark: str) -> list[str]:

@@ -125,4 +125,5 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.section("adversarial cases")
     terminalreporter.write_line(adversarial.summary_line())
     for o in adversarial.heaviest():
-        terminalreporter.write_line(f"  {o.seconds:6.1f} s {o.peak_mib:7.0f} MiB peak  {o.name}")
+        terminalreporter.write_line(f"  {o.seconds:5.1f} s wall {o.cpu_s:5.1f} s CPU "
+                                    f"{o.peak_mib:5.0f} MiB peak  {o.name}")

@@ -18,7 +18,7 @@ from ..django_settings import wrong_settings
 from . import config as configuration
 from . import discovery, endpoint, findings, generic, images
 from . import tracker as tracking
-from .codes import (C001, E001, E002, E003, E004, E005, E006, E007, E008, E009, E010, I001,
+from .codes import (C001, C002, E001, E002, E003, E004, E005, E006, E007, E008, E009, E010, I001,
                     I002, W001, W002, W003)
 from .recording import Recorder
 from .session import Session
@@ -52,7 +52,7 @@ def test_images(ctx, config: configuration.E2EConfig) -> list[images.TestImage]:
 
 class _Upload(Check):
     tags = ("e2e", "upload", "storage", "fileptr")
-    codes = (E001, E002, E003, E004, E005, E006, E007, E008, E009, W001, W002, W003, C001,
+    codes = (E001, E002, E003, E004, E005, E006, E007, E008, E009, W001, W002, W003, C001, C002,
              I001, I002)
     uses = (WORKER_TIMEOUT.name,)
     provides = (UPLOAD_TIMINGS.name, "e2e.endpoints")
@@ -224,6 +224,8 @@ class _Run:
         yield from findings.tracker_findings(ctx, self.tracker, self.recorder)
         if left:
             yield findings.leftover_finding(left, session.prefix)
+        if session.maybe_left:
+            yield findings.maybe_left_finding(session.maybe_left, session.prefix)
         if self.facts:
             yield findings.endpoints_finding(self.facts)
         timings = findings.publish_timings(ctx, self.generic_runs, self.runs)

@@ -47,10 +47,10 @@ def _positive(text: str) -> int:
     return int(text)
 
 
-def _list_endpoints(ctx, fmt: str) -> str:
+def _list_endpoints(ctx, fmt: str) -> tuple[str, int]:
     from .listing import render
 
-    return render(ctx, fmt)
+    return render(ctx, fmt), 0
 
 
 FLAGS = (

@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import masked
+from upload_diagnostics.diagnostics import limits
 from upload_diagnostics.diagnostics.files import Files
 
+from . import masked
 from .flow import Flow
 from .project import Function, Index, Module, Resolver, load, module_names
 from .vocab import Summary, is_hook
@@ -78,17 +79,19 @@ class Scanner:
         self.root_has_init = (self.root / "__init__.py").exists()
 
     def run(self) -> ScanResult:
-        for path in self.paths:
-            self.load(path)
-        self.flows()
-        resolve_module = masked.ModuleResolver(self.index)
-        for module, item in self.candidates:
-            item = masked.resolved(item, resolve_module)
-            if item is not None:
-                self.masked(module, item)
-        for module in self.index.modules:  # no syntax outlives the scan
-            for func in module.functions:
-                func.node = None
+        try:
+            for path in self.paths:
+                self.load(path)
+            self.flows()
+            resolve_module = masked.ModuleResolver(self.index)
+            for module, item in self.candidates:
+                item = masked.resolved(item, resolve_module)
+                if item is not None:
+                    self.masked(module, item)
+        finally:  # no syntax outlives the scan, nor an abandoned one (freed without the gc)
+            for module in self.index.modules:
+                for func in module.functions:
+                    func.node = None
         return self.result
 
     def load(self, path: Path) -> None:
@@ -152,6 +155,7 @@ class Scanner:
         for _ in range(MAX_PASSES):
             changed: list[Function] = []
             for func in work:
+                limits.checkpoint()  # an abandoned scan stops here, not at the end
                 try:
                     flow = self.run_flow(func)
                 except RecursionError:  # an absurdly deep expression: skip that function
