@@ -110,7 +110,8 @@ def hostile_run(name: str, args, cwd: Path, out: Path, *, timeout: float = 10,
     if formats:
         args += [x for fmt in FORMATS for x in ("--format", fmt)] + ["--output", str(out)]
     mark = uuid.uuid4().hex
-    test = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0].rsplit("/", 1)[-1]
+    path, _, test = os.environ.get("PYTEST_CURRENT_TEST", "").rpartition(" ")[0].partition("::")
+    test = f"{os.path.basename(path)}::{test}" if test else ""
     name = test if name.startswith("test_") or not test else f"{test}: {name}"
     command = [sys.executable, "-m", "upload_diagnostics.manage_commands", *args]
     if as_user and os.geteuid() == 0:

@@ -127,7 +127,8 @@ def collect(launch: Launch, probe: Probe | Resolved) -> Resolved:
                         f"within {probe.timeout:g} s (a config file that blocks?)",
                         stage="config file")
     stdout, stderr = probe.output()
-    line = next((x for x in reversed(stdout.splitlines()) if x.startswith(MARK)), None)
+    line = next((x for x in reversed(f"{stderr}\n{stdout}".splitlines())  # stdout's first
+                 if x.startswith(MARK)), None)
     if line is None:
         tail = (stderr or stdout).strip()[-2000:]
         return Resolved(launch, error=tail or f"exit status {probe.proc.returncode}",
