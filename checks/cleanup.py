@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass, field
 
 from .django_settings import wrong_settings
-from .e2e.recording import remove_empty_dirs, walk
+from .e2e.recording import local_root, remove_empty_dirs, walk
 from .e2e.session import PREFIX
 from .imagekit import config as ik_config
 from .imagekit.leftovers import Library, test_folder
@@ -79,7 +79,7 @@ def _storage(ctx, alias: str, storages) -> Place:
         place.deleted = True
         for name in place.found:
             place.not_deleted.update(_delete(storage, name))
-        root = _local_root(storage)
+        root = local_root(storage)
         if root is not None:
             remove_empty_dirs(root, PREFIX)
     return place
@@ -93,13 +93,6 @@ def _delete(storage, name: str) -> dict[str, str]:
         return {name: f"{type(exc).__name__}: {exc}"}
 
 
-def _local_root(storage) -> str | None:
-    try:
-        return storage.path("")
-    except Exception:  # noqa: BLE001 - remote storages have no path()
-        return None
-
-
 def _media_library(ctx) -> Place:
     folder = test_folder(ctx)
     place = Place("ImageKit media library", folder + "/")
@@ -110,7 +103,7 @@ def _media_library(ctx) -> Place:
     if ctx.options.offline:
         place.skipped = "--offline"
         return place
-    library = Library.of(ctx, config)
+    library = Library.of(config)
     place.where += f" ({library.base_url})"
     try:
         files = library.files_under(folder)

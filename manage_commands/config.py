@@ -29,14 +29,10 @@ def _is_count(value) -> bool:
     return _is_positive(value) and isinstance(value, int)
 
 
-def _is_check(value) -> bool:
-    return isinstance(value, str) or isinstance(value, (list, tuple)) and len(value) == 2 \
-        and isinstance(value[0], str) and isinstance(value[1], dict)
-
-
-def _is_checks(value) -> bool:
-    return isinstance(value, str) or isinstance(value, (list, tuple)) and all(
-        map(_is_check, value))
+def _is_list(value) -> bool:
+    """A list, or a lone string (its entries are judged where they load: an entry that is
+    not a check is a diagnostics.E001 finding, and the other checks run)."""
+    return isinstance(value, (str, list, tuple))
 
 
 def _is_size(value) -> bool:
@@ -58,8 +54,8 @@ def _is_headers(value) -> bool:
 Rule = tuple[Callable[[Any], bool], str]
 # key -> (test, what it must be); a dict value describes the keys of a nested dict.
 SHAPE: dict[str, Rule | dict[str, Rule]] = {
-    "CHECKS": (_is_checks, 'a list of dotted paths of Check classes, or ("path", {options}) '
-                           "pairs"),
+    "CHECKS": (_is_list, 'a list of dotted paths of Check classes, or ("path", {options}) '
+                         "pairs"),
     "SILENCE": (_is_texts, 'a list of finding codes, such as ["pillow.W001", "server.I*"]'),
     "SOURCE": {
         "INCLUDE": (_is_folders, 'a list of folders relative to the project root, such as '

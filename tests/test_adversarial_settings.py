@@ -111,9 +111,9 @@ BROKEN = {
     '{"SOURCE": ["src"]}':
         'settings.UPLOAD_DIAGNOSTICS["SOURCE"] must be a dict with the keys INCLUDE, EXCLUDE, '
         "TESTS; it is a list of str.",
-    '{"CHECKS": [None]}':
+    '{"CHECKS": {"udx_checks.Provider": {}}}':
         'settings.UPLOAD_DIAGNOSTICS["CHECKS"] must be a list of dotted paths of Check '
-        'classes, or ("path", {options}) pairs; it is a list of NoneType.',
+        'classes, or ("path", {options}) pairs; it is a dict.',
     '{"SILENCE": 3}': 'settings.UPLOAD_DIAGNOSTICS["SILENCE"] must be a list of finding codes',
     '{"IMAGEKIT": {"TIMEOUT": "10"}}':
         'settings.UPLOAD_DIAGNOSTICS["IMAGEKIT"]["TIMEOUT"] must be a number of seconds above '

@@ -181,7 +181,7 @@ class PrefixedStorage(Storage):
     def inner(self):
         if self._inner is None:
             self._inner = self._factory()
-            self._root = _local_root(self._inner)
+            self._root = local_root(self._inner)
             self._root_existed = self._root is not None and os.path.isdir(self._root)
         return self._inner
 
@@ -356,7 +356,7 @@ def no_answer(error: BaseException) -> bool:
     return False
 
 
-def _local_root(storage) -> str | None:
+def local_root(storage) -> str | None:
     """The folder a local storage (FileSystemStorage and kin) writes to, else None."""
     try:
         return storage.path("")

@@ -25,7 +25,7 @@ class Library:
     timeout: float
 
     @classmethod
-    def of(cls, ctx, config: cfg.ImageKitConfig) -> "Library":
+    def of(cls, config: cfg.ImageKitConfig) -> "Library":
         return cls(config.base_url or "https://api.imagekit.io",
                    config.get("private_key").strip(), config.timeout)
 

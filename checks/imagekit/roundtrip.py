@@ -135,7 +135,7 @@ class ImageKitUpload(Check):
         """Whether ImageKit stored an upload whose answer was lost (then `written` names
         it, to be deleted); a critical finding when that cannot be known."""
         try:
-            found = [f for f in Library.of(ctx, config).files_under(folder)
+            found = [f for f in Library.of(config).files_under(folder)
                      if f.get("filePath") == path and f.get("fileId")]
         except LookupError as exc:
             yield C031(f"The test file {path} may be left in the media library: the upload "
