@@ -155,11 +155,13 @@ def mark(name):
     now = lap(); phases.append((name, now - t)); t = now
 import django; django.setup(); mark("django.setup()")
 import upload_diagnostics.manage_commands.main
-import upload_diagnostics.reports.templating; mark("engine, front end, jinja2 imports")
-from upload_diagnostics.checks import BUILTIN, prepare; mark("check modules imported")
+import upload_diagnostics.reports.templating, jinja2; mark("engine, front end, jinja2 imports")
+from upload_diagnostics.checks import builtin, prepare
+BUILTIN = builtin(); mark("check modules imported")
 from django.conf import settings
 from upload_diagnostics.diagnostics.context import Context, Options
-ctx = Context(os.getcwd(), Options(offline=True), settings)
+from upload_diagnostics.manage_commands.options import option_table
+ctx = Context(os.getcwd(), Options.parse(option_table(), {"offline": True}), settings)
 prepare(ctx); mark("prepare hooks")
 for cls in BUILTIN:
     if cls.id in ids:

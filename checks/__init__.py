@@ -1,17 +1,50 @@
-"""Built-in checks, one module per family. Register a new one in BUILTIN."""
-from .django_settings import UploadSettings
-from .e2e import CHECKS as E2E_CHECKS, register_secrets
-from .fileptr import FilePointerReuse, MaskedErrors
-from .imagekit import CHECKS as IMAGEKIT_CHECKS, redirect_sdk
-from .pillow import PillowCodecs
-from .server import CHECKS as SERVER_CHECKS
+"""Built-in checks, one module or package per family.
 
-BUILTIN = [PillowCodecs, UploadSettings, FilePointerReuse, MaskedErrors, *SERVER_CHECKS,
-           *E2E_CHECKS, *IMAGEKIT_CHECKS]
+Register a check in BUILTIN (its class, by path in this package, under its family), the
+options a family adds to both front ends in FLAGS, and what a family needs done before any
+check runs in PREPARE. A run imports only the families it selects (see `builtin`): FLAGS
+and PREPARE, which every run reads, come from modules that are cheap to import.
+"""
+from __future__ import annotations
 
+from upload_diagnostics.diagnostics.registry import import_dotted
+
+from .e2e.config import FLAGS as E2E_FLAGS, register_secrets
+from .imagekit import redirect_sdk
+from .server import FLAGS as SERVER_FLAGS
+
+# family -> its checks, in registration order
+BUILTIN = {
+    "pillow": ("pillow.PillowCodecs",),
+    "django": ("django_settings.UploadSettings",),
+    "fileptr": ("fileptr.reuse.FilePointerReuse", "fileptr.errors.MaskedErrors"),
+    "server": ("server.config.ServerConfig", "server.proxy.NginxLimits",
+               "server.budget.TimeoutBudget", "server.logs.LogTriage"),
+    "e2e": ("e2e.check.EndToEndUpload", "e2e.check.StorageUpload", "e2e.check.StoredUrls"),
+    "imagekit": ("imagekit.credentials.ImageKitCredentials", "imagekit.compat.ImageKitSdk",
+                 "imagekit.network.ImageKitAuth", "imagekit.roundtrip.ImageKitUpload"),
+}
+FLAGS = (*SERVER_FLAGS, *E2E_FLAGS)
 # Called once with the Context before any check runs (e.g. to point an SDK at a
 # configured base URL), whichever checks are selected.
 PREPARE = [redirect_sdk, register_secrets]
+
+
+def builtin(names=()) -> list[type]:
+    """The built-in check classes, in registration order. Given the check ids or families
+    a run names, only the families they belong to, when each name is one of theirs; else
+    every family, so that a name no built-in check has is judged against them all."""
+    families = {name.split(".")[0] for name in names}
+    if names and families <= BUILTIN.keys():
+        chosen = _classes(f for f in BUILTIN if f in families)
+        if set(names) <= families | {cls.id for cls in chosen}:
+            return chosen
+    return _classes(BUILTIN)
+
+
+def _classes(families) -> list[type]:
+    return [import_dotted(f"{__name__}.{path}") for family in families
+            for path in BUILTIN[family]]
 
 
 def prepare(ctx) -> None:

@@ -255,7 +255,7 @@ def _setting_shown(name: str, value, wrong: bool, temp_dir: str):
     if name == "FILE_UPLOAD_HANDLERS":
         return ", ".join(value)
     if name == "FILE_UPLOAD_TEMP_DIR":
-        return f"{value!r} -> {temp_dir}"
+        return value or f"not set: the system's temporary folder, {temp_dir}"
     if name == "FILE_UPLOAD_PERMISSIONS":
         return oct(value) if value is not None else None
     return value
@@ -279,6 +279,7 @@ class UploadSettings(Check):
 
     id = "django.upload_settings"
     title = "Django's upload settings and storages"
+    layer = "platform"
     tags = ("django", "settings", "storage")
     codes = (I001, E005, E001, W001, W002, I002, E002, W003, E003, E004, I003, E100, W100, I100)
     needs_django = True

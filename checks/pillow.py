@@ -153,6 +153,7 @@ class PillowCodecs(Check):
 
     id = "pillow.codecs"
     title = "Pillow can decode and encode the formats uploads use"
+    layer = "platform"
     tags = ("pillow", "images")
     codes = (I001, E001, E002, E003, W001)
     provides = ("pillow.formats",)

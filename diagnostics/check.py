@@ -5,8 +5,7 @@ import importlib.util
 from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from .codes import Code
-from .model import Finding
-from .options import Option
+from .model import LAYERS, Finding
 
 if TYPE_CHECKING:
     from .context import Context
@@ -17,7 +16,8 @@ TIERS = ("static", "network", "write")
 class Skip(Exception):
     """Raised by `run(ctx)` when the check cannot check here (not applicable, nothing to
     look at, a missing extra): the result is `skipped` with this reason, never `pass`.
-    `enable_with` names the flag, setting or `pip install` that would let it run."""
+    `enable_with` says what it needs to run, as the report shows it after "Needs:": a
+    flag ("--e2e"), a setting, a `pip install`, "a run without --offline"."""
 
     def __init__(self, reason: str, enable_with: str | None = None):
         super().__init__(reason)
@@ -39,24 +39,24 @@ def require(extra: str, why: str, **modules: str) -> None:
 class Check:
     """Subclass, set the class attributes, implement `run(ctx)` yielding Findings.
 
+    `layer` is the part of the upload path it looks at, one of model.LAYERS (server,
+    code, storage, platform, upload); the report's summary gives each layer's status.
     `codes` lists the Code objects its findings may carry.
     `requires` names facts the check cannot run without: it is ordered after the checks
     that `provides` them and skipped when none published them. `uses` only orders: the
     check runs either way and reads `ctx.facts.get(name)`. Facts one family publishes for
     another are typed in diagnostics.facts: `FACT.publish(ctx, value)`, `FACT.read(ctx)`.
-    `flags` declares command-line options of the check's family (built-in checks only):
-    both front ends offer them and the check reads `ctx.options.<dest>`.
     """
 
     id: ClassVar[str] = ""
     title: ClassVar[str] = ""
     tags: ClassVar[tuple[str, ...]] = ()
     tier: ClassVar[str] = "static"
+    layer: ClassVar[str] = "other"
     codes: ClassVar[tuple[Code, ...]] = ()
     requires: ClassVar[tuple[str, ...]] = ()
     uses: ClassVar[tuple[str, ...]] = ()
     provides: ClassVar[tuple[str, ...]] = ()
-    flags: ClassVar[tuple[Option, ...]] = ()
     needs_django: ClassVar[bool] = False
     timeout: ClassVar[float | None] = None  # seconds; None takes the run's default
 
@@ -81,6 +81,8 @@ def validate_check_class(obj) -> str | None:
         return f"{obj.__name__}.id must be a dotted id like 'family.name', got {obj.id!r}"
     if obj.tier not in TIERS:
         return f"{obj.__name__}.tier must be one of {', '.join(TIERS)}, got {obj.tier!r}"
+    if obj.layer not in LAYERS:
+        return f"{obj.__name__}.layer must be one of {', '.join(LAYERS)}, got {obj.layer!r}"
     if obj.run is Check.run:
         return f"{obj.__name__} does not implement run(ctx)"
     return None

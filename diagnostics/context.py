@@ -28,19 +28,24 @@ def project_files(root: Path, skip=frozenset(), depth: int | None = None, suffix
     virtualenvs, or folders named in `skip`; `depth` bounds how many folders deep;
     `suffix` keeps only names ending so (checked before any Path is made). Folders that
     cannot be listed are recorded on `files`; symlinked folders are not followed."""
+    top = os.fspath(root)
+
     def unlisted(error: OSError) -> None:
-        if files is not None and error.filename != os.fspath(root):
+        if files is not None and error.filename != top:
             files.skip(error.filename, f"a folder {files_reason(error.filename, error)}")
 
-    base = len(str(root).rstrip(os.sep).split(os.sep))
-    for dirpath, dirnames, filenames in os.walk(root, onerror=unlisted):
+    base = len(top.rstrip(os.sep).split(os.sep))
+    for dirpath, dirnames, filenames in os.walk(top, onerror=unlisted):
         limits.checkpoint()
+        if "pyvenv.cfg" in filenames and dirpath != top:  # a virtualenv below the root
+            dirnames[:] = []
+            continue
         deeper = depth is None or len(dirpath.rstrip(os.sep).split(os.sep)) - base < depth
-        dirnames[:] = sorted(d for d in dirnames
-                             if deeper and not _skipped_dir(dirpath, d, skip))
-        here = Path(dirpath)
-        for name in sorted(filenames):
-            if name.endswith(suffix):
+        dirnames[:] = sorted(d for d in dirnames if deeper and not _skipped_dir(d, skip))
+        names = sorted(name for name in filenames if name.endswith(suffix))
+        if names:  # (most folders of a large tree hold no file wanted: no Path for them)
+            here = Path(dirpath)
+            for name in names:
                 yield here / name
 
 
@@ -211,7 +216,6 @@ def is_test_file(rel: str) -> bool:
         or name.endswith(("_test.py", "_tests.py")) or name in ("tests.py", "conftest.py")
 
 
-def _skipped_dir(parent: str | Path, name: str, skip=frozenset()) -> bool:
-    if name.startswith(".") or name in SKIP_DIRS or name in skip or name.endswith(".egg-info"):
-        return True
-    return os.path.exists(os.path.join(parent, name, "pyvenv.cfg"))  # a virtualenv
+def _skipped_dir(name: str, skip=frozenset()) -> bool:
+    return name.startswith(".") or name in SKIP_DIRS or name in skip \
+        or name.endswith(".egg-info")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import ast
 import platform
-import re
 import sys
 from importlib import metadata
 
@@ -24,6 +23,11 @@ def package_version(name: str) -> str | None:
 
 
 def pillow_codecs() -> dict[str, bool]:
+    """The codecs of the Pillow the run used; none when it used none (a run of the source
+    or server checks: importing Pillow only to list them would cost more than some whole
+    runs) or Pillow is missing."""
+    if "PIL" not in sys.modules:
+        return {}
     try:
         from PIL import features
     except ImportError:
@@ -46,30 +50,36 @@ def storage_backends(settings) -> dict[str, str]:
     return found
 
 
-# Only files whose text names one of USED_AS's modules are parsed, and not kept.
-USED_WORDS = re.compile(b"|".join(re.escape(m.encode()) for m in USED_AS.values()))
-
-
 def used_modules(ctx) -> set[str]:
-    """The top-level modules the project uses: imported by its source or named in its
-    settings (apps, storages, upload handlers). Only the files that name one of USED_AS's
-    modules are parsed: on a large project, every tree would cost more than the
-    diagnosis."""
+    """Which of USED_AS's modules the project uses: named in its settings (apps, storages,
+    upload handlers) or imported by its source. A file is parsed (and not kept) only when
+    its text names one not found yet: on a large project, every tree would cost more than
+    the diagnosis."""
+    wanted = set(USED_AS.values())
     names: set[str] = set()
-    for path in ctx.python_files_matching(USED_WORDS):
-        names.update(_imported(ctx.files.bytes(path)))
     settings = ctx.settings
     if settings is not None:
         names.update(getattr(settings, "INSTALLED_APPS", ()))
         names.update(storage_backends(settings).values())
         names.update(getattr(settings, "FILE_UPLOAD_HANDLERS", ()))
+    found = _tops(names) & wanted
+    for path in ctx.python_files():
+        if found == wanted:
+            break
+        data = ctx.files.bytes(path)  # (None: not a regular file, or over the limit)
+        if data is not None and any(module.encode() in data for module in wanted - found):
+            found |= _tops(_imported(data, path)) & wanted
+    return found
+
+
+def _tops(names) -> set[str]:
     return {str(name).split(".")[0] for name in names}
 
 
-def _imported(source: bytes | None) -> set[str]:
-    """The absolute modules a source file imports, at any depth of its statements."""
+def _imported(source: bytes, path) -> set[str]:
+    """The absolute modules a file imports, at any depth of its statements."""
     try:
-        todo = list(ast.parse(source).body) if source is not None else []
+        todo = list(ast.parse(source, filename=str(path)).body)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
     found = set()

@@ -32,6 +32,12 @@ class Level(enum.IntEnum):
 # Order in which statuses are listed and which one wins in a summary.
 STATUSES = ("fail", "error", "timeout", "warn", "pass", "skipped")
 
+# The layers of an upload a check can belong to (Check.layer), in the order the report's
+# summary lists them; "other" holds checks that declare none.
+LAYERS = {"server": "Server", "code": "Project code", "storage": "Storage and SDK",
+          "platform": "Django and Pillow", "upload": "The real upload path",
+          "other": "Other checks"}
+
 
 @dataclass
 class Finding:
@@ -60,6 +66,11 @@ class Finding:
             "location": location,
             "evidence": self.evidence,
         }
+
+
+def plural(n: int, noun: str) -> str:
+    """The count and the noun, plural unless it is 1: "1 check", "3 checks"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def family(name: str) -> str:
@@ -95,6 +106,13 @@ def traceback_block(text: str, title: str = "Traceback") -> dict:
     return {"type": "traceback", "title": title, "text": text}
 
 
+def ref(block: dict, check: str, finding: int, place: int, code: str) -> dict:
+    """Stands for `block` where another finding already shows it: block `place` of the
+    finding at index `finding` of check `check`, whose code is `code`."""
+    return {"type": "ref", "title": block["title"], "of": block["type"], "check": check,
+            "finding": finding, "block": place, "code": code}
+
+
 def _plain(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
@@ -110,6 +128,7 @@ class CheckResult:
     title: str
     tier: str
     tags: tuple[str, ...] = ()
+    layer: str = "other"
     status: str = "pass"
     findings: list[Finding] = field(default_factory=list)
     silenced: int = 0
@@ -124,6 +143,7 @@ class CheckResult:
             "title": self.title,
             "tier": self.tier,
             "tags": list(self.tags),
+            "layer": self.layer,
             "status": self.status,
             "duration_s": round(self.duration_s, 3),
             "skipped_reason": self.skipped_reason,

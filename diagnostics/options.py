@@ -1,7 +1,7 @@
 """The run's options: one typed object, built from one option table.
 
 The front ends (the management command, the click CLI, the pytest plugin) declare the
-general options; a check family declares its own (`Check.flags`), and they reach its checks
+general options; a check family declares its own (checks.FLAGS), and they reach its checks
 as attributes of the same object (`ctx.options.logs`) without any front end knowing them.
 Each default is written once: the general ones here, a family's in its Option.
 """

@@ -8,7 +8,8 @@ from typing import Any
 
 from .codes import REGISTRY
 from .environment import package_version
-from .model import STATUSES, CheckResult, Level
+from .evidence import show_once
+from .model import LAYERS, STATUSES, CheckResult, Level, plural
 from .redact import Redactor
 
 SCHEMA_VERSION = 1
@@ -29,7 +30,36 @@ def summarize(checks: list[dict]) -> dict:
             "findings": {lvl.label: levels.get(lvl.label, 0) for lvl in reversed(Level)},
             "silenced": sum(c.get("silenced", 0) for c in checks),
         },
+        "layers": [layer_summary(key, [c for c in checks if c["layer"] == key])
+                   for key in LAYERS if any(c["layer"] == key for c in checks)],
     }
+
+
+def layer_summary(key: str, checks: list[dict]) -> dict:
+    """A layer's status (its worst check's) and one sentence saying why: the title of its
+    most severe finding, how many more problems the layer has, or why nothing was checked."""
+    status = min((c["status"] for c in checks), key=STATUSES.index)
+    problems = [(c, i, f) for c in checks for i, f in enumerate(c["findings"])
+                if Level.parse(f["level"]) >= Level.WARNING]
+    check, index, finding = max(problems, key=lambda p: Level.parse(p[2]["level"]),
+                                default=(None, None, None))
+    passed = sum(c["status"] == "pass" for c in checks)
+    skipped = [c for c in checks if c["status"] == "skipped"]
+    if finding is None and status == "skipped":
+        reason = f"Not checked: {skipped[0]['skipped_reason']}"
+    elif finding is None:
+        reason = f"No problem found ({plural(passed, 'check')} passed" + (
+            f", {len(skipped)} skipped)" if skipped else ")")
+    else:
+        entry = REGISTRY.get(finding["code"])
+        # A crash or a timeout is told by its message, which names the check.
+        reason = entry.title if entry and check["status"] not in ("error", "timeout") \
+            else finding["message"]
+        if len(problems) > 1:
+            reason += f", and {plural(len(problems) - 1, 'more problem')}"
+    return {"layer": key, "title": LAYERS[key], "status": status, "reason": reason,
+            "check": check and check["id"], "finding": index,
+            "code": finding and finding["code"], "checks": [c["id"] for c in checks]}
 
 
 def documentation(checks: list[dict]) -> dict:
@@ -46,6 +76,7 @@ def build(results: list[CheckResult], *, started_at: str, duration_s: float, arg
           flags: dict, environment: dict, redactor: Redactor, project: str = "") -> dict:
     """The finished, redacted report. Nothing unredacted leaves this function."""
     checks = [r.to_dict() for r in results]
+    show_once(checks)
     codes = documentation(checks)
     report = {
         "schema_version": SCHEMA_VERSION,

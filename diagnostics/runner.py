@@ -17,7 +17,8 @@ from .registry import LoadProblem
 SLOW_NOTICE_S = 10.0
 BEGIN_WAIT_S = 2.0  # how long the runner waits for the checks' begin() before the runs
 GATES = {
-    "network": ("offline", True, "the network tier is off (--offline)", "run without --offline"),
+    "network": ("offline", True, "the network tier is off (--offline)",
+                "a run without --offline"),
     "write": ("e2e", False, "the write tier runs only with --e2e", "--e2e"),
 }
 
@@ -108,6 +109,7 @@ class Runner:
         self.progress = progress
         ctx.progress = progress
         self._begun: dict[str, _Work] = {}
+        self._providers: dict[str, list[str]] = {}  # fact -> the selected checks providing it
 
     def run(self, checks: list[Check], problems: list[LoadProblem] = ()) -> list[CheckResult]:
         try:
@@ -118,6 +120,10 @@ class Runner:
     def _run(self, checks: list[Check], problems) -> list[CheckResult]:
         results = [self._load_problems(problems)] if problems else []
         ordered = order(checks)
+        self._providers = {}
+        for check in ordered:
+            for fact in check.provides:
+                self._providers.setdefault(fact, []).append(check.id)
         self._begin(ordered)
         for n, check in enumerate(ordered, 1):
             try:
@@ -238,20 +244,23 @@ class Runner:
                 return reason, flag
         missing = [f for f in check.requires if f not in self.ctx.facts]
         if facts and missing:
-            return (f"it needs the fact {', '.join(missing)}, which no earlier check published",
-                    None)
+            providers = sorted({p for f in missing for p in self._providers.get(f, ())})
+            if providers:  # (a fact's name is the engine's, not the reader's)
+                return f"it needs what {' or '.join(providers)} finds, and none was found", None
+            return (f"it needs {', '.join(missing)}, which no selected check provides", None)
         return None
 
     def _result(self, check: Check, status: str | None, findings: list[Finding]):
         shown = [f for f in findings if not _silenced(f.code, self.silence)]
         return CheckResult(
             id=check.id, title=check.title, tier=check.tier, tags=tuple(check.tags),
-            status=status or status_for(shown), findings=shown,
+            layer=check.layer, status=status or status_for(shown), findings=shown,
             silenced=len(findings) - len(shown))
 
     def _skip(self, check: Check, reason: str, flag: str | None) -> CheckResult:
         return CheckResult(id=check.id, title=check.title, tier=check.tier,
-                           tags=tuple(check.tags), status="skipped", skipped_reason=reason,
+                           tags=tuple(check.tags), layer=check.layer, status="skipped",
+                           skipped_reason=reason,
                            enable_with=flag)
 
     def _load_problems(self, problems: list[LoadProblem]) -> CheckResult:

@@ -56,7 +56,9 @@ def main(settings_module, **params):
     options = Options.parse(option_table(), params)
     try:
         settings, module = setup_django(settings_module, options.project_dir)
-        code = execute(options, settings, module, sys.argv,
+        # The report names the command as people type it, whichever way it was started
+        # (the console script's path, python -m ...).
+        code = execute(options, settings, module, ["diagnose-uploads", *sys.argv[1:]],
                        click.get_text_stream("stdout"), click.get_text_stream("stderr"))
     except UsageError as exc:
         fail(exc, options, "error")

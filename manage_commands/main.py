@@ -144,10 +144,12 @@ def execute(options: Options, settings, settings_module: str | None, argv: list[
               stderr)
         return exit_status(report, options.fail_level)
 
-    from upload_diagnostics.checks import BUILTIN, prepare
+    from upload_diagnostics.checks import builtin, prepare
 
     config = _config(settings)
-    loaded, problems = load_checks(BUILTIN, _entries(config, "CHECKS"))
+    # A run of some checks imports only their families; a listing or a tag needs them all.
+    named = () if options.list_checks or options.tags else options.check_ids
+    loaded, problems = load_checks(builtin(named), _entries(config, "CHECKS"))
     if options.list_checks:
         from upload_diagnostics.reports.catalogue import render_catalogue
         stdout.write(render_catalogue(loaded, formats[0]))

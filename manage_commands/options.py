@@ -1,5 +1,5 @@
 """Every command-line option, defined once and given to both click and argparse: the
-general ones here, a check family's from its checks' `flags`."""
+general ones here, a check family's in checks.FLAGS."""
 from __future__ import annotations
 
 from upload_diagnostics.diagnostics.files import parse_size
@@ -29,10 +29,9 @@ def _formats() -> tuple[str, ...]:
 
 def option_table() -> list[Option]:
     """The general options, then those the built-in check families declare."""
-    from upload_diagnostics.checks import BUILTIN
+    from upload_diagnostics.checks import FLAGS
 
-    family = {opt.dest: opt for check in BUILTIN for opt in check.flags}
-    return general_options() + list(family.values())
+    return general_options() + list(FLAGS)
 
 
 def general_options() -> list[Option]:

@@ -75,7 +75,7 @@ class Diagnosis:
         return self.result
 
     def _run(self) -> dict:
-        from upload_diagnostics.checks import BUILTIN
+        from upload_diagnostics.checks import builtin
         from upload_diagnostics.diagnostics.options import Options
         from upload_diagnostics.diagnostics.registry import load_checks
         from upload_diagnostics.manage_commands.main import execute
@@ -83,7 +83,7 @@ class Diagnosis:
 
         settings, module = _django_settings()
         config = (getattr(settings, "UPLOAD_DIAGNOSTICS", None) or {}) if settings else {}
-        loaded, _problems = load_checks(BUILTIN, config.get("CHECKS", ()))
+        loaded, _problems = load_checks(builtin(), config.get("CHECKS", ()))
         options = Options.parse(option_table(), {
             "check_ids": [c.id for c in loaded if c.tier == "static"], "formats": ["json"],
             "offline": True, "fail_level": self.fail_level, "no_color": True})

@@ -99,9 +99,9 @@ def collect(plugins: tuple[str, ...] = ()) -> tuple[dict[str, Entry], list[str]]
         checks = [cls for m in modules for cls in defined_checks(m)]
         listed: dict[str, set[str]] = {}
     else:
-        from upload_diagnostics.checks import BUILTIN
+        from upload_diagnostics.checks import builtin
 
-        checks = BUILTIN
+        checks = builtin()
         listed = {code: set() for code, (_, module) in where.items() if module == ENGINE}
     codes = {code.code: code for check in checks for code in check.codes}
     for check in checks:

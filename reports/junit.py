@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 
 from upload_diagnostics.diagnostics.model import Level
 
-from .templating import GROUPS
+from .templating import GROUPS, human
 
 # Characters XML 1.0 cannot carry at all, even escaped.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -30,11 +30,14 @@ def _finding_text(f: dict, docs: dict) -> str:
     if f["hint"]:
         lines.append(f"  fix: {f['hint']}")
     for ev in f["evidence"]:
+        if ev["type"] == "ref":
+            lines.append(f"  {ev['title']}: see {ev['code']} above")
+            continue
         lines.append(f"  {ev['type']}: {ev.get('title', '')}")
         if ev["type"] == "kv":
-            lines += [f"    {k}: {v}" for k, v in ev["items"]]
+            lines += [f"    {k}: {human(v)}" for k, v in ev["items"]]
         elif ev["type"] == "table":
-            lines += ["    " + " | ".join(map(str, row)) for row in
+            lines += ["    " + " | ".join(map(human, row)) for row in
                       [ev["columns"], *ev["rows"]]]
         elif ev["type"] in ("code", "log"):
             lines += [f"    {line}" for line in ev["lines"]]
@@ -67,7 +70,7 @@ def _testcase(check: dict, docs: dict) -> ET.Element:
     elif status == "skipped":
         reason = check["skipped_reason"] or "skipped"
         if check.get("enable_with"):
-            reason += f"; enable with {check['enable_with']}"
+            reason += f"; needs: {check['enable_with']}"
         ET.SubElement(case, "skipped", message=_clean(reason))
     elif findings:
         ET.SubElement(case, "system-out").text = _clean(body)

@@ -1,4 +1,6 @@
-"""GitHub-flavoured Markdown, paste-ready; never longer than MAX_CHARS.
+"""Markdown that reads the same in GitHub, GitLab, Jira and Zendesk; never longer than
+MAX_CHARS. No HTML, no emoji shortcodes, no entities: key-value evidence as lists, tables
+only for tabular evidence, code in fences.
 
 Each finding is rendered once as a block and the document is put together from the
 blocks. Past the limit, detail is dropped lowest level first: every shown finding keeps
@@ -12,7 +14,7 @@ from collections import Counter
 from upload_diagnostics.diagnostics.model import Level
 
 from .printable import printable
-from .templating import by_severity, grouped, render_template
+from .templating import by_severity, grouped, render_template, serious
 
 MAX_CHARS = 65_536
 SHOWN_GROUPS = ("failed", "warnings")  # whose findings the Markdown lists
@@ -79,7 +81,7 @@ def _shortened(report: dict, docs: dict, findings: list[dict], full: list[str],
         budget -= len(big) - len(small)
         with_evidence += 1
     blocks = {id(f): b for f, b in zip(findings, chosen)}
-    bare = [f for f in findings[with_evidence:len(chosen)] if f["evidence"]]
+    bare = [f for f in findings[with_evidence:len(chosen)] if f["evidence"] and serious(f)]
     text = _render(report, docs, blocks, _cuts(findings[len(chosen):], bare))
     if len(text) > MAX_CHARS:  # only if the estimate was wrong; never exceed the limit
         note = "\n\n> Report cut at 65,536 characters; see the JSON or HTML report.\n"

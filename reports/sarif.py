@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
+from upload_diagnostics.diagnostics.evidence import marks
+
 SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
           "sarif-schema-2.1.0.json")
 LEVELS = {"critical": "error", "error": "error", "warning": "warning", "info": "note",
@@ -90,8 +92,8 @@ def _result(check: dict, finding: dict, rule_index: int) -> dict:
         "partialFingerprints": {FINGERPRINT: _fingerprint(finding)},
         "properties": {"check": check["id"], "hint": finding.get("hint", "")},
     }
-    related = [_location(block["path"], block["mark_line"], block.get("title"), n)
-               for n, block in enumerate(_other_marks(finding), 1)]
+    related = [_location(path, line, title, n)
+               for n, (path, line, title) in enumerate(_other_marks(finding), 1)]
     if related:
         result["relatedLocations"] = related
     return result
@@ -104,12 +106,12 @@ def _fingerprint(finding: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def _other_marks(finding: dict) -> list[dict]:
-    """Code evidence marking a line other than the finding's own."""
+def _other_marks(finding: dict) -> list[tuple[str, int, str]]:
+    """(path, line, title) of the lines code evidence marks, other than the finding's own."""
     here = (finding["location"]["path"], finding["location"].get("line"))
-    return [b for b in finding.get("evidence", [])
-            if b.get("type") == "code" and b.get("mark_line") and b.get("path")
-            and (b["path"], b["mark_line"]) != here]
+    return [(b["path"], line, b.get("title")) for b in finding.get("evidence", [])
+            if b.get("type") == "code" and b.get("path") for line in marks(b)
+            if (b["path"], line) != here]
 
 
 def _location(path: str, line: int | None, text: str | None = None,

@@ -4,8 +4,14 @@ from __future__ import annotations
 import functools
 import json
 import re
+from typing import TYPE_CHECKING
 
-import jinja2
+if TYPE_CHECKING:
+    import jinja2
+from markupsafe import Markup, escape
+
+from upload_diagnostics.diagnostics.evidence import caption, marks
+from upload_diagnostics.diagnostics.model import plural
 
 GROUPS = [  # (key, heading, statuses), in the order reports list them
     ("failed", "Failed", ("fail", "error", "timeout")),
@@ -15,6 +21,11 @@ GROUPS = [  # (key, heading, statuses), in the order reports list them
 ]
 VERDICTS = {"fail": "Uploads will fail here", "warn": "Uploads work, with risks",
             "pass": "No upload problem found"}
+# Check statuses and finding levels as a count says them ("3 failed", "4 errors").
+STATUS_WORDS = {"fail": "failed", "error": "crashed", "timeout": "timed out",
+                "warn": "warned", "pass": "passed", "skipped": "skipped"}
+LONG_TABLE = 10  # rows past which a table starts folded on screen (printed whole)
+SEVERITY = {"critical": 0, "error": 1, "warning": 2, "info": 3, "debug": 4}
 
 
 def grouped(report: dict) -> list[tuple[str, str, list[dict]]]:
@@ -23,33 +34,114 @@ def grouped(report: dict) -> list[tuple[str, str, list[dict]]]:
 
 
 def verdict_text(report: dict) -> str:
-    summary = report["summary"]
-    findings = summary["counts"]["findings"]
-    parts = [f"{n} {level}" for level, n in findings.items() if n and level != "debug"]
-    return (f"{VERDICTS[summary['status']]}: " + (", ".join(parts) or "no findings")
-            + f" in {plural(len(report['checks']), 'check')}")
+    return VERDICTS[report["summary"]["status"]]
+
+
+def finding_counts(report: dict) -> list[tuple[str, str]]:
+    """(level, "4 errors") for each level that has findings, most severe first."""
+    counts = report["summary"]["counts"]["findings"]
+    return [(level, plural(counts[level], level) if level in ("error", "warning")
+             else f"{counts[level]} {level}")
+            for level in ("critical", "error", "warning", "info") if counts.get(level)]
+
+
+def check_counts(report: dict) -> list[tuple[str, str]]:
+    """(status, "3 failed") for each status some check has, in the report's order."""
+    counts = report["summary"]["counts"]
+    return [(status, f"{counts[status]} {word}") for status, word in STATUS_WORDS.items()
+            if counts.get(status)]
+
+
+def counts_text(report: dict) -> str:
+    """Findings counted by level and checks by status, each labelled."""
+    counts = report["summary"]["counts"]
+    findings = ", ".join(text for _, text in finding_counts(report)) or "none"
+    if counts.get("silenced"):
+        findings += f"; {plural(counts['silenced'], 'finding')} silenced"
+    checks = ", ".join(text for _, text in check_counts(report)) or "none"
+    return f"Findings: {findings}. Checks: {checks}."
+
+
+def numbered(findings: list[dict]) -> list[tuple[int, dict]]:
+    """(index in the check's findings, finding), most severe first, the check's own order
+    within a level: the index names a finding in links and evidence references."""
+    return sorted(enumerate(findings), key=lambda item: SEVERITY.get(item[1]["level"], 5))
 
 
 def by_severity(findings: list[dict]) -> list[dict]:
-    """Most severe first; the check's own order within a level."""
-    order = {"critical": 0, "error": 1, "warning": 2, "info": 3, "debug": 4}
-    return sorted(findings, key=lambda f: order.get(f["level"], 5))
+    return [finding for _, finding in numbered(findings)]
+
+
+def acts(level: str) -> bool:
+    """Whether a finding of this level is one to act on: warning or worse."""
+    return SEVERITY.get(level, 5) <= SEVERITY["warning"]
+
+
+def serious(finding: dict) -> bool:
+    return acts(finding["level"])
+
+
+def human(value) -> str:
+    """An evidence value as people read it: yes/no, "not set", 30 rather than 30.0,
+    100,588 rather than 100588."""
+    if value is None:
+        return "not set"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and abs(value) >= 10_000:
+        return f"{value:,}"
+    return str(value)
+
+
+def reference_labels(level: str) -> dict[str, str]:
+    """The headings of a code's entry: an info code explains, it does not break uploads."""
+    if acts(level):
+        return {"why": "Why it breaks uploads", "fix": "How to fix", "hint": "Fix"}
+    return {"why": "Why it matters", "fix": "What to do", "hint": "Note"}
 
 
 # One pass per string (str.translate): reports with a thousand findings call these often.
 _MD_ESCAPES = str.maketrans({
-    "\\": "\\\\", "|": "\\|", "`": "\\`", "<": "&lt;", ">": "&gt;", "*": "\\*", "_": "\\_",
-    "[": "\\[", "]": "\\]", "\r": " ", "\n": " ", "\u2028": " ", "\u2029": " "})
+    "\\": "\\\\", "|": "\\|", "`": "\\`", "*": "\\*", "_": "\\_",
+    "[": "\\[", "]": "\\]", "\r": " ", "\n": " ", "\u2028": " ", "\u2029": " ",
+    # control characters (a terminal escape sequence, a NUL) become visible stand-ins
+    **{chr(c): "\ufffd" for c in (*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20),
+                                   *range(0x7f, 0xa0))}})
 _BACKTICK_RUN = re.compile("`+")
-
-
-def plural(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_CODE_SPAN = re.compile(r"`([^`\n|]+)`")
+_BREAKABLE = re.compile(r"[^\s<>]*[-/?!|][^\s<>]*")
 
 
 def md_escape(value) -> str:
-    """Safe inside a Markdown table cell or inline text: pipes, backticks, HTML, newlines."""
-    return str("" if value is None else value).translate(_MD_ESCAPES)
+    """Safe inside a Markdown table cell or inline text: pipes, backticks, HTML, newlines.
+    A backslash, not an entity, keeps `<tag` from being read as HTML, so the text stays
+    plain wherever the Markdown is shown (`->` stays `->`)."""
+    return _TAG_START.sub(r"\\<", str("" if value is None else value).translate(_MD_ESCAPES))
+
+
+def _prose(value, text, code) -> str:
+    """The checks' own wording, where `backticks` mark code: text(part) for the text,
+    code(part) for each code span."""
+    parts = _CODE_SPAN.split(str(value))
+    return "".join(text(part) if n % 2 == 0 else code(part) for n, part in enumerate(parts))
+
+
+def md_prose(value) -> str:
+    return _prose(value, md_escape, lambda part: f"`{part}`")
+
+
+def html_prose(value) -> Markup:
+    return Markup(_prose(value, lambda part: str(escape(part)),
+                         lambda part: f"<code>{escape(part)}</code>"))
+
+
+def nobreak(value) -> Markup:
+    """An escaped table cell that wraps only at spaces: the words that hold a break
+    opportunity (a hyphen, a slash) are kept whole."""
+    return Markup(_BREAKABLE.sub(r'<span class="nw">\g<0></span>', str(escape(human(value)))))
 
 
 def md_fence(text: str) -> str:
@@ -69,13 +161,20 @@ def script_json(value) -> str:
 
 @functools.lru_cache(maxsize=2)
 def environment(autoescape: bool) -> jinja2.Environment:
+    import jinja2  # only when a template renders: the verdict line needs none
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader(__package__, "templates"), autoescape=autoescape,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined)
-    env.filters.update(md=md_escape, fence=md_fence, script_json=script_json,
-                       by_severity=by_severity)
-    env.globals.update(grouped=grouped, verdict_text=verdict_text, plural=plural)
+    env.filters.update(md=md_escape, md_prose=md_prose, prose=html_prose, nobreak=nobreak,
+                       human=human, fence=md_fence, script_json=script_json,
+                       by_severity=by_severity, numbered=numbered, zip=zip)
+    env.globals.update(grouped=grouped, verdict_text=verdict_text, plural=plural,
+                       counts_text=counts_text, finding_counts=finding_counts,
+                       check_counts=check_counts, serious=serious, marks=marks,
+                       caption=caption, labels=reference_labels, STATUS_WORDS=STATUS_WORDS,
+                       LONG_TABLE=LONG_TABLE)
     return env
 
 

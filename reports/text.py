@@ -1,8 +1,9 @@
-"""The terminal report: status glyphs, counts, a one-line verdict; ASCII under --no-color."""
+"""The terminal report: the layer summary, then the findings to act on, then a one-line
+verdict with the counts; status glyphs, ASCII under --no-color."""
 from __future__ import annotations
 
 from .printable import printable
-from .templating import render_template, verdict_text
+from .templating import counts_text, render_template, verdict_text
 
 GLYPHS = {  # status -> (unicode glyph, ascii tag, ANSI colour)
     "fail": ("✖", "[FAIL]", "31"), "error": ("✖", "[ERR ]", "31"),
@@ -23,7 +24,7 @@ def _painter(color: bool):
 
 def verdict(report: dict, color: bool = False) -> str:
     status = report["summary"]["status"]
-    return _painter(color)(verdict_text(report), status)
+    return _painter(color)(f"{verdict_text(report)}. {counts_text(report)}", status)
 
 
 def render(report: dict, *, color: bool = False, verbosity: int = 1) -> str:

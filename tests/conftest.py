@@ -36,6 +36,13 @@ def by_code(check: dict) -> dict[str, dict]:
     return {f["code"]: f for f in check["findings"]}
 
 
+def evidence(check: dict, finding: dict) -> list[dict]:
+    """A finding's evidence with each reference replaced by the block it points at (a
+    block several findings of a check carry is shown with one of them)."""
+    return [{**check["findings"][e["finding"]]["evidence"][e["block"]], "title": e["title"]}
+            if e["type"] == "ref" else e for e in finding["evidence"]]
+
+
 def codes(check: dict) -> list[str]:
     """A check result's finding codes, in order."""
     return [f["code"] for f in check["findings"]]

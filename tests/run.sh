@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs (virtual environments for imagekitio 4.x, 5.x,
 # 3.0.x and 2.x, for the runtime dependencies alone and for the lowest declared versions;
-# Debian's Chromium and nginx; the real-world source corpus) and runs it.
+# Debian's Chromium, poppler-utils and nginx; the real-world source corpus) and runs it.
 # Usage: bash tests/run.sh [pytest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,9 +41,11 @@ venv .venv-lowest uv
   --resolution lowest-direct -e ".[all,example]"
 .venv-lowest/bin/uv pip install -q --python .venv-lowest/bin/python "pytest>=8" "jsonschema>=4"
 
-# Debian's packages: Chromium for the browser test, nginx for the server tests.
+# Debian's packages: Chromium for the browser test, poppler-utils to count and draw the
+# pages it prints, nginx for the server tests.
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/pdftoppm ] || missing+=(poppler-utils)
 [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== Debian packages: ${missing[*]}"

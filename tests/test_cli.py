@@ -130,7 +130,9 @@ def test_output_file_and_directory(project, tmp_path):
     assert result.returncode in (0, 1), result.stderr
     validate(json.loads(target.read_text()))
     assert f"wrote json report to {target}" in result.stderr
-    assert re.fullmatch(r"\[(FAIL|WARN| OK )\] .+ in 1 check\n", result.stdout)
+    # The verdict line: findings counted by level, checks by status, each labelled.
+    assert re.fullmatch(r"\[(FAIL|WARN| OK )\] .+\. Findings: .+\. Checks: 1 \w+\.\n",
+                        result.stdout)
 
     existing = tmp_path / "existing"
     existing.mkdir()
@@ -150,7 +152,7 @@ def test_output_file_and_directory(project, tmp_path):
     assert "pillow.codecs" in (folder / "report.md").read_text()
     assert (folder / "report.html").read_text().rstrip().endswith("</html>")
     verdict = {"fail": "[FAIL]", "warn": "[WARN]", "pass": "[ OK ]"}[report["summary"]["status"]]
-    assert re.fullmatch(re.escape(verdict) + r" .+ in 1 check\n", result.stdout)
+    assert re.fullmatch(re.escape(verdict) + r" .+\. Checks: 1 \w+\.\n", result.stdout)
 
 
 @pytest.mark.smoke
@@ -188,6 +190,14 @@ def test_progress_goes_to_stderr_and_stdout_is_only_the_report(project, front_en
                             r"\(\d+\.\d\d s\)( - .+)?", line), line
     quiet = run(front_end, root, "udx", "--offline", "--format", "json", "-v", "0", env=env())
     assert quiet.stderr == "" and validate(quiet.json())
+
+
+def test_pillow_codecs_are_listed_only_when_the_run_used_pillow(tmp_path):
+    source_only = run_cli("fileptr", "--project-dir", tmp_path, "--offline", "--format", "json")
+    assert source_only.json()["environment"]["pillow_codecs"] == {}
+    with_pillow = run_cli("pillow", "--project-dir", tmp_path, "--offline", "--format", "json")
+    codecs = with_pillow.json()["environment"]["pillow_codecs"]
+    assert set(codecs) == {"jpg", "zlib", "webp", "avif"} and codecs["jpg"] is True
 
 
 def _option_blocks(help_text: str) -> dict[str, str]:

@@ -155,7 +155,7 @@ def test_tier_gates_say_which_flag_enables_the_check(project):
     checks = by_id(run.json())
     assert checks["udx.network"]["status"] == "skipped"
     assert "--offline" in checks["udx.network"]["skipped_reason"]
-    assert checks["udx.network"]["enable_with"] == "run without --offline"
+    assert checks["udx.network"]["enable_with"] == "a run without --offline"
     assert checks["udx.write"]["status"] == "skipped"
     assert checks["udx.write"]["enable_with"] == "--e2e"
     assert "--e2e" in checks["udx.write"]["skipped_reason"]
@@ -274,6 +274,64 @@ def test_ctrl_c_runs_undo_steps_writes_the_report_and_exits_130(project, tmp_pat
     assert "Traceback" not in stderr
 
 
+def test_each_layer_says_its_status_and_why(project):
+    root = project(checks_setting("Repeater", "NotApplicable", ("Leveled", {
+        "findings": ["udx.I001"]})))
+    report = validate(run_manage(root, "udx", *JSON, env=env()).json())
+    assert {c["id"]: c["layer"] for c in report["checks"]} == {
+        "udx.repeater": "storage", "udx.not_applicable": "other", "udx.leveled": "other"}
+    layers = {layer["layer"]: layer for layer in report["summary"]["layers"]}
+    assert list(layers) == ["storage", "other"]  # the report's order of layers
+    # The worst finding's title, how many more problems, and where that finding is.
+    assert layers["storage"] == {
+        "layer": "storage", "title": "Storage and SDK", "status": "fail",
+        "reason": "A test error, and 1 more problem", "check": "udx.repeater", "finding": 2,
+        "code": "udx.E001", "checks": ["udx.repeater"]}
+    assert layers["other"]["status"] == "pass"
+    assert layers["other"]["reason"] == "No problem found (1 check passed, 1 skipped)"
+    alone = project(checks_setting("NotApplicable"))
+    [layer] = run_manage(alone, "udx", *JSON, env=env()).json()["summary"]["layers"]
+    assert layer["status"] == "skipped" and layer["code"] is None
+    assert layer["reason"] == "Not checked: the project has no thing to check"
+
+
+def test_every_built_in_check_declares_its_layer():
+    from upload_diagnostics.checks import builtin
+    from upload_diagnostics.diagnostics.model import LAYERS
+
+    layers = {check.id: check.layer for check in builtin()}
+    assert "other" not in layers.values(), layers
+    assert set(layers.values()) == set(LAYERS) - {"other"}  # every layer has its checks
+
+
+def test_evidence_is_shown_once(project, tmp_path):
+    """The most severe finding keeps a block its check repeats and the others point at it;
+    overlapping excerpts of one file in a finding become one, with both lines marked."""
+    root = project(checks_setting("Repeater"))
+    out = tmp_path / "out"
+    run = run_manage(root, "udx", "--format", "json", "--format", "html", "--format", "md",
+                     "--format", "text", "-v", "2", "--output", out, env=env())
+    assert run.returncode == 1, run.stderr
+    report = validate(json.loads((out / "report.json").read_text()))
+    overview, warning, error = by_id(report)["udx.repeater"]["findings"]
+    assert [e["type"] for e in error["evidence"]] == ["table"]
+    reference = {"type": "ref", "title": "Locations", "of": "table", "check": "udx.repeater",
+                 "finding": 2, "block": 0, "code": "udx.E001"}
+    assert overview["evidence"] == [reference]
+    excerpt = warning["evidence"][1]
+    assert warning["evidence"] == [reference, excerpt]
+    assert (excerpt["start_line"], len(excerpt["lines"]), excerpt["marks"]) == (10, 9, [13, 15])
+    assert excerpt["title"] == "the read (line 13); the save (line 15)"
+    html = (out / "report.html").read_text()
+    assert html.count("<caption>Locations</caption>") == 1
+    assert html.count('shown above, with <a href="#f-udx.repeater-2">') == 2
+    assert html.count('<span class="ln mark">') == 2
+    assert "Locations:* shown above, with `udx.E001`." in (out / "report.md").read_text()
+    text = (out / "report.txt").read_text()
+    assert text.count("Locations: shown above, with udx.E001") == 2
+    assert ">   13 | line 13" in text and ">   15 | line 15" in text
+
+
 def test_settings_checks_in_every_form_and_broken_plugins(project):
     root = project("""
         UPLOAD_DIAGNOSTICS = {"CHECKS": [
@@ -282,6 +340,7 @@ def test_settings_checks_in_every_form_and_broken_plugins(project):
             {"path": "udx_checks.Sleeper", "options": {"seconds": 0}},
             "udx_checks.NotACheck",
             "udx_checks.BadInit",
+            "udx_checks.BadLayer",
             "udx_checks.DoesNotExist",
             "udx_no_such_module.Check",
             42,
@@ -296,8 +355,9 @@ def test_settings_checks_in_every_form_and_broken_plugins(project):
     assert checks["pillow.codecs"]["status"] != "skipped"  # built-ins still ran
     plugins = checks["diagnostics.plugins"]
     assert plugins["status"] == "error"
-    assert codes(plugins) == ["diagnostics.E001"] * 5
+    assert codes(plugins) == ["diagnostics.E001"] * 6
     messages = "\n".join(f["message"] for f in plugins["findings"])
+    assert "BadLayer.layer must be one of server, code, storage" in messages
     assert "not a subclass of diagnostics.Check" in messages
     assert "BadInit does not take options" in messages
     assert "has no attribute 'DoesNotExist'" in messages

@@ -66,9 +66,10 @@ def test_example_project_double_read_and_storage(example_project):
     items = dict(where["items"])
     assert items["function"] == "PhotoSerializer.create"
     assert items["earlier read line"] == 18
-    marks = {(e["path"], e["mark_line"]) for e in saved["evidence"] if e["type"] == "code"}
-    assert marks == {("gallery/serializers.py", 19), ("gallery/serializers.py", 18)}
-    code = next(e for e in saved["evidence"] if e.get("mark_line") == 19)
+    # The read and the save, a line apart, in one excerpt with both lines marked.
+    [code] = [e for e in saved["evidence"] if e["type"] == "code"]
+    assert (code["path"], code["mark_line"], code["marks"]) == ("gallery/serializers.py", 19,
+                                                               [18, 19])
     assert "super().create(validated_data)" in code["lines"][19 - code["start_line"]]
     assert "seek(0)" in saved["hint"] and "FileSystemStorage" in saved["hint"]
     facts = next(c for c in report["checks"] if c["id"] == "fileptr.reuse")["facts"]

@@ -103,8 +103,8 @@ def test_without_extras_a_fresh_project_runs_and_names_the_extra_of_each_skipped
     assert text.returncode in (0, 1), text.output
     assert "Traceback" not in text.output
     for check in ("server.config", "server.nginx"):
-        assert re.search(rf"\[SKIP\] {re.escape(check)} .*\n    skipped: .*crossplane.* not "
-                         rf"installed .*; enable with {re.escape(SERVER_EXTRA)}", text.stdout)
+        assert re.search(rf"\[SKIP\] {re.escape(check)} .*: skipped, .*crossplane.* not "
+                         rf"installed .* \(needs: {re.escape(SERVER_EXTRA)}\)\n", text.stdout)
     report = run_manage(root, "--format", "json", python=python).json()
     checks = by_id(report)
     assert not [c["id"] for c in checks.values() if c["status"] in ("error", "timeout")]

@@ -12,9 +12,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-import upload_diagnostics.checks  # noqa: F401 - declares the built-in codes, as a real run does
 from conftest import base_env, run_cli
 from plugins.harness import validate, validate_sarif
+from upload_diagnostics.checks import builtin
 from upload_diagnostics.diagnostics.codes import REGISTRY
 from upload_diagnostics.diagnostics.model import (CheckResult, Finding, Level, code, kv, log,
                                                   table, traceback_block)
@@ -22,6 +22,8 @@ from upload_diagnostics.diagnostics.redact import Redactor
 from upload_diagnostics.diagnostics.report import build
 from upload_diagnostics.reports import FORMATS, render
 from upload_diagnostics.reports.markdown import MAX_CHARS
+
+builtin()  # imports every check family, which declares the built-in codes
 
 LEVELS = [Level.CRITICAL, Level.ERROR, Level.WARNING, Level.INFO]
 REAL_CODES = ["pillow.E001", "django.E001", "django.W002", "pillow.I001"]
@@ -134,7 +136,7 @@ def test_html_is_self_contained_and_embeds_the_json(example_run):
     report = json.loads(example_run["json"])
     code = next(f["code"] for c in report["checks"] if c["status"] == "fail"
                 for f in c["findings"] if f["level"] == "error")
-    entry = re.search(rf'<article class="refentry" id="ref-{re.escape(code)}">(.*?)</article>',
+    entry = re.search(rf'<article class="refentry[^"]*" id="ref-{re.escape(code)}">(.*?)</article>',
                       html, re.S)
     assert entry and "How to fix." in entry.group(1)
     assert report["codes"][code]["why"].split("'")[0] in entry.group(1)
@@ -167,9 +169,10 @@ def test_junit_has_one_testcase_per_check(example_run):
 def test_markdown_is_paste_ready(example_run):
     md = example_run["md"]
     report = json.loads(example_run["json"])
-    assert md.startswith("## :x: Uploads will fail here")
-    assert "| Status | Checks |" in md and "<summary>Environment</summary>" in md
-    assert "<summary>Finding-code reference" in md
+    assert md.startswith("## Uploads will fail here\n\nFindings: ")
+    assert "### Environment" in md and "### Finding-code reference" in md
+    # It reads the same in any tracker: no HTML, no emoji shortcodes, no entities.
+    assert not re.search(r"<(details|summary|br)|:x:|:warning:|&(lt|gt|amp);", md)
     assert "](docs/" not in md and "docs/codes/" not in md, "the tool's docs are not there"
     for check in report["checks"]:
         if check["status"] == "fail":
@@ -182,7 +185,7 @@ def test_every_evidence_type_and_status_renders():
     html = render("html", report)
     assert '<span class="ln mark"><i>13</i>line 13</span>' in html
     assert "WORKER TIMEOUT" in html and '<details class="tb"><summary>Traceback' in html
-    assert "Enable with <code>--e2e</code>" in html
+    assert "Needs: <code>--e2e</code>." in html
     timings = html.split("<h2>Timings</h2>")[1].split("</table>")[0]
     assert re.findall(r"<code>([\w.]+)</code>", timings)[:2] == ["family0.check", "pillow.codecs"]
     # Failed first, then warnings, passed, skipped; only the first two open.
@@ -200,12 +203,12 @@ def test_every_evidence_type_and_status_renders():
     assert cases["crash.check"].find("error") is not None
     assert "KeyError" in cases["crash.check"].find("error").text
     assert cases["slow.check"].find("error").get("message").startswith("timeout")
-    assert "enable with --e2e" in cases["e2e.write"].find("skipped").get("message")
+    assert "needs: --e2e" in cases["e2e.write"].find("skipped").get("message")
     assert cases["pillow.codecs"].find("system-out").text.startswith("pillow.I001")
     assert junit.get("errors") == "2" and junit.get("skipped") == "1"
 
     md = render("md", report)
-    assert "(line 13)" in md and "<details><summary>Traceback" in md
+    assert "(line 13)" in md and "**Traceback**\n\n  ```text\n  Traceback (most" in md
     assert "  > 13 | line 13\n    14 | line 14" in md  # the marked line, numbered
     text = render("text", report)
     assert ">   13 | line 13" in text
@@ -219,6 +222,14 @@ def test_junit_stays_valid_xml_with_hostile_text():
     root = ET.fromstring(render("junit", report))  # raises on invalid XML
     failure = next(root.iter("failure"))
     assert "]]> </script> & <b>" in failure.text and "\x07" not in failure.text
+
+
+def test_markdown_neutralises_control_characters():
+    report = synthetic_report(1, per_check=1)
+    report["checks"][0]["findings"][0]["message"] = "red \x1b[31m alert\x07 nul\x00 \x9b"
+    md = render("md", report)
+    assert not [c for c in md if ord(c) < 32 and c not in "\n"] and "\x9b" not in md
+    assert "red \ufffd\\[31m alert\ufffd nul\ufffd \ufffd" in md
 
 
 def test_findings_without_a_reference_entry_still_render():

@@ -106,7 +106,9 @@ def test_compose_command_overrides_the_dockerfile_and_says_why(tmp_path):
 def test_uwsgi_ini_alone(tmp_path):
     check = diagnose(tmp_path, "discovery/uwsgi_ini")["server.config"]
     found = by_code(check)
-    table = evidence(found["server.I004"], "uWSGI settings in force")
+    # (the error shows the settings table; the overview, server.I004, refers to it)
+    table = evidence(found["server.E004"], "uWSGI settings in force")
+    assert found["server.I004"]["evidence"][0]["code"] == "server.E004"
     assert table["harakiri"][:2] == [20, "uwsgi.ini"]
     assert table["http-timeout"][:2] == [60, "default"]
     assert table["buffer-size"][:2] == [8192, "uwsgi.ini"]

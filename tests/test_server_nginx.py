@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from conftest import base_env, by_code, run_cli, write_files
+from conftest import base_env, by_code, evidence, run_cli, write_files
 
 
 def only(run, check_id: str) -> dict:
@@ -33,7 +33,7 @@ def diagnose(project: Path, *args: str, **env) -> dict:
 
 def locations(check: dict) -> dict[str, list]:
     """location "file:line" -> [server, path, body size, read timeout, body timeout, buffering]"""
-    table = by_code(check)["server.I010"]["evidence"][0]
+    table = evidence(check, by_code(check)["server.I010"])[0]
     return {row[0]: row[1:] for row in table["rows"]}
 
 

@@ -38,14 +38,6 @@ class Credentials:
         return who + (f", headers {', '.join(sorted(self.headers))}" if self.headers else "")
 
 
-def parse_header(text: str) -> tuple[str, str]:
-    """"Name: value" -> (name, value)."""
-    name, sep, value = str(text).partition(":")
-    if not sep or not name.strip():
-        raise ValueError(f"{text!r} is not a header like 'Authorization: Token abc'")
-    return name.strip(), value.strip()
-
-
 def make_user(credentials: Credentials):
     """(the user to log in as, created in the current transaction, or None; why the
     default superuser could not be made). A USER that cannot be made raises."""

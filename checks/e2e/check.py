@@ -35,13 +35,6 @@ def plan(ctx) -> Plan:
     return ctx.cached("e2e.plan", Plan)
 
 
-def register_secrets(ctx) -> None:
-    """Header values (E2E["HEADERS"], --header) are secrets wherever they appear, argv
-    included, whichever checks run."""
-    for value in configuration.header_secrets(ctx):
-        ctx.add_secret(value)
-
-
 def test_images(ctx, config: configuration.E2EConfig) -> list[images.TestImage]:
     """A small upload kept in memory by Django and a large one (a temporary file when it
     exceeds FILE_UPLOAD_MAX_MEMORY_SIZE)."""
@@ -52,12 +45,12 @@ def test_images(ctx, config: configuration.E2EConfig) -> list[images.TestImage]:
 
 class _Upload(Check):
     tags = ("e2e", "upload", "storage", "fileptr")
+    layer = "upload"
     codes = (E001, E002, E003, E004, E005, E006, E007, E008, E009, W001, W002, W003, C001, C002,
              I001, I002)
     uses = (WORKER_TIMEOUT.name,)
     provides = (UPLOAD_TIMINGS.name, "e2e.endpoints")
     needs_django = True
-    flags = configuration.FLAGS
 
 
 class EndToEndUpload(_Upload):
@@ -95,6 +88,7 @@ class StoredUrls(Check):
 
     id = "e2e.fetch"
     title = "Stored images are served from their URLs"
+    layer = "upload"
     tags = ("e2e", "storage", "network")
     tier = "network"
     codes = (E010,)

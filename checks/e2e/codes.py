@@ -264,8 +264,7 @@ I002 = Code(
     detects="Always emitted when the project has upload endpoints: each one found in the "
             "URLconf (DRF views, form views, views whose code reads request.FILES, admin "
             "add views) or configured, whether it was exercised, the status codes it "
-            "answered and, when it was not exercised, why. Published as the "
-            "e2e.endpoints fact.",
+            "answered and, when it was not exercised, why.",
     why="It says which of the project's real upload paths the verdict covers.",
     bad="POST /api/photos/ (drf) - not exercised: beyond --max-endpoints 5",
     good="python manage.py diagnose_uploads --max-endpoints 10",
@@ -278,7 +277,7 @@ I001 = Code(
     detects="Always emitted when an upload path completed: the large image's time "
             "through the project's endpoint (or the generic path), each stage's seconds "
             "and bytes, and its share of the worker timeout once the server checks found "
-            "it. Published as the upload.timings fact.",
+            "it; server.budget compares it with the worker timeout.",
     why="A sync gunicorn worker is killed at its timeout (30 s by default) and the "
         "client sees 502/504; knowing where the time goes tells which stage to cut.",
     bad="gunicorn photosite.wsgi  # timeout 30 s; an upload takes 34 s",

@@ -21,11 +21,14 @@ over the settings; --list-endpoints prints the endpoints found and exits.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from upload_diagnostics.diagnostics import Option
 
-from . import auth, images
-from .endpoint import Request
+from . import images
+
+if TYPE_CHECKING:  # (auth and endpoint load where a run uses them: every run reads FLAGS)
+    from .endpoint import Request
 
 MAX_ENDPOINTS = 5
 
@@ -39,6 +42,14 @@ def _key_value(text: str) -> tuple[str, str]:
     if not sep or not key:
         raise ValueError(f"{text!r} is not KEY=VALUE, e.g. title=Holiday")
     return key, value
+
+
+def _header(text: str) -> tuple[str, str]:
+    """"Name: value" -> (name, value)."""
+    name, sep, value = str(text).partition(":")
+    if not sep or not name.strip():
+        raise ValueError(f"{text!r} is not a header like 'Authorization: Token abc'")
+    return name.strip(), value.strip()
 
 
 def _positive(text: str) -> int:
@@ -68,7 +79,7 @@ FLAGS = (
     Option(("--header",), "headers", "A header sent with every upload, e.g. for token or "
            "JWT authentication; redacted in every report; repeatable. Example: --header "
            "'Authorization: Token 9944b09199c62bcf'", "'NAME: VALUE'",
-           type=auth.parse_header, multiple=True),
+           type=_header, multiple=True),
     Option(("--max-endpoints",), "max_endpoints", "How many discovered upload endpoints "
            f"are exercised, the likeliest user-facing ones first (default {MAX_ENDPOINTS}). "
            "Example: --max-endpoints 10", "N", type=_positive),
@@ -108,6 +119,9 @@ def fallback(ctx) -> E2EConfig:
 def _merged(config: dict, options) -> E2EConfig:
     from django.utils.module_loading import import_string
 
+    from . import auth
+    from .endpoint import Request
+
     data = config.get("DATA") or {}  # (types checked with the rest of UPLOAD_DIAGNOSTICS)
     headers = config.get("HEADERS") or {}
     user = options.user or config.get("USER")
@@ -127,6 +141,13 @@ def _merged(config: dict, options) -> E2EConfig:
         image_format=str(config.get("FORMAT", "JPEG")),
         stage_timeout=float(config.get("STAGE_TIMEOUT", 30)),
         fetch_timeout=float(config.get("FETCH_TIMEOUT", 10)))
+
+
+def register_secrets(ctx) -> None:
+    """Header values (E2E["HEADERS"], --header) are secrets wherever they appear, argv
+    included, whichever checks run."""
+    for value in header_secrets(ctx):
+        ctx.add_secret(value)
 
 
 def header_secrets(ctx) -> list[str]:

@@ -162,8 +162,9 @@ def endpoints_finding(facts: list[dict]) -> Finding:
         + (f": {answered}" if answered else ""), evidence=[table(
             "Upload endpoints", ["method", "url", "view", "kind", "exercised", "status",
                                  "why not"],
-            [[f["method"], f["url"], f["view"], f["kind"], f["exercised"], f["status_code"],
-              f["reason"] or ""] for f in facts])])
+            [[f["method"], f["url"], f["view"], f["kind"], f["exercised"],
+              "-" if f["status_code"] is None else f["status_code"], f["reason"] or ""]
+             for f in facts])])
 
 
 # -- the read tracker and what was stored --------------------------------------------------
@@ -205,13 +206,13 @@ def _problem_finding(ctx, code: str, problems: list[Problem], stored: dict,
     how = "written" if earlier and earlier.op == "write" else "read"
     facts = {"stream": first.stream}
     if earlier:
-        facts.update({"consumed at": _path_line(earlier.frame), "consumed by":
-                      _where(earlier.frame), "consuming call": str(earlier.site),
-                      f"bytes {how} there": earlier.nbytes})
+        facts["consumed at"] = _path_line(earlier.frame)
+        facts.update(_through(earlier, "consumed"))
+        facts[f"bytes {how} there"] = earlier.nbytes
     if event.op == "read":
-        facts.update({"read again at": _path_line(event.frame), "reading call site":
-                      str(event.site), "bytes read again": event.nbytes,
-                      "position": event.position})
+        facts["read again at"] = _path_line(event.frame)
+        facts.update(_through(event, "read"))
+        facts.update({"bytes read again": event.nbytes, "position": event.position})
     else:
         facts.update({"saved at": _path_line(event.frame), "save": event.detail,
                       "position at save": event.position})
@@ -261,6 +262,13 @@ def _problem_finding(ctx, code: str, problems: list[Problem], stored: dict,
 
 def _path_line(frame: Frame | None) -> str:
     return f"{frame.path}:{frame.line}" if frame else "library code"
+
+
+def _through(event, what: str) -> dict:
+    """The library call that did it for the project's line, when it was not that line."""
+    if event.frame and event.site == event.frame:
+        return {}
+    return {f"{what} through": str(event.site)}
 
 
 def _chain_table(earlier, event) -> dict:

@@ -18,6 +18,9 @@ buffers the project builds from them.
 """
 from __future__ import annotations
 
+import contextlib
+import io
+import re
 import sys
 import threading
 from contextlib import contextmanager
@@ -27,10 +30,15 @@ from pathlib import Path
 from django.utils.module_loading import import_string
 
 HERE = Path(__file__).resolve().parent
-HERE_FILES = {__file__, str(Path(__file__).with_name("derived.py"))}  # not call sites
+# Not call sites: the tracking proxies, the recording storage (its read stands for the
+# caller's storage save) and the context managers they run in.
+HERE_FILES = {__file__, contextlib.__file__,
+              *(str(Path(__file__).with_name(name)) for name in ("derived.py", "recording.py"))}
 OWN_PACKAGES = tuple(str(HERE.parents[1] / p) + "/" for p in
                      ("checks", "diagnostics", "manage_commands", "reports"))
+OWN_CODE = "the diagnostic's own test upload"  # how the tool's frames are shown
 LIBRARY_MARKERS = ("/site-packages/", "/dist-packages/", "/lib/python")
+STDLIB = re.compile(r".*/lib/python\d+\.\d+/")
 MAX_EVENTS = 200  # per stream, after merging repeats; enough to show what happened
 CHAIN_DEPTH = 6  # project frames kept per event: the call chain from the call outwards
 
@@ -43,6 +51,8 @@ class Frame:
     in_project: bool = field(default=False, compare=False)
 
     def __str__(self):
+        if self.path == OWN_CODE:
+            return f"{OWN_CODE} ({self.function})"
         return f"{self.path}:{self.line} in {self.function}"
 
 
@@ -109,12 +119,12 @@ class Tracker:
             path = str(Path(filename).resolve()) if not filename.startswith("<") else filename
             mine = path.startswith(str(self.project_root) + "/") and not (
                 path.startswith(OWN_PACKAGES) or any(m in path for m in LIBRARY_MARKERS))
-            if path.startswith(str(self.project_root) + "/"):
+            if path.startswith(OWN_PACKAGES):
+                shown = OWN_CODE
+            elif path.startswith(str(self.project_root) + "/"):
                 shown = Path(path).relative_to(self.project_root).as_posix()
-            else:
-                shown = filename.split("-packages/", 1)[-1]  # django/forms/fields.py
-                if shown.startswith(OWN_PACKAGES):
-                    shown = Path(shown).relative_to(HERE.parents[1]).as_posix()
+            else:  # django/forms/fields.py, contextlib.py
+                shown = STDLIB.sub("", filename.split("-packages/", 1)[-1])
             found = self._files[filename] = (shown, mine)
         return found
 
@@ -303,8 +313,14 @@ class TrackingIO(Tracked):
 
 
 def position_of(stream) -> int | None:
-    """The stream's position, None when it has none."""
+    """The stream's position, None when it has none; a tracked stream's is looked up
+    without recording a tell (it is the diagnostic's look, not the project's)."""
+    inner = getattr(stream, "file", stream)
     try:
+        if isinstance(inner, TrackingIO):
+            return inner._raw.tell()
+        if isinstance(inner, Tracked):
+            return io.BytesIO.tell(inner)
         return stream.tell()
     except (AttributeError, OSError, ValueError):
         return None

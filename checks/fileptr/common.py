@@ -20,8 +20,9 @@ def scanned(ctx) -> ScanResult:
 
 
 def where(ctx, issue, extra: dict) -> list[dict]:
-    """Evidence: file, line, function and details, then the source around the line."""
-    items = {"file": issue.module.rel, "line": issue.line, "function": issue.function}
+    """Evidence: the function and details, then the source around the line (the file and
+    line are the finding's location)."""
+    items = {"function": issue.function}
     items.update({k: v for k, v in extra.items() if v not in (None, "")})
     return [kv("Where", items), ctx.excerpt(issue.module.path, issue.line, title="here")]
 

@@ -43,6 +43,7 @@ class MaskedErrors(Check):
 
     id = "fileptr.masked_errors"
     title = "Upload errors are not swallowed or masked"
+    layer = "code"
     tags = ("fileptr", "source", "errors")
     codes = (E004, W001, W002, W003, I002)
 

@@ -19,6 +19,7 @@ class FilePointerReuse(Check):
 
     id = "fileptr.reuse"
     title = "Uploaded files are not read again or saved after being consumed"
+    layer = "code"
     tags = ("fileptr", "source", "storage")
     codes = (E001, E002, E003, I001)
     provides = ("fileptr.static",)

@@ -149,6 +149,12 @@ class Scanner:
         self.summaries: dict[int, Summary] = {}
         self.validators = set().union(*(m.validators for m in self.index.modules))
         self.deps: dict[int, set[int]] = {}  # function -> the project functions it called
+        # dotted name -> the imports that name it, as (module, alias)
+        self.importers: dict[str, list[tuple[Module, str]]] = {}
+        for module in self.index.modules:
+            for alias, (source, attr) in module.imports.items():
+                for name in {source, f"{source}.{attr}" if attr else source}:
+                    self.importers.setdefault(name, []).append((module, alias))
         ran: dict[int, Function] = {}
         results: dict[int, list] = {}
         work = [f for m in self.index.modules for f in m.functions if f.node is not None]
@@ -205,13 +211,16 @@ class Scanner:
         by_module: dict[Module, list[Function]] = {}
         for func in changed:
             by_module.setdefault(func.module, []).append(func)
-        by_name = {name: m for m in by_module for name in (m.name, *m.other_names)}
+        aliases: dict[Module, set[str]] = {}  # the imports that reach one of them
+        for other in by_module:
+            for name in (other.name, *other.other_names):
+                for module, alias in self.importers.get(name, ()):
+                    aliases.setdefault(module, set()).add(alias)
         work = []
         for module in self.index.modules:
             names = {f.name for f in by_module.get(module, ())}
-            for alias, (source, attr) in module.imports.items():
-                if source in by_name or attr and f"{source}.{attr}" in by_name:
-                    names |= self._called_as(module, alias, source, attr, by_module)
+            for alias in aliases.get(module, ()):
+                names |= self._called_as(module, alias, *module.imports[alias], by_module)
             if not names:
                 continue
             data = self.files.bytes(module.path)

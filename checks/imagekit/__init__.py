@@ -1,5 +1,6 @@
 """The imagekit family: credentials, the key against the API, SDK compatibility and an
-upload round trip.
+upload round trip (credentials, compat, network and roundtrip: registered in
+checks.BUILTIN).
 
 Diagnose against a staging or mock ImageKit by setting UPLOAD_DIAGNOSTICS["IMAGEKIT"]
 ["BASE_URL"] or the environment variable UPLOAD_DIAGNOSTICS_IMAGEKIT_URL: `redirect_sdk`
@@ -8,12 +9,6 @@ any check runs, so the checks and the project's own storage both talk to it.
 """
 from . import config as cfg
 from . import sdk as sdk_mod
-from .compat import ImageKitSdk
-from .credentials import ImageKitCredentials
-from .network import ImageKitAuth
-from .roundtrip import ImageKitUpload
-
-CHECKS = [ImageKitCredentials, ImageKitSdk, ImageKitAuth, ImageKitUpload]
 
 
 def redirect_sdk(ctx) -> None:

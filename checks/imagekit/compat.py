@@ -151,6 +151,7 @@ class ImageKitSdk(Check):
 
     id = "imagekit.sdk"
     title = "The project's imagekitio code fits the installed SDK"
+    layer = "storage"
     tags = ("imagekit", "sdk", "storage")
     codes = (I020, W020, W021, W022, W023, E020, E021, E022, E023, E024, E025)
     provides = (SDK_TIMEOUT.name, "imagekit.usage")

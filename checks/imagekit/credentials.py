@@ -48,6 +48,7 @@ class ImageKitCredentials(Check):
 
     id = "imagekit.credentials"
     title = "ImageKit keys and URL endpoint are well-formed"
+    layer = "storage"
     tags = ("imagekit", "credentials", "storage")
     codes = (I001, E001, W001, E002, E003, E004, E005, E006, W002, W003)
     provides = ("imagekit.config",)

@@ -157,6 +157,7 @@ class ImageKitAuth(Check):
 
     id = "imagekit.auth"
     title = "ImageKit accepts the private key"
+    layer = "storage"
     tags = ("imagekit", "credentials", "network")
     codes = (I003, *FAILURES)
     tier = "network"

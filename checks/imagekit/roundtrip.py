@@ -82,6 +82,7 @@ class ImageKitUpload(Check):
 
     id = "imagekit.upload"
     title = "An upload to ImageKit round-trips through the installed SDK"
+    layer = "storage"
     tags = ("imagekit", "storage", "e2e")
     codes = (I030, E030, E031, C030, C031, *network.FAILURES)
     tier = "write"

@@ -1,7 +1,11 @@
-"""The serving layer: how the app is started, the limits in force, and the logs."""
-from .budget import TimeoutBudget
-from .config import ServerConfig
-from .logs import LogTriage
-from .proxy import NginxLimits
+"""The serving layer: how the app is started, the limits in force, and the logs.
 
-CHECKS = [ServerConfig, NginxLimits, TimeoutBudget, LogTriage]
+Its checks (registered in checks.BUILTIN): config.ServerConfig, proxy.NginxLimits,
+budget.TimeoutBudget and logs.LogTriage.
+"""
+from upload_diagnostics.diagnostics import Option
+
+# read by logs.LogTriage
+FLAGS = (Option(("--logs",), "logs", "A server or application log to triage (gunicorn, uWSGI, "
+                "nginx, Heroku router, Django); repeatable; '-' reads standard input. "
+                "Example: --logs /var/log/gunicorn/error.log", "FILE", multiple=True),)

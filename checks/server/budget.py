@@ -2,8 +2,6 @@
 timeout in force, under the rule of the worker class that runs."""
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from upload_diagnostics.diagnostics import Check, Skip, kv, table
 from upload_diagnostics.diagnostics.facts import (SDK_TIMEOUT, UPLOAD_TIMINGS, WORKER_TIMEOUT,
                                                   UploadTimings, WorkerTimeout)
@@ -41,6 +39,7 @@ class TimeoutBudget(Check):
 
     id = "server.budget"
     title = "An upload fits in the worker timeout"
+    layer = "server"
     tags = ("server", "timeout")
     codes = (E030, W030, W032, I030, I031, I033)
     uses = (WORKER_TIMEOUT.name, UPLOAD_TIMINGS.name, SDK_TIMEOUT.name)
@@ -53,23 +52,23 @@ class TimeoutBudget(Check):
             raise Skip("no worker timeout was resolved to compare with: server.config found "
                        "no command that starts the app, or the server rejects its "
                        "configuration (see its findings)",
-                       "the start command in the project (Procfile, Dockerfile, ...)")
+                       "a command that starts the app, in the project (Procfile, "
+                       "Dockerfile, ...)")
         cls, timeout = worker.worker_class, worker.timeout_s
         facts = kv("Worker timeout in force", {
-            "server": worker.server, "worker class": cls, "timeout": timeout,
+            "server": worker.server, "worker class": cls,
+            "timeout": f"{timeout:g} s" if timeout else "none",
             "workers x threads": f"{worker.workers} x {worker.threads}",
             "from": worker.source, "buffering proxy in front": worker.buffered,
             "rule": rule_for(cls)})
         evidence = [facts]
         if timings:
-            evidence.append(table("Measured upload (upload.timings)",
+            evidence.append(table(f"Measured upload of {timings.image}",
                                   ["stage", "seconds", "bytes in", "bytes out"],
                                   [[s.name, round(s.seconds, 3), s.bytes_in, s.bytes_out]
                                    for s in timings.stages]
                                   + [["total", round(timings.total_s, 3),
                                       timings.request_bytes, ""]]))
-        if sdk:
-            evidence.append(kv("Storage SDK (storage.sdk_timeout)", asdict(sdk)))
         if not timeout:
             yield I030(f"{worker.server} has no request timeout here: uploads are "
                        "never cut by the server", "Only a proxy or platform limit in front "
@@ -92,7 +91,9 @@ class TimeoutBudget(Check):
                     f"worker timeout ({timeout:g} s) kills the worker",
                     "Give the storage call its own timeout below the worker timeout (a "
                     "requests Session with a timeout adapter, or the SDK's timeout option) "
-                    "so the view can answer with a clear error.", evidence)
+                    "so the view can answer with a clear error.", [facts, kv("Storage SDK", {
+                        "SDK": sdk.sdk, "HTTP timeout": "none: it waits for ever"
+                        if limit is None else f"{limit:g} s"})])
 
     def compare(self, timings: UploadTimings, timeout: float, cls: str, worker: WorkerTimeout,
                 evidence):

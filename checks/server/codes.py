@@ -229,7 +229,7 @@ E011 = Code(
 W010 = Code(
     "server.W010", "proxy_read_timeout is shorter than the worker timeout",
     "A proxied location's proxy_read_timeout (60s when unset) is below the worker "
-    "timeout in force (server.worker_timeout).",
+    "timeout in force (as server.config resolves it).",
     "nginx answers 504 while the worker keeps processing; clients retry and the same "
     "image is processed and stored twice.",
     "proxy_read_timeout 25s;   # gunicorn: timeout 30",
@@ -251,7 +251,7 @@ W011 = Code(
 
 E030 = Code(
     "server.E030", "The upload takes longer than the worker timeout",
-    "The upload measured by the end-to-end check (upload.timings) is at least the worker "
+    "The upload measured by the end-to-end check (e2e.upload) is at least the worker "
     "timeout in force, for a worker class whose timeout bounds the request (sync, "
     "uWSGI harakiri; for gevent/eventlet the time outside storage calls, which is "
     "CPU-bound).",
@@ -273,7 +273,7 @@ W030 = Code(
 
 W032 = Code(
     "server.W032", "The storage SDK waits longer than the worker timeout",
-    "The storage SDK (storage.sdk_timeout) has no HTTP timeout, or one that, added to the "
+    "The storage SDK (as imagekit.sdk finds it) has no HTTP timeout, or one that, added to the "
     "measured upload, reaches the worker timeout, under a worker class whose timeout "
     "bounds the request.",
     "A stalled storage upload never fails on its own: the worker is killed instead and "
@@ -287,7 +287,8 @@ I030 = Code(
     "server.I030", "The upload fits in the worker timeout",
     "The measured upload is within half the timeout, or the server has no request "
     "timeout, or its worker class does not bound requests.",
-    "Nothing to fix; the evidence shows the margin.",
+    "The margin says how much larger photos or slower storage calls can get before the "
+    "worker is killed.",
     "# nothing to fix: an informational summary",
     "# nothing to fix: an informational summary",
     "Re-run after changing image processing or storage.", "text")
@@ -305,8 +306,8 @@ I031 = Code(
 
 I033 = Code(
     "server.I033", "The upload time was not measured",
-    "No upload.timings fact: the end-to-end check was not selected, was skipped or "
-    "failed.",
+    "No upload was measured: the end-to-end check (e2e.upload) was not selected, was "
+    "skipped or failed.",
     "Without a measured time the check cannot say whether the worker timeout is enough.",
     "diagnose-uploads server --offline",
     "diagnose-uploads server e2e",

@@ -90,6 +90,14 @@ def buffered(ctx) -> bool:
     return bool(found) and all(loc.buffered for loc in found)
 
 
+def _value(r: gunicorn.Resolved, key: str):
+    """A gunicorn setting as people read it: "not set", a list as its items."""
+    value = r.value(key)
+    if value is None:
+        return "not set"
+    return ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else value
+
+
 def located(launch: Launch) -> dict:
     return {"path": launch.path or None, "line": launch.line or None}
 
@@ -100,6 +108,7 @@ class ServerConfig(Check):
 
     id = "server.config"
     title = "How the app is served, and the worker timeout in force"
+    layer = "server"
     tags = ("server", "timeout")
     codes = (I001, W001, W006, E001, E002, E003, E004, E005, I002, W002, W003, W004, W005, I003,
              I004, W007, W008)
@@ -211,7 +220,7 @@ class ServerConfig(Check):
                     **located(r.launch))
 
     def gunicorn_findings(self, ctx, r: gunicorn.Resolved, found: Discovery):
-        rows = [[key, r.value(key) if key != "worker_class" else
+        rows = [[key, _value(r, key) if key != "worker_class" else
                  f"{r.value(key)} (runs as {r.worker_class})", gunicorn.short_source(
                      r.source(key), ctx)]
                 for key in ("timeout", "graceful_timeout", "workers", "worker_class", "threads",
@@ -222,7 +231,7 @@ class ServerConfig(Check):
                                "gunicorn": r.version})
         timeout = r.value("timeout")
         brief = [launch, kv("Where the values come from", {
-            key: f"{r.value(key)} ({gunicorn.short_source(r.source(key), ctx)})"
+            key: f"{_value(r, key)} ({gunicorn.short_source(r.source(key), ctx)})"
             for key in ("timeout", "workers", "worker_class", "threads", "worker_tmp_dir")})]
         yield I002(f"gunicorn {r.version}: timeout {timeout} s ({r.worker_class} workers, "
                    f"{r.value('workers')} x {r.value('threads')} threads)", "",
@@ -305,7 +314,8 @@ class ServerConfig(Check):
                 "error is logged), or upload directly from the browser to storage.",
                 [kv("Platform", {"detected from": "Procfile" if (root / "Procfile").is_file()
                                  else "heroku.yml/app.json", "router limit": "30 s (H12)",
-                                 "worker timeout": timeout, "from": fact.source})],
+                                 "worker timeout": f"{timeout:g} s" if timeout else "none",
+                                 "from": fact.source})],
                 path="Procfile" if (root / "Procfile").is_file() else None)
 
 

@@ -15,7 +15,7 @@ import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from upload_diagnostics.diagnostics import Check, Code, Option, kv, limits, log
+from upload_diagnostics.diagnostics import Check, Code, kv, limits, log
 from upload_diagnostics.diagnostics.files import KINDS
 
 from .codes import (E100, E101, E102, E103, E104, E105, E106, E107, E108, E109, E110, E111,
@@ -252,13 +252,10 @@ class LogTriage(Check):
 
     id = "server.logs"
     title = "Server and application logs"
+    layer = "server"
     tags = ("server", "logs")
     codes = (I100, I101, E100, *(s.code for s in SIGNATURES))
     timeout = 1800  # a large log takes its time; it streams in constant memory
-    flags = (Option(("--logs",), "logs", "A server or application log to triage (gunicorn, "
-                    "uWSGI, nginx, Heroku router, Django); repeatable; '-' reads standard "
-                    "input. Example: --logs /var/log/gunicorn/error.log", "FILE",
-                    multiple=True),)
 
     def run(self, ctx):
         names = list(ctx.options.logs)

@@ -33,6 +33,7 @@ class NginxLimits(Check):
 
     id = "server.nginx"
     title = "nginx lets uploads through to the app"
+    layer = "server"
     tags = ("server", "nginx", "timeout")
     codes = (I010, E010, E011, W010, W011)
     uses = (WORKER_TIMEOUT.name,)

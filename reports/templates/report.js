@@ -42,6 +42,25 @@
     if (action === "copy-md") copy(embedded("report-md"), "Markdown");
     if (action === "print") window.print();
   });
-  // The print stylesheet shows closed sections too; opening them keeps the markers right.
-  window.addEventListener("beforeprint", function () { setAll(true); });
+  // A link to a finding or a reference entry opens the sections around it.
+  function reveal() {
+    var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    for (var node = target; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") node.open = true;
+    }
+    if (target) target.scrollIntoView();
+  }
+  window.addEventListener("hashchange", reveal);
+  reveal();
+  // The print stylesheet decides what paper shows; sections closed on screen are opened
+  // for it (browsers without ::details-content) and closed again afterwards.
+  var closed = [];
+  window.addEventListener("beforeprint", function () {
+    closed = Array.prototype.filter.call(document.querySelectorAll("details"),
+                                         function (d) { return !d.open; });
+    setAll(true);
+  });
+  window.addEventListener("afterprint", function () {
+    closed.forEach(function (d) { d.open = false; });
+  });
 })();

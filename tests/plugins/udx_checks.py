@@ -245,6 +245,35 @@ class Hostile(Check):
              log(f"log {PAYLOAD}", [PAYLOAD, "``` fence"])])
 
 
+class Repeater(Check):
+    """Gives one table to three findings and two overlapping excerpts of one file (and
+    one of them again) to one, as related findings of a real check do."""
+
+    id = "udx.repeater"
+    title = "Repeats its evidence"
+    tags = ("udx",)
+    layer = "storage"
+    codes = (I001, W001, E001)
+
+    def run(self, ctx):
+        shared = table("Locations", ["path", "limit"], [["/upload/", "1m"], ["/api/", "2m"]])
+        lines = [f"line {n}" for n in range(1, 30)]
+        read = code("app/views.py", 10, lines[9:16], 13, "the read")
+        save = code("app/views.py", 12, lines[11:18], 15, "the save")
+        yield I001("the locations", evidence=[shared])
+        yield W001("a warning about /api/", evidence=[shared, read, save, read])
+        yield E001("an error about /upload/", evidence=[shared])
+
+
+class BadLayer(Check):
+    id = "udx.bad_layer"
+    title = "Declares a layer that does not exist"
+    layer = "network"
+
+    def run(self, ctx):
+        return []
+
+
 class NotACheck:
     id = "udx.not_a_check"
 
