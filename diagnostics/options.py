@@ -63,6 +63,8 @@ class Options:
     no_color: bool = False
     traceback: bool = False
     max_file_size: int | None = None  # bytes; None: the setting, else files.DEFAULT_LIMIT
+    cleanup: bool = False  # list what the write tier may have left, and exit
+    yes: bool = False  # with cleanup: delete it
     family: Mapping[str, Any] = field(default_factory=dict)  # check-declared, by dest
 
     def __getattr__(self, name: str) -> Any:

@@ -112,7 +112,7 @@ def hostile_run(name: str, args, cwd: Path, out: Path, *, timeout: float = 10,
     mark = uuid.uuid4().hex
     path, _, test = os.environ.get("PYTEST_CURRENT_TEST", "").rpartition(" ")[0].partition("::")
     test = f"{os.path.basename(path)}::{test}" if test else ""
-    name = test if name.startswith("test_") or not test else f"{test}: {name}"
+    name = test if not name or name.startswith("test_") or not test else f"{test}: {name}"
     command = [sys.executable, "-m", "upload_diagnostics.manage_commands", *args]
     if as_user and os.geteuid() == 0:
         command = AS_USER + command

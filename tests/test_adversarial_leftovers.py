@@ -46,7 +46,7 @@ def emulator():
 
 def diagnose(root, out, *args, emulator=None, name=None):
     env = base_env(PYTHONPATH=root, **(emulator.environ() if emulator else {}))
-    return hostile_run(name or out.name, ["--settings", "testsite.settings", *args], cwd=root,
+    return hostile_run(name or "", ["--settings", "testsite.settings", *args], cwd=root,
                        out=out, env=env, timeout=60,
                        canaries=(emulator.private_key,) if emulator else ())
 
