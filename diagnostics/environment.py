@@ -13,6 +13,10 @@ from .facts import WorkerTimeout
 ALWAYS = ("Django", "Pillow", "django-upload-diagnostics")
 USED_AS = {"imagekitio": "imagekitio", "gunicorn": "gunicorn", "django-storages": "storages",
            "boto3": "boto3", "djangorestframework": "rest_framework", "uvicorn": "uvicorn"}
+WANTED = frozenset(USED_AS.values())
+# The context cache key of the project's SourceModules: a check that reads every Python
+# file (fileptr) fills it, so the report does not read them again.
+SOURCE_MODULES = "environment.source_modules"
 
 
 def package_version(name: str) -> str | None:
@@ -52,34 +56,53 @@ def storage_backends(settings) -> dict[str, str]:
 
 def used_modules(ctx) -> set[str]:
     """Which of USED_AS's modules the project uses: named in its settings (apps, storages,
-    upload handlers) or imported by its source. A file is parsed (and not kept) only when
-    its text names one not found yet: on a large project, every tree would cost more than
-    the diagnosis."""
-    wanted = set(USED_AS.values())
+    upload handlers) or imported by its source (SourceModules over ctx.python_files(), or
+    what a check that read every file already found under SOURCE_MODULES)."""
     names: set[str] = set()
     settings = ctx.settings
     if settings is not None:
         names.update(getattr(settings, "INSTALLED_APPS", ()))
         names.update(storage_backends(settings).values())
         names.update(getattr(settings, "FILE_UPLOAD_HANDLERS", ()))
-    found = _tops(names) & wanted
+    found = _tops(names) & WANTED
+    if found != WANTED:
+        found |= ctx.cached(SOURCE_MODULES, lambda: _read_sources(ctx)).found
+    return found
+
+
+class SourceModules:
+    """Which of USED_AS's modules a project's source imports, fed file by file. A file
+    is parsed only when its text names one not found yet: on a large project, parsing
+    every file again would cost more than the diagnosis."""
+
+    def __init__(self):
+        self.found: set[str] = set()
+
+    def add(self, data: bytes, path, tree: ast.Module | None = None) -> None:
+        missing = WANTED - self.found
+        if missing and any(module.encode() in data for module in missing):
+            self.found |= _tops(_imported(data, path, tree)) & WANTED
+
+
+def _read_sources(ctx) -> SourceModules:
+    modules = SourceModules()
     for path in ctx.python_files():
-        if found == wanted:
+        if modules.found == WANTED:
             break
         data = ctx.files.bytes(path)  # (None: not a regular file, or over the limit)
-        if data is not None and any(module.encode() in data for module in wanted - found):
-            found |= _tops(_imported(data, path)) & wanted
-    return found
+        if data is not None:
+            modules.add(data, path)
+    return modules
 
 
 def _tops(names) -> set[str]:
     return {str(name).split(".")[0] for name in names}
 
 
-def _imported(source: bytes, path) -> set[str]:
+def _imported(source: bytes, path, tree: ast.Module | None) -> set[str]:
     """The absolute modules a file imports, at any depth of its statements."""
     try:
-        todo = list(ast.parse(source, filename=str(path)).body)
+        todo = list((tree or ast.parse(source, filename=str(path))).body)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
     found = set()

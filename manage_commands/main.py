@@ -186,11 +186,12 @@ def execute(options: Options, settings, settings_module: str | None, argv: list[
     interrupted = False
     with _project_output(stderr, scrub, not options.traceback):
         prepare(ctx)
-        used = bounded(lambda: environment.used_modules(ctx), options.timeout, set())
         try:
             results = runner.run(chosen, problems)
         except Interrupted as exc:
             results, interrupted = exc.results, True
+        # after the checks (fileptr may know already), and like them under the time limit
+        used = bounded(lambda: environment.used_modules(ctx), options.timeout, set())
     redactor = Redactor(scrub.known | ctx.secrets)
     flags = {"offline": options.offline, "e2e": options.e2e, "fail_level": options.fail_level,
              "timeout": options.timeout, "silence": list(options.silence),

@@ -200,6 +200,18 @@ def test_pillow_codecs_are_listed_only_when_the_run_used_pillow(tmp_path):
     assert set(codecs) == {"jpg", "zlib", "webp", "avif"} and codecs["jpg"] is True
 
 
+@pytest.mark.parametrize("family", ["fileptr", "pillow"])
+def test_packages_the_source_imports_are_listed_whoever_read_it(tmp_path, family):
+    # fileptr reads every file and hands what they import to the report; without it, the
+    # report reads them itself. Either way: the same packages.
+    (tmp_path / "storage.py").write_text(
+        "def client():\n    from imagekitio import ImageKit\n    return ImageKit\n")
+    (tmp_path / "notes.py").write_text("# boto3 is not used here\nimport json\n")
+    report = run_cli(family, "--project-dir", tmp_path, "--offline", "--format", "json").json()
+    assert set(report["environment"]["packages"]) == {
+        "Django", "Pillow", "django-upload-diagnostics", "imagekitio"}
+
+
 def _option_blocks(help_text: str) -> dict[str, str]:
     """The help text of each option, keyed by every flag it lists."""
     blocks: dict[str, str] = {}

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from upload_diagnostics.diagnostics import kv
 from upload_diagnostics.diagnostics.context import Context, Options
+from upload_diagnostics.diagnostics.environment import SOURCE_MODULES
 
 from .scan import ScanResult, scan
 
@@ -15,7 +16,9 @@ def scanned(ctx) -> ScanResult:
         files = ctx.python_files()
         ctx.progress(f"      fileptr: scanning {len(files)} Python files under "
                      f"{ctx.project_root}")
-        return scan(ctx.project_root, files, ctx.relpath, ctx.files)
+        result = scan(ctx.project_root, files, ctx.relpath, ctx.files)
+        ctx.cached(SOURCE_MODULES, lambda: result.modules)  # the same files: no second read
+        return result
     return ctx.cached("fileptr.scan", run)
 
 

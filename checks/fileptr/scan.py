@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from upload_diagnostics.diagnostics import limits
+from upload_diagnostics.diagnostics.environment import SourceModules
 from upload_diagnostics.diagnostics.files import Files
 
 from . import masked
@@ -47,6 +48,7 @@ class ScanResult:
     reuse: list[Issue] = field(default_factory=list)
     masked: list[Issue] = field(default_factory=list)
     suppressed: int = 0
+    modules: SourceModules = field(default_factory=SourceModules)  # for the report
 
 
 def scan(root: Path, paths: list[Path], relpath, files: Files) -> ScanResult:
@@ -107,6 +109,7 @@ class Scanner:
         except (ValueError, UnicodeDecodeError, RecursionError, MemoryError) as exc:
             self.result.unparsable.append((path, f"{type(exc).__name__}: {exc}"))
             return
+        self.result.modules.add(data, path, tree)
         names = module_names(self.root, path, self.packages, self.django_roots,
                              self.root_has_init)
         # A function whose text has neither a marker nor an except clause is indexed by
