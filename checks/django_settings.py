@@ -123,6 +123,27 @@ E004 = Code(
     fix="Point MEDIA_ROOT (or the storage's location) at a directory the server's user "
         "can write, or fix its owner and permissions.")
 
+E005 = Code(
+    code="django.E005",
+    title="An upload setting has the wrong type or value",
+    detects="One of Django's upload settings is not of the type Django expects: a size or "
+            "count that is a str, a float or negative, FILE_UPLOAD_PERMISSIONS as a str, "
+            "FILE_UPLOAD_HANDLERS as a single str, a MEDIA_ROOT or FILE_UPLOAD_TEMP_DIR that "
+            "is not a path, a STORAGES entry that is not a dict with a BACKEND. The finding "
+            "names the setting and the type expected.",
+    why="Django reads these settings in the middle of a request: the upload fails there "
+        "with a TypeError or AttributeError (a 500), often only for uploads large enough to "
+        "reach the code that compares or applies the value.",
+    bad='FILE_UPLOAD_MAX_MEMORY_SIZE = os.environ.get("UPLOAD_MEMORY", "2621440")  # a str\n'
+        'FILE_UPLOAD_PERMISSIONS = "0644"\n'
+        'STORAGES = {"default": "storages.backends.s3.S3Storage"}',
+    good='FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("UPLOAD_MEMORY", "2621440"))\n'
+         "FILE_UPLOAD_PERMISSIONS = 0o644\n"
+         'STORAGES = {"default": {"BACKEND": "storages.backends.s3.S3Storage"}}',
+    fix="Give the setting the type the finding names (convert values read from the "
+        "environment with int()), then run the diagnosis again: the checks that need the "
+        "setting were not run on the wrong value.")
+
 I003 = _info(
     "django.I003", "The configured storages",
     "Always emitted: each storage alias, its BACKEND and the class it built.",
@@ -159,8 +180,85 @@ I100 = _info(
     "Context only: Django's message is folded into the report so nothing is lost.")
 
 
+def _count(value, none: bool) -> bool:
+    return value is None and none or isinstance(value, int) and not isinstance(value, bool) \
+        and value >= 0
+
+
+def _path(value, none: bool) -> bool:
+    return value is None and none or isinstance(value, (str, os.PathLike))
+
+
+# setting -> (test, what Django expects)
+TYPES = {
+    "DATA_UPLOAD_MAX_MEMORY_SIZE": (lambda v: _count(v, True),
+                                    "an int of bytes (0 or more), or None"),
+    "DATA_UPLOAD_MAX_NUMBER_FILES": (lambda v: _count(v, True), "an int (0 or more), or None"),
+    "FILE_UPLOAD_MAX_MEMORY_SIZE": (lambda v: _count(v, False), "an int of bytes (0 or more)"),
+    "FILE_UPLOAD_PERMISSIONS": (lambda v: _count(v, True) and (v or 0) <= 0o7777,
+                                "an int such as 0o644, or None"),
+    "FILE_UPLOAD_DIRECTORY_PERMISSIONS": (lambda v: _count(v, True) and (v or 0) <= 0o7777,
+                                          "an int such as 0o755, or None"),
+    "FILE_UPLOAD_TEMP_DIR": (lambda v: _path(v, True), "a path (str or Path), or None"),
+    "FILE_UPLOAD_HANDLERS": (lambda v: isinstance(v, (list, tuple)) and all(
+        isinstance(x, str) for x in v), "a list of dotted paths"),
+    "MEDIA_ROOT": (lambda v: _path(v, False), "a path (str or Path)"),
+    "MEDIA_URL": (lambda v: isinstance(v, str), 'a str such as "/media/"'),
+}
+
+
+def wrong_settings(settings) -> dict[str, str]:
+    """{setting: what is wrong} for the upload settings whose type Django cannot use
+    (STORAGES entry by entry: STORAGES["default"])."""
+    wrong = {name: f"is {_shown(getattr(settings, name, None))}; Django expects {what}"
+             for name, (test, what) in TYPES.items()
+             if hasattr(settings, name) and not test(getattr(settings, name))}
+    storages = getattr(settings, "STORAGES", {})
+    if not isinstance(storages, dict):
+        wrong["STORAGES"] = (f"is {_shown(storages)}; Django expects a dict of aliases, each "
+                             'a dict such as {"BACKEND": "..."}')
+        return wrong
+    for alias, entry in storages.items():
+        if not (isinstance(entry, dict) and isinstance(entry.get("BACKEND"), str)
+                and isinstance(entry.get("OPTIONS", {}), dict)):
+            wrong[f"STORAGES[{alias!r}]"] = (
+                f"is {_shown(entry)}; Django expects a dict with a \"BACKEND\" dotted path "
+                'and optional "OPTIONS" dict, such as {"BACKEND": '
+                '"django.core.files.storage.FileSystemStorage"}')
+    return wrong
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    kind = type(value).__name__
+    article = "an" if kind[0] in "aeiou" else "a"
+    return f"{text if len(text) <= 80 else text[:77] + '...'} ({article} {kind})"
+
+
 def _size(value) -> str:
-    return "unlimited (None)" if value is None else f"{value} bytes ({value / MB:.1f} MiB)"
+    if value is None:
+        return "unlimited (None)"
+    return f"{value} bytes ({value / MB:.1f} MiB)" if isinstance(value, int) else _shown(value)
+
+
+SHOWN = ("DATA_UPLOAD_MAX_MEMORY_SIZE", "FILE_UPLOAD_MAX_MEMORY_SIZE",
+         "DATA_UPLOAD_MAX_NUMBER_FILES", "FILE_UPLOAD_HANDLERS", "FILE_UPLOAD_TEMP_DIR",
+         "FILE_UPLOAD_PERMISSIONS", "MEDIA_ROOT", "MEDIA_URL")
+
+
+def _setting_shown(name: str, value, wrong: bool, temp_dir: str):
+    """A setting as the summary shows it (a wrong one as it is, with its type)."""
+    if wrong:
+        return _shown(value)
+    if name.endswith("MEMORY_SIZE"):
+        return _size(value)
+    if name == "FILE_UPLOAD_HANDLERS":
+        return ", ".join(value)
+    if name == "FILE_UPLOAD_TEMP_DIR":
+        return value or f"not set: the system's temporary folder, {temp_dir}"
+    if name == "FILE_UPLOAD_PERMISSIONS":
+        return oct(value) if value is not None else None
+    return value
 
 
 def _writable_dir(path: str) -> str | None:
@@ -183,32 +281,31 @@ class UploadSettings(Check):
     title = "Django's upload settings and storages"
     layer = "platform"
     tags = ("django", "settings", "storage")
-    codes = (I001, E001, W001, W002, I002, E002, W003, E003, E004, I003, E100, W100, I100)
+    codes = (I001, E005, E001, W001, W002, I002, E002, W003, E003, E004, I003, E100, W100, I100)
     needs_django = True
     provides = ("django.upload_limits", "storage.backends")
 
     def run(self, ctx):
         s = ctx.settings
-        temp_dir = s.FILE_UPLOAD_TEMP_DIR or tempfile.gettempdir()
+        wrong = wrong_settings(s)
+        for name, problem in wrong.items():
+            yield E005(f"{name} {problem}", evidence=[kv("Setting", {"name": name,
+                                                                    "problem": problem})])
+        usable = {name: getattr(s, name, None) for name in TYPES if name not in wrong}
+        temp_dir = usable.get("FILE_UPLOAD_TEMP_DIR") or tempfile.gettempdir()
         limits = {
-            "DATA_UPLOAD_MAX_MEMORY_SIZE": s.DATA_UPLOAD_MAX_MEMORY_SIZE,
-            "FILE_UPLOAD_MAX_MEMORY_SIZE": s.FILE_UPLOAD_MAX_MEMORY_SIZE,
-            "DATA_UPLOAD_MAX_NUMBER_FILES": getattr(s, "DATA_UPLOAD_MAX_NUMBER_FILES", None),
+            "DATA_UPLOAD_MAX_MEMORY_SIZE": usable.get("DATA_UPLOAD_MAX_MEMORY_SIZE"),
+            "FILE_UPLOAD_MAX_MEMORY_SIZE": usable.get("FILE_UPLOAD_MAX_MEMORY_SIZE"),
+            "DATA_UPLOAD_MAX_NUMBER_FILES": usable.get("DATA_UPLOAD_MAX_NUMBER_FILES"),
             "FILE_UPLOAD_TEMP_DIR": temp_dir,
         }
         ctx.publish("django.upload_limits", limits)
-        shown = kv("Upload settings", {
-            "DATA_UPLOAD_MAX_MEMORY_SIZE": _size(s.DATA_UPLOAD_MAX_MEMORY_SIZE),
-            "FILE_UPLOAD_MAX_MEMORY_SIZE": _size(s.FILE_UPLOAD_MAX_MEMORY_SIZE),
-            "DATA_UPLOAD_MAX_NUMBER_FILES": limits["DATA_UPLOAD_MAX_NUMBER_FILES"],
-            "FILE_UPLOAD_HANDLERS": ", ".join(s.FILE_UPLOAD_HANDLERS),
-            "FILE_UPLOAD_TEMP_DIR": s.FILE_UPLOAD_TEMP_DIR
-            or f"not set: the system's temporary folder, {temp_dir}",
-            "FILE_UPLOAD_PERMISSIONS": oct(s.FILE_UPLOAD_PERMISSIONS)
-            if s.FILE_UPLOAD_PERMISSIONS is not None else None,
-            "MEDIA_ROOT": s.MEDIA_ROOT, "MEDIA_URL": s.MEDIA_URL,
-        })
+        shown = kv("Upload settings", {name: _setting_shown(name, getattr(s, name, None),
+                                                            name in wrong, temp_dir)
+                                       for name in SHOWN})
         yield I001("Django's upload settings", evidence=[shown])
+        if wrong:  # building the storages, and Django's own checks, fail on these values
+            return
         yield from self._temp_dir(s, temp_dir, shown)
         yield from self._limits(s, shown)
         yield from self._handlers(s)

@@ -8,8 +8,10 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
-from . import model
+from . import limits, model
+from .files import DEFAULT_LIMIT, Files, os_reason as files_reason
 from .options import Options
+from .redact import secret_assignments
 
 # Folders that never hold the project's own files.
 SKIP_DIRS = {"node_modules", "site-packages", "dist-packages", "__pycache__", "build", "dist",
@@ -20,13 +22,21 @@ SKIP_DIRS = {"node_modules", "site-packages", "dist-packages", "__pycache__", "b
 TEST_DIRS = {"tests", "test", "testing"}
 
 
-def project_files(root: Path, skip=frozenset(), depth: int | None = None, suffix: str = ""):
+def project_files(root: Path, skip=frozenset(), depth: int | None = None, suffix: str = "",
+                  files: Files | None = None):
     """The files under `root`, sorted, without hidden, dependency or build folders,
     virtualenvs, or folders named in `skip`; `depth` bounds how many folders deep;
-    `suffix` keeps only names ending so (checked before any Path is made)."""
+    `suffix` keeps only names ending so (checked before any Path is made). Folders that
+    cannot be listed are recorded on `files`; symlinked folders are not followed."""
     top = os.fspath(root)
+
+    def unlisted(error: OSError) -> None:
+        if files is not None and error.filename != top:
+            files.skip(error.filename, f"a folder {files_reason(error.filename, error)}")
+
     base = len(top.rstrip(os.sep).split(os.sep))
-    for dirpath, dirnames, filenames in os.walk(top):
+    for dirpath, dirnames, filenames in os.walk(top, onerror=unlisted):
+        limits.checkpoint()
         if "pyvenv.cfg" in filenames and dirpath != top:  # a virtualenv below the root
             dirnames[:] = []
             continue
@@ -46,10 +56,13 @@ class Context:
         self.settings = settings  # django.conf.settings when configured, else None
         self.argv = list(argv)
         self.facts: dict[str, Any] = {}
+        self.files = Files(self.project_root, *file_limit(options, self.config))
         self._secrets: set[str] = set()
         self._cache: dict[str, Any] = {}
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
+        self._key_locks: dict[str, threading.RLock] = {}
         self._cleanups: list[Callable[[], None]] = []
+        self._at_end: list[Callable[[], None]] = []
         self.progress: Callable[[str], None] = lambda message: None
 
     @property
@@ -64,8 +77,11 @@ class Context:
         return getattr(self.settings, "UPLOAD_DIAGNOSTICS", None) or {}
 
     def cached(self, key: str, factory: Callable[[], Any]) -> Any:
-        """Compute a shared value once per run (sample images, parsed source...)."""
+        """Compute a shared value once per run (sample images, parsed source...). Only
+        the threads that want the same value wait for each other."""
         with self._lock:
+            lock = self._key_locks.setdefault(key, threading.RLock())
+        with lock:
             if key not in self._cache:
                 self._cache[key] = factory()
             return self._cache[key]
@@ -78,6 +94,12 @@ class Context:
         if isinstance(value, str) and len(value.strip()) >= 4:
             self._secrets.add(value)
             self._secrets.add(value.strip())
+
+    def add_secrets_in(self, text: str) -> None:
+        """Have the redactor scrub the values `text` assigns to secret-looking names (a log
+        line, a launch command: password=..., --env SECRET_KEY=..., Authorization: ...)."""
+        for value in secret_assignments(text):
+            self.add_secret(value)
 
     @property
     def secrets(self) -> set[str]:
@@ -104,12 +126,26 @@ class Context:
                 errors.append(f"{getattr(func, '__name__', func)}: {exc}")
         return errors
 
+    def at_end(self, func: Callable[[], None]) -> None:
+        """Have the runner call `func` once every check has ended (or been abandoned):
+        e.g. to stop a subprocess a begin() started that its check never collected."""
+        self._at_end.append(func)
+
+    def end(self) -> None:
+        while self._at_end:
+            try:
+                self._at_end.pop()()
+            except Exception:  # noqa: BLE001 - best effort: the run is over
+                pass
+
     def relpath(self, path: str | os.PathLike) -> str:
         """A path relative to the project root when it is inside it, else as given."""
-        path = Path(path)
+        path = Path(os.path.abspath(path))
+        if self.project_root in path.parents:
+            return path.relative_to(self.project_root).as_posix()
         try:
             return path.resolve().relative_to(self.project_root).as_posix()
-        except ValueError:
+        except (ValueError, OSError, RuntimeError):  # outside, or a symlink loop
             return str(path)
 
     def python_files(self) -> list[Path]:
@@ -119,14 +155,14 @@ class Context:
         return self.cached("python_files", self._find_python_files)
 
     def _find_python_files(self) -> list[Path]:
-        source = self.config.get("SOURCE", {})
-        exclude = [self.project_root / p for p in source.get("EXCLUDE", ())]
-        roots = [self.project_root / p for p in source.get("INCLUDE", ())] or [self.project_root]
+        source = self.config.get("SOURCE") or {}  # (None counts as not set)
+        exclude = [self.project_root / p for p in source.get("EXCLUDE") or ()]
+        roots = [self.project_root / p for p in source.get("INCLUDE") or ()] or [self.project_root]
         tests = bool(source.get("TESTS"))
         found = set()
         for root in roots:
             skip = len(str(root).rstrip(os.sep)) + 1
-            for path in project_files(root, {"migrations"}, suffix=".py"):
+            for path in project_files(root, {"migrations"}, suffix=".py", files=self.files):
                 if (tests or not is_test_file(str(path)[skip:])) \
                         and not any(e in path.parents for e in exclude):
                     found.add(path)
@@ -139,11 +175,9 @@ class Context:
         def find():
             found = []
             for path in self.python_files():
-                try:
-                    if pattern.search(path.read_bytes()):
-                        found.append(path)
-                except OSError:
-                    continue
+                data = self.files.bytes(path)
+                if data is not None and pattern.search(data):
+                    found.append(path)
             return found
         return self.cached(f"python_files_matching:{pattern.pattern!r}", find)
 
@@ -151,22 +185,28 @@ class Context:
         """The ast of a project file, parsed once per run; None when it does not parse.
         Trees are kept for the run: parse only what python_files_matching() selected."""
         def parse():
+            source = self.files.bytes(path)
             try:
-                source = Path(path).read_bytes()
-                return ast.parse(source, filename=str(path))
-            except (SyntaxError, ValueError, UnicodeDecodeError, OSError, RecursionError):
+                return None if source is None else ast.parse(source, filename=str(path))
+            except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
                 return None
         return self.cached(f"ast:{path}", parse)
 
     def excerpt(self, path: str | os.PathLike, line: int, around: int = 3,
                 title: str = "") -> dict:
         """A code evidence block of the lines around `line` of a file."""
-        try:
-            text = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            text = []
+        text = (self.files.text(path) or "").splitlines()
         start = max(1, line - around)
         return model.code(self.relpath(path), start, text[start - 1:line + around], line, title)
+
+
+def file_limit(options: Options, config: dict) -> tuple[int, str]:
+    """The size limit on project files, and where it comes from."""
+    if options.max_file_size:
+        return options.max_file_size, "--max-file-size"
+    if config.get("MAX_FILE_BYTES"):
+        return int(config["MAX_FILE_BYTES"]), 'UPLOAD_DIAGNOSTICS["MAX_FILE_BYTES"]'
+    return DEFAULT_LIMIT, "--max-file-size"
 
 
 def is_test_file(rel: str) -> bool:

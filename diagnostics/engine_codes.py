@@ -79,3 +79,21 @@ E005 = Code(
     fix="Run the command again and let it finish; pass --timeout to bound slow checks "
         "instead of interrupting them. The interrupted check's undo steps already ran.",
     lang="sh")
+
+I001 = Code(
+    code="diagnostics.I001",
+    title="A project file was not read",
+    detects="A file a check would read is not a regular file (a FIFO, a device, a socket), "
+            "is a symlink loop or a dangling symlink, cannot be read by this user, or is "
+            "larger than the size limit (1 MiB unless --max-file-size or "
+            "UPLOAD_DIAGNOSTICS[\"MAX_FILE_BYTES\"] says otherwise). The finding's table "
+            "lists each file with the reason.",
+    why="Opening a FIFO blocks, a device such as /dev/zero never ends, and parsing a "
+        "multi-megabyte generated module takes gigabytes of memory; so these files are not "
+        "opened, and nothing in them is diagnosed.",
+    bad="ln -s /dev/zero Procfile        # or: mkfifo Dockerfile; a 5 MB generated module",
+    good="printf 'web: gunicorn mysite.wsgi --timeout 60\\n' > Procfile",
+    fix="Replace the special file or broken symlink by the file it stands for, or make it "
+        "readable by the user running the diagnosis. For a large file that should be read, "
+        "raise the limit: --max-file-size 5M or UPLOAD_DIAGNOSTICS[\"MAX_FILE_BYTES\"].",
+    lang="sh")

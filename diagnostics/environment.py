@@ -46,8 +46,8 @@ def storage_backends(settings) -> dict[str, str]:
     if settings is None:
         return {}
     storages = getattr(settings, "STORAGES", None) or {}
-    found = {alias: str(conf.get("BACKEND", "?")) for alias, conf in storages.items()
-             if isinstance(conf, dict)}
+    found = {str(alias): str(conf.get("BACKEND", "?")) for alias, conf in storages.items()
+             if isinstance(conf, dict)} if isinstance(storages, dict) else {}
     legacy = getattr(settings, "DEFAULT_FILE_STORAGE", None)
     if legacy and "default" not in found:
         found["default"] = str(legacy)
@@ -89,10 +89,9 @@ def _read_sources(ctx) -> SourceModules:
     for path in ctx.python_files():
         if modules.found == WANTED:
             break
-        try:
-            modules.add(path.read_bytes(), path)
-        except OSError:
-            continue
+        data = ctx.files.bytes(path)  # (None: not a regular file, or over the limit)
+        if data is not None:
+            modules.add(data, path)
     return modules
 
 
@@ -104,7 +103,7 @@ def _imported(source: bytes, path, tree: ast.Module | None) -> set[str]:
     """The absolute modules a file imports, at any depth of its statements."""
     try:
         todo = list((tree or ast.parse(source, filename=str(path))).body)
-    except (SyntaxError, ValueError, RecursionError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
     found = set()
     while todo:

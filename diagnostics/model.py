@@ -53,6 +53,8 @@ class Finding:
 
     def __post_init__(self):
         self.level = Level.parse(self.level)
+        if not (isinstance(self.line, int) and self.line >= 1):
+            self.line = None  # parsers give 0 for an error of the whole file (schema: >= 1)
 
     def to_dict(self) -> dict[str, Any]:
         location = {"path": self.path, "line": self.line} if self.path else None

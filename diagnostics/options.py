@@ -26,8 +26,9 @@ class Option:
     choices: tuple[str, ...] | None = None
     django_builtin: bool = False  # BaseCommand already defines it for manage.py
     # A flag that does its own job instead of a diagnosis (e.g. --list-endpoints):
-    # action(ctx, format) returns what to print, or raises ValueError for a usage error.
-    action: Callable[[Any, str], str] | None = None
+    # action(ctx, format) returns what to print and the exit status, or raises ValueError
+    # for a usage error.
+    action: Callable[[Any, str], tuple[str, int]] | None = None
 
     def value(self, raw) -> Any:
         """`raw` as parsed by a front end (None when absent), typed, else the default."""
@@ -61,6 +62,9 @@ class Options:
     verbosity: int = 1
     no_color: bool = False
     traceback: bool = False
+    max_file_size: int | None = None  # bytes; None: the setting, else files.DEFAULT_LIMIT
+    cleanup: bool = False  # list what the write tier may have left, and exit
+    yes: bool = False  # with cleanup: delete it
     family: Mapping[str, Any] = field(default_factory=dict)  # check-declared, by dest
 
     def __getattr__(self, name: str) -> Any:

@@ -26,6 +26,19 @@ PATTERNS = [
         r"(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+=]*[A-Z])(?=[A-Za-z0-9/+=]*[a-z])"
         r"(?=[A-Za-z0-9/+=]*[0-9/+])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])")),
 ]
+# A value given to a secret-looking name in free text (a log line, a launch command, an
+# environment value): NAME=value, --env NAME=value, "name": "value", name: ['value'],
+# Authorization: Scheme value. Short words (key, pass, auth...) count as words of their own
+# (not in "monkey" or "keyboard").
+ASSIGNED = re.compile(
+    r"""(?<![\w.-])(?P<name>[\w.-]*?(?:password|passwd|secrets?|tokens?|credentials?|"""
+    r"""signature|(?<![A-Za-z])(?:keys?|pass|pwd|auth|authorization|private)(?![A-Za-z]))"""
+    r"""[\w.-]*)["']?(?:=|\s*:\s*|\s*=>\s*)\[?\s*"""
+    r"""(?:(?P<scheme>Basic|Bearer|Token|Digest|ApiKey)\s+)?"""
+    r"""(?:"(?P<dq>[^"\n]+)"|'(?P<sq>[^'\n]+)'|(?P<bare>[^\s&,;'"()\[\]{}]+))""", re.I)
+# Values that stand for a secret without being one: references, placeholders, literals.
+PLACEHOLDER = re.compile(r"\$\{?\w+\}?|%\(\w+\)s|<[^>]*>|(.)\1*|none|null|true|false|"
+                         r"undefined|redacted|changeme|\{\w*\}", re.I)
 URL_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<user>[^:/@\s'\"]*):"
                           r"(?P<password>[^@\s'\"/]+)@")
 
@@ -51,6 +64,18 @@ def secret_values(settings=None, environ=None) -> set[str]:
             if name.isupper():
                 values.update(_secret_strings(name, getattr(settings, name, None)))
     return {v for v in values if len(v.strip()) >= 4}
+
+
+def secret_assignments(text: str) -> list[str]:
+    """The values free text assigns to secret-looking names (see ASSIGNED), but for
+    placeholders such as ${SECRET_KEY}, None or ****."""
+    found = []
+    for match in ASSIGNED.finditer(text or ""):
+        value = match["dq"] or match["sq"] or match["bare"]
+        if len(value) >= 4 and not PLACEHOLDER.fullmatch(value) \
+                and not FINGERPRINT.search(value):
+            found.append(value)
+    return found
 
 
 def _strings(value) -> list[str]:

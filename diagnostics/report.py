@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
+from typing import Any
 
 from .codes import REGISTRY
 from .environment import package_version
@@ -12,6 +14,7 @@ from .redact import Redactor
 
 SCHEMA_VERSION = 1
 TOOL_NAME = "django-upload-diagnostics"
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def summarize(checks: list[dict]) -> dict:
@@ -85,9 +88,27 @@ def build(results: list[CheckResult], *, started_at: str, duration_s: float, arg
         "checks": checks,
         "codes": codes,
     }
-    report = redactor.scrub_tree(report)
+    report = redactor.scrub_tree(encodable(report))
     report["redactions"] = list(redactor.log)
     return report
+
+
+def encodable(value: Any) -> Any:
+    """A copy of a JSON-like tree whose strings all encode to UTF-8. A file name that is
+    not UTF-8 reaches Python with its bytes as lone surrogates (and a saved report may
+    carry them as JSON escapes); they are shown as \\xNN (or \\uNNNN) escapes."""
+    if isinstance(value, dict):
+        return {encodable(k): encodable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encodable(v) for v in value]
+    if isinstance(value, str) and SURROGATE.search(value):
+        return SURROGATE.sub(_escape, value)
+    return value
+
+
+def _escape(match: re.Match) -> str:
+    point = ord(match.group())
+    return f"\\x{point - 0xDC00:02x}" if 0xDC80 <= point <= 0xDCFF else f"\\u{point:04x}"
 
 
 def worst_level(report: dict) -> Level | None:

@@ -5,15 +5,17 @@ import fnmatch
 import threading
 import time
 import traceback
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from .check import Check, Skip
 from .context import Context
-from .engine_codes import C001, E001, E002, E003, E005
-from .model import CheckResult, Finding, family, status_for, traceback_block
+from . import limits
+from .engine_codes import C001, E001, E002, E003, E005, I001
+from .model import CheckResult, Finding, family, status_for, table, traceback_block
 from .registry import LoadProblem
 
 SLOW_NOTICE_S = 10.0
+BEGIN_WAIT_S = 2.0  # how long the runner waits for the checks' begin() before the runs
 GATES = {
     "network": ("offline", True, "the network tier is off (--offline)",
                 "a run without --offline"),
@@ -106,10 +108,16 @@ class Runner:
         self.silence = tuple(silence)
         self.progress = progress
         ctx.progress = progress
-        self._begin_errors: dict = {}
+        self._begun: dict[str, _Work] = {}
         self._providers: dict[str, list[str]] = {}  # fact -> the selected checks providing it
 
     def run(self, checks: list[Check], problems: list[LoadProblem] = ()) -> list[CheckResult]:
+        try:
+            return self._run(checks, problems)
+        finally:
+            self.ctx.end()
+
+    def _run(self, checks: list[Check], problems) -> list[CheckResult]:
         results = [self._load_problems(problems)] if problems else []
         ordered = order(checks)
         self._providers = {}
@@ -137,15 +145,13 @@ class Runner:
         return results
 
     def _begin(self, checks: list[Check]) -> None:
-        """Let every check that will run start its background work first."""
-        self._begin_errors = {}
-        for check in checks:
-            if self._gate(check, facts=False):
-                continue
-            try:
-                check.begin(self.ctx)
-            except Exception as exc:  # reported as this check's crash when it runs
-                self._begin_errors[check.id] = (exc, traceback.format_exc())
+        """Let every check that will run start its background work first, each in a thread
+        of its own (its run waits for it, within the check's time limit)."""
+        self._begun = {c.id: _Work(c.id, lambda c=c: c.begin(self.ctx)) for c in checks
+                       if not self._gate(c, facts=False)}
+        deadline = time.perf_counter() + BEGIN_WAIT_S
+        for work in self._begun.values():  # quick ones (a flag set) are done before runs
+            work.thread.join(max(0.0, deadline - time.perf_counter()))
 
     def run_one(self, check: Check) -> CheckResult:
         reason = self._gate(check)
@@ -153,31 +159,19 @@ class Runner:
             return self._skip(check, *reason)
         timeout = check.timeout if check.timeout is not None else self.default_timeout
         before = set(self.ctx.facts)
-        outcome: dict = {}
+        begun = self._begun.pop(check.id, None)
+        found: list = []  # what it reported, kept when it raises Skip part way
 
-        def target():
-            if check.id in self._begin_errors:
-                error, trace = self._begin_errors[check.id]
-                if isinstance(error, Skip):
-                    outcome.update(findings=[], skip=error)
-                else:
-                    outcome["error"], outcome["traceback"] = error, trace
-                return
-            findings: list = []
-            try:
-                findings.extend(check.run(self.ctx) or ())
-                outcome["findings"] = findings
-            except Skip as skip:  # what it found before it stopped is kept
-                outcome.update(findings=findings, skip=skip)
-            except BaseException as exc:  # noqa: BLE001 - one check's crash is one result
-                outcome["error"] = exc
-                outcome["traceback"] = traceback.format_exc()
+        def run():
+            if begun is not None:
+                begun.thread.join()
+                begun.reraise()
+            found.extend(check.run(self.ctx) or ())
 
         started = time.perf_counter()
-        thread = threading.Thread(target=target, name=f"check:{check.id}", daemon=True)
-        thread.start()
+        work = _Work(check.id, run)
         noticed = False
-        while thread.is_alive():
+        while work.thread.is_alive():
             elapsed = time.perf_counter() - started
             if elapsed >= timeout:
                 break
@@ -185,9 +179,14 @@ class Runner:
                 self.progress(f"      {check.id} is still running ({elapsed:.0f} s, "
                               f"timeout {timeout:g} s)")
                 noticed = True
-            thread.join(min(0.1, timeout - elapsed))
+            work.thread.join(min(0.1, timeout - elapsed))
+        outcome = work.outcome
         duration = time.perf_counter() - started
-        timed_out = thread.is_alive()  # (undo steps may let it end: it still timed out)
+        timed_out = work.thread.is_alive()  # (undo steps may let it end: it still timed out)
+        if timed_out:  # its thread stops at its next checkpoint
+            work.stop.set()
+            if begun is not None:
+                begun.stop.set()
         cleanup_errors = self.ctx.run_cleanups()
         if timed_out:
             findings = [E003(
@@ -204,7 +203,7 @@ class Runner:
                 [traceback_block(outcome["traceback"])])]
             result = self._result(check, "error", findings)
         else:
-            findings = outcome["findings"]
+            findings = found
             wrong = misfit(check, findings)
             if wrong:
                 result = self._result(check, "error", [E002(f"{check.id} {wrong[0]}", wrong[1])])
@@ -220,6 +219,16 @@ class Runner:
                 "Remove the named objects by hand; the evidence lists every failed undo step.",
                 [traceback_block("\n".join(cleanup_errors), "Undo errors")]))
             result.status = "fail" if result.status in ("pass", "warn") else result.status
+        skipped = self.ctx.files.taken(check.id)
+        if skipped:
+            first, why = next(iter(skipped.items()))
+            more = f" (and {len(skipped) - 1} more)" if len(skipped) > 1 else ""
+            result.findings.append(I001(
+                f"A project file was not read: {first} is {why}{more}",
+                "Nothing in these files was diagnosed. Replace a special file (FIFO, device, "
+                "socket) or a broken symlink by the file it stands for, make it readable, or "
+                "raise the size limit.",
+                [table("Files not read", ["file", "why"], sorted(map(list, skipped.items())))]))
         result.duration_s = duration
         result.facts = {k: self.ctx.facts[k] for k in self.ctx.facts if k not in before}
         return result
@@ -262,3 +271,55 @@ class Runner:
             for p in problems]
         return CheckResult(id="diagnostics.plugins", title="Check plugins load", tier="static",
                            status="error", findings=findings)
+
+
+class _Work:
+    """A piece of one check's work (its begin, or its run) in a daemon thread that knows
+    which check it serves: `outcome` holds its value, Skip or error once it ends, and
+    setting `stop` makes it end at its next checkpoint (diagnostics.limits)."""
+
+    def __init__(self, check_id: str, func: Callable[[], Any]):
+        self.stop = threading.Event()
+        self.outcome: dict = {}
+        self.thread = threading.Thread(target=self._run, args=(check_id, func),
+                                       name=f"check:{check_id}", daemon=True)
+        self.thread.start()
+
+    def _run(self, check_id: str, func) -> None:
+        with limits.serving(check_id, self.stop):
+            try:
+                self.outcome["value"] = func()
+            except Skip as skip:
+                self.outcome["skip"] = skip
+            except limits.Abandoned:
+                pass
+            except _Failed as failed:  # its begin() raised: reported as its own crash
+                self.outcome["error"], self.outcome["traceback"] = failed.error, failed.trace
+            except BaseException as exc:  # noqa: BLE001 - one check's crash is one result
+                self.outcome["error"] = exc
+                self.outcome["traceback"] = traceback.format_exc()
+
+    def reraise(self) -> None:
+        """In the run's thread: end the same way as this begin, if it failed."""
+        if "skip" in self.outcome:
+            raise self.outcome["skip"]
+        if "error" in self.outcome:
+            raise _Failed(self.outcome["error"], self.outcome["traceback"])
+
+
+def bounded(func: Callable[[], Any], seconds: float, default: Any = None) -> Any:
+    """func() when it ends within `seconds` (and does not raise), else `default`; the
+    engine's own work outside any check (e.g. the environment section) stays bounded."""
+    work = _Work("", func)
+    work.thread.join(seconds)
+    if work.thread.is_alive():
+        work.stop.set()
+    return work.outcome.get("value", default)
+
+
+class _Failed(Exception):
+    """A begin() that raised: its run reports that error and traceback."""
+
+    def __init__(self, error: BaseException, trace: str):
+        super().__init__(str(error))
+        self.error, self.trace = error, trace

@@ -3,7 +3,8 @@
 It speaks the parts of the documented API that storages use, on 127.0.0.1:
 
     POST   /api/v1/files/upload       multipart upload, returns the upload JSON
-    GET    /v1/files?limit=N          list files (the side-effect-free key check)
+    GET    /v1/files?limit=N          list files (the side-effect-free key check); with
+                                      path=/folder, the files under it; skip=N pages
     GET    /v1/files/{id}/details     one file
     DELETE /v1/files/{id}             204, empty body
     GET    /{ENDPOINT_ID}/{path}      the stored bytes, at the file's `url`
@@ -39,7 +40,7 @@ NO_KEY = "Your request does not contain private API key."
 WRONG_KEY = "Your account cannot be authenticated."
 NO_FILE = "Your request is missing file parameter."
 FAULTS = ("rate_limit", "server_error", "bad_gateway", "not_json", "stall", "drop",
-          "empty_file")
+          "empty_file", "lost_answer")
 
 
 def make_keys() -> tuple[str, str]:
@@ -136,7 +137,8 @@ class ImageKitEmulator:
         """Answer the next `times` requests (whose path starts with `path`) with `fault`:
         rate_limit (429), server_error (500), bad_gateway (HTML 502), not_json (200 with
         an HTML body), stall (no answer for stall_s), drop (connection closed without an
-        answer), empty_file (400 missing file parameter)."""
+        answer), empty_file (400 missing file parameter), lost_answer (an upload is stored,
+        then the connection is closed without an answer)."""
         if fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r} (choose from {', '.join(FAULTS)})")
         with self._lock:
@@ -234,6 +236,8 @@ class _Handler(BaseHTTPRequestHandler):
         with emu._lock:
             emu.requests.append(record)
         fault = emu._take_fault(parts.path)
+        if fault == "lost_answer" and data and record.auth_user == emu.private_key:
+            emu._store(data, fields)  # stored; the answer never leaves
         if fault:
             return self._fault(fault, record)
         if method == "GET" and parts.path.startswith(f"/{ENDPOINT_ID}/"):
@@ -249,7 +253,11 @@ class _Handler(BaseHTTPRequestHandler):
             return self._json(200, emu._store(data, fields), record)
         if method == "GET" and route == ["v1", "files"]:
             limit = int((record.query.get("limit") or ["1000"])[0])
-            listing = [emu.public(i) for i in list(emu.files)[:limit]]
+            skip = int((record.query.get("skip") or ["0"])[0])
+            folder = (record.query.get("path") or ["/"])[0].rstrip("/") + "/"
+            with emu._lock:
+                found = [i for i, f in emu.files.items() if f["filePath"].startswith(folder)]
+            listing = [emu.public(i) for i in found[skip:skip + limit]]
             return self._json(200, listing, record)
         if route[:2] == ["v1", "files"] and len(route) >= 3 and route[2] in emu.files:
             if method == "GET" and route[3:] == ["details"]:
@@ -281,7 +289,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "stall":
             record.status = 0
             self.emulator._stopping.wait(self.emulator.stall_s)
-        # stall (after waiting) and drop: close the connection without an answer
+        # stall (after waiting), drop and lost_answer: close the connection, no answer
         self.close_connection = True
         try:
             self.connection.shutdown(2)

@@ -19,8 +19,12 @@ from upload_diagnostics.diagnostics.model import Level
 from upload_diagnostics.diagnostics.options import Options
 from upload_diagnostics.diagnostics.redact import Redactor, secret_values
 from upload_diagnostics.diagnostics.registry import load_checks
-from upload_diagnostics.diagnostics.report import SCHEMA_VERSION, build, worst_level
-from upload_diagnostics.diagnostics.runner import Interrupted, Runner, SelectionError, select
+from upload_diagnostics.diagnostics.report import SCHEMA_VERSION, build, encodable, worst_level
+from upload_diagnostics.diagnostics.runner import (Interrupted, Runner, SelectionError, bounded,
+                                                  select)
+from upload_diagnostics.reports.printable import printable
+
+from .config import problems as config_problems
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -57,18 +61,17 @@ def _config(settings) -> dict:
         raise UsageError("settings.UPLOAD_DIAGNOSTICS must be a dict such as "
                          '{"CHECKS": [...], "SILENCE": [...]}, not a '
                          f"{type(config).__name__}.")
+    wrong = config_problems(config or {})
+    if wrong:
+        raise UsageError(" ".join(wrong))
     return config or {}
 
 
 def _entries(config: dict, name: str) -> tuple:
-    """A list setting of UPLOAD_DIAGNOSTICS; a lone string counts as a list of one."""
+    """A list setting of UPLOAD_DIAGNOSTICS (its shape checked); a lone string counts as a
+    list of one."""
     value = config.get(name) or ()
-    if isinstance(value, str):
-        return (value,)
-    if not isinstance(value, (list, tuple)):
-        raise UsageError(f'settings.UPLOAD_DIAGNOSTICS["{name}"] must be a list, not a '
-                         f"{type(value).__name__}.")
-    return tuple(value)
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def _check_timeout(seconds: float) -> None:
@@ -126,7 +129,7 @@ def saved_report(path: str) -> dict:
             and isinstance(report.get("checks"), list)):
         raise UsageError(f"--from-json {path} is not a schema {SCHEMA_VERSION} report of "
                          "this tool (write one with --format json).")
-    return report
+    return encodable(report)
 
 
 def execute(options: Options, settings, settings_module: str | None, argv: list[str],
@@ -152,19 +155,24 @@ def execute(options: Options, settings, settings_module: str | None, argv: list[
         stdout.write(render_catalogue(loaded, formats[0]))
         return EXIT_OK
     _check_timeout(options.timeout)
+    if options.yes and not options.cleanup:
+        raise UsageError("--yes only confirms --cleanup: add --cleanup to delete what it "
+                         "lists.")
     options = dataclasses.replace(options,
                                   silence=_entries(config, "SILENCE") + options.silence)
     ctx = Context(project_root(options.project_dir, settings), options, settings, argv)
+    ctx.add_secrets_in(" ".join(argv))  # --data password=..., shown in the report's argv
     scrub = _Scrubber(secret_values(settings), ctx)
     action = _action(options)
     if action is not None:
-        with _project_output(stderr, scrub):
+        with _project_output(stderr, scrub, not options.traceback):
             prepare(ctx)
             try:
-                stdout.write(action(ctx, formats[0]))
+                text, status = action(ctx, formats[0])
             except ValueError as exc:
                 raise UsageError(str(exc)) from None
-        return EXIT_OK
+        stdout.write(scrub(text))
+        return status
     try:
         chosen = select(loaded, options.check_ids, options.tags)
     except SelectionError as exc:
@@ -176,13 +184,14 @@ def execute(options: Options, settings, settings_module: str | None, argv: list[
     clock = time.perf_counter()
     runner = Runner(ctx, options.timeout, options.silence, progress)
     interrupted = False
-    with _project_output(stderr, scrub):
+    with _project_output(stderr, scrub, not options.traceback):
         prepare(ctx)
         try:
             results = runner.run(chosen, problems)
         except Interrupted as exc:
             results, interrupted = exc.results, True
-        used = environment.used_modules(ctx)  # after the checks: fileptr may know already
+        # after the checks (fileptr may know already), and like them under the time limit
+        used = bounded(lambda: environment.used_modules(ctx), options.timeout, set())
     redactor = Redactor(scrub.known | ctx.secrets)
     flags = {"offline": options.offline, "e2e": options.e2e, "fail_level": options.fail_level,
              "timeout": options.timeout, "silence": list(options.silence),
@@ -243,20 +252,24 @@ class _Scrubber:
 
 
 def _progress_writer(stderr, verbosity: int, scrub: _Scrubber):
-    """Writes progress lines to stderr, scrubbed."""
+    """Writes progress lines to stderr, scrubbed, control characters escaped."""
     def progress(message: str) -> None:
         if verbosity > 0:
-            stderr.write(scrub(message) + "\n")
+            stderr.write(printable(scrub(message)) + "\n")
             stderr.flush()
     return progress
 
 
 class _ToStderr(io.TextIOBase):
-    """Stands in for standard output while checks run: what the project prints goes to
-    stderr, scrubbed, a line at a time, so that a report on stdout stays clean."""
+    """Stands in for standard output and error while checks run: what the project prints
+    or logs goes to stderr, scrubbed, a line at a time, so that a report on stdout stays
+    clean. A Python traceback in it is folded to its last line unless `fold` is off
+    (--traceback): the report's evidence keeps what the project logged during requests."""
 
-    def __init__(self, stderr, scrub: _Scrubber):
-        self.stderr, self.scrub, self.pending = stderr, scrub, ""
+    def __init__(self, stderr, scrub: _Scrubber, fold: bool = True):
+        self.stderr, self.scrub, self.fold, self.pending = stderr, scrub, fold, ""
+        self.folding: int | None = None  # the indent of the traceback being folded
+        self.folded = 0
 
     def writable(self) -> bool:
         return True
@@ -264,30 +277,44 @@ class _ToStderr(io.TextIOBase):
     def write(self, text: str) -> int:
         *lines, self.pending = (self.pending + text).split("\n")
         for line in lines:
-            self.stderr.write(self.scrub(line) + "\n")
+            self._line(line)
         return len(text)
+
+    def _line(self, line: str) -> None:
+        indent = len(line) - len(line.lstrip())
+        if self.folding is not None:
+            if indent > self.folding or not line.strip():
+                self.folded += 1
+                return
+            line = f"{line}  [{self.folded} traceback lines not shown; --traceback shows them]"
+            self.folding = None
+        elif self.fold and line.lstrip().startswith("Traceback (most recent call last):"):
+            self.folding, self.folded = indent, 1
+            return
+        self.stderr.write(self.scrub(line) + "\n")
 
     def flush(self) -> None:
         if self.pending:
-            self.stderr.write(self.scrub(self.pending))
+            self._line(self.pending)
             self.pending = ""
         self.stderr.flush()
 
 
 @contextlib.contextmanager
-def _project_output(stderr, scrub: _Scrubber):
-    """Standard output, and the logging handlers that write to it, go to stderr."""
-    stand_in = _ToStderr(stderr, scrub)
-    real = sys.stdout
+def _project_output(stderr, scrub: _Scrubber, fold: bool = True):
+    """Standard output and error, and the logging handlers that write to them, go to
+    stderr through the scrubbing stand-in."""
+    stand_in = _ToStderr(stderr, scrub, fold)
+    real = (sys.stdout, sys.__stdout__, sys.stderr, sys.__stderr__)
     loggers = [logging.getLogger(), *(logger for logger in
                                       logging.Logger.manager.loggerDict.values()
                                       if isinstance(logger, logging.Logger))]
     handlers = {h: h.stream for logger in loggers for h in logger.handlers
-                if isinstance(h, logging.StreamHandler) and h.stream in (real, sys.__stdout__)}
+                if isinstance(h, logging.StreamHandler) and h.stream in real}
     for handler in handlers:
         handler.setStream(stand_in)
     try:
-        with contextlib.redirect_stdout(stand_in):
+        with contextlib.redirect_stdout(stand_in), contextlib.redirect_stderr(stand_in):
             yield
     finally:
         stand_in.flush()

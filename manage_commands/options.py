@@ -2,6 +2,7 @@
 general ones here, a check family's in checks.FLAGS."""
 from __future__ import annotations
 
+from upload_diagnostics.diagnostics.files import parse_size
 from upload_diagnostics.diagnostics.model import Level
 from upload_diagnostics.diagnostics.options import DEFAULTS, Option
 
@@ -13,6 +14,12 @@ def _image_size(value: str) -> tuple[int, int]:
     if not (sep and width.isdigit() and height.isdigit() and int(width) and int(height)):
         raise ValueError(f"{value!r} is not WIDTHxHEIGHT, e.g. 4032x3024")
     return int(width), int(height)
+
+
+def _cleanup(ctx, fmt: str) -> tuple[str, int]:
+    from upload_diagnostics.checks.cleanup import render
+
+    return render(ctx, fmt)
 
 
 def _formats() -> tuple[str, ...]:
@@ -53,6 +60,13 @@ def general_options() -> list[Option]:
                "the real configured storage under a dedicated prefix, and delete it again. "
                "Example: --e2e imagekit",
                flag=True),
+        Option(("--cleanup",), "cleanup", "Run no check: list what the write tier may have "
+               "left under its test prefixes (upload-diagnostics/ on each storage of STORAGES, "
+               "the test folder of ImageKit's media library) and exit; status 1 when "
+               "something is there or a place cannot be listed. Example: --cleanup",
+               flag=True, action=_cleanup),
+        Option(("--yes",), "yes", "With --cleanup, delete what it lists. Example: --cleanup "
+               "--yes", flag=True),
         Option(("--project-dir",), "project_dir", "The project's root: where its source, "
                "Procfile, Dockerfile and server configs are. Default: settings.BASE_DIR, "
                "else the current directory. Example: --project-dir ~/src/mysite", "DIR"),
@@ -66,6 +80,10 @@ def general_options() -> list[Option]:
         Option(("--image",), "image", "Size of the large generated test image (default "
                "4032x3024, a 12 MP phone photo). Example: --image 8000x6000", "WxH",
                type=_image_size),
+        Option(("--max-file-size",), "max_file_size", "Project files larger than this are "
+               "not read (each is listed in an info finding); bytes, or with k, M or G "
+               "(default 1M, or UPLOAD_DIAGNOSTICS[\"MAX_FILE_BYTES\"]). Example: "
+               "--max-file-size 5M", "SIZE", type=parse_size),
         Option(("--silence",), "silence", "Hide findings with this code (counted, not shown); "
                "repeatable, wildcards allowed. Example: --silence pillow.W001 --silence "
                "'server.*'", "CODE", multiple=True),

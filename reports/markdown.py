@@ -13,6 +13,7 @@ from collections import Counter
 
 from upload_diagnostics.diagnostics.model import Level
 
+from .printable import printable
 from .templating import by_severity, grouped, render_template, serious
 
 MAX_CHARS = 65_536
@@ -23,6 +24,7 @@ CHUNK = 100  # findings rendered at a time while filling the limit
 
 
 def render(report: dict, *, verbosity: int = 1, **_options) -> str:
+    report = printable(report)
     docs = report.get("codes") or {}  # the entries of the codes it shows
     findings = _shown(report)
     skeleton = len(_render(report, docs, {}, []))

@@ -103,12 +103,10 @@ def reference_labels(level: str) -> dict[str, str]:
 
 
 # One pass per string (str.translate): reports with a thousand findings call these often.
+# (Control characters are escaped before, in the whole report: reports/printable.py.)
 _MD_ESCAPES = str.maketrans({
     "\\": "\\\\", "|": "\\|", "`": "\\`", "*": "\\*", "_": "\\_",
-    "[": "\\[", "]": "\\]", "\r": " ", "\n": " ", "\u2028": " ", "\u2029": " ",
-    # control characters (a terminal escape sequence, a NUL) become visible stand-ins
-    **{chr(c): "\ufffd" for c in (*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20),
-                                   *range(0x7f, 0xa0))}})
+    "[": "\\[", "]": "\\]", "\r": " ", "\n": " ", "\u2028": " ", "\u2029": " "})
 _BACKTICK_RUN = re.compile("`+")
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 _CODE_SPAN = re.compile(r"`([^`\n|]+)`")

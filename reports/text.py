@@ -2,6 +2,7 @@
 verdict with the counts; status glyphs, ASCII under --no-color."""
 from __future__ import annotations
 
+from .printable import printable
 from .templating import counts_text, render_template, verdict_text
 
 GLYPHS = {  # status -> (unicode glyph, ascii tag, ANSI colour)
@@ -27,6 +28,7 @@ def verdict(report: dict, color: bool = False) -> str:
 
 
 def render(report: dict, *, color: bool = False, verbosity: int = 1) -> str:
+    report = printable(report)
     text = render_template("report.txt.j2", report=report, verbosity=verbosity,
                            paint=_painter(color), level_status=LEVEL_STATUS,
                            verdict=verdict(report, color))

@@ -185,6 +185,15 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_terminal_summary(terminalreporter, config):
+    """The adversarial cases' summary line and their heaviest runs (tests/adversarial.py),
+    and the seed of the test order."""
+    adversarial = sys.modules.get("adversarial")
+    if adversarial is not None and adversarial.LEDGER:
+        terminalreporter.section("adversarial cases")
+        terminalreporter.write_line(adversarial.summary_line())
+        for o in adversarial.heaviest():
+            terminalreporter.write_line(f"  {o.seconds:5.1f} s wall {o.cpu_s:5.1f} s CPU "
+                                        f"{o.peak_mib:5.0f} MiB peak  {o.name}")
     seed = config.getoption("randomly_seed", None)
     if seed is not None:
         terminalreporter.write_line(f"test order: --randomly-seed={seed} replays it "

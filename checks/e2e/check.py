@@ -14,10 +14,11 @@ from __future__ import annotations
 from upload_diagnostics.diagnostics import Check, Skip
 from upload_diagnostics.diagnostics.facts import UPLOAD_TIMINGS, WORKER_TIMEOUT
 
+from ..django_settings import wrong_settings
 from . import config as configuration
 from . import discovery, endpoint, findings, generic, images
 from . import tracker as tracking
-from .codes import (C001, E001, E002, E003, E004, E005, E006, E007, E008, E009, E010, I001,
+from .codes import (C001, C002, E001, E002, E003, E004, E005, E006, E007, E008, E009, E010, I001,
                     I002, W001, W002, W003)
 from .recording import Recorder
 from .session import Session
@@ -45,7 +46,7 @@ def test_images(ctx, config: configuration.E2EConfig) -> list[images.TestImage]:
 class _Upload(Check):
     tags = ("e2e", "upload", "storage", "fileptr")
     layer = "upload"
-    codes = (E001, E002, E003, E004, E005, E006, E007, E008, E009, W001, W002, W003, C001,
+    codes = (E001, E002, E003, E004, E005, E006, E007, E008, E009, W001, W002, W003, C001, C002,
              I001, I002)
     uses = (WORKER_TIMEOUT.name,)
     provides = (UPLOAD_TIMINGS.name, "e2e.endpoints")
@@ -113,7 +114,13 @@ class StoredUrls(Check):
 
 
 def upload(ctx, real: bool, fetch: bool = False):
-    """The upload run's findings; a Skip when no endpoint could be requested."""
+    """The upload run's findings; a Skip when no endpoint could be requested, or when
+    Django's upload settings have a type Django cannot use."""
+    wrong = wrong_settings(ctx.settings)
+    if wrong:
+        raise Skip(f"{', '.join(wrong)} of the wrong type (django.E005): Django fails on "
+                   "them before the project's upload code runs",
+                   "the settings with the types django.upload_settings names")
     try:
         config, usable = configuration.load(ctx), True
     except configuration.ConfigError as exc:
@@ -211,6 +218,8 @@ class _Run:
         yield from findings.tracker_findings(ctx, self.tracker, self.recorder)
         if left:
             yield findings.leftover_finding(left, session.prefix)
+        if session.maybe_left:
+            yield findings.maybe_left_finding(session.maybe_left, session.prefix)
         if self.facts:
             yield findings.endpoints_finding(self.facts)
         timings = findings.publish_timings(ctx, self.generic_runs, self.runs)

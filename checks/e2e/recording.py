@@ -171,6 +171,8 @@ class PrefixedStorage(Storage):
         self._inner = None
         self.prefix = prefix
         self.names: set[str] = set()  # written, or possibly written by a failed save
+        self.unanswered: dict[str, str] = {}  # name -> the error of a save that got no answer
+        self.maybe_left: list[str] = []  # set by cleanup(): stored perhaps, not confirmable
         self._busy = 0
         self._idle = threading.Condition()
         self.closed = False
@@ -179,7 +181,7 @@ class PrefixedStorage(Storage):
     def inner(self):
         if self._inner is None:
             self._inner = self._factory()
-            self._root = _local_root(self._inner)
+            self._root = local_root(self._inner)
             self._root_existed = self._root is not None and os.path.isdir(self._root)
         return self._inner
 
@@ -197,7 +199,12 @@ class PrefixedStorage(Storage):
         try:
             with self.recorder.tracker.saving(content, name, self.alias) as problem, \
                     self.recorder.call(self.alias, "save", name) as call, self._guard():
-                call.name = self.inner.save(name, content, max_length)
+                try:
+                    call.name = self.inner.save(name, content, max_length)
+                except Exception as exc:
+                    if no_answer(exc):
+                        self.unanswered[name] = f"{type(exc).__name__}: {exc}"
+                    raise
             self.names.add(call.name)
             if problem:
                 problem.name = call.name
@@ -272,15 +279,21 @@ class PrefixedStorage(Storage):
         return self.inner.get_valid_name(name)
 
     def cleanup(self, wait: float = 20.0) -> list[str]:
-        """Delete every name written under the prefix; returns the names that remain."""
+        """Delete every name written under the prefix; returns the names that remain, and
+        sets `maybe_left` to the saves that got no answer when the storage cannot list
+        the prefix to tell whether they stored anything."""
         with self._idle:
             self.closed = True
             self._idle.wait_for(lambda: self._busy == 0, timeout=wait)
             busy = self._busy
         if self._inner is None:
             return []
+        try:
+            swept, listable = walk(self.inner, self.prefix), True
+        except Exception:  # noqa: BLE001 - no listdir(), or it failed
+            swept, listable = [], False
         left = []
-        for name in sorted(self.names | set(self._swept())):
+        for name in sorted(self.names | set(swept)):
             try:
                 self.inner.delete(name)
             except Exception as exc:
@@ -289,7 +302,11 @@ class PrefixedStorage(Storage):
                 continue
             if self._absent(name) is False:
                 left.append(f"{self.alias}:{name} (still exists after delete)")
-        self._remove_empty_dirs()
+        if not listable:
+            self.maybe_left = [f"{self.alias}:{name} ({error})"
+                               for name, error in sorted(self.unanswered.items())]
+        if self._root is not None:
+            remove_empty_dirs(self._root, self.prefix, self._root_existed)
         if busy:
             left.append(f"{self.alias}: a save under {self.prefix} was still running")
         return left
@@ -301,31 +318,45 @@ class PrefixedStorage(Storage):
         except Exception:
             return None
 
-    def _swept(self) -> list[str]:
-        """Names under the prefix that a failed save may have left (when listable)."""
-        found, folders = [], [self.prefix.rstrip("/")]
-        while folders:
-            folder = folders.pop()
-            try:
-                dirs, files = self.inner.listdir(folder)
-            except Exception:  # not listable, or nothing there
-                continue
-            found += [f"{folder}/{f}" for f in files]
-            folders += [f"{folder}/{d}" for d in dirs]
-        return found
 
-    def _remove_empty_dirs(self) -> None:
-        """A local storage keeps the prefix folders (and MEDIA_ROOT, if saving made it)."""
-        if self._root is None:
-            return
-        top = os.path.join(self._root, self.prefix.split("/")[0])
-        for dirpath, _dirs, _files in sorted(os.walk(top), reverse=True):
-            _rmdir(dirpath)
-        if not self._root_existed:
-            _rmdir(self._root)
+def walk(storage, folder: str) -> list[str]:
+    """Every file name under `folder` of a storage, through listdir() folder by folder (a
+    folder that does not exist holds nothing); raises what listdir() raises otherwise."""
+    found, folders = [], [folder.rstrip("/")]
+    while folders:
+        current = folders.pop()
+        try:
+            dirs, files = storage.listdir(current)
+        except FileNotFoundError:
+            continue
+        found += [f"{current}/{f}" for f in files]
+        folders += [f"{current}/{d}" for d in dirs]
+    return sorted(found)
 
 
-def _local_root(storage) -> str | None:
+def remove_empty_dirs(root: str, prefix: str, keep_root: bool = True) -> None:
+    """A local storage keeps the prefix's folders (and its root, if saving made it)."""
+    top = os.path.join(root, prefix.split("/")[0])
+    for dirpath, _dirs, _files in sorted(os.walk(top), reverse=True):
+        _rmdir(dirpath)
+    if not keep_root:
+        _rmdir(root)
+
+
+def no_answer(error: BaseException) -> bool:
+    """A connection or timeout error (in the chain of causes): the storage may have stored
+    what it was sent although no answer came back."""
+    seen = 0
+    while error is not None and seen < 10:
+        name = type(error).__name__
+        if isinstance(error, (ConnectionError, TimeoutError)) or "Connection" in name \
+                or "Timeout" in name or "Disconnected" in name:
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
+def local_root(storage) -> str | None:
     """The folder a local storage (FileSystemStorage and kin) writes to, else None."""
     try:
         return storage.path("")

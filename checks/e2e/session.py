@@ -18,6 +18,7 @@ from .endpoint import TestEnvironment
 from .recording import PrefixedStorage, Recorder, RecordingStorage, StandIn
 
 STEP_WAIT = 20.0  # seconds the undo waits for a request in flight before it restores
+PREFIX = "upload-diagnostics/"  # every run writes under PREFIX<time>-<random>/
 
 
 class Session:
@@ -25,7 +26,7 @@ class Session:
     the check times out or the run is interrupted."""
 
     def __init__(self, recorder: Recorder, real: bool):
-        self.prefix = f"upload-diagnostics/{time.strftime('%Y%m%d-%H%M%S')}-" \
+        self.prefix = f"{PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-" \
                       f"{uuid.uuid4().hex[:8]}/"
         self.real = real
         self.prefixed: list[PrefixedStorage] = []
@@ -36,6 +37,7 @@ class Session:
         self.follow = follow(recorder.tracker)
         self.environment = TestEnvironment()
         self.left: list[str] | None = None
+        self.maybe_left: list[str] = []  # saves that got no answer, not confirmable
         self.stopping = False
         self._busy = 0
         self._idle = threading.Condition()
@@ -75,6 +77,7 @@ class Session:
             self._idle.wait_for(lambda: self._busy == 0, timeout=STEP_WAIT)
         if self.left is None:
             self.left = [name for s in self.prefixed for name in s.cleanup()]
+            self.maybe_left = [name for s in self.prefixed for name in s.maybe_left]
             self.stand_in.stop()
             self.follow.stop()
             self.environment.teardown()
@@ -83,5 +86,6 @@ class Session:
     def undo(self) -> None:
         """The runner's undo step: raising names what is left for its critical finding."""
         left = self.finish()
-        if left:
-            raise RuntimeError("objects left in storage: " + "; ".join(left))
+        if left or self.maybe_left:
+            raise RuntimeError("; ".join([*(f"left in storage: {n}" for n in left), *(
+                f"may be left in storage: {n}" for n in self.maybe_left)]))

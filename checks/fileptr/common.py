@@ -16,7 +16,7 @@ def scanned(ctx) -> ScanResult:
         files = ctx.python_files()
         ctx.progress(f"      fileptr: scanning {len(files)} Python files under "
                      f"{ctx.project_root}")
-        result = scan(ctx.project_root, files, ctx.relpath)
+        result = scan(ctx.project_root, files, ctx.relpath, ctx.files)
         ctx.cached(SOURCE_MODULES, lambda: result.modules)  # the same files: no second read
         return result
     return ctx.cached("fileptr.scan", run)
@@ -34,4 +34,4 @@ def scan_tree(root) -> ScanResult:
     """Scan a source tree without the command or Django settings (the same file
     selection as --project-dir ROOT): for scripts and benchmarks."""
     ctx = Context(Path(root), Options())
-    return scan(ctx.project_root, ctx.python_files(), ctx.relpath)
+    return scan(ctx.project_root, ctx.python_files(), ctx.relpath, ctx.files)

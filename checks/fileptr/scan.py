@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from upload_diagnostics.diagnostics import limits
 from upload_diagnostics.diagnostics.environment import SourceModules
+from upload_diagnostics.diagnostics.files import Files
 
 from . import masked
 from .flow import Flow
@@ -49,14 +51,14 @@ class ScanResult:
     modules: SourceModules = field(default_factory=SourceModules)  # for the report
 
 
-def scan(root: Path, paths: list[Path], relpath) -> ScanResult:
-    """`relpath(path)` gives the path shown in findings."""
+def scan(root: Path, paths: list[Path], relpath, files: Files) -> ScanResult:
+    """`relpath(path)` gives the path shown in findings; `files` reads them."""
     # Parsing allocates millions of short-lived nodes; the cyclic collector would walk
     # the retained ones again on each collection, for nothing (ast trees hold no cycles).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return Scanner(root, paths, relpath).run()
+        return Scanner(root, paths, relpath, files).run()
     finally:
         if enabled:
             gc.enable()
@@ -66,8 +68,8 @@ class Scanner:
     """Streams the files once (load), then runs the flow analysis (flows) and settles
     the except clauses that need every module known."""
 
-    def __init__(self, root: Path, paths: list[Path], relpath):
-        self.root, self.paths, self.relpath = Path(root), paths, relpath
+    def __init__(self, root: Path, paths: list[Path], relpath, files: Files):
+        self.root, self.paths, self.relpath, self.files = Path(root), paths, relpath, files
         self.result = ScanResult(files=len(paths))
         self.index = Index()
         self.resolver = Resolver(self.index)
@@ -79,28 +81,32 @@ class Scanner:
         self.root_has_init = (self.root / "__init__.py").exists()
 
     def run(self) -> ScanResult:
-        for path in self.paths:
-            self.load(path)
-        self.flows()
-        resolve_module = masked.ModuleResolver(self.index)
-        for module, item in self.candidates:
-            item = masked.resolved(item, resolve_module)
-            if item is not None:
-                self.masked(module, item)
-        for module in self.index.modules:  # no syntax outlives the scan
-            for func in module.functions:
-                func.node = None
+        try:
+            for path in self.paths:
+                self.load(path)
+            self.flows()
+            resolve_module = masked.ModuleResolver(self.index)
+            for module, item in self.candidates:
+                item = masked.resolved(item, resolve_module)
+                if item is not None:
+                    self.masked(module, item)
+        finally:  # no syntax outlives the scan, nor an abandoned one (freed without the gc)
+            for module in self.index.modules:
+                for func in module.functions:
+                    func.node = None
         return self.result
 
     def load(self, path: Path) -> None:
-        try:
-            data = path.read_bytes()
-            tree = ast.parse(data, filename=str(path))
-        except SyntaxError as exc:
-            self.result.unparsable.append(
-                (path, f"{type(exc).__name__}: {exc.msg} (line {exc.lineno})"))
+        data = self.files.bytes(path)
+        if data is None:  # not a regular file, or too large: the reader says why
             return
-        except (ValueError, UnicodeDecodeError, OSError, RecursionError, MemoryError) as exc:
+        try:
+            tree = ast.parse(data, filename=str(path))
+        except SyntaxError as exc:  # (no line for an unknown coding or a null byte)
+            line = f" (line {exc.lineno})" if exc.lineno else ""
+            self.result.unparsable.append((path, f"{type(exc).__name__}: {exc.msg}{line}"))
+            return
+        except (ValueError, UnicodeDecodeError, RecursionError, MemoryError) as exc:
             self.result.unparsable.append((path, f"{type(exc).__name__}: {exc}"))
             return
         self.result.modules.add(data, path, tree)
@@ -110,17 +116,22 @@ class Scanner:
         # name and span only: its statements are not walked.
         marked = _lines_at(data, _offsets(data, MARKERS))
         walked = sorted(_lines_at(data, _offsets(data, (b"except",))) + marked)
-        module, tries = load(
-            names, path, self.relpath, tree, data,
-            keep=lambda f: _spans(f, marked) or f.storage and f.name == "_save",
-            walk=lambda node: _spans_node(node, walked))
+        try:
+            module, tries = load(
+                names, path, self.relpath, tree, data,
+                keep=lambda f: _spans(f, marked) or f.storage and f.name == "_save",
+                walk=lambda node: _spans_node(node, walked))
+            items = [item for owner, node in tries for item in masked.check(module, owner, node)]
+        except RecursionError:  # ast.parse goes deeper than the recursive walkers
+            self.result.unparsable.append((path, "RecursionError: nested deeper than the "
+                                                 "analysis follows"))
+            return
         self.index.add(module)
-        for owner, node in tries:
-            for item in masked.check(module, owner, node):
-                if item.target:
-                    self.candidates.append((module, item))
-                else:
-                    self.masked(module, item)
+        for item in items:
+            if item.target:
+                self.candidates.append((module, item))
+            else:
+                self.masked(module, item)
 
     def masked(self, module: Module, item) -> None:
         self._add(self.result.masked, Issue(item.code, module, item.line, item.function,
@@ -153,6 +164,7 @@ class Scanner:
         for _ in range(MAX_PASSES):
             changed: list[Function] = []
             for func in work:
+                limits.checkpoint()  # an abandoned scan stops here, not at the end
                 try:
                     flow = self.run_flow(func)
                 except RecursionError:  # an absurdly deep expression: skip that function
@@ -214,9 +226,8 @@ class Scanner:
                 names |= self._called_as(module, alias, *module.imports[alias], by_module)
             if not names:
                 continue
-            try:
-                data = module.path.read_bytes()
-            except OSError:
+            data = self.files.bytes(module.path)
+            if data is None:
                 continue
             wanted = {n.encode() for n in names}
             lines = _lines_at(data, [m.start() for m in CALL.finditer(data)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from upload_diagnostics.diagnostics.context import project_files
+from upload_diagnostics.diagnostics.files import Files
 
 LINE = re.compile(r"^\s*imagekitio\s*(?:\[[^\]]*\])?\s*(?P<spec>[=<>!~][^;#\s]*(?:\s*,\s*"
                   r"[=<>!~][^;#\s]*)*)?", re.IGNORECASE)
@@ -30,10 +31,9 @@ class Pin:
         return match.group(1) if match else None
 
 
-def read_text(path: Path) -> str:
+def decoded(data: bytes) -> str:
     """A requirements file's text: UTF-16 or UTF-32 by their byte-order mark, else UTF-8
     (with or without one)."""
-    data = path.read_bytes()
     for bom, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
                           (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
@@ -41,8 +41,8 @@ def read_text(path: Path) -> str:
     return data.decode("utf-8-sig", "replace")
 
 
-def requirement_files(root: Path) -> list[Path]:
-    return [p for p in project_files(root, depth=3, suffix=".txt")
+def requirement_files(root: Path, files: Files) -> list[Path]:
+    return [p for p in project_files(root, depth=3, suffix=".txt", files=files)
             if p.name.startswith("requirements") or p.parent.name == "requirements"]
 
 
@@ -50,12 +50,11 @@ def pins(ctx) -> list[Pin]:
     """Every line of the project's requirements files that names imagekitio."""
     def find():
         found = []
-        for path in requirement_files(ctx.project_root):
-            try:
-                text = read_text(path)
-            except OSError:
+        for path in requirement_files(ctx.project_root, ctx.files):
+            data = ctx.files.bytes(path)
+            if data is None:
                 continue
-            for number, line in enumerate(text.splitlines(), 1):
+            for number, line in enumerate(decoded(data).splitlines(), 1):
                 match = LINE.match(line)
                 if match:
                     found.append(Pin(path, number, (match.group("spec") or "").strip()))

@@ -16,10 +16,12 @@ from upload_diagnostics.diagnostics import Check, Finding, Skip, kv, table
 from . import config as cfg
 from . import network
 from . import usage as usage_mod
-from .codes import C030, E018, E030, E031, I030
+from .codes import C030, C031, E018, E030, E031, I030
+from .leftovers import Library, test_folder
 
-FOLDER = "/upload-diagnostics"
 NO_FILE = "missing file parameter"
+# Failures after which ImageKit may have stored the upload although its answer was lost.
+UNANSWERED = ("timeout", "connection", "server", "not_json", "unexpected")
 
 
 def tiny_png() -> bytes:
@@ -82,7 +84,7 @@ class ImageKitUpload(Check):
     title = "An upload to ImageKit round-trips through the installed SDK"
     layer = "storage"
     tags = ("imagekit", "storage", "e2e")
-    codes = (I030, E030, E031, C030, *network.FAILURES)
+    codes = (I030, E030, E031, C030, C031, *network.FAILURES)
     tier = "write"
     uses = ("imagekit.config",)
 
@@ -93,7 +95,7 @@ class ImageKitUpload(Check):
         if not config.sdk.installed:
             raise Skip("imagekitio is not installed: there is no SDK to upload through",
                        "pip install imagekitio")
-        folder = cfg.options(ctx).get("FOLDER") or FOLDER
+        folder = test_folder(ctx)
         name = f"probe-{secrets.token_hex(4)}.png"
         written: dict = {}
         try:
@@ -120,6 +122,8 @@ class ImageKitUpload(Check):
                                   config.base_url or "https://upload.imagekit.io")
         if not outcome.ok or not written.get("file_id"):
             yield upload_failure(outcome, config, blocks)
+            if not written.get("file_id") and network.classify(outcome) in UNANSWERED:
+                yield from self.look_for(ctx, config, folder, f"{folder}/{name}", written)
             if written.get("file_id"):  # stored although the SDK failed: remove it
                 yield from self.delete(ctx, client, config, written, undo, [])
             ctx.done_cleanup(undo)
@@ -127,6 +131,24 @@ class ImageKitUpload(Check):
         rows = []
         yield from self.check_fields(ctx, outcome.value, rows)
         yield from self.delete(ctx, client, config, written, undo, rows)
+
+    def look_for(self, ctx, config, folder, path, written):
+        """Whether ImageKit stored an upload whose answer was lost (then `written` names
+        it, to be deleted); a critical finding when that cannot be known."""
+        try:
+            found = [f for f in Library.of(config).files_under(folder)
+                     if f.get("filePath") == path and f.get("fileId")]
+        except LookupError as exc:
+            yield C031(f"The test file {path} may be left in the media library: the upload "
+                       f"got no usable answer and listing {folder}/ failed ({exc})",
+                       f"Run `diagnose-uploads --cleanup` once ImageKit answers again (it "
+                       f"lists what is under {folder}/, --yes deletes it), or delete {path} "
+                       "in the dashboard's Media library.",
+                       [kv("May be left", {"path": path, "test folder": f"{folder}/",
+                                           "listing": str(exc)})])
+            return
+        if found:
+            written["file_id"], written["path"] = found[0]["fileId"], path
 
     def delete(self, ctx, client, config, written, undo, rows):
         deleted = client.delete(written["file_id"])

@@ -234,19 +234,26 @@ def _json_or_error(outcome: Outcome):
 
 def plain_list_one(base_url: str, private_key: str, timeout: float) -> Outcome:
     """GET /v1/files?limit=1 with urllib, for when no SDK is installed."""
+    return plain_call("GET", f"{base_url.rstrip('/')}/v1/files?limit=1", private_key, timeout)
+
+
+def plain_call(method: str, url: str, private_key: str, timeout: float,
+               body_limit: int = BODY_LIMIT) -> Outcome:
+    """One call to ImageKit's management API with urllib (no SDK); the value is the
+    answer's JSON (None for an empty body), read up to `body_limit` bytes."""
     import base64
     import urllib.error
     import urllib.request
 
     token = base64.b64encode(f"{private_key}:".encode()).decode()
-    request = urllib.request.Request(f"{base_url.rstrip('/')}/v1/files?limit=1",
+    request = urllib.request.Request(url, method=method,
                                      headers={"Authorization": f"Basic {token}"})
     outcome = Outcome()
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             outcome.status, outcome.headers = response.status, dict(response.headers)
-            outcome.body = response.read(BODY_LIMIT).decode("utf-8", "replace")
-        outcome.value = _json_or_error(outcome)
+            outcome.body = response.read(body_limit).decode("utf-8", "replace")
+        outcome.value = _json_or_error(outcome) if outcome.body else None
     except urllib.error.HTTPError as exc:
         outcome.status, outcome.error, outcome.headers = exc.code, exc, dict(exc.headers)
         outcome.body = exc.read(BODY_LIMIT).decode("utf-8", "replace")

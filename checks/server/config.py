@@ -1,12 +1,13 @@
 """server.config: how the app is started and the serving settings in force, with sources."""
 from __future__ import annotations
 
-import re
+import shlex
 from dataclasses import replace
 
 from upload_diagnostics.diagnostics import (Check, Finding, Skip, kv, require, table,
                                             traceback_block)
 from upload_diagnostics.diagnostics.facts import WORKER_TIMEOUT, WorkerTimeout
+from upload_diagnostics.diagnostics.redact import SECRET_NAME
 
 from . import gunicorn, nginx, uwsgi
 from .codes import (E001, E002, E003, E004, E005, I001, I002, I003, I004, W001, W002, W003,
@@ -14,8 +15,8 @@ from .codes import (E001, E002, E003, E004, E005, I001, I002, I003, I004, W001, 
 from .discovery import DEV_SERVER, Discovery, Launch, discover, is_django_project
 
 ASGI = ("uvicorn", "daphne", "hypercorn")
-SECRET_NAME = re.compile(r"KEY|SECRET|TOKEN|PASS|SIGNATURE|PRIVATE|CREDENTIAL|AUTH", re.I)
 HEROKU_ROUTER_S = 30
+MAX_ROWS = 100  # launch commands listed in the evidence (a compose file may hold thousands)
 DEFAULT_MAX_UPLOAD = 10 * 1024 * 1024  # a phone photo with room to spare
 WHY_WINS = {
     "process": "it is the server running now",
@@ -34,11 +35,22 @@ def require_parsers() -> None:
 
 
 def discovery(ctx) -> Discovery:
-    return ctx.cached("server.discovery", lambda: discover(ctx.project_root))
+    """The launches of the project, found once; the secrets they carry are registered."""
+    def find():
+        found = discover(ctx.project_root, ctx.files)
+        for launch in found.launches:  # deployment files may carry credentials
+            for name, value in launch.env.items():
+                if SECRET_NAME.search(name):
+                    ctx.add_secret(value)
+            ctx.add_secrets_in(f"{launch.text} {shlex.join(launch.argv)}")
+        for value in found.environment.values():  # GUNICORN_CMD_ARGS="--env SECRET=..."
+            ctx.add_secrets_in(value)
+        return found
+    return ctx.cached("server.discovery", find)
 
 
 def nginx_configs(ctx) -> list[nginx.Parsed]:
-    return ctx.cached("server.nginx", lambda: nginx.load(ctx.project_root))
+    return ctx.cached("server.nginx", lambda: nginx.load(ctx.project_root, ctx.files))
 
 
 def max_upload(ctx) -> int:
@@ -54,15 +66,22 @@ def gunicorn_probes(ctx) -> list:
             key = (tuple(launch.argv), str(launch.cwd), tuple(sorted(launch.env.items())))
             if launch.server == "gunicorn" and key not in seen and len(out) < 6:
                 seen.add(key)
-                out.append((launch, gunicorn.start(launch)))
+                probe = gunicorn.start(launch, ctx.files, ctx.options.timeout)
+                if isinstance(probe, gunicorn.Probe):
+                    ctx.at_end(probe.stop)  # one the check never collected
+                out.append((launch, probe))
         return out
     return ctx.cached("server.gunicorn.probes", work)
 
 
 def resolved_gunicorn(ctx) -> list[gunicorn.Resolved]:
     """Each distinct gunicorn launch resolved once, best-ranked first."""
-    return ctx.cached("server.gunicorn", lambda: [gunicorn.collect(launch, proc)
-                                                  for launch, proc in gunicorn_probes(ctx)])
+    def resolve():
+        resolved = [gunicorn.collect(launch, proc) for launch, proc in gunicorn_probes(ctx)]
+        for r in resolved:  # gunicorn's traceback shows the config file's lines
+            ctx.add_secrets_in(r.error or "")
+        return resolved
+    return ctx.cached("server.gunicorn", resolve)
 
 
 def buffered(ctx) -> bool:
@@ -103,16 +122,12 @@ class ServerConfig(Check):
     def run(self, ctx):
         require_parsers()
         found = discovery(ctx)
-        for launch in found.launches:  # deployment files may carry credentials
-            for name, value in launch.env.items():
-                if SECRET_NAME.search(name):
-                    ctx.add_secret(value)
         for path, line, error in found.problems:
             yield E005(f"{path} cannot be read: {error}",
                        "Fix the file; the deployment tool that reads it fails the same way.",
                        path=path, line=line or None)
         if not found.launches and ctx.settings is None \
-                and not is_django_project(ctx.project_root):
+                and not is_django_project(ctx.project_root, ctx.files):
             raise Skip(f"not applicable: {ctx.project_root} holds no Django project (no "
                        "manage.py, wsgi.py, asgi.py or settings module), so nothing here "
                        "starts a server: a reusable app or library",
@@ -169,8 +184,10 @@ class ServerConfig(Check):
             yield from self.platform(ctx, found, fact)
 
     def summary(self, ctx, found: Discovery) -> Finding:
-        rows = [[x.where, x.source, x.server, x.text] for x in
-                sorted(found.launches, key=lambda x: x.rank)]
+        launches = sorted(found.launches, key=lambda x: x.rank)
+        rows = [[x.where, x.source, x.server, x.text] for x in launches[:MAX_ROWS]]
+        if len(launches) > MAX_ROWS:
+            rows.append(["...", "", "", f"and {len(launches) - MAX_ROWS:,} more commands"])
         evidence = [table("Commands that start the app (first one wins)",
                           ["where", "source", "server", "command"], rows)]
         extra = [[kind, path] for kind, path in found.config_files]
@@ -260,7 +277,7 @@ class ServerConfig(Check):
 
     def uwsgi_findings(self, ctx, launch: Launch):
         try:
-            values = uwsgi.resolve(launch, ctx.relpath)
+            values = uwsgi.resolve(launch, ctx.relpath, ctx.files)
         except (uwsgi.UwsgiError, OSError) as exc:
             yield E003(f"uWSGI's configuration cannot be read: "
                        f"{exc}", "Fix the file: uWSGI refuses to start with it.",

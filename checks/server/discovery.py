@@ -22,6 +22,9 @@ except ImportError:  # Python < 3.11
 
 
 from upload_diagnostics.diagnostics.context import project_files
+from upload_diagnostics.diagnostics.files import Files
+
+from .yamlfile import Located, load as load_yaml
 
 SERVERS = ("gunicorn", "uwsgi", "uvicorn", "daphne", "hypercorn", "waitress-serve")
 DEV_SERVER = "runserver"  # recorded as a launch so a deployment that uses it is told
@@ -40,17 +43,11 @@ RANKS = {"process": 0, "docker-compose": 20, "kubernetes": 20, "Dockerfile": 30,
 ENV_VARS = ("GUNICORN_CMD_ARGS", "WEB_CONCURRENCY", "PORT")
 
 
-def load_yaml(text: str, every: bool = False):
-    """PyYAML's safe loader (the [server] extra), imported when a YAML file is read."""
-    import yaml
-
-    return list(yaml.safe_load_all(text)) if every else yaml.safe_load(text)
-
-
-def deployment_files(root: Path):
+def deployment_files(root: Path, files: Files | None = None):
     """The project's files that may start or front the app: no media or static folders,
-    at most MAX_DEPTH folders deep."""
-    return project_files(root, skip={"media", "static"}, depth=MAX_DEPTH)
+    at most MAX_DEPTH folders deep (folders that cannot be listed are recorded on
+    `files`)."""
+    return project_files(root, skip={"media", "static"}, depth=MAX_DEPTH, files=files)
 
 
 @dataclass
@@ -89,11 +86,11 @@ class Discovery:
         return min(found, key=lambda x: x.rank) if found else None
 
 
-def is_django_project(root: Path) -> bool:
+def is_django_project(root: Path, files: Files) -> bool:
     """Whether `root` holds a Django project (manage.py, wsgi.py, asgi.py or a settings
     module), not only a reusable app or library, which nothing starts as a server."""
     return any(path.name in PROJECT_FILES or path.parent.name == "settings"
-               and path.name == "__init__.py" for path in deployment_files(root))
+               and path.name == "__init__.py" for path in deployment_files(root, files))
 
 
 # --- shell words -------------------------------------------------------------------------
@@ -160,16 +157,18 @@ def server_of(words: list[str]) -> tuple[str | None, list[str]]:
 # --- the walk ----------------------------------------------------------------------------
 
 class Finder:
-    def __init__(self, root: Path):
-        self.root = root
+    def __init__(self, root: Path, files: Files):
+        self.root, self.files = root, files
         self.launches: list[Launch] = []
         self.problems: list[tuple[str, int, str]] = []
         self.seen_scripts: set[Path] = set()  # scripts reached from a source
+        self.followed: set[tuple] = set()  # (script, where it was first reached from, cwd)
+        self.environ = dict(os.environ)  # (copied once: a compose file may list 20,000 services)
         self.uwsgi_configs: list[Path] = []
 
     def rel(self, path: Path) -> str:
         try:
-            return path.resolve().relative_to(self.root).as_posix()
+            return real(path).relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
 
@@ -178,9 +177,10 @@ class Finder:
         """Record the servers a shell command starts, following scripts it runs."""
         env = dict(env)
         for raw in split_commands(text):
-            words = [expand(w, {**os.environ, **env}) for w in raw]
+            scope = {**self.environ, **env}
+            words = [expand(w, scope) for w in raw]
             if words[:1] == ["cd"] and len(words) > 1:
-                cwd = (cwd / words[1]).resolve()
+                cwd = real(cwd / words[1])
                 continue
             if words and words[0] == "export":
                 words = words[1:]
@@ -208,17 +208,19 @@ class Finder:
         for base in (cwd, self.root):
             path = (base / candidate)
             if path.is_file() and not candidate.startswith("-"):
-                return path.resolve()
+                return real(path)
         return None
 
     def script(self, path: Path, source: str, cwd: Path, env: dict, via: list[str]) -> None:
-        if any(v.startswith(f"{self.rel(path)}:") for v in via):
-            return  # a script that runs itself
+        # Each script is followed once per place that starts it (and never into itself):
+        # scripts that each run the next one twice would otherwise be read 2**n times.
+        key = (path, via[0] if via else "", cwd)
+        if key in self.followed or any(v.startswith(f"{self.rel(path)}:") for v in via):
+            return
+        self.followed.add(key)
         self.seen_scripts.add(path)
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            self.problems.append((self.rel(path), 0, str(exc)))
+        text = self.files.text(path)
+        if text is None:
             return
         env = dict(env)
         for number, line in logical_lines(text):
@@ -227,20 +229,18 @@ class Finder:
             self.command(line, source, path, number, cwd, env,
                          [*via, f"{self.rel(path)}:{number}"])
             for raw in split_commands(line):  # assignments and cd carry to later lines
-                words = [expand(w, {**os.environ, **env}) for w in raw]
+                scope = {**self.environ, **env}
+                words = [expand(w, scope) for w in raw]
                 if words[:1] == ["export"]:
                     words = words[1:]
                 if words and all(re.fullmatch(r"\w+=.*", w) for w in words):
                     env.update(w.split("=", 1) for w in words)
                 elif words[:1] == ["cd"] and len(words) > 1:
-                    cwd = (cwd / words[1]).resolve()
+                    cwd = real(cwd / words[1])
 
     def text(self, path: Path) -> str | None:
-        try:
-            return path.read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            self.problems.append((self.rel(path), 0, str(exc)))
-            return None
+        """The file's text; None when it is not read (the reader records why)."""
+        return self.files.text(path)
 
     def structured(self, path: Path, loader):
         """A parsed YAML/TOML/JSON file, or None (the parse error is kept as a problem)."""
@@ -300,14 +300,13 @@ class Finder:
         data = self.structured(path, load_yaml)
         if not isinstance(data, dict) or not isinstance(data.get("services"), dict):
             return
-        text = self.text(path) or ""
         for name, service in data["services"].items():
-            if not isinstance(service, dict):
+            if not isinstance(service, Located):
                 continue
             command = service.get("command") or service.get("entrypoint")
             if not command:
                 continue
-            line = line_of(text, "command:" if service.get("command") else "entrypoint:", name)
+            line = service.line("command" if service.get("command") else "entrypoint")
             env = environment_of(service.get("environment"))
             cwd = self.mapped(service.get("working_dir"))
             shell = command if isinstance(command, str) else shlex.join(map(str, command))
@@ -316,7 +315,6 @@ class Finder:
 
     def kubernetes(self, path: Path) -> None:
         docs = self.structured(path, lambda t: load_yaml(t, every=True))
-        text = self.text(path) or ""
         for doc in docs or ():
             for container in containers(doc):
                 words = [*map(str, container.get("command") or ()),
@@ -325,19 +323,18 @@ class Finder:
                     continue
                 env = {e.get("name"): str(e.get("value", "")) for e in container.get("env") or ()
                        if isinstance(e, dict) and "value" in e}
-                line = line_of(text, "command:", "") or line_of(text, "args:", "")
+                line = container.line("command", "args")
                 self.command(shlex.join(words), "kubernetes", path, line,
                              self.mapped(container.get("workingDir")), env,
                              [f"{self.rel(path)}:{line}"])
 
     def render(self, path: Path) -> None:
         data = self.structured(path, load_yaml)
-        text = self.text(path) or ""
         for service in (data or {}).get("services") or () if isinstance(data, dict) else ():
-            if isinstance(service, dict) and service.get("startCommand"):
+            if isinstance(service, Located) and service.get("startCommand"):
                 env = {e["key"]: str(e.get("value", "")) for e in service.get("envVars") or ()
                        if isinstance(e, dict) and "key" in e and "value" in e}
-                line = line_of(text, "startCommand:", "")
+                line = service.line("startCommand")
                 self.command(str(service["startCommand"]), "render.yaml", path, line,
                              self.root, env, [f"{self.rel(path)}:{line}"])
 
@@ -369,9 +366,9 @@ class Finder:
 
     def app_yaml(self, path: Path) -> None:
         data = self.structured(path, load_yaml)
-        if isinstance(data, dict) and data.get("entrypoint"):
+        if isinstance(data, Located) and data.get("entrypoint"):
             env = {k: str(v) for k, v in (data.get("env_variables") or {}).items()}
-            line = line_of(self.text(path) or "", "entrypoint:", "")
+            line = data.line("entrypoint")
             self.command(str(data["entrypoint"]), "app.yaml", path, line, self.root, env,
                          [f"{self.rel(path)}:{line}"])
 
@@ -407,8 +404,8 @@ class Finder:
         """Files whose name does not say what they are: units, supervisor and uWSGI ini,
         Kubernetes manifests, uWSGI yaml, shell scripts."""
         if path.suffix == ".sh":
-            if path.resolve() not in self.seen_scripts:
-                self.script(path.resolve(), "shell script", self.root, {}, [])
+            if real(path) not in self.seen_scripts:
+                self.script(real(path), "shell script", self.root, {}, [])
             return
         text = self.text(path) or ""
         if path.suffix in (".service", ".conf", ".ini"):
@@ -425,10 +422,15 @@ class Finder:
         if directory:
             path = Path(str(directory))
             if path.is_dir():
-                return path.resolve()
+                return real(path)
             if not path.is_absolute() and (self.root / path).is_dir():
-                return (self.root / path).resolve()
+                return real(self.root / path)
         return self.root
+
+
+def real(path: Path) -> Path:
+    """The path with symlinks resolved as far as they go (a loop is no error here)."""
+    return Path(os.path.realpath(path))
 
 
 def logical_lines(text: str):
@@ -470,7 +472,7 @@ def containers(doc):
     if isinstance(doc, dict):
         for key, value in doc.items():
             if key in ("containers", "initContainers") and isinstance(value, list):
-                yield from (c for c in value if isinstance(c, dict))
+                yield from (c for c in value if isinstance(c, Located))
             else:
                 yield from containers(value)
     elif isinstance(doc, list):
@@ -529,9 +531,9 @@ def reader_for(finder: Finder, path: Path):
         else None)
 
 
-def discover(root: Path) -> Discovery:
-    finder = Finder(root)
-    files = list(deployment_files(root))
+def discover(root: Path, reader: Files) -> Discovery:
+    finder = Finder(root, reader)
+    files = list(deployment_files(root, reader))
     for path in sorted(files, key=lambda p: p.suffix == ".sh"):  # scripts once reached
         read = reader_for(finder, path)
         try:

@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from upload_diagnostics.diagnostics.files import Files
 
 from .discovery import Launch
 
 PROBE = Path(__file__).with_name("probe_gunicorn.py")
 MARK = "@@upload-diagnostics-gunicorn@@"
 PROBE_TIMEOUT_S = 20.0
+OUTPUT_TAIL = 256 * 1024  # bytes of the probe's output read (the answer is its last line)
 DEFAULT_TIMEOUT_S = 30
 
 
@@ -42,36 +49,101 @@ class Resolved:
             str(self.value("worker_class") or "sync")
 
 
-def start(launch: Launch) -> subprocess.Popen | Resolved:
+class Probe:
+    """gunicorn's loader running on one launch, in a process group of its own. Its output
+    goes to temporary files, not pipes: a child the config file starts in the background
+    inherits them, and nothing waits on it; the whole group is killed when the probe is
+    collected (or at the end of the run)."""
+
+    def __init__(self, launch: Launch, timeout: float):
+        env = {**os.environ, **launch.env}
+        env.pop("PYTHONSTARTUP", None)
+        self.timeout, self.stopped = timeout, False
+        self.started = time.monotonic()
+        self.stdout, self.stderr = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-P", str(PROBE), json.dumps(launch.argv)], cwd=launch.cwd,
+            env=env, stdin=subprocess.DEVNULL, stdout=self.stdout, stderr=self.stderr,
+            start_new_session=True)
+
+    def wait(self) -> bool:
+        """Whether it ended within its time; either way its process group is gone after."""
+        try:
+            self.proc.wait(max(0.0, self.started + self.timeout - time.monotonic()))
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except OSError:  # the group is already empty
+            pass
+        self.proc.poll()
+
+    def output(self) -> tuple[str, str]:
+        """The tails of its stdout and stderr (a config file may print without end)."""
+        return tuple(_tail(f) for f in (self.stdout, self.stderr))
+
+
+def start(launch: Launch, files: Files, timeout: float = PROBE_TIMEOUT_S) -> Probe | Resolved:
     """Start gunicorn's own loader on the launch; `collect` reads its answer."""
-    env = {**os.environ, **launch.env}
-    env.pop("PYTHONSTARTUP", None)
+    config = config_file(launch)
+    if config is not None and os.path.lexists(config) and not files.readable(config):
+        return Resolved(launch, error=f"its config file {os.path.relpath(config, launch.cwd)} "
+                        "was not read (see the files not read)", stage="probe")
     try:
-        return subprocess.Popen([sys.executable, "-P", str(PROBE), json.dumps(launch.argv)],
-                                cwd=launch.cwd, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+        return Probe(launch, min(timeout, PROBE_TIMEOUT_S))
     except OSError as exc:
         return Resolved(launch, error=f"cannot start {sys.executable}: {exc}", stage="probe")
 
 
-def collect(launch: Launch, proc: subprocess.Popen | Resolved) -> Resolved:
-    if isinstance(proc, Resolved):
-        return proc
-    try:
-        stdout, stderr = proc.communicate(timeout=PROBE_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
+def config_file(launch: Launch) -> Path | None:
+    """The config file gunicorn will execute for this launch: -c/--config (on the command
+    line, else in GUNICORN_CMD_ARGS), else ./gunicorn.conf.py; None for python: modules."""
+    for words in (launch.argv, shlex.split(launch.env.get("GUNICORN_CMD_ARGS") or
+                                           os.environ.get("GUNICORN_CMD_ARGS", ""))):
+        for i, word in enumerate(words):
+            if word in ("-c", "--config") and i + 1 < len(words):
+                name = words[i + 1]
+            elif word.startswith("--config="):
+                name = word.split("=", 1)[1]
+            else:
+                continue
+            return None if name.startswith("python:") else launch.cwd / name
+    return launch.cwd / "gunicorn.conf.py"
+
+
+def collect(launch: Launch, probe: Probe | Resolved) -> Resolved:
+    if isinstance(probe, Resolved):
+        return probe
+    if not probe.wait():
         return Resolved(launch, error=f"gunicorn did not finish loading its configuration "
-                        f"within {PROBE_TIMEOUT_S:g} s (a config file that blocks?)",
+                        f"within {probe.timeout:g} s (a config file that blocks?)",
                         stage="config file")
-    line = next((x for x in reversed(stdout.splitlines()) if x.startswith(MARK)), None)
+    stdout, stderr = probe.output()
+    line = next((x for x in reversed(f"{stderr}\n{stdout}".splitlines())  # stdout's first
+                 if x.startswith(MARK)), None)
     if line is None:
         tail = (stderr or stdout).strip()[-2000:]
-        return Resolved(launch, error=tail or f"exit status {proc.returncode}", stage="probe")
+        return Resolved(launch, error=tail or f"exit status {probe.proc.returncode}",
+                        stage="probe")
     data = json.loads(line[len(MARK):])
     return Resolved(launch, data.get("settings", {}), data.get("error"), data.get("stage"),
                     data.get("config_file"), data.get("version"))
+
+
+def _tail(f, size: int = OUTPUT_TAIL) -> str:
+    f.seek(0, os.SEEK_END)
+    f.seek(max(0, f.tell() - size))
+    text = f.read().decode("utf-8", "replace")
+    f.close()
+    return text
 
 
 def short_source(source: str, ctx) -> str:

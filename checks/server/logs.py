@@ -7,17 +7,22 @@ are checked with the signature's pattern and decoded.
 from __future__ import annotations
 
 import gzip
+import os
 import re
+import stat
 import sys
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from upload_diagnostics.diagnostics import Check, Code, kv, log
+from upload_diagnostics.diagnostics import Check, Code, kv, limits, log
+from upload_diagnostics.diagnostics.files import KINDS
 
 from .codes import (E100, E101, E102, E103, E104, E105, E106, E107, E108, E109, E110, E111,
                     E112, E113, I100, I101)
 
 CHUNK = 1 << 20
+LONG_LINE = 4 * CHUNK  # a partial line is not kept past this
 SAMPLES = 3
 MAX_LINE = 2000  # characters of a sample line kept
 # A matching line without a timestamp this close after a timestamped event of the same kind
@@ -162,16 +167,18 @@ def triage_stream(stream, name: str) -> Triage:
     scanner = Scanner(Triage(name))
     rest = b""
     while True:
+        limits.checkpoint()
         chunk = stream.read(CHUNK)
         if not chunk:
             break
         scanner.result.bytes += len(chunk)
         data = rest + chunk
         end = data.rfind(b"\n") + 1
-        if end == 0:
+        if end == 0 and len(data) < LONG_LINE:
             rest = data
             continue
-        block, rest = data[:end], data[end:]
+        # (a line longer than LONG_LINE is scanned a piece at a time, never held whole)
+        block, rest = (data[:end], data[end:]) if end else (data, b"")
         scanner.result.lines += block.count(b"\n")
         scan(block, scanner)
         scanner.offset += len(block)
@@ -223,12 +230,17 @@ def scan(block: bytes, scanner: Scanner) -> None:
             tally.first = tally.first or when
             tally.last = when
         if len(tally.samples) < SAMPLES:
-            tally.samples.append(line.decode("utf-8", errors="replace")[:MAX_LINE])
+            tally.samples.append(line[:MAX_LINE * 4].decode("utf-8", errors="replace")[:MAX_LINE])
 
 
 def open_log(name: str):
+    """A binary stream of the log: standard input, a file or a pipe (a .gz is
+    decompressed as it is read); a device or a folder is refused."""
     if name == "-":
         return sys.stdin.buffer
+    mode = os.stat(name).st_mode
+    if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+        raise OSError(f"{KINDS.get(stat.S_IFMT(mode), 'a special file')}, not a file or a pipe")
     if name.endswith(".gz"):
         return gzip.open(name, "rb")
     return open(name, "rb")
@@ -262,16 +274,16 @@ class LogTriage(Check):
                 continue
             try:
                 result = triage_stream(stream, "standard input" if name == "-" else name)
-            except (OSError, EOFError, gzip.BadGzipFile) as exc:
-                yield E100(f"The log {name} cannot be read: {exc}",
+            except (OSError, EOFError, zlib.error) as exc:  # gzip's own errors among them
+                yield E100(f"The log {name} cannot be read: {type(exc).__name__}: {exc}",
                            "Check that the file is a text log (or a complete .gz).")
                 continue
             finally:
                 if stream is not sys.stdin.buffer:
                     stream.close()
-            yield from self.findings(result)
+            yield from self.findings(ctx, result)
 
-    def findings(self, result: Triage):
+    def findings(self, ctx, result: Triage):
         scanned = kv("Log", {"file": result.name, "lines": result.lines, "bytes": result.bytes})
         if not result.tallies:
             yield I101(f"{result.lines} lines of {result.name}: no known upload failure",
@@ -281,6 +293,8 @@ class LogTriage(Check):
             tally = result.tallies.get(sig.key)
             if tally is None or not (tally.count or tally.followups):
                 continue
+            for line in tally.samples:  # password=..., Authorization: ... in free text
+                ctx.add_secrets_in(line)
             span = f" between {tally.first} and {tally.last}" if tally.first else ""
             facts = {"count": tally.count, "first": tally.first, "last": tally.last,
                      "explained by": sig.explained_by, "file": result.name}

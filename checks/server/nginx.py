@@ -6,9 +6,13 @@ level) is parsed on its own with context checks off, the way nginx would read it
 """
 from __future__ import annotations
 
+import glob
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from upload_diagnostics.diagnostics.files import Files
 
 from .discovery import deployment_files
 
@@ -51,35 +55,33 @@ class Parsed:
     files: set = field(default_factory=set)  # the file and every file it includes
 
 
-def looks_like_nginx(path: Path) -> bool:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")[:20000]
-    except OSError:
-        return False
+def looks_like_nginx(path: Path, files: Files) -> bool:
+    text = (files.text(path) or "")[:20000]
     return bool(re.search(r"^\s*(server|http|location|upstream)\b[^{;]*\{", text, re.M))
 
 
-def find_files(root: Path) -> list[Path]:
+def find_files(root: Path, files: Files) -> list[Path]:
     """Project files that hold nginx configuration (*.conf, nginx*, sites-*/...)."""
     found = []
-    for path in deployment_files(root):
+    for path in deployment_files(root, files):
         parts = path.relative_to(root).parts
         name = path.name.lower()
         if (name.endswith(".conf") or "nginx" in name or "nginx" in "/".join(parts[:-1]).lower()) \
-                and looks_like_nginx(path):
+                and looks_like_nginx(path, files):
             found.append(path)
     return found
 
 
-def parse(path: Path) -> Parsed:
-    """Parse one file; a top-level `http` means a full config whose includes are followed."""
+def parse(path: Path, files: Files) -> Parsed:
+    """Parse one file; a top-level `http` means a full config whose includes are followed
+    (unless one of them is a file crossplane must not open: it is then parsed alone)."""
     import crossplane  # the [server] extra
 
     first = crossplane.parse(str(path), single=True, check_ctx=False, catch_errors=True)
     top = [d["directive"] for c in first["config"] for d in c["parsed"]]
     snippet = "http" not in top
-    payload = first if snippet or first["errors"] else crossplane.parse(
-        str(path), catch_errors=True)
+    full = not (snippet or first["errors"] or blocked_include(path, files))
+    payload = crossplane.parse(str(path), catch_errors=True) if full else first
     errors = [(e.get("file", str(path)), e.get("line") or 0, e["error"])
               for e in payload["errors"]]
     files = {c["file"]: c["parsed"] for c in payload["config"]}
@@ -159,31 +161,65 @@ def seconds(value: str) -> float | None:
     return total
 
 
-def safe_parse(path: Path) -> Parsed:
+def blocked_include(path: Path, files: Files) -> bool:
+    """Whether a file `path` includes, at any depth, exists but is not a regular file
+    within the size limit: crossplane would block on it or read it whole. The reader
+    records it; a missing include is crossplane's own error."""
+    import crossplane
+
+    todo, seen = [str(path)], set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name != str(path):
+            if not os.path.lexists(name):
+                continue
+            if not files.readable(name):
+                return True
+        parsed = crossplane.parse(name, single=True, check_ctx=False, catch_errors=True)
+        todo += included(parsed["config"][0]["parsed"], os.path.dirname(str(path)))
+    return False
+
+
+def included(directives, folder: str) -> list[str]:
+    """The files `include` directives name (globs expanded), at any depth of blocks;
+    relative names are relative to the main file's folder, as crossplane reads them."""
+    names = []
+    for d in directives:
+        if d["directive"] == "include" and d["args"]:
+            pattern = os.path.join(folder, d["args"][0])
+            names += sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+        names += included(d.get("block") or (), folder)
+    return names
+
+
+def safe_parse(path: Path, files: Files) -> Parsed:
     """parse(), with anything crossplane did not anticipate reported as the file's error."""
     try:
-        return parse(path)
+        return parse(path, files)
     except Exception as exc:  # a broken file is a finding, never a crash
         return Parsed(path, [], [(str(path), 0, f"{type(exc).__name__}: {exc}")], True)
 
 
-def load(root: Path) -> list[Parsed]:
+def load(root: Path, files: Files) -> list[Parsed]:
     """The project's nginx files (full configs first; a snippet they include is read
     there, not again on its own), plus /etc/nginx when readable and it proxies an app."""
-    found = find_files(root)
+    found = find_files(root, files)
     parsed: list[Parsed] = []
     covered: set[str] = set()
     for path in sorted(found, key=lambda p: p.name != "nginx.conf"):
         if str(path) in covered:
             continue
-        result = safe_parse(path)
+        result = safe_parse(path, files)
         parsed.append(result)
         if not result.snippet:
             covered |= result.files
     parsed = [p for p in parsed if not (p.snippet and str(p.file) in covered)]
     try:
         if SYSTEM_CONF.is_file() and not any(SYSTEM_CONF == p.file for p in parsed):
-            system = safe_parse(SYSTEM_CONF)
+            system = safe_parse(SYSTEM_CONF, files)
             if system.locations:
                 parsed.append(system)
     except OSError:

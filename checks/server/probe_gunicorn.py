@@ -8,6 +8,8 @@ import contextlib
 import io
 import json
 import os
+import resource
+import signal
 import sys
 
 MARK = "@@upload-diagnostics-gunicorn@@"
@@ -15,11 +17,28 @@ KEYS = ("timeout", "graceful_timeout", "workers", "worker_class", "threads", "wo
         "bind", "keepalive", "worker_connections", "max_requests", "chdir", "wsgi_app")
 
 
+# Bytes any file the probe (or a child) writes may reach, its output included: a config
+# file that prints without end fails with "File too large" instead of filling the disk.
+FILE_LIMIT = 16 * 1024 * 1024
+
+
+def limit_files():
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, no kill
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT, FILE_LIMIT))
+
+
 def emit(data):
-    print(MARK + json.dumps(data, default=str))
+    line = MARK + json.dumps(data, default=str) + "\n"
+    try:
+        sys.stdout.write(line)
+        sys.stdout.flush()
+    except OSError:  # the config file printed up to the limit: answer on stderr
+        sys.stderr.write(line)
+        sys.stderr.flush()
 
 
 def main():
+    limit_files()
     argv = json.loads(sys.argv[1])
     started_in = os.getcwd()  # where gunicorn looks for ./gunicorn.conf.py
     sys.argv = ["gunicorn", *argv]

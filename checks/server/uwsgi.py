@@ -9,7 +9,10 @@ from __future__ import annotations
 import configparser
 from pathlib import Path
 
+from upload_diagnostics.diagnostics.files import Files
+
 from .discovery import Launch
+from .yamlfile import AliasBomb, load as load_yaml
 
 # Option -> (default, meaning of the default)
 DEFAULTS = {"harakiri": (0, "off: no request is ever killed"),
@@ -23,14 +26,16 @@ class UwsgiError(ValueError):
     """A config file uWSGI would fail to read: the parser's own message."""
 
 
-def options(path: Path, kind: str) -> list[tuple[str, str]]:
-    text = path.read_text(encoding="utf-8", errors="replace")
+def options(path: Path, kind: str, files: Files) -> list[tuple[str, str]]:
+    text = files.text(path)
+    if text is None:  # not a regular file, or too large: the reader says why
+        return []
     if kind == "yaml":
         import yaml  # the [server] extra
 
         try:
-            data = yaml.safe_load(text) or {}
-        except yaml.YAMLError as exc:
+            data = load_yaml(text) or {}
+        except (yaml.YAMLError, AliasBomb, RecursionError) as exc:
             raise UwsgiError(f"{path.name}: {exc}") from None
         section = data.get("uwsgi") if isinstance(data, dict) else None
         return [(str(k), str(v)) for k, v in (section or {}).items()]
@@ -42,7 +47,7 @@ def options(path: Path, kind: str) -> list[tuple[str, str]]:
     return list(parser.items("uwsgi")) if parser.has_section("uwsgi") else []
 
 
-def resolve(launch: Launch, relpath) -> dict:
+def resolve(launch: Launch, relpath, files: Files) -> dict:
     """{option: {"value", "source"}} for the DEFAULTS options; raises UwsgiError."""
     found = {key: {"value": default, "source": "default"} for key, (default, _) in
              DEFAULTS.items()}
@@ -63,7 +68,7 @@ def resolve(launch: Launch, relpath) -> dict:
             path = (launch.cwd / value)
             if not path.is_file():
                 raise UwsgiError(f"--{name} {value}: no such file in {launch.cwd}")
-            for key, item in options(path, "yaml" if name != "ini" else "ini"):
+            for key, item in options(path, "yaml" if name != "ini" else "ini", files):
                 key = key.replace("_", "-")
                 if key in found:
                     found[key] = {"value": number(item), "source": relpath(path)}

@@ -126,6 +126,14 @@ class QuickTimeout(Sleeper):
     timeout = 1
 
 
+class PatientSleeper(Sleeper):
+    """Sleeps with a limit of its own (30 s) above the run's default."""
+
+    id = "udx.patient_sleeper"
+    title = "Sleeps, with its own 30 s limit"
+    timeout = 30
+
+
 class Crasher(Check):
     id = "udx.crasher"
     title = "Crashes"
