@@ -52,6 +52,7 @@ MODULES = {
         "reports/templating.py": ["md_escape", "_prose", "md_prose", "html_prose", "nobreak",
                                   "md_fence", "script_json", "environment"],
         "reports/junit.py": ["_clean"],
+        "reports/printable.py": None,
     }, ["tests/test_escaping_rules.py", "tests/test_escaping.py"]),
 }
 KILLED = ("ok_killed", "bad_timeout", "ok_suspicious")  # the tests failed or hung

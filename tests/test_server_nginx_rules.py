@@ -11,6 +11,7 @@ import pytest
 
 from conftest import base_env, by_code, codes, run_cli, write_files
 from upload_diagnostics.checks.server import nginx
+from upload_diagnostics.diagnostics.files import Files
 
 MIB = 1024 * 1024
 
@@ -59,7 +60,7 @@ def test_inheritance_includes_and_nesting(tmp_path):
     write_files(tmp_path, {"nginx.conf": NESTED, "conf.d/b.conf":
                            "server { location /b/ { proxy_pass http://b; "
                            "proxy_request_buffering off; } }\n"})
-    parsed = nginx.parse(tmp_path / "nginx.conf")
+    parsed = nginx.parse(tmp_path / "nginx.conf", Files(tmp_path))
     conf, snippet = str(tmp_path / "nginx.conf"), str(tmp_path / "conf.d/b.conf")
     assert (parsed.snippet, parsed.errors, parsed.files) == (False, [], {conf, snippet})
     b, root, inner = parsed.locations
@@ -87,11 +88,12 @@ def test_a_snippet_alone_and_files_that_are_not_nginx(tmp_path):
         "deploy/app.conf": "[program:app]\ncommand=gunicorn\n",  # supervisor, not nginx
         "nginx.txt": "just notes about nginx\n",
     })
-    found = sorted(str(p.relative_to(tmp_path)) for p in nginx.find_files(tmp_path))
+    files = Files(tmp_path)
+    found = sorted(str(p.relative_to(tmp_path)) for p in nginx.find_files(tmp_path, files))
     assert found == ["deploy/nginx/proxy_params", "deploy/site.conf"]
-    parsed = nginx.parse(tmp_path / "deploy/site.conf")
+    parsed = nginx.parse(tmp_path / "deploy/site.conf", files)
     assert parsed.snippet and [loc.path for loc in parsed.locations] == ["/api/"]
-    assert nginx.looks_like_nginx(tmp_path / "missing.conf") is False
+    assert nginx.looks_like_nginx(tmp_path / "missing.conf", files) is False
 
 
 def test_load_reads_an_included_snippet_once_and_full_configs_first(tmp_path):
@@ -100,14 +102,14 @@ def test_load_reads_an_included_snippet_once_and_full_configs_first(tmp_path):
         "deploy/nginx.conf": "events {}\nhttp { include a.conf; }\n",
         "deploy/z.conf": "server { location /z/ { proxy_pass http://z; } }\n",
     })
-    loaded = [p for p in nginx.load(tmp_path) if p.file != nginx.SYSTEM_CONF]
+    loaded = [p for p in nginx.load(tmp_path, Files(tmp_path)) if p.file != nginx.SYSTEM_CONF]
     assert [(p.file.name, p.snippet, [x.path for x in p.locations]) for p in loaded] == [
         ("nginx.conf", False, ["/a/"]), ("z.conf", True, ["/z/"])]
 
 
 def test_a_broken_file_is_its_error(tmp_path):
     write_files(tmp_path, {"site.conf": "server {\n  location / {\n    proxy_pass http://a\n"})
-    parsed = nginx.safe_parse(tmp_path / "site.conf")
+    parsed = nginx.safe_parse(tmp_path / "site.conf", Files(tmp_path))
     assert parsed.locations == []
     assert parsed.errors == [(str(tmp_path / "site.conf"), 3,
                               'unexpected end of file, expecting "}" in '
