@@ -7,7 +7,8 @@ import types
 
 import pytest
 
-from upload_diagnostics.diagnostics.redact import Redactor, fingerprint, secret_values
+from upload_diagnostics.diagnostics.redact import (Redactor, fingerprint, secret_assignments,
+                                                   secret_values)
 
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"  # 40 characters
 
@@ -173,3 +174,20 @@ def test_kv_items_need_a_name_and_a_value():
     assert redactor.scrub_tree(tree) == {"items": [[3, "s3cret-value"],
                                                    ["PASSWORD", "«redacted len=10»"]]}
     assert redactor.log == [{"where": "items[1]", "kind": "key-name"}]
+
+
+@pytest.mark.parametrize("text,values", [
+    ("PASSWORD=hunter22", ["hunter22"]), ('"api_key": "abcd"', ["abcd"]),
+    ("token='s3cr'", ["s3cr"]), ('secret="xyz12"', ["xyz12"]), ("pwd => abcd", ["abcd"]),
+    ("pwd => abc", []),  # under four characters
+    ("Authorization: Bearer abcdefgh", ["abcdefgh"]), ("tokens=[ abcd12 ]", ["abcd12"]),
+    ("x.signature: sig0000", ["sig0000"]),
+    ('private=Ab12 and credentials="cr3d"', ["Ab12", "cr3d"]),
+    ("monkey=zzzz1", []), ("passport=abcd1", []),  # key, pass inside other words
+    ("DB_PASS=${SECRET}", []), ("key=%(pw)s", []), ("token=<your-token>", []),
+    ("token=****", []), ("key=aaaa", []), ("token=none", []), ("key=true", []),
+    ("auth=changeme", []), ("key={key}", []), ("key=undefined", []), ("key=Redacted", []),
+    ('token="«redacted len=5»"', []), (None, []), ("", []),
+])
+def test_values_assigned_to_secret_names_but_not_placeholders(text, values):
+    assert secret_assignments(text) == values

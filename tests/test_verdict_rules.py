@@ -246,7 +246,8 @@ def test_layer_reasons():
     assert (skipped["status"], skipped["reason"]) == ("skipped", "Not checked: needs --e2e")
     timeout = layer_summary("code", [result("timeout", findings=[E1]), result("warn",
                                                                              findings=[W1])])
-    assert timeout["status"] == "timeout"
+    assert (timeout["status"], timeout["reason"]) == ("timeout",
+                                                      "vrd.E001 said, and 1 more problem")
 
 
 @pytest.mark.parametrize("worst,fail_level,status", [
@@ -340,9 +341,9 @@ def test_a_slow_check_is_announced_once(monkeypatch):
     monkeypatch.setattr(runner_module, "SLOW_NOTICE_S", 0.05)
     said, release = [], threading.Event()
 
-    def progress(message):  # the notice lets the check finish
+    def progress(message):  # the check ends a while after the notice: time for repeats
         said.append(message)
-        release.set()
+        threading.Timer(0.4, release.set).start()
 
     result = Runner(Context(".", Options()), 30, progress=progress).run_one(
         Emits(block=release))
@@ -362,3 +363,46 @@ def test_a_fact_several_checks_provide_names_them_all():
         [Reader(), Emits(), other()])
     assert results[-1].skipped_reason == ("it needs what vrd.emits or vrd.other finds, and "
                                           "none was found")
+
+
+def test_files_a_check_could_not_read_are_named(tmp_path):
+    import os
+
+    for name in ("pipe.py", "a_pipe.py"):
+        os.mkfifo(tmp_path / name)
+    (tmp_path / "ok.py").write_text("x = 1\n")
+
+    class Reads(Emits):
+        def run(self, ctx):
+            for name in self.options["names"]:
+                ctx.files.text(tmp_path / name)
+            return []
+
+    ctx = Context(tmp_path, Options())
+    assert run_one(Reads(names=["ok.py"]), ctx).findings == []
+    [one] = run_one(Reads(names=["pipe.py"]), ctx).findings
+    assert (one.code, one.message) == ("diagnostics.I001", "A project file was not read: "
+                                       "pipe.py is a FIFO (named pipe), not a regular file")
+    assert one.hint == ("Nothing in these files was diagnosed. Replace a special file (FIFO, "
+                        "device, socket) or a broken symlink by the file it stands for, make "
+                        "it readable, or raise the size limit.")
+    result = run_one(Reads(names=["pipe.py", "a_pipe.py"]), ctx)
+    [two] = result.findings
+    assert result.status == "pass"
+    assert two.message.endswith("pipe.py is a FIFO (named pipe), not a regular file (and 1 "
+                                "more)")
+    assert two.evidence == [{"type": "table", "title": "Files not read",
+                             "columns": ["file", "why"], "rows": [
+                                 ["a_pipe.py", "a FIFO (named pipe), not a regular file"],
+                                 ["pipe.py", "a FIFO (named pipe), not a regular file"]]}]
+
+
+def test_a_requirement_no_check_provides_is_named_with_the_others():
+    class Reader(Emits):
+        id = "vrd.reader"
+        requires = ("vrd.one", "vrd.two")
+        provides = ()
+
+    [result] = Runner(Context(".", Options()), 5, progress=lambda m: None).run([Reader()])
+    assert result.skipped_reason == ("it needs vrd.one, vrd.two, which no selected check "
+                                     "provides")
