@@ -187,7 +187,7 @@ def equivalents() -> list[tuple[str, str]]:
 
 
 def mutated_line(diff: str) -> tuple[str, str]:
-    path = re.search(r"^--- (\S+)", diff, re.M)
+    path = re.search(r"^(?:\[\w+\] )?--- (\S+)", diff, re.M)
     added = re.search(r"^\+(?!\+\+)(.*)$", diff, re.M)
     return (path.group(1) if path else "", added.group(1).strip() if added else "")
 
