@@ -151,11 +151,12 @@ def test_env() -> dict:
     return env
 
 
-def results(mutmut: Path, name: str) -> tuple[int, int, list[tuple[int, str]]]:
-    """(killed, total, [(mutant id, diff) of each survivor]) from the module's cache."""
+def results(mutmut: Path, name: str) -> tuple[int, int, list[tuple[int, str]], int]:
+    """(killed, tested, [(mutant id, diff) of each survivor], untested) from the module's
+    cache; untested mutants are those an interrupted run did not reach."""
     cache = CACHE / f"{name}.sqlite"
     if not cache.exists():
-        return 0, 0, []
+        return 0, 0, [], 0
     files = list(MODULES[name][0])
     with sqlite3.connect(cache) as db:
         rows = db.execute(
@@ -168,13 +169,14 @@ def results(mutmut: Path, name: str) -> tuple[int, int, list[tuple[int, str]]]:
     shutil.copy(cache, live)
     try:
         for pk, status in rows:
-            if status not in KILLED:
+            if status not in KILLED and status != "untested":
                 shown = subprocess.run([mutmut, "show", str(pk)], cwd=REPO, text=True,
                                        capture_output=True).stdout
                 survivors.append((pk, f"[{status}] " + shown.strip()))
     finally:
         live.unlink()
-    return killed, len(rows), survivors
+    untested = sum(status == "untested" for _, status in rows)
+    return killed, len(rows) - untested, survivors, untested
 
 
 def equivalents() -> list[tuple[str, str]]:
@@ -228,7 +230,7 @@ def main() -> int:
     for name in names:
         if not args.list:
             run(mutmut, name, args.fresh)
-        killed, total, survivors = results(mutmut, name)
+        killed, total, survivors, untested = results(mutmut, name)
         print(f"\n== {name}: {len(survivors)} survivors")
         equivalent = 0
         for pk, diff in survivors:
@@ -240,7 +242,8 @@ def main() -> int:
         score = killed / total if total else 0.0
         lines.append(f"{name:15} {killed:4}/{total:<4} killed = {score:6.1%}   "
                      f"({equivalent} equivalent survivors, "
-                     f"{len(survivors) - equivalent} to kill)")
+                     f"{len(survivors) - equivalent} to kill"
+                     + (f"; {untested} not tested yet)" if untested else ")"))
     stale = [k for k in known if k not in seen and any(
         k[0] in MODULES[n][0] for n in names)]
     print("\n== scores (killed = the covering tests failed or hung)")
