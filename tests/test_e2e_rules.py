@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import threading
 from pathlib import Path
 
 import django
@@ -325,7 +326,9 @@ def test_the_recording_storage_reads_from_where_the_stream_stands(tracker):
     assert not storage.exists(name)
     with pytest.raises(KeyError):
         storage.open(name)
+    assert storage.listdir("photos/") == storage.listdir("photos")
     ops = [(c.op, c.name, c.nbytes) for c in recorder.calls]
+    assert {op for op, _, _ in ops} == {"exists", "save", "size", "url", "open", "delete"}
     assert ops[0] == ("exists", name, None) and ("save", name, 0) in ops
     assert ("size", again, len(data)) in ops and ("open", again, len(data)) in ops
     assert ops[-2:] == [("exists", name, None), ("open", name, None)]
@@ -366,11 +369,13 @@ def test_prefixed_storage_writes_under_its_prefix_and_deletes_everything(tmp_pat
         "upload-diagnostics/run1/q.jpg"
     assert storage.save(None, ContentFile(b"r", name="r.jpg")) == \
         "upload-diagnostics/run1/r.jpg"
+    assert storage.save("Xray.jpg", ContentFile(b"x")) == "upload-diagnostics/run1/Xray.jpg"
     assert (media / name).read_bytes() == data
     assert storage.exists("photos/p.jpg") and storage.size("photos/p.jpg") == len(data)
     assert storage.url("photos/p.jpg") == f"/media/{name}"
     assert storage.path("photos/p.jpg") == str(media / name)
-    assert storage.listdir("") == (["photos"], ["q.jpg", "r.jpg"])
+    dirs, files = storage.listdir("")
+    assert (dirs, sorted(files)) == (["photos"], ["Xray.jpg", "q.jpg", "r.jpg"])
     assert storage.get_valid_name("a b.jpg") == "a_b.jpg"
     with storage.open("photos/p.jpg") as f:
         assert f.read() == data
@@ -382,7 +387,7 @@ def test_prefixed_storage_writes_under_its_prefix_and_deletes_everything(tmp_pat
     with pytest.raises(RuntimeError, match="nothing more is written"):
         storage.save("late.jpg", ContentFile(b"x"))
     sizes = [c.nbytes for c in storage.recorder.calls if c.op in ("size", "save")]
-    assert sizes == [len(data), 1, 1, len(data)]
+    assert sizes == [len(data), 1, 1, 1, len(data)]
 
 
 def test_an_existing_media_root_stays(tmp_path, tracker):
@@ -423,9 +428,92 @@ def test_a_name_that_stays_is_reported(tmp_path, tracker, mode, left):
     real = Stubborn("keep.jpg", mode, location=str(tmp_path / "media"))
     storage, _ = prefixed(tmp_path, tracker, storage=real)
     storage.save("keep.jpg", ContentFile(b"k"))
-    storage.save("go.jpg", ContentFile(b"g"))
+    storage.save("zz-go.jpg", ContentFile(b"g"))  # after keep.jpg: the deletes go on
     assert storage.cleanup() == [left]
-    assert not (tmp_path / "media/upload-diagnostics/run1/go.jpg").exists()
+    assert not (tmp_path / "media/upload-diagnostics/run1/zz-go.jpg").exists()
+    assert storage.maybe_left == []  # listable: nothing is in doubt
+
+
+class NoAnswer(FileSystemStorage):
+    """A storage whose save stores the file, then loses the connection; it cannot list."""
+
+    def _save(self, name, content):
+        stored = super()._save(name, content)
+        try:
+            raise OSError("socket closed")
+        except OSError as exc:
+            raise RuntimeError(f"upload of {stored} failed") from ConnectionResetError(
+                "Connection reset by peer") if "reset" in name else exc
+
+    def listdir(self, path):
+        raise NotImplementedError("no listing")
+
+
+def test_a_save_that_got_no_answer_is_in_doubt_when_the_storage_cannot_list(tmp_path,
+                                                                           tracker):
+    storage, _ = prefixed(tmp_path, tracker, storage=NoAnswer(location=str(tmp_path / "m")))
+    for name in ("reset.jpg", "other.jpg"):
+        with pytest.raises(RuntimeError):
+            storage.save(name, ContentFile(b"x"))
+    assert storage.unanswered == {"upload-diagnostics/run1/reset.jpg":
+                                  "RuntimeError: upload of upload-diagnostics/run1/reset.jpg "
+                                  "failed"}
+    assert storage.cleanup() == []
+    assert storage.maybe_left == ["default:upload-diagnostics/run1/reset.jpg (RuntimeError: "
+                                  "upload of upload-diagnostics/run1/reset.jpg failed)"]
+
+
+@pytest.mark.parametrize("error,answered", [
+    (ConnectionResetError("reset"), False), (TimeoutError("slow"), False),
+    (type("ReadTimeout", (Exception,), {})("t"), False),
+    (type("ConnectionClosed", (Exception,), {})("c"), False),
+    (type("ServerDisconnectedError", (Exception,), {})("d"), False),
+    (ValueError("bad name"), True), (PermissionError("denied"), True)])
+def test_which_errors_mean_no_answer_came(error, answered):
+    assert recording.no_answer(error) is not answered
+    wrapped = RuntimeError("upload failed")
+    wrapped.__context__ = error
+    assert recording.no_answer(wrapped) is not answered
+
+
+def test_no_answer_looks_ten_causes_deep():
+    def chain(depth):
+        error = TimeoutError("slow")
+        for n in range(depth):
+            outer = ValueError(n)
+            outer.__cause__ = error
+            error = outer
+        return error
+    assert recording.no_answer(chain(9)) is True
+    assert recording.no_answer(chain(10)) is False
+
+
+def test_a_save_still_running_at_cleanup_is_reported(tmp_path, tracker):
+    started, release = threading.Event(), threading.Event()
+
+    class Slow(FileSystemStorage):
+        def _save(self, name, content):
+            started.set()
+            release.wait(10)
+            return super()._save(name, content)
+
+    storage, _ = prefixed(tmp_path, tracker, storage=Slow(location=str(tmp_path / "m")))
+    saving = threading.Thread(target=storage.save, args=("slow.jpg", ContentFile(b"s")))
+    saving.start()
+    started.wait(10)
+    assert storage.cleanup(wait=0.05) == [
+        "default: a save under upload-diagnostics/run1/ was still running"]
+    release.set()
+    saving.join(10)
+
+
+def test_the_problem_of_a_prefixed_save_names_what_was_stored(tmp_path, tracker):
+    storage, _ = prefixed(tmp_path, tracker)
+    f = track(upload(jpeg()), tracker)
+    consume(f)
+    name = storage.save("photo.jpg", f)
+    assert tracker.problems[0].name == name == "upload-diagnostics/run1/photo.jpg"
+    storage.cleanup()
 
 
 class AlwaysTaken(FileSystemStorage):
