@@ -31,6 +31,22 @@ FORMATS = {"text": "txt", "md": "md", "html": "html", "json": "json", "junit": "
            "sarif": "sarif"}
 MARK = "UPLOAD_DIAGNOSTICS_ADVERSARIAL_CASE"
 MARGIN_S = 40.0  # interpreter start, imports and the reports, on a loaded machine
+# Linux keeps a process's peak RSS across exec, so a command forked from this large test
+# process would report this process's size as its own peak. A small launcher forks the
+# command, and writes the command's own peak (KiB) to the file named first.
+PEAK_LAUNCHER = """
+import os, signal, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(str(usage.ru_maxrss))
+if os.WIFSIGNALED(status):
+    signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+    os.kill(os.getpid(), os.WTERMSIG(status))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 # What no text or Markdown report may carry: C0 controls but tab and newline, DEL, C1,
 # and the bidirectional overrides that reorder what a terminal shows.
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -115,6 +131,8 @@ def hostile_run(name: str, args, cwd: Path, out: Path, *, timeout: float = 10,
         command = AS_USER + command
     budget = budget or timeout + MARGIN_S
     stdout_path, stderr_path = out.with_suffix(".stdout"), out.with_suffix(".stderr")
+    peak_path = out.with_suffix(".peak")
+    command = [sys.executable, "-c", PEAK_LAUNCHER, str(peak_path), *command]
     started = time.perf_counter()
     with open(stdout_path, "wb") as so, open(stderr_path, "wb") as se:
         proc = subprocess.Popen(command, cwd=cwd, env={**(env or base_env()), MARK: mark},
@@ -123,8 +141,9 @@ def hostile_run(name: str, args, cwd: Path, out: Path, *, timeout: float = 10,
                                 start_new_session=True)
     if stdin is not None:
         _feed(proc, stdin)
-    returncode, peak, cpu = _wait(proc.pid, started + budget)
+    returncode, cpu = _wait(proc.pid, started + budget)
     seconds = time.perf_counter() - started
+    peak = int(peak_path.read_text()) if peak_path.exists() else 0  # none when killed
     survivors = _survivors(proc.pid, mark)
     outcome = Outcome(name, returncode, stdout_path.read_text("utf-8", "replace"),
                       stderr_path.read_text("utf-8", "replace"), seconds, peak / 1024, budget,
@@ -214,16 +233,16 @@ def _feed(proc: subprocess.Popen, data: bytes) -> None:
             pass
 
 
-def _wait(pid: int, deadline: float) -> tuple[int | None, int, float]:
-    """(exit status or None when the deadline passed, peak RSS in KiB, CPU seconds)."""
+def _wait(pid: int, deadline: float) -> tuple[int | None, float]:
+    """(exit status or None when the deadline passed, CPU seconds of the run)."""
     while True:
         done, status, usage = os.wait4(pid, os.WNOHANG)
         if done:
-            return os.waitstatus_to_exitcode(status), usage.ru_maxrss, _cpu(usage)
+            return os.waitstatus_to_exitcode(status), _cpu(usage)
         if time.perf_counter() > deadline:
             _kill_group(pid)
             _, status, usage = os.wait4(pid, 0)
-            return None, usage.ru_maxrss, _cpu(usage)
+            return None, _cpu(usage)
         time.sleep(0.05)
 
 
