@@ -31,6 +31,7 @@ PACKAGES = ("checks", "diagnostics", "reports", "manage_commands")
 
 @pytest.fixture(scope="module")
 def browser():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)  # whichever test runs first
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
@@ -133,7 +134,6 @@ EVIDENCE = """() => ({
 
 
 def test_the_report_as_it_opens_is_short_and_starts_with_the_layers(browser, example_reports):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     view = _open(browser, example_reports, DESKTOP)
     page = view.page
     assert view.requests == [view.url], "the report may fetch nothing"
