@@ -202,3 +202,124 @@ def test_the_locations_table(tmp_path):
     assert i010["evidence"][0]["rows"] == [[
         "deploy/nginx.conf:2", "-", "/upload/", "20m (deploy/nginx.conf:4)",
         "60s (nginx default)", "60s (nginx default)", "on (nginx default)"]]
+
+
+# -- what is read as nginx, includes, and the system config ---------------------------------
+
+@pytest.mark.parametrize("passes", ["proxy_pass", "uwsgi_pass", "fastcgi_pass", "scgi_pass",
+                                    "grpc_pass"])
+def test_each_way_of_passing_to_an_app_is_a_location(tmp_path, passes):
+    write_files(tmp_path, {"site.conf": f"server {{\n  location = /up load {{ {passes} x; }}\n"
+                                        "  location /static/ { root /srv; }\n}\n"})
+    [loc] = nginx.parse(tmp_path / "site.conf", Files(tmp_path)).locations
+    assert (loc.path, loc.passes, loc.line, loc.buffered) == ("= /up load", passes, 2, True)
+
+
+def test_which_files_are_read_as_nginx(tmp_path):
+    server = "server {\n  location / { proxy_pass http://a; }\n}\n"
+    write_files(tmp_path, {"deploy/nginx_site": server, "deploy/NGINX/site": server,
+                           "deploy/site.conf": server, "deploy/Caddyfile": server,
+                           "deploy/site": server})
+    found = sorted(str(p.relative_to(tmp_path)) for p in nginx.find_files(tmp_path,
+                                                                          Files(tmp_path)))
+    assert found == ["deploy/NGINX/site", "deploy/nginx_site", "deploy/site.conf"]
+
+
+@pytest.mark.parametrize("at,nginx_like", [(19999, True), (20000, False)])
+def test_only_the_first_20000_characters_are_looked_at(tmp_path, at, nginx_like):
+    (tmp_path / "site.conf").write_text("#" * (at - 8) + "\nserver {\n}\n")  # "{" at `at`
+    assert (tmp_path / "site.conf").read_text().index("{") == at
+    assert nginx.looks_like_nginx(tmp_path / "site.conf", Files(tmp_path)) is nginx_like
+
+
+def test_a_location_outside_a_server_has_no_server_name(tmp_path):
+    write_files(tmp_path, {"deploy/nginx/proxy_params":
+                           "location /x/ {\n  proxy_pass http://a;\n}\n"})
+    [loc] = nginx.parse(tmp_path / "deploy/nginx/proxy_params", Files(tmp_path)).locations
+    assert (loc.path, loc.server_name, loc.line) == ("/x/", "", 1)
+
+
+def test_a_snippet_keeps_its_includes_unread(tmp_path):
+    write_files(tmp_path, {"site.conf": "server {\n  location / {\n    include params;\n"
+                                        "    proxy_pass http://a;\n  }\n}\n",
+                           "params": "location /inc/ { proxy_pass http://b; }\n"})
+    parsed = nginx.parse(tmp_path / "site.conf", Files(tmp_path))
+    assert (parsed.errors, [loc.path for loc in parsed.locations]) == ([], ["/"])
+
+
+def test_an_error_in_an_included_file_is_told_at_its_line(tmp_path):
+    write_files(tmp_path, {"nginx.conf": "events {}\nhttp {\n  include bad.conf;\n}\n",
+                           "bad.conf": "server {\n  location / {\n    proxy_pass http://a\n"})
+    parsed = nginx.safe_parse(tmp_path / "nginx.conf", Files(tmp_path))
+    bad = str(tmp_path / "bad.conf")
+    assert parsed.errors == [(bad, 3, f'unexpected end of file, expecting "}}" in {bad}:3')]
+
+
+def test_an_include_of_itself_is_the_files_error(tmp_path):
+    write_files(tmp_path, {"nginx.conf": "events {}\nhttp {\n  include loop.conf;\n}\n",
+                           "loop.conf": "include loop.conf;\n"})
+    parsed = nginx.safe_parse(tmp_path / "nginx.conf", Files(tmp_path))
+    assert parsed.locations == []
+    assert parsed.errors == [(str(tmp_path / "nginx.conf"), 0,
+                              "RecursionError: maximum recursion depth exceeded")]
+
+
+BIG = "# " + "x" * 300 + "\nserver { location /big/ { proxy_pass http://big; } }\n"
+
+
+@pytest.mark.parametrize("layout", ["first of two", "nested", "before a missing one"])
+def test_a_config_including_a_file_it_must_not_read_is_parsed_alone(tmp_path, layout):
+    includes = {"first of two": "include big.conf;\n  include small.conf;",
+                "nested": "include small.conf;",
+                "before a missing one": "include big.conf;\n  include missing.conf;"}[layout]
+    write_files(tmp_path, {
+        "nginx.conf": f"events {{}}\nhttp {{\n  {includes}\n"
+                      "  server { location / { proxy_pass http://a; } }\n}\n",
+        "small.conf": "server {\n  location /small/ { include big.conf; proxy_pass http://s; }"
+                      "\n}\n" if layout == "nested" else "# nothing\n",
+        "big.conf": BIG})
+    files = Files(tmp_path, limit=200)
+    parsed = nginx.parse(tmp_path / "nginx.conf", files)
+    assert [loc.path for loc in parsed.locations] == ["/"]  # the includes are not read
+    assert (parsed.files, parsed.errors) == ({str(tmp_path / "nginx.conf")}, [])
+    assert list(files.skipped[""]) == ["big.conf"]
+
+
+def test_a_readable_include_is_followed(tmp_path):
+    write_files(tmp_path, {"nginx.conf": "events {}\nhttp {\n  include missing.conf;\n"
+                                         "  include small.conf;\n}\n",
+                           "small.conf": "server { location /s/ { proxy_pass http://s; } }\n"})
+    files = Files(tmp_path, limit=200)
+    parsed = nginx.parse(tmp_path / "nginx.conf", files)
+    assert [loc.path for loc in parsed.locations] == ["/s/"] and files.skipped == {}
+    assert parsed.errors == [(str(tmp_path / "nginx.conf"), 3, "[Errno 2] No such file or "
+                              f"directory: '{tmp_path / 'missing.conf'}'")]
+
+
+def test_two_full_configs_each_cover_their_snippets(tmp_path):
+    write_files(tmp_path, {
+        "deploy/a.conf": "server { location /a/ { proxy_pass http://a; } }\n",
+        "deploy/b.conf": "server { location /b/ { proxy_pass http://b; } }\n",
+        "deploy/nginx.conf": "events {}\nhttp { include a.conf; }\n",
+        "deploy/x/nginx.conf": "events {}\nhttp { include ../z.conf; }\n",
+        "deploy/z.conf": "server { location /z/ { proxy_pass http://z; } }\n",
+    })
+    loaded = [p for p in nginx.load(tmp_path, Files(tmp_path)) if p.file != nginx.SYSTEM_CONF]
+    assert [(str(p.file.relative_to(tmp_path)), [x.path for x in p.locations])
+            for p in loaded] == [("deploy/nginx.conf", ["/a/"]),
+                                 ("deploy/x/nginx.conf", ["/z/"]), ("deploy/b.conf", ["/b/"])]
+
+
+def test_the_system_config_is_read_when_no_project_file_is_it(tmp_path, monkeypatch):
+    assert nginx.SYSTEM_CONF == Path("/etc/nginx/nginx.conf")  # where nginx packages put it
+    system = tmp_path / "etc/nginx.conf"
+    write_files(tmp_path, {"etc/nginx.conf": "events {}\nhttp { server {\n"
+                                             "  location / { proxy_pass http://app; }\n} }\n",
+                           "project/manage.py": ""})
+    monkeypatch.setattr(nginx, "SYSTEM_CONF", system)
+    [alone] = nginx.load(tmp_path / "project", Files(tmp_path / "project"))
+    assert (alone.file, [loc.path for loc in alone.locations]) == (system, ["/"])
+    [once] = nginx.load(tmp_path, Files(tmp_path))  # the project holds it: read once
+    assert once.file == system
+    monkeypatch.setattr(nginx, "SYSTEM_CONF", tmp_path / "none/nginx.conf")
+    assert nginx.load(tmp_path / "project", Files(tmp_path / "project")) == []

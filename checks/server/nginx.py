@@ -30,8 +30,8 @@ class Location:
     line: int
     path: str  # the location's match argument, e.g. "/" or "/api/"
     server_name: str
-    values: dict = field(default_factory=dict)  # directive -> (value, "file:line" | "default")
-    passes: str = "proxy_pass"  # how it hands requests on
+    values: dict  # directive -> (value, "file:line") of what is set
+    passes: str  # how it hands requests on
 
     @property
     def buffered(self) -> bool:
@@ -40,10 +40,10 @@ class Location:
         return self.get(f"{prefix}_request_buffering") != "off"
 
     def get(self, name: str) -> str:
-        return self.values.get(name, (DEFAULTS.get(name, ""), "default"))[0]
+        return self.values[name][0] if name in self.values else DEFAULTS.get(name, "")
 
     def origin(self, name: str) -> str:
-        return self.values.get(name, ("", "nginx default"))[1]
+        return self.values[name][1] if name in self.values else "nginx default"
 
 
 @dataclass
@@ -64,10 +64,8 @@ def find_files(root: Path, files: Files) -> list[Path]:
     """Project files that hold nginx configuration (*.conf, nginx*, sites-*/...)."""
     found = []
     for path in deployment_files(root, files):
-        parts = path.relative_to(root).parts
-        name = path.name.lower()
-        if (name.endswith(".conf") or "nginx" in name or "nginx" in "/".join(parts[:-1]).lower()) \
-                and looks_like_nginx(path, files):
+        rel = path.relative_to(root).as_posix().lower()
+        if (rel.endswith(".conf") or "nginx" in rel) and looks_like_nginx(path, files):
             found.append(path)
     return found
 
@@ -87,14 +85,15 @@ def parse(path: Path, files: Files) -> Parsed:
     files = {c["file"]: c["parsed"] for c in payload["config"]}
     locations: list[Location] = []
     for config in payload["config"][:1]:  # includes are walked where they are included
-        walk(config["parsed"], config["file"], {}, "", "http" if snippet else "main",
-             locations, files)
-    return Parsed(path, locations, errors, snippet, set(files))
+        walk(config["parsed"], config["file"], {}, "", locations, files)
+    # crossplane names an included file as written ("conf/../z.conf"): compared normalized
+    return Parsed(path, locations, errors, snippet, {os.path.normpath(f) for f in files})
 
 
-def walk(directives, file, inherited, server_name, scope, out, files) -> None:
+def walk(directives, file, inherited, server_name, out, files) -> None:
     """Collect proxied locations with the limits they inherit (http -> server -> location);
-    `include` directives are expanded from crossplane's parsed list of included files."""
+    `include` directives are expanded from crossplane's parsed list of included files.
+    (A `server` block is an http server: stream and mail blocks are not walked.)"""
     directives = expand_includes(directives, file, files)
     values = dict(inherited)
     for d in directives:
@@ -104,11 +103,10 @@ def walk(directives, file, inherited, server_name, scope, out, files) -> None:
         name, block = d["directive"], d.get("block")
         if block is None:
             continue
-        if name == "server" and scope in ("http", "main"):
+        if name == "server":
             names = [x["args"] for x in block if x["directive"] == "server_name"]
-            walk(block, d["file"], values, " ".join(names[0]) if names else "", "server", out,
-                 files)
-        elif name in ("http", "location", "if"):
+            walk(block, d["file"], values, " ".join(names[0]) if names else "", out, files)
+        elif name in ("http", "location"):
             inner = expand_includes(block, d["file"], files)
             if name == "location" and any(x["directive"] in PASSES for x in inner):
                 here = dict(values)
@@ -118,8 +116,7 @@ def walk(directives, file, inherited, server_name, scope, out, files) -> None:
                 passes = next(x["directive"] for x in inner if x["directive"] in PASSES)
                 out.append(Location(d["file"], d["line"], " ".join(d["args"]), server_name,
                                     here, passes))
-            walk(block, d["file"], values, server_name, "http" if name == "http" else scope,
-                 out, files)
+            walk(block, d["file"], values, server_name, out, files)
 
 
 def expand_includes(directives, file, files) -> list[dict]:
@@ -127,13 +124,11 @@ def expand_includes(directives, file, files) -> list[dict]:
     directive tagged with the file it comes from."""
     out = []
     for d in directives:
-        d = {**d, "file": d.get("file", file)}
+        d = {**d, "file": file}
         if d["directive"] == "include" and "includes" in d:
-            names = list(files)
+            names = list(files)  # crossplane's includes are indexes into its config list
             for index in d["includes"]:
-                if index < len(names):
-                    included = names[index]
-                    out += expand_includes(files[included], included, files)
+                out += expand_includes(files[names[index]], names[index], files)
         else:
             out.append(d)
     return out
