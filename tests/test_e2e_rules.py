@@ -338,6 +338,7 @@ def test_the_recording_storage_reads_from_where_the_stream_stands(tracker):
     assert recorder.stage_timeout == 30.0  # the default limit of a name search
     save = next(c for c in recorder.calls if c.op == "save")
     assert save.frame.line == line_of("@save")
+    assert problem.event.site == Frame(THIS, line_of("@save"), save.frame.function)
     mark = recorder.mark()
     storage.exists("x")
     assert [c.op for c in recorder.since(mark)] == ["exists"] and recorder.since(mark + 1) == []
@@ -569,3 +570,148 @@ def test_stand_in_replaces_every_storage_until_stopped(tracker):
     assert not isinstance(storages["default"], RecordingStorage)
     assert not isinstance(default_storage._wrapped, RecordingStorage)
     assert before is None or type(default_storage._wrapped) is before
+
+
+# -- what the findings show ------------------------------------------------------------------
+
+REPO = HERE.parent
+
+
+def test_the_tools_own_packages_and_libraries_are_not_the_project(tmp_path):
+    from upload_diagnostics.diagnostics import redact
+    from upload_diagnostics.manage_commands import main
+    from upload_diagnostics.reports import templating
+
+    assert str(Frame(OWN_CODE, 3, "run")) == "the diagnostic's own test upload (run)"
+    whole = Tracker(REPO)  # the tool inside the project root: still not the project's code
+    for module in (recording, redact, main, templating):
+        assert whole._file(module.__file__) == (OWN_CODE, False)
+    project = Tracker(tmp_path)
+    for lib in ("env/site-packages/pkg/m.py", "env/dist-packages/pkg/m.py",
+                "env/lib/python3.12/pkg/m.py"):
+        assert project._file(str(tmp_path / lib)) == (lib, False)
+    assert project._file(str(tmp_path / "app/views.py")) == ("app/views.py", True)
+    assert project._file("/usr/lib/python3/dist-packages/v/site-packages/pkg/m.py") == (
+        "v/site-packages/pkg/m.py", False)
+    here = Tracker(Path.cwd())
+    assert here._file("<frozen importlib._bootstrap>") == ("<frozen importlib._bootstrap>",
+                                                            False)
+
+
+def test_what_a_report_shows_is_capped(tracker):
+    assert (tracking.MAX_EVENTS, tracking.CHAIN_DEPTH) == (200, 6)  # events, frames
+    f = track(upload(), tracker)
+    for _ in range(250):
+        f.seek(0)
+    with tracker.saving(f, "a.jpg", "default"):
+        pass
+    assert len(tracker.streams[id(f.file)].events) == 200
+
+
+def test_event_details_as_the_timeline_shows_them(tracker):
+    stream = TrackingIO(io.BytesIO(b"abcdef"), tracker, "s")
+    stream.read(2); stream.write(b"x")  # noqa: E702 - one line: still two events
+    stream.seek(1)
+    stream.tell()
+    log = tracker.streams[id(stream)]
+    assert [(e.detail or e.op, e.position, e.nbytes, e.calls) for e in log.events] == [
+        ("read", 0, 2, 1), ("write", 2, 1, 1), ("seek(1)", 3, 0, 1), ("tell", 1, 0, 1)]
+
+
+def copy_out(f):
+    import shutil
+
+    shutil.copyfileobj(f, io.BytesIO())  # @copy
+
+
+def test_library_reads_for_two_project_lines_stay_apart(tracker):
+    import json
+
+    f = track(upload(b'{"a": 1}'), tracker)
+    copy_out(f)
+    with pytest.raises(json.JSONDecodeError):
+        json.load(f)  # @json
+    log = tracker.streams[id(f.file)]
+    assert [(e.op, e.frame.line) for e in log.events] == [
+        ("read", line_of("@copy")), ("read", line_of("@json"))]
+    [problem] = tracker.problems
+    assert (problem.kind, problem.event.frame.line, problem.earlier.frame.line) == (
+        "eof_read", line_of("@json"), line_of("@copy"))
+
+
+def sniff(f):
+    return f.read(4)  # @sniff
+
+
+def test_a_site_that_read_part_of_this_pass_may_read_on_to_nothing(tracker):
+    f = track(upload(), tracker)
+    assert sniff(f) == b"0123" and f.read() == b"456789"
+    assert sniff(f) == b""
+    assert tracker.problems == []
+
+
+def test_a_save_inside_a_save_still_judges_by_what_is_stored(tracker):
+    f = track(upload(), tracker)
+    with tracker.saving(f, "outer.jpg", "default"):
+        with tracker.saving(f, "inner.jpg", "cache"):
+            consume(f)
+        assert f.read() == b""
+    assert tracker.problems == []
+
+
+def test_a_save_event_and_its_label(tracker, tmp_path):
+    f = track(upload(), tracker)
+    f.close()  # no position: the save is told at 0
+    with tracker.saving(f, "a.jpg", "default") as problem:
+        pass
+    event = tracker.streams[id(f.file)].events[-1]
+    assert problem is None and (event.op, event.position, event.nbytes, event.detail) == (
+        "save", 0, 0, "default.save('a.jpg')")
+    (tmp_path / "a.bin").write_bytes(b"abc")
+    with open(tmp_path / "a.bin", "rb") as named:
+        named.read()
+        with tracker.saving(named, "b.bin", "default") as problem:
+            pass
+    assert (problem.stream, problem.event.op, problem.event.nbytes) == (
+        str(tmp_path / "a.bin"), "save", 0)
+
+
+def test_a_seek_is_told_where_it_started(tracker):
+    f = track(upload(), tracker)
+    consume(f)
+    f.seek(3)
+    assert [(e.detail, e.position) for e in tracker.streams[id(f.file)].events[1:]] == [
+        ("seek(3)", 10)]
+
+
+def test_nested_trackers_come_back(tracker):
+    other = Tracker(HERE)
+    with tracking.active(tracker):
+        with tracking.active(other):
+            assert tracking.current() is other
+        assert tracking.current() is tracker
+    assert tracking.current() is None
+
+
+def test_each_wrapped_handler_keeps_its_own_kind(tracker, tmp_path):
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    [handler] = tracking.handlers(["django.core.files.uploadhandler.TemporaryFileUploadHandler"])
+    handler.new_file("image", "p.jpg", "image/jpeg", 3, None)
+    handler.receive_data_chunk(b"abc", 0)
+    with tracking.active(tracker):
+        done = handler.file_complete(3)
+    assert isinstance(done, TemporaryUploadedFile) and isinstance(done.file, TrackingIO)
+    done.close()
+
+
+def test_a_buffer_the_project_makes_is_told_at_the_project_line(tracker):
+    from upload_diagnostics.checks.e2e import derived
+
+    with tracking.active(tracker):
+        buffer = derived.TrackedBytesIO(b"abc")  # @buffer
+    buffer.read()  # @buffer-read
+    events = tracker.streams[id(buffer)].events
+    assert [(e.op, e.site.line) for e in events] == [("made", line_of("@buffer")),
+                                                      ("read", line_of("@buffer-read"))]
+

@@ -378,7 +378,7 @@ class active:
 class TrackingUploadHandler:
     """Wraps one of the project's upload handlers: same behaviour, tracked result."""
 
-    inner_path = "django.core.files.uploadhandler.MemoryFileUploadHandler"
+    inner_path: str  # the wrapped handler's dotted path, set by handler_paths
 
     def __init__(self, request=None):
         self._inner = import_string(self.inner_path)(request)
