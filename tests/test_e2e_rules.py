@@ -342,6 +342,8 @@ def test_the_recording_storage_reads_from_where_the_stream_stands(tracker):
     mark = recorder.mark()
     storage.exists("x")
     assert [c.op for c in recorder.since(mark)] == ["exists"] and recorder.since(mark + 1) == []
+    storage.save("BOX/b.jpg", ContentFile(b"b"))
+    assert storage.listdir("BOX/") == ([], ["b.jpg"])
 
 
 def test_recorder_keeps_the_content_label(tracker):
@@ -385,7 +387,8 @@ def test_prefixed_storage_writes_under_its_prefix_and_deletes_everything(tmp_pat
     (media / "upload-diagnostics/run1/photos/left-by-a-failed-save.jpg").write_bytes(b"x")
     assert storage.cleanup() == []
     assert not media.exists()  # the prefix folders and MEDIA_ROOT, made by the saves
-    with pytest.raises(RuntimeError, match="nothing more is written"):
+    with pytest.raises(RuntimeError, match="^the end-to-end check was stopped; nothing more "
+                       "is written$"):
         storage.save("late.jpg", ContentFile(b"x"))
     sizes = [c.nbytes for c in storage.recorder.calls if c.op in ("size", "save")]
     assert sizes == [len(data), 1, 1, 1, len(data)]
@@ -526,7 +529,7 @@ def test_a_name_search_that_never_ends_raises(tmp_path, tracker):
     storage, _ = prefixed(tmp_path, tracker, storage=AlwaysTaken(location=str(tmp_path / "m")))
     with pytest.raises(NameSearchLoop) as caught:
         storage.save("p.jpg", ContentFile(b"p"))
-    assert caught.value.count == recording.NAME_SEARCH_LIMIT
+    assert caught.value.count == recording.NAME_SEARCH_LIMIT == 1000
     assert re.fullmatch(rf"default\.exists\(\) returned True for "
                         rf"{recording.NAME_SEARCH_LIMIT} candidate names in \d+\.\d\d s "
                         r"\(last: 'upload-diagnostics/run1/p_\w{7}\.jpg'\)", str(caught.value))
@@ -715,3 +718,105 @@ def test_a_buffer_the_project_makes_is_told_at_the_project_line(tracker):
     assert [(e.op, e.site.line) for e in events] == [("made", line_of("@buffer")),
                                                       ("read", line_of("@buffer-read"))]
 
+
+
+class NoAnswerListable(NoAnswer):
+    listdir = FileSystemStorage.listdir
+
+
+def test_a_save_that_got_no_answer_is_not_in_doubt_when_the_storage_can_list(tmp_path,
+                                                                            tracker):
+    storage, media = prefixed(tmp_path, tracker,
+                              storage=NoAnswerListable(location=str(tmp_path / "m")))
+    with pytest.raises(RuntimeError):
+        storage.save("reset.jpg", ContentFile(b"x"))
+    assert list(storage.unanswered) == ["upload-diagnostics/run1/reset.jpg"]
+    assert storage.cleanup() == [] and storage.maybe_left == []
+    assert not (tmp_path / "m/upload-diagnostics/run1/reset.jpg").exists()
+
+
+class Vanishing(FileSystemStorage):
+    """A local storage where one folder disappears while it is being listed."""
+
+    def listdir(self, path):
+        if path.endswith("/gone"):
+            raise FileNotFoundError(path)
+        return super().listdir(path)
+
+
+def test_walk_lists_every_file_under_a_folder(tmp_path):
+    for rel in ("BOX/x.txt", "BOX/a/y.txt", "BOX/a/c/w.txt", "BOX/b/z.txt", "BOX/gone/v.txt",
+                "other/o.txt"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    storage = Vanishing(location=str(tmp_path))
+    assert recording.walk(storage, "BOX/") == [
+        "BOX/a/c/w.txt", "BOX/a/y.txt", "BOX/b/z.txt", "BOX/x.txt"]
+    assert recording.walk(storage, "missing/") == []
+
+
+def test_cleanup_of_a_local_storage_keeps_its_root_unless_saving_made_it(tmp_path):
+    (tmp_path / "upload-diagnostics/run1/a").mkdir(parents=True)
+    recording.remove_empty_dirs(str(tmp_path), "upload-diagnostics/run1/")  # as --cleanup
+    assert tmp_path.is_dir() and list(tmp_path.iterdir()) == []
+    (tmp_path / "upload-diagnostics/run2").mkdir(parents=True)
+    recording.remove_empty_dirs(str(tmp_path), "upload-diagnostics/run2/", keep_root=False)
+    assert not tmp_path.exists()
+
+
+def test_stand_in_stopped_before_it_started_changes_nothing(tracker):
+    from django.core.files.storage import storages
+
+    before = storages._storages
+    StandIn(lambda alias, real: None).stop()
+    assert storages._storages is before
+
+
+def test_stand_in_builds_the_real_storage_only_when_asked(tracker):
+    from django.core.files.storage import storages
+
+    reals = {}
+    stand_in = StandIn(lambda alias, real: reals.setdefault(alias, real) and None)
+    stand_in.start()
+    try:
+        real = reals["default"]()
+        assert isinstance(real, FileSystemStorage) and not isinstance(real, RecordingStorage)
+    finally:
+        stand_in.stop()
+    assert "default" in reals and storages["default"] is not None
+
+
+def test_stand_in_replaces_a_storage_set_on_a_model_field(tracker, tmp_path):
+    from django.apps import apps
+    from django.db import models
+
+    own = FileSystemStorage(location=str(tmp_path))
+
+    class Document(models.Model):
+        scan = models.FileField(storage=own)
+        plain = models.FileField()
+
+        class Meta:
+            app_label = "contenttypes"
+
+    recorder = Recorder(tracker)
+    reals = {}
+
+    def make(label, real):
+        reals[label] = real
+        return RecordingStorage(recorder, label)
+
+    stand_in = StandIn(make)
+    try:
+        made = stand_in.start()
+        field = Document._meta.get_field("scan")
+        assert made["contenttypes.Document.scan"] is field.storage
+        assert isinstance(field.storage, RecordingStorage)
+        assert reals["contenttypes.Document.scan"]() is own
+        assert "contenttypes.Document.plain" not in made  # it uses default_storage
+        stand_in.stop()
+        assert field.storage is own
+    finally:
+        stand_in.stop()
+        del apps.all_models["contenttypes"]["document"]
+        apps.clear_cache()

@@ -131,7 +131,7 @@ class RecordingStorage(Storage):
         self.recorder.keep(self.alias, name, data, content)
         return name
 
-    def _open(self, name, mode="rb"):
+    def _open(self, name, mode):  # Storage.open passes the mode
         with self.recorder.call(self.alias, "open", name) as call:
             data = self.objects[name]  # KeyError: like a remote 404
             call.nbytes = len(data)
@@ -253,7 +253,7 @@ class PrefixedStorage(Storage):
                 call.nbytes = result
             return result
 
-    def _open(self, name, mode="rb"):
+    def _open(self, name, mode):  # Storage.open passes the mode
         return self._delegate("open", self._name(name), mode)
 
     def exists(self, name):
