@@ -820,3 +820,52 @@ def test_stand_in_replaces_a_storage_set_on_a_model_field(tracker, tmp_path):
         stand_in.stop()
         del apps.all_models["contenttypes"]["document"]
         apps.clear_cache()
+
+
+@pytest.mark.parametrize("first", ["a.jpg", "b.jpg"])
+def test_saves_at_once_each_finish_and_cleanup_waits_for_all(tmp_path, tracker, first):
+    started = {n: threading.Event() for n in ("a.jpg", "b.jpg")}
+    release = {n: threading.Event() for n in started}
+    errors = []
+
+    class Slow(FileSystemStorage):
+        def _save(self, name, content):
+            short = name.rsplit("/", 1)[-1]
+            started[short].set()
+            release[short].wait(10)
+            return super()._save(name, content)
+
+    def save(name):
+        try:
+            storage.save(name, ContentFile(b"s"))
+        except Exception as exc:  # noqa: BLE001 - asserted below
+            errors.append(exc)
+
+    storage, _ = prefixed(tmp_path, tracker, storage=Slow(location=str(tmp_path / "m")))
+    threads = {n: threading.Thread(target=save, args=(n,)) for n in started}
+    for name, thread in threads.items():
+        thread.start()
+        started[name].wait(10)
+    release[first].set()
+    threads[first].join(10)
+    assert storage.cleanup(wait=0.05) == [
+        "default: a save under upload-diagnostics/run1/ was still running"]
+    for name in started:
+        release[name].set()
+        threads[name].join(10)
+    assert errors == [] and "exists" not in vars(storage.inner)
+    assert storage.names == {f"upload-diagnostics/run1/{n}" for n in started}
+
+
+def test_a_name_search_in_one_thread_does_not_count_anothers(tmp_path, tracker):
+    storage, _ = prefixed(tmp_path, tracker, storage=AlwaysTaken(location=str(tmp_path / "m")))
+    answers = []
+    with storage._guard():
+        outside = threading.Thread(target=lambda: answers.extend(
+            storage.inner.exists("x") for _ in range(1500)))
+        outside.start()
+        outside.join(30)
+        assert answers == [True] * 1500  # not a save: no limit
+        with pytest.raises(NameSearchLoop):
+            storage.inner.get_available_name("p.jpg")
+    assert "exists" not in vars(storage.inner)

@@ -174,6 +174,7 @@ class PrefixedStorage(Storage):
         self.unanswered: dict[str, str] = {}  # name -> the error of a save that got no answer
         self.maybe_left: list[str] = []  # set by cleanup(): stored perhaps, not confirmable
         self._busy = 0
+        self._searches: dict[int, dict] = {}  # thread -> its save's name search
         self._idle = threading.Condition()
         self.closed = False
 
@@ -227,24 +228,32 @@ class PrefixedStorage(Storage):
 
     @contextmanager
     def _guard(self):
-        """Make a name search that never ends (exists() always True) raise instead."""
-        inner, original = self.inner, self.inner.exists
-        started, taken = time.perf_counter(), 0
-
-        def exists(name):
-            nonlocal taken
-            found = original(name)
-            taken = taken + 1 if found else 0
-            seconds = time.perf_counter() - started
-            if found and (taken >= NAME_SEARCH_LIMIT or seconds > self.recorder.stage_timeout):
-                raise NameSearchLoop(self.alias, name, taken, seconds)
-            return found
-
-        inner.exists = exists
+        """Make a name search that never ends (exists() always True) raise instead. Saves
+        running at once (in threads) share one wrapper; each counts its own search."""
+        inner, me = self.inner, threading.get_ident()
+        with self._idle:
+            if not self._searches:
+                original = inner.exists
+                inner.exists = lambda name: self._exists(original, name)
+            self._searches[me] = {"started": time.perf_counter(), "taken": 0}
         try:
             yield
         finally:
-            del inner.exists
+            with self._idle:
+                del self._searches[me]
+                if not self._searches:
+                    del inner.exists
+
+    def _exists(self, original, name) -> bool:
+        found = original(name)
+        search = self._searches.get(threading.get_ident())
+        if search is None:  # another thread's call, outside its saves
+            return found
+        search["taken"] = taken = search["taken"] + 1 if found else 0
+        seconds = time.perf_counter() - search["started"]
+        if found and (taken >= NAME_SEARCH_LIMIT or seconds > self.recorder.stage_timeout):
+            raise NameSearchLoop(self.alias, name, taken, seconds)
+        return found
 
     def _delegate(self, op: str, name, *args):
         with self.recorder.call(self.alias, op, name) as call:
