@@ -80,8 +80,8 @@ def test_an_event_is_told_at_the_nearest_project_frame(tracker):
     assert chain[0] == site and len(chain) <= tracking.CHAIN_DEPTH
     here = tracker.project_frame()  # @project-frame
     assert here == Frame(THIS, line_of("@project-frame"), site.function)
-    assert Event("read", "s", site, (), 0).frame is None
-    assert Event("read", "s", site, chain, 0).frame == chain[0]
+    assert Event("read", "s", site, (), 0, 0, "").frame is None
+    assert Event("read", "s", site, chain, 0, 0, "").frame == chain[0]
 
     def deep(n):
         return tracker.frames()[1] if n == 0 else deep(n - 1)
@@ -90,10 +90,10 @@ def test_an_event_is_told_at_the_nearest_project_frame(tracker):
 
 def test_a_stream_log_owner_is_the_call_that_moved_it():
     log = StreamLog("s")
-    first = Event("read", "s", Frame("a.py", 1, "f"), (), 0)
+    first = Event("read", "s", Frame("a.py", 1, "f"), (), 0, 0, "")
     log.moved(first, 10)
     assert (log.owner, log.ends) == (first, {10: first})
-    back = Event("seek", "s", Frame("a.py", 2, "f"), (), 10)
+    back = Event("seek", "s", Frame("a.py", 2, "f"), (), 10, 0, "")
     log.moved(back, 0)
     assert (log.owner, log.ends) == (None, {10: first})
 
@@ -869,3 +869,17 @@ def test_a_name_search_in_one_thread_does_not_count_anothers(tmp_path, tracker):
         with pytest.raises(NameSearchLoop):
             storage.inner.get_available_name("p.jpg")
     assert "exists" not in vars(storage.inner)
+
+
+def load_image(f):
+    with Image.open(f) as image:  # @helper-open
+        image.load()  # @helper-load
+
+
+def test_library_calls_for_one_project_line_merge_deep_in_the_project(tracker):
+    f = track(File(io.BytesIO(jpeg()), name="p.jpg"), tracker)
+    load_image(f)  # the chain: load_image, then this test
+    reads = [e for e in tracker.streams[id(f.file)].events if e.op == "read"]
+    assert len(reads) <= 3 and sum(e.calls for e in reads) > len(reads)
+    assert {e.frame.line for e in reads} <= {line_of("@helper-open"), line_of("@helper-load")}
+    assert all(len(e.chain) == 2 for e in reads)

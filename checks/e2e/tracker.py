@@ -63,9 +63,9 @@ class Event:
     site: Frame  # the code that called (first frame outside the tracker)
     chain: tuple[Frame, ...]  # the project frames above it, innermost first
     position: int  # before the call
-    nbytes: int = 0  # bytes read or written, summed over merged calls
-    calls: int = 1
-    detail: str = ""
+    nbytes: int  # bytes read or written, summed over merged calls
+    detail: str  # what the call was, when more than its op ("seek(0, 2)", "default.save(...)")
+    calls: int = 1  # merged repeats
 
     @property
     def frame(self) -> Frame | None:
@@ -78,8 +78,8 @@ class Problem:
     kind: str  # "eof_read" or "save_not_at_start"
     stream: str
     event: Event  # the read or save that went wrong
-    earlier: Event | None = None  # the call that left the stream where it was
-    log: "StreamLog | None" = None  # everything that happened to the stream
+    earlier: Event | None  # the call that left the stream where it was
+    log: StreamLog | None  # everything that happened to the stream
     storage: str = ""  # the storage alias of a save
     name: str = ""  # the name a save was asked for
 
@@ -162,7 +162,7 @@ class Tracker:
         """(the stream's log, the recorded event), merged with a repeat of the last one."""
         site, chain = self.frames()
         log = self.streams[id(stream)]
-        event = Event(op, log.name, site, chain, position, nbytes, detail=detail)
+        event = Event(op, log.name, site, chain, position, nbytes, detail)
         last = log.events[-1] if log.events else None
         if last and op in ("read", "write", "tell") and self._same_caller(last, event):
             last.calls += 1
@@ -237,8 +237,8 @@ class Tracker:
         with self._lock:
             label = log.name if log else getattr(content, "name", None) or name
             site, chain = self.frames()
-            event = Event("save", label, site, chain, position or 0,
-                          detail=f"{storage}.save({name!r})")
+            event = Event("save", label, site, chain, position or 0, 0,
+                          f"{storage}.save({name!r})")
             if log:
                 if len(log.events) < MAX_EVENTS:
                     log.events.append(event)
