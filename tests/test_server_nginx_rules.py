@@ -323,3 +323,10 @@ def test_the_system_config_is_read_when_no_project_file_is_it(tmp_path, monkeypa
     assert once.file == system
     monkeypatch.setattr(nginx, "SYSTEM_CONF", tmp_path / "none/nginx.conf")
     assert nginx.load(tmp_path / "project", Files(tmp_path / "project")) == []
+
+
+def test_a_file_crossplane_cannot_open_is_its_error_without_a_line(tmp_path):
+    (tmp_path / "site.conf").mkdir()  # replaced by a folder after it was found
+    parsed = nginx.safe_parse(tmp_path / "site.conf", Files(tmp_path))
+    assert parsed.errors == [(str(tmp_path / "site.conf"), 0,
+                              f"[Errno 21] Is a directory: '{tmp_path / 'site.conf'}'")]
