@@ -4,6 +4,7 @@ its edge through the real command: client_max_body_size against the largest uplo
 timeout, request buffering against sync workers."""
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -330,3 +331,27 @@ def test_a_file_crossplane_cannot_open_is_its_error_without_a_line(tmp_path):
     parsed = nginx.safe_parse(tmp_path / "site.conf", Files(tmp_path))
     assert parsed.errors == [(str(tmp_path / "site.conf"), 0,
                               f"[Errno 21] Is a directory: '{tmp_path / 'site.conf'}'")]
+
+
+@pytest.mark.parametrize("where", ["nginx.conf", "a.conf"])
+def test_a_directive_with_the_wrong_arguments_is_told_at_its_line(tmp_path, where):
+    write_files(tmp_path, {"nginx.conf": "events {}\nhttp {\n  include a.conf;\n}\n",
+                           "a.conf": "server { location / { proxy_pass http://a; } }\n"})
+    bad = tmp_path / where
+    bad.write_text(bad.read_text().replace("include a.conf;", "include;").replace(
+        "proxy_pass http://a;", "proxy_pass;"))
+    parsed = nginx.safe_parse(tmp_path / "nginx.conf", Files(tmp_path))
+    directive, line = ("include", 3) if where == "nginx.conf" else ("proxy_pass", 1)
+    assert parsed.errors == [(str(bad), line, f'invalid number of arguments in "{directive}" '
+                                              f"directive in {bad}:{line}")]
+
+
+def test_a_fifo_included_two_deep_is_not_opened(tmp_path):
+    write_files(tmp_path, {"nginx.conf": "events {}\nhttp {\n  include small.conf;\n}\n",
+                           "small.conf": "server {\n  location / { proxy_pass http://a; }\n"
+                                         "  include pipe.conf;\n}\n"})
+    os.mkfifo(tmp_path / "pipe.conf")  # crossplane would wait on it for ever
+    files = Files(tmp_path)
+    parsed = nginx.parse(tmp_path / "nginx.conf", files)
+    assert (parsed.files, parsed.locations) == ({str(tmp_path / "nginx.conf")}, [])
+    assert files.skipped == {"": {"pipe.conf": "a FIFO (named pipe), not a regular file"}}
