@@ -772,19 +772,27 @@ def test_stand_in_stopped_before_it_started_changes_nothing(tracker):
     assert storages._storages is before
 
 
-def test_stand_in_builds_the_real_storage_only_when_asked(tracker):
+def test_stand_in_hands_back_the_real_storage_made_or_to_make(tracker):
     from django.core.files.storage import storages
 
-    reals = {}
-    stand_in = StandIn(lambda alias, real: reals.setdefault(alias, real) and None)
-    stand_in.start()
-    try:
-        real = reals["default"]()
-        assert isinstance(real, FileSystemStorage) and not isinstance(real, RecordingStorage)
-    finally:
-        stand_in.stop()
-    assert "default" in reals and storages["default"] is not None
+    def real_default():
+        reals = {}
+        stand_in = StandIn(lambda alias, real: reals.setdefault(alias, real) and None)
+        stand_in.start()
+        try:
+            return reals["default"]()
+        finally:
+            stand_in.stop()
 
+    made = storages["default"]
+    assert real_default() is made  # the project's own instance
+    before = storages._storages
+    storages._storages = {}  # not made yet: built from STORAGES on demand
+    try:
+        built = real_default()
+    finally:
+        storages._storages = before
+    assert type(built) is FileSystemStorage and built is not made
 
 def test_stand_in_replaces_a_storage_set_on_a_model_field(tracker, tmp_path):
     from django.apps import apps
