@@ -647,8 +647,9 @@ class Flow:
                 continue
             files = base[:-len("data")] + "FILES" if base.endswith(".data") else base
             for key, obj in list(self.env.items()):
-                item = ITEM.match(key)
-                if not (key.startswith(files + "[") and obj in self.filelike and item):
+                item = ITEM.match(key)  # request.FILES[...], or DRF's request.data[...]
+                if not (key.startswith((files + "[", base + "[")) and obj in self.filelike
+                        and item):
                     continue
                 field = self.form_field(node.func, item.group(3))
                 if field and not field.endswith("ImageField"):
