@@ -18,7 +18,7 @@ from upload_diagnostics.diagnostics.files import Files
 
 from . import masked
 from .flow import Flow
-from .project import Function, Index, Module, Resolver, load, module_names
+from .project import Function, Index, Module, ModuleNames, Resolver, load
 from .vocab import Summary, is_hook
 
 # Words without which a function cannot move a file position (a cheap pre-filter). A
@@ -74,11 +74,12 @@ class Scanner:
         self.index = Index()
         self.resolver = Resolver(self.index)
         self.candidates: list = []  # (module, masked.Masked) to resolve once all are known
-        self.packages = {os.path.dirname(p) for p in map(str, paths)
-                         if p.endswith(os.sep + "__init__.py")}
-        self.django_roots = sorted({os.path.dirname(p) for p in map(str, paths)
-                                    if p.endswith(os.sep + "manage.py")})
-        self.root_has_init = (self.root / "__init__.py").exists()
+        packages = {os.path.dirname(p) for p in map(str, paths)
+                    if p.endswith(os.sep + "__init__.py")}
+        django_roots = sorted({os.path.dirname(p) for p in map(str, paths)
+                               if p.endswith(os.sep + "manage.py")})
+        self.module_names = ModuleNames(self.root, packages, django_roots,
+                                        (self.root / "__init__.py").exists())
 
     def run(self) -> ScanResult:
         try:
@@ -110,8 +111,7 @@ class Scanner:
             self.result.unparsable.append((path, f"{type(exc).__name__}: {exc}"))
             return
         self.result.modules.add(data, path, tree)
-        names = module_names(self.root, path, self.packages, self.django_roots,
-                             self.root_has_init)
+        names = self.module_names(path)
         # A function whose text has neither a marker nor an except clause is indexed by
         # name and span only: its statements are not walked.
         marked = _lines_at(data, _offsets(data, MARKERS))
