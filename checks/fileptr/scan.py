@@ -302,13 +302,20 @@ def _within(lines: list[int], first: int, last: int) -> bool:
 
 
 def _restore(module: Module, wanted: list[Function], source: bytes) -> None:
-    """Parse a module again to give back the syntax of functions whose summary is now
-    needed (they held no marker, so it was not kept)."""
+    """Give back the syntax of functions whose summary is now needed (they held no
+    marker, so it was not kept): each function's own lines are parsed, or the whole
+    module when they do not parse alone (e.g. under a declared encoding)."""
+    lines = source.splitlines(keepends=True)
+    for func in wanted:
+        if func.node is None:
+            func.node = _parse_function(lines, func.lineno, func.end_lineno, module.path)
+    by_line = {f.lineno: f for f in wanted if f.node is None}
+    if not by_line:
+        return
     try:
         tree = ast.parse(source, filename=str(module.path))
     except (SyntaxError, ValueError, RecursionError):
         return
-    by_line = {f.lineno: f for f in wanted if f.node is None}
     todo = list(tree.body)
     while todo and by_line:
         node = todo.pop()
@@ -316,3 +323,19 @@ def _restore(module: Module, wanted: list[Function], source: bytes) -> None:
             by_line.pop(node.lineno).node = node
         for name in ("body", "orelse", "finalbody", "handlers"):
             todo.extend(getattr(node, name, None) or ())
+
+
+def _parse_function(lines: list[bytes], first: int, last: int, path):
+    """The function defined on lines first..last (1-based), with the module's line
+    numbers, without its decorators (the flow does not read them); None when those lines
+    do not parse alone. An indented def is parsed under `if 1:`, which keeps columns."""
+    text = b"".join(lines[first - 1:last])
+    indented = text[:1] in (b" ", b"\t")
+    try:
+        tree = ast.parse(b"if 1:\n" + text if indented else text, filename=str(path))
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    node = tree.body[0].body[0] if indented else tree.body[0]
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    return ast.increment_lineno(node, first - 1 - indented)
