@@ -91,10 +91,13 @@ class Scanner:
                 item = masked.resolved(item, resolve_module)
                 if item is not None:
                     self.masked(module, item)
-        finally:  # no syntax outlives the scan, nor an abandoned one (freed without the gc)
+        finally:  # nothing but what findings name outlives the scan, nor an abandoned one:
+            # functions and their module refer to each other, so drop those references
+            # now (freed without the cyclic gc, which would walk every survivor)
             for module in self.index.modules:
                 for func in module.functions:
                     func.node = None
+                module.functions, module.defs, module.methods = [], {}, {}
         return self.result
 
     def load(self, path: Path) -> None:
