@@ -355,3 +355,18 @@ def test_a_fifo_included_two_deep_is_not_opened(tmp_path):
     parsed = nginx.parse(tmp_path / "nginx.conf", files)
     assert (parsed.files, parsed.locations) == ({str(tmp_path / "nginx.conf")}, [])
     assert files.skipped == {"": {"pipe.conf": "a FIFO (named pipe), not a regular file"}}
+
+
+def test_what_follows_an_error_is_still_read(tmp_path):
+    write_files(tmp_path, {"site.conf": "include;\nserver { location / { proxy_pass x; } }\n",
+                           "nginx.conf": "events {}\nhttp {\n  include a.conf;\n}\n",
+                           "a.conf": "include;\ninclude big.conf;\n", "big.conf": BIG})
+    site = nginx.safe_parse(tmp_path / "site.conf", Files(tmp_path))
+    assert [loc.path for loc in site.locations] == ["/"]  # and its error
+    assert [(line, error) for _, line, error in site.errors] == [
+        (1, 'invalid number of arguments in "include" directive in '
+            f'{tmp_path / "site.conf"}:1')]
+    files = Files(tmp_path, limit=200)  # big.conf, after the error in a.conf, is not read
+    full = nginx.parse(tmp_path / "nginx.conf", files)
+    assert (full.files, full.locations, list(files.skipped[""])) == (
+        {str(tmp_path / "nginx.conf")}, [], ["big.conf"])
