@@ -1,29 +1,67 @@
-"""server.config's rules, each on both sides of its edge, through the real command on small
-deployment files: the Heroku router's 30 s, one worker against two, a container's /tmp,
-launches that disagree, uWSGI's limit-post against the largest upload, and the servers
-with no request timeout. Findings are pinned whole (message, hint, location) and so is
-the worker-timeout fact server.budget and server.nginx read."""
+"""server.config's rules, each on both sides of its edge, on small deployment files: the
+Heroku router's 30 s, one worker against two, a container's /tmp, launches that disagree
+(and the running server that wins), uWSGI's limit-post against the largest upload, the
+servers with no request timeout, what gunicorn rejects, the files that cannot be read.
+Findings are pinned whole (message, hint, location) and so is the worker-timeout fact
+server.budget and server.nginx read.
+
+Most cases run the command's own run in this process (main.execute: the engine, gunicorn's
+loader in its own subprocess, the redaction, the JSON report), a fraction of a second each;
+one case of each rule family runs the real command in a subprocess (`command=True`), as do
+the cases with Django settings."""
 from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
 
 import pytest
 
-from conftest import base_env, by_code, codes, run_cli, write_files
+from conftest import base_env, by_code, codes, note_emitted, run_cli, write_files
+from click.testing import CliRunner
+from upload_diagnostics.manage_commands.cli import main as cli
 
 HEROKU_HINT = ("Keep uploads well under 30 s (set --timeout below 30 so the worker's own error "
                "is logged), or upload directly from the browser to storage.")
 PROCFILE = {"path": "Procfile", "line": 1}
 
 
-def server_config(root, files: dict, status: int = 0, *args, settings: str = "") -> dict:
-    """Run server.config on a Django project holding `files`; the exit status is pinned."""
+@pytest.fixture(autouse=True)
+def deployment_env(monkeypatch):
+    """The environment run_cli gives the command (base_env) for the runs in this process
+    (gunicorn's loader and discovery read GUNICORN_CMD_ARGS and WEB_CONCURRENCY); the
+    folders the command puts on sys.path are taken off after the test."""
+    for name in os.environ.keys() - base_env().keys():
+        monkeypatch.delenv(name)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+
+
+def run_here(*args) -> tuple[int, str]:
+    """`diagnose-uploads ARGS` (the click command) in this process: (exit status, stdout)."""
+    result = CliRunner().invoke(cli, list(map(str, args)))
+    note_emitted(result.stdout)
+    return result.exit_code, result.stdout + result.stderr * (result.exit_code > 1)
+
+
+def server_config(root, files: dict, status: int = 0, *, settings: str = "",
+                  command: bool = False) -> dict:
+    """Run server.config on a Django project holding `files`; the exit status is pinned.
+    `command` (and `settings`): the real command in a subprocess, else in this process."""
     write_files(root, {"manage.py": "", **files})
+    args = ("server.config", "--project-dir", root, "--format", "json")
     if settings:
         write_files(root, {"testsite/__init__.py": "", "testsite/settings.py": settings})
         args = (*args, "--settings", "testsite.settings")
-    run = run_cli("server.config", *args, "--project-dir", root, "--format", "json",
-                  cwd=root, env=base_env())
-    assert run.returncode == status, run.output
-    return next(c for c in run.json()["checks"] if c["id"] == "server.config")
+    if command or settings:
+        run = run_cli(*args, cwd=root, env=base_env())
+        returncode, stdout = run.returncode, run.stdout
+        assert returncode == status, run.output
+    else:
+        returncode, stdout = run_here(*args)
+        assert returncode == status, stdout
+    return next(c for c in json.loads(stdout)["checks"] if c["id"] == "server.config")
 
 
 def pinned(check: dict) -> list[tuple]:
@@ -36,7 +74,8 @@ def worker(check: dict) -> dict:
 
 
 def test_one_worker_on_gunicorns_default_timeout_on_heroku(tmp_path):
-    check = server_config(tmp_path, {"Procfile": "web: gunicorn testsite.wsgi --workers 1\n"})
+    check = server_config(tmp_path, {"Procfile": "web: gunicorn testsite.wsgi --workers 1\n"},
+                          command=True)
     assert check["status"] == "warn"
     assert pinned(check) == [
         ("server.I001", "The app is started by gunicorn from Procfile:1", "", PROCFILE),
@@ -127,7 +166,7 @@ def test_a_dockerfile_beside_a_procfile_is_not_heroku_and_the_launches_disagree(
     check = server_config(tmp_path, {
         "Dockerfile": 'FROM python\nCMD ["gunicorn", "testsite.wsgi", "--workers", "2", '
                       '"--timeout", "45"]\n',
-        "Procfile": "web: gunicorn testsite.wsgi --workers 3 --timeout 20\n"})
+        "Procfile": "web: gunicorn testsite.wsgi --workers 3 --timeout 20\n"}, command=True)
     docker = {"path": "Dockerfile", "line": 2}
     assert pinned(check)[2:] == [
         ("server.W004", "worker_tmp_dir is the container's disk-backed /tmp",
@@ -161,7 +200,8 @@ def test_launches_that_agree_are_no_finding(tmp_path):
 def test_gunicorn_that_cannot_be_imported_is_a_warning_not_a_verdict(tmp_path):
     check = server_config(tmp_path, {
         "Procfile": "web: PYTHONPATH=vendor gunicorn testsite.wsgi --timeout 20\n",
-        "vendor/gunicorn/__init__.py": "raise ImportError('vendored copy is broken')\n"})
+        "vendor/gunicorn/__init__.py": "raise ImportError('vendored copy is broken')\n"},
+        command=True)
     assert check["status"] == "warn"
     assert pinned(check)[1:] == [(
         "server.W007", "gunicorn's settings could not be resolved here: gunicorn cannot be "
@@ -235,10 +275,13 @@ def test_uwsgi_config_that_cannot_be_read(tmp_path):
 
 
 @pytest.mark.parametrize("command,server", [("uvicorn testsite.asgi:application", "uvicorn"),
+                                            ("daphne testsite.asgi:application", "daphne"),
+                                            ("hypercorn testsite.asgi:application", "hypercorn"),
                                             ("waitress-serve testsite.wsgi:application",
                                              "waitress-serve")])
 def test_servers_without_a_request_timeout(tmp_path, command, server):
-    check = server_config(tmp_path, {"Procfile": f"web: {command}\n", "app.json": "{}\n"})
+    check = server_config(tmp_path, {"Procfile": f"web: {command}\n", "app.json": "{}\n"},
+                          command=server == "uvicorn")
     assert pinned(check)[1] == (
         "server.I003", f"{server} serves the app; it has no request timeout",
         "A slow upload is never killed by the server: only a proxy or platform timeout in "
@@ -283,7 +326,7 @@ def test_secrets_given_to_a_launch_are_scrubbed_everywhere(tmp_path):
     token = "launch-canary-58213"
     check = server_config(tmp_path, {
         "Procfile": f"web: UPLOAD_TOKEN={token} gunicorn testsite.wsgi --timeout 20 "
-                    f"--workers 2 --env EXTRA={token}\n"})
+                    f"--workers 2 --env EXTRA={token}\n"}, command=True)
     assert token not in str(check)
     assert "«redacted" in by_code(check)["server.I001"]["evidence"][0]["rows"][0][3]
 
@@ -307,3 +350,192 @@ def test_why_the_winning_launch_wins(tmp_path, files, where, why):
     check = server_config(tmp_path, {"Dockerfile": DOCKERFILE, **files})
     w005 = by_code(check)["server.W005"]
     assert w005["message"] == f"2 launch commands disagree; {where} wins because {why}"
+
+
+def test_the_catalogue_describes_the_check():
+    """--list-checks: the title, the tags (--tag selects by them) and the time limit."""
+    status, stdout = run_here("--list-checks", "--format", "json")
+    assert status == 0
+    row = next(c for c in json.loads(stdout)["checks"] if c["id"] == "server.config")
+    assert {k: row[k] for k in ("title", "tier", "tags", "provides", "timeout")} == {
+        "title": "How the app is served, and the worker timeout in force", "tier": "static",
+        "tags": ["server", "timeout"], "provides": ["server.worker_timeout"], "timeout": 120}
+    assert [c["code"] for c in row["codes"]] == [
+        "server.I001", "server.W001", "server.W006", "server.E001", "server.E002",
+        "server.E003", "server.E004", "server.E005", "server.I002", "server.W002",
+        "server.W003", "server.W004", "server.W005", "server.I003", "server.I004",
+        "server.W007", "server.W008"]
+
+
+LOOKED_FOR = [{"type": "kv", "title": "Looked for", "items": [
+    ["files", "Procfile, Dockerfile, compose, render.yaml, railway.json/toml, fly.toml, "
+              "app.yaml, systemd units, supervisor, Kubernetes manifests, *.sh, uwsgi ini/yaml"],
+    ["processes", "gunicorn/uWSGI/ASGI masters under /proc"]]}]
+UNREADABLE_HINT = "Fix the file; the deployment tool that reads it fails the same way."
+
+
+def test_what_was_looked_for_when_nothing_starts_the_app(tmp_path):
+    check = server_config(tmp_path, {"README.md": "gunicorn is started by hand\n"})
+    assert by_code(check)["server.W001"]["evidence"] == LOOKED_FOR
+
+
+@pytest.mark.parametrize("files,expected", [
+    ({"docker-compose.yml": "services:\n  web:\n    command: [gunicorn\n"},
+     ("server.E005", "docker-compose.yml cannot be read: ParserError: while parsing a flow "
+      "sequence\n  in \"<unicode string>\", line 3, column 14\ndid not find expected ',' or "
+      "']'\n  in \"<unicode string>\", line 4, column 1", UNREADABLE_HINT,
+      {"path": "docker-compose.yml", "line": 4})),
+    ({"railway.json": '{"deploy":\n  {"startCommand": }\n}'},
+     ("server.E005", "railway.json cannot be read: JSONDecodeError: Expecting value: line 2 "
+      "column 20 (char 30)", UNREADABLE_HINT, {"path": "railway.json", "line": 2})),
+])
+def test_a_deployment_file_that_cannot_be_read(tmp_path, files, expected):
+    check = server_config(tmp_path, files, 1)
+    assert check["status"] == "fail"
+    assert pinned(check) == [expected, ("server.W001", "No command that starts the app was "
+                                        "found", by_code(check)["server.W001"]["hint"], None)]
+
+
+RUNSERVER_HINT = ("Start the app with gunicorn, uWSGI or an ASGI server in every file a "
+                  "deployment uses; keep runserver for a development override "
+                  "(docker-compose.override.yml, a script).")
+
+
+def test_the_development_server_in_a_deployment_file_but_not_in_a_script(tmp_path):
+    check = server_config(tmp_path, {
+        "Procfile": "web: python manage.py runserver 0.0.0.0:8000\n",
+        "scripts/dev.sh": "python manage.py runserver\n"})
+    assert check["status"] == "warn"
+    assert pinned(check)[0] == (
+        "server.W006", "Procfile:1 starts Django's development server (manage.py runserver)",
+        RUNSERVER_HINT, PROCFILE)
+    assert by_code(check)["server.W006"]["evidence"] == [{"type": "kv", "title": "Launch",
+                                                          "items": [
+        ["where", "Procfile:1"], ["source", "Procfile"],
+        ["command", "python manage.py runserver 0.0.0.0:8000"]]}]
+    assert codes(check) == ["server.W006", "server.I001"]  # the script is no deployment file
+    assert "server.worker_timeout" not in check["facts"]  # runserver is no serving launch
+    check = server_config(tmp_path / "dev", {"scripts/dev.sh": "python manage.py runserver\n"})
+    assert (check["status"], codes(check)) == ("pass", ["server.I001"])
+
+
+@pytest.fixture
+def running():
+    """start(root, *argv): a real process in `root` (a server discovery finds under /proc),
+    killed with its children after the test."""
+    started = []
+
+    def start(root, *argv):
+        proc = subprocess.Popen([sys.executable, *map(str, argv)], cwd=root,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        try:
+            os.killpg(proc.pid, 9)
+        except OSError:
+            pass
+        proc.wait()
+
+
+WSGI_APP = ("def application(environ, start_response):\n"
+            "    start_response('200 OK', [])\n    return [b'ok']\n")
+
+
+def test_the_running_server_wins_over_the_deployment_files(tmp_path, running):
+    write_files(tmp_path, {"testsite/__init__.py": "", "testsite/wsgi.py": WSGI_APP})
+    gunicorn = running(tmp_path, os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+                       "testsite.wsgi", "--workers", "2", "--timeout", "50", "-b",
+                       "127.0.0.1:0")
+    check = server_config(tmp_path, {
+        "Procfile": "web: gunicorn testsite.wsgi --workers 2 --timeout 20\n"})
+    where = f"process {gunicorn.pid}"
+    assert pinned(check)[0] == ("server.I001", f"The app is started by gunicorn from {where}",
+                                "", None)  # a process is no file
+    w005 = by_code(check)["server.W005"]
+    assert (w005["message"], w005["location"]) == (
+        f"2 launch commands disagree; {where} wins because it is the server running now", None)
+    assert [row[:3] for row in w005["evidence"][0]["rows"]] == [
+        [where, "process", 50], ["Procfile:1", "Procfile", 20]]
+    assert worker(check)["timeout_s"] == 50.0
+
+
+def test_a_running_development_server_is_no_deployment_finding(tmp_path, running):
+    files = {"manage.py": "import time\ntime.sleep(60)\n"}
+    write_files(tmp_path, files)
+    dev = running(tmp_path, "manage.py", "runserver")
+    time.sleep(0.2)  # python has read manage.py: writing it again changes nothing
+    check = server_config(tmp_path, files)
+    assert pinned(check) == [("server.I001", "The app is started by runserver from process "
+                              f"{dev.pid}", "", None)]
+
+
+@pytest.mark.parametrize("path,text", [
+    ("docker-compose.yml", "services:\n  web:\n    command: gunicorn testsite.wsgi --workers 2 "
+                           "--timeout 20{}\n"),
+    ("k8s/web.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n"
+                     "    - name: web\n      args: [gunicorn, testsite.wsgi, --workers, '2', "
+                     "--timeout, '20'{}]\n"),
+], ids=["compose", "kubernetes"])
+def test_a_container_without_a_worker_tmp_dir(tmp_path, path, text):
+    check = server_config(tmp_path, {path: text.format("")})
+    assert codes(check) == ["server.I001", "server.I002", "server.W004"]
+    tmpfs = " --worker-tmp-dir /dev/shm" if path.endswith(".yml") else \
+        ", --worker-tmp-dir, /dev/shm"
+    check = server_config(tmp_path, {path: text.format(tmpfs)})
+    assert codes(check) == ["server.I001", "server.I002"]
+
+
+@pytest.mark.parametrize("count", [100, 101])
+def test_at_most_a_hundred_launches_are_listed(tmp_path, count):
+    procfile = "".join(f"p{n}: gunicorn testsite.wsgi --workers 2 --timeout 20\n"
+                       for n in range(count))
+    check = server_config(tmp_path, {"Procfile": procfile})
+    rows = by_code(check)["server.I001"]["evidence"][0]["rows"]
+    assert rows[-1] == (["...", "", "", "and 1 more commands"] if count > 100 else
+                        ["Procfile:100", "Procfile", "gunicorn",
+                         "gunicorn testsite.wsgi --workers 2 --timeout 20"])
+    assert len(rows) == 101 if count > 100 else 100
+
+
+def test_gunicorn_is_started_on_six_distinct_launches_at_most(tmp_path):
+    procfile = "".join(f"p{n}: gunicorn testsite.wsgi --workers 2 --timeout {20 + n}\n"
+                       for n in range(7))
+    check = server_config(tmp_path, {"Procfile": procfile})
+    w005 = by_code(check)["server.W005"]
+    assert w005["message"].startswith("6 launch commands disagree; Procfile:1 wins because ")
+    assert [row[2] for row in w005["evidence"][0]["rows"]] == [20, 21, 22, 23, 24, 25]
+
+
+GUNICORN_CONF_RAISES = "import os\ntimeout = int(os.environ['GUNICORN_TIMEOUT'])\n"
+
+
+@pytest.mark.parametrize("files,expected", [
+    ({"Procfile": "web: gunicorn testsite.wsgi\n", "gunicorn.conf.py": GUNICORN_CONF_RAISES},
+     ("server.E001", "gunicorn cannot load its config file gunicorn.conf.py: KeyError: "
+      "'GUNICORN_TIMEOUT'", "Fix the config file: gunicorn exits with this error before "
+      "starting any worker.", {"path": "gunicorn.conf.py", "line": None})),
+    ({"Procfile": "web: gunicorn testsite.wsgi -c deploy/gunicorn.py\n",
+      "deploy/gunicorn.py": GUNICORN_CONF_RAISES},
+     ("server.E001", "gunicorn cannot load its config file deploy/gunicorn.py: KeyError: "
+      "'GUNICORN_TIMEOUT'", "Fix the config file: gunicorn exits with this error before "
+      "starting any worker.", {"path": "deploy/gunicorn.py", "line": None})),
+    ({"Procfile": "web: gunicorn testsite.wsgi --timout 90\n"},
+     ("server.E002", "gunicorn rejects the command line at Procfile:1: gunicorn: error: "
+      "unrecognized arguments: --timout 90", "Fix the arguments (gunicorn --help lists them); "
+      "the server does not start.", PROCFILE)),
+], ids=["config-file", "named-config-file", "command-line"])
+def test_what_gunicorn_rejects(tmp_path, files, expected):
+    check = server_config(tmp_path, files, 1)
+    assert check["status"] == "fail"
+    assert pinned(check)[1:] == [expected]
+    launch, said = by_code(check)[expected[0]]["evidence"]
+    assert launch == {"type": "kv", "title": "Launch", "items": [
+        ["where", "Procfile:1"], ["command", files["Procfile"][5:].strip()],
+        ["working directory", "."]]}
+    assert said["type"] == "traceback" and said["title"] == "gunicorn said"
+    assert said["text"].strip().splitlines()[-1] in expected[1]
+    assert check["facts"] == {}
