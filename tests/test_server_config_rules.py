@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
-from conftest import base_env, by_code, codes, note_emitted, run_cli, write_files
+from conftest import REPO, base_env, by_code, codes, note_emitted, run_cli, write_files
 from click.testing import CliRunner
 from upload_diagnostics.manage_commands.cli import main as cli
 
@@ -45,12 +47,12 @@ def run_here(*args) -> tuple[int, str]:
     return result.exit_code, result.stdout + result.stderr * (result.exit_code > 1)
 
 
-def server_config(root, files: dict, status: int = 0, *, settings: str = "",
+def server_config(root, files: dict, status: int = 0, *options, settings: str = "",
                   command: bool = False) -> dict:
     """Run server.config on a Django project holding `files`; the exit status is pinned.
     `command` (and `settings`): the real command in a subprocess, else in this process."""
     write_files(root, {"manage.py": "", **files})
-    args = ("server.config", "--project-dir", root, "--format", "json")
+    args = ("server.config", "--project-dir", root, "--format", "json", *options)
     if settings:
         write_files(root, {"testsite/__init__.py": "", "testsite/settings.py": settings})
         args = (*args, "--settings", "testsite.settings")
@@ -100,6 +102,7 @@ def test_one_worker_on_gunicorns_default_timeout_on_heroku(tmp_path):
         ["detected from", "Procfile"], ["router limit", "30 s (H12)"],
         ["worker timeout", "30 s"], ["from", "default (Procfile:1)"]]}]
     launch, sources = found["server.W002"]["evidence"]  # W003 shows the same blocks
+    assert (launch["title"], sources["title"]) == ("Launch", "Where the values come from")
     assert dict(launch["items"]) == {"where": "Procfile:1", "command":
                                      "gunicorn testsite.wsgi --workers 1",
                                      "working directory": ".", "gunicorn": gunicorn_version()}
@@ -178,7 +181,11 @@ def test_a_dockerfile_beside_a_procfile_is_not_heroku_and_the_launches_disagree(
          "files > systemd/supervisor > shell scripts",
          "Keep one source for the server's settings (a gunicorn.conf.py used by every "
          "launch), so what you test is what runs.", docker)]
-    assert by_code(check)["server.W005"]["evidence"][0]["rows"] == [
+    table = by_code(check)["server.W005"]["evidence"][0]
+    assert (table["title"], table["columns"]) == (
+        "Effective settings per launch",
+        ["where", "source", "timeout", "workers", "worker_class", "threads"])
+    assert table["rows"] == [
         ["Dockerfile:2", "Dockerfile", 45, 2, "sync", 1],
         ["Procfile:1", "Procfile", 20, 3, "sync", 1]]
     assert worker(check)["timeout_s"] == 45.0
@@ -208,7 +215,10 @@ def test_gunicorn_that_cannot_be_imported_is_a_warning_not_a_verdict(tmp_path):
         "imported here: vendored copy is broken",
         "Run this where gunicorn is installed (the deployment's virtualenv or image) to see "
         "the settings in force.", PROCFILE)]
-    launch = dict(by_code(check)["server.W007"]["evidence"][0]["items"])
+    launch, said = by_code(check)["server.W007"]["evidence"]
+    assert (launch["title"], said["title"]) == ("Launch", "gunicorn said")
+    assert said["text"].endswith("gunicorn cannot be imported here: vendored copy is broken")
+    launch = dict(launch["items"])
     assert launch == {"where": "Procfile:1", "working directory": ".",
                       "command": "PYTHONPATH=vendor gunicorn testsite.wsgi --timeout 20"}
     assert "server.worker_timeout" not in check["facts"]  # nothing known: nothing published
@@ -251,7 +261,10 @@ def test_uwsgi_without_harakiri_and_its_defaults_explained(tmp_path):
                                      "uwsgi.ini": "[uwsgi]\nbuffer-size = 8192\n"})
     assert pinned(check)[1] == ("server.I004", "uWSGI: harakiri off, http-timeout 60 s", "",
                                 PROCFILE)
-    assert by_code(check)["server.I004"]["evidence"][0]["rows"] == [
+    table = by_code(check)["server.I004"]["evidence"][0]
+    assert (table["title"], table["columns"]) == (
+        "uWSGI settings in force", ["option", "value", "source", "default means"])
+    assert table["rows"] == [
         ["harakiri", 0, "default", "off: no request is ever killed"],
         ["http-timeout", 60, "default", "seconds the HTTP router waits for the app"],
         ["socket-timeout", 4, "default", "seconds for socket reads and writes"],
@@ -269,6 +282,7 @@ def test_uwsgi_config_that_cannot_be_read(tmp_path):
     assert pinned(check)[1:] == [(
         "server.E003", "uWSGI's configuration cannot be read: --ini missing.ini: no such file "
         f"in {tmp_path}", "Fix the file: uWSGI refuses to start with it.", PROCFILE)]
+    assert by_code(check)["server.E003"]["evidence"][0]["title"] == "Launch"
     assert dict(by_code(check)["server.E003"]["evidence"][0]["items"]) == {
         "where": "Procfile:1", "command": "uwsgi --ini missing.ini"}
     assert check["facts"] == {}
@@ -286,6 +300,7 @@ def test_servers_without_a_request_timeout(tmp_path, command, server):
         "server.I003", f"{server} serves the app; it has no request timeout",
         "A slow upload is never killed by the server: only a proxy or platform timeout in "
         "front ends it. Bound slow steps (storage SDK calls) yourself.", PROCFILE)
+    assert by_code(check)["server.I003"]["evidence"][0]["title"] == "Launch"
     assert dict(by_code(check)["server.I003"]["evidence"][0]["items"]) == {
         "where": "Procfile:1", "command": command}
     assert worker(check) == {"server": server, "timeout_s": None, "worker_class": server,
@@ -527,9 +542,15 @@ GUNICORN_CONF_RAISES = "import os\ntimeout = int(os.environ['GUNICORN_TIMEOUT'])
      ("server.E002", "gunicorn rejects the command line at Procfile:1: gunicorn: error: "
       "unrecognized arguments: --timout 90", "Fix the arguments (gunicorn --help lists them); "
       "the server does not start.", PROCFILE)),
-], ids=["config-file", "named-config-file", "command-line"])
+    ({"Procfile": "web: gunicorn testsite.wsgi\n", "gunicorn.conf.py": "import time\n"
+      "time.sleep(60)\n"},
+     ("server.E001", "gunicorn cannot load its config file gunicorn.conf.py: gunicorn did not "
+      "finish loading its configuration within 1 s (a config file that blocks?)", "Fix the "
+      "config file: gunicorn exits with this error before starting any worker.",
+      {"path": "gunicorn.conf.py", "line": None})),
+], ids=["config-file", "named-config-file", "command-line", "config-file-that-blocks"])
 def test_what_gunicorn_rejects(tmp_path, files, expected):
-    check = server_config(tmp_path, files, 1)
+    check = server_config(tmp_path, files, 1, "--timeout", "1")  # (gunicorn's loader's limit)
     assert check["status"] == "fail"
     assert pinned(check)[1:] == [expected]
     launch, said = by_code(check)[expected[0]]["evidence"]
@@ -539,3 +560,78 @@ def test_what_gunicorn_rejects(tmp_path, files, expected):
     assert said["type"] == "traceback" and said["title"] == "gunicorn said"
     assert said["text"].strip().splitlines()[-1] in expected[1]
     assert check["facts"] == {}
+
+
+def test_settings_from_the_environment_the_command_runs_in(tmp_path, monkeypatch):
+    canary = "env-canary-7731"
+    monkeypatch.setenv("GUNICORN_CMD_ARGS", f"--timeout 25 --env DJANGO_SECRET_KEY={canary}")
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    check = server_config(tmp_path, {"Procfile": "web: gunicorn testsite.wsgi\n",
+                                     "gunicorn.conf.py": "threads = 2\n"})
+    assert canary not in str(check)
+    commands, sources = by_code(check)["server.I001"]["evidence"]
+    assert (commands["title"], commands["columns"]) == (
+        "Commands that start the app (first one wins)", ["where", "source", "server", "command"])
+    redacted = sources["rows"][1][1]
+    assert redacted.startswith("--timeout 25 --env DJANGO_SECRET_KEY=«redacted")
+    assert sources == {"type": "table", "title": "Other settings sources",
+                       "columns": ["source", "value"], "rows": [
+                           ["gunicorn config", "gunicorn.conf.py"],
+                           ["environment GUNICORN_CMD_ARGS", redacted],
+                           ["environment WEB_CONCURRENCY", "3"]]}
+    settings = by_code(check)["server.I002"]["evidence"][1]
+    assert settings["columns"] == ["setting", "value", "source"]
+    assert settings["rows"][:5] == [
+        ["timeout", 25, "GUNICORN_CMD_ARGS"], ["graceful_timeout", 30, "default"],
+        ["workers", 3, "WEB_CONCURRENCY (default read at import)"],
+        ["worker_class", "sync (runs as gthread)", "default"],
+        ["threads", 2, "config file gunicorn.conf.py"]]
+    assert worker(check)["source"] == "GUNICORN_CMD_ARGS (Procfile:1)"
+
+
+def test_secrets_in_what_gunicorn_says_are_scrubbed(tmp_path):
+    """The launch's secret variables, and secrets on the config file's lines gunicorn's
+    traceback shows."""
+    check = server_config(tmp_path, {
+        "Dockerfile": "FROM python\nENV API_TOKEN=tok-canary-5521\n"
+                      "CMD gunicorn testsite.wsgi --worker-tmp-dir /dev/shm\n",
+        "gunicorn.conf.py": "import os\nraw_env = ['SECRET_KEY=conf-canary-4417']; "
+                            "workers = int(os.environ['API_TOKEN'])\n"}, 1)
+    e001 = by_code(check)["server.E001"]
+    assert e001["message"].startswith("gunicorn cannot load its config file gunicorn.conf.py: "
+                                      "ValueError: invalid literal for int() with base 10: "
+                                      "'«redacted")
+    said = e001["evidence"][1]["text"]
+    assert "raw_env = ['SECRET_KEY=«redacted" in said
+    assert "tok-canary-5521" not in str(check) and "conf-canary-4417" not in str(check)
+
+
+CORE_PYTHON = os.environ.get("UPLOAD_DIAGNOSTICS_CORE_PYTHON",
+                             str(REPO / ".venv-core" / "bin" / "python"))
+
+
+def site_packages(python) -> Path:
+    return Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()"
+                                "['purelib'])"], capture_output=True, text=True,
+                               check=True).stdout.strip())
+
+
+def test_without_the_server_extra_the_check_is_skipped_and_says_why(tmp_path):
+    """A Python with this package (as installed here, editable) and only its runtime
+    dependencies (.venv-core's): none of the [server] extra's parsers."""
+    venv = tmp_path / "venv"
+    subprocess.run([CORE_PYTHON, "-m", "venv", "--without-pip", venv], check=True)
+    site = site_packages(venv / "bin" / "python")
+    (site / "core.pth").write_text(f"{site_packages(CORE_PYTHON)}\n")
+    for path in site_packages(sys.executable).glob("__editable__*django_upload_diagnostics*"):
+        shutil.copy(path, site)
+    root = write_files(tmp_path / "site", {"manage.py": "",
+                                           "Procfile": "web: gunicorn testsite.wsgi\n"})
+    run = run_cli("server.config", "--project-dir", root, "--format", "json",
+                  python=venv / "bin" / "python")
+    assert run.returncode == 0, run.output
+    check = run.json()["checks"][0]
+    assert (check["id"], check["status"], check["findings"]) == ("server.config", "skipped", [])
+    assert check["skipped_reason"] == ("PyYAML and dockerfile and crossplane are not installed "
+                                       "(it reads deployment files with them)")
+    assert check["enable_with"] == 'pip install "django-upload-diagnostics[server]"'
