@@ -16,7 +16,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -78,7 +77,7 @@ def worker(check: dict) -> dict:
 def test_one_worker_on_gunicorns_default_timeout_on_heroku(tmp_path):
     check = server_config(tmp_path, {"Procfile": "web: gunicorn testsite.wsgi --workers 1\n"},
                           command=True)
-    assert check["status"] == "warn"
+    assert (check["status"], check["layer"]) == ("warn", "server")
     assert pinned(check) == [
         ("server.I001", "The app is started by gunicorn from Procfile:1", "", PROCFILE),
         ("server.I002", f"gunicorn {gunicorn_version()}: timeout 30 s (sync workers, 1 x 1 "
@@ -332,6 +331,8 @@ def test_no_launch_in_a_django_project_and_none_in_a_library(tmp_path):
     assert run.returncode == 0, run.output
     check = run.json()["checks"][0]
     assert check["status"] == "skipped" and check["findings"] == []
+    assert check["enable_with"] == "--project-dir pointing at the Django project that serves " \
+                                   "uploads"
     assert check["skipped_reason"] == (
         f"not applicable: {library} holds no Django project (no manage.py, wsgi.py, asgi.py "
         "or settings module), so nothing here starts a server: a reusable app or library")
@@ -482,8 +483,7 @@ def test_a_running_development_server_is_no_deployment_finding(tmp_path, running
     files = {"manage.py": "import time\ntime.sleep(60)\n"}
     write_files(tmp_path, files)
     dev = running(tmp_path, "manage.py", "runserver")
-    time.sleep(0.2)  # python has read manage.py: writing it again changes nothing
-    check = server_config(tmp_path, files)
+    check = server_config(tmp_path, files)  # (writes the same manage.py again)
     assert pinned(check) == [("server.I001", "The app is started by runserver from process "
                               f"{dev.pid}", "", None)]
 
