@@ -517,12 +517,22 @@ def test_at_most_a_hundred_launches_are_listed(tmp_path, count):
 
 
 def test_gunicorn_is_started_on_six_distinct_launches_at_most(tmp_path):
-    procfile = "".join(f"p{n}: gunicorn testsite.wsgi --workers 2 --timeout {20 + n}\n"
-                       for n in range(7))
+    procfile = "".join(f"p{n}: gunicorn testsite.wsgi --workers 2 --threads 2 --timeout "
+                       f"{20 + n}\n" for n in range(7))
     check = server_config(tmp_path, {"Procfile": procfile})
     w005 = by_code(check)["server.W005"]
     assert w005["message"].startswith("6 launch commands disagree; Procfile:1 wins because ")
-    assert [row[2] for row in w005["evidence"][0]["rows"]] == [20, 21, 22, 23, 24, 25]
+    # timeout, and the worker class that runs (threads make sync workers gthread)
+    assert [row[2:5:2] for row in w005["evidence"][0]["rows"]] == [
+        [20 + n, "gthread"] for n in range(6)]
+
+
+def test_a_limit_post_known_only_when_uwsgi_runs_is_not_judged(tmp_path):
+    check = server_config(tmp_path, {"Procfile": "web: uwsgi --ini uwsgi.ini --harakiri 25\n",
+                                     "uwsgi.ini": "[uwsgi]\nlimit-post = $(UPLOAD_LIMIT)\n"})
+    assert (check["status"], codes(check)) == ("pass", ["server.I001", "server.I004"])
+    rows = by_code(check)["server.I004"]["evidence"][0]["rows"]
+    assert rows[3] == ["limit-post", "$(UPLOAD_LIMIT)", "uwsgi.ini", ""]
 
 
 GUNICORN_CONF_RAISES = "import os\ntimeout = int(os.environ['GUNICORN_TIMEOUT'])\n"
