@@ -5,23 +5,25 @@ servers with no request timeout, what gunicorn rejects, the files that cannot be
 Findings are pinned whole (message, hint, location) and so is the worker-timeout fact
 server.budget and server.nginx read.
 
-Most cases run the command's own run in this process (main.execute: the engine, gunicorn's
-loader in its own subprocess, the redaction, the JSON report), a fraction of a second each;
-one case of each rule family runs the real command in a subprocess (`command=True`), as do
-the cases with Django settings."""
+Most cases run the command in this process, through click's CliRunner (the same click
+command, engine, redaction and JSON report; gunicorn's loader still runs in its own
+subprocess on the case's files), a fraction of a second each; one case of each rule family
+runs the real command in a subprocess (`command=True`), as do the cases with Django
+settings."""
 from __future__ import annotations
 
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from conftest import REPO, base_env, by_code, codes, note_emitted, run_cli, write_files
-from click.testing import CliRunner
 from upload_diagnostics.manage_commands.cli import main as cli
 
 HEROKU_HINT = ("Keep uploads well under 30 s (set --timeout below 30 so the worker's own error "
@@ -39,11 +41,11 @@ def deployment_env(monkeypatch):
     monkeypatch.setattr(sys, "path", list(sys.path))
 
 
-def run_here(*args) -> tuple[int, str]:
-    """`diagnose-uploads ARGS` (the click command) in this process: (exit status, stdout)."""
+def run_here(*args):
+    """`diagnose-uploads ARGS` (the click command) in this process: click's Result."""
     result = CliRunner().invoke(cli, list(map(str, args)))
     note_emitted(result.stdout)
-    return result.exit_code, result.stdout + result.stderr * (result.exit_code > 1)
+    return result
 
 
 def server_config(root, files: dict, status: int = 0, *options, settings: str = "",
@@ -57,12 +59,11 @@ def server_config(root, files: dict, status: int = 0, *options, settings: str = 
         args = (*args, "--settings", "testsite.settings")
     if command or settings:
         run = run_cli(*args, cwd=root, env=base_env())
-        returncode, stdout = run.returncode, run.stdout
-        assert returncode == status, run.output
+        assert run.returncode == status, run.output
     else:
-        returncode, stdout = run_here(*args)
-        assert returncode == status, stdout
-    return next(c for c in json.loads(stdout)["checks"] if c["id"] == "server.config")
+        run = run_here(*args)
+        assert run.exit_code == status, run.output
+    return next(c for c in json.loads(run.stdout)["checks"] if c["id"] == "server.config")
 
 
 def pinned(check: dict) -> list[tuple]:
@@ -370,9 +371,9 @@ def test_why_the_winning_launch_wins(tmp_path, files, where, why):
 
 def test_the_catalogue_describes_the_check():
     """--list-checks: the title, the tags (--tag selects by them) and the time limit."""
-    status, stdout = run_here("--list-checks", "--format", "json")
-    assert status == 0
-    row = next(c for c in json.loads(stdout)["checks"] if c["id"] == "server.config")
+    listed = run_here("--list-checks", "--format", "json")
+    assert listed.exit_code == 0, listed.output
+    row = next(c for c in json.loads(listed.stdout)["checks"] if c["id"] == "server.config")
     assert {k: row[k] for k in ("title", "tier", "tags", "provides", "timeout")} == {
         "title": "How the app is served, and the worker timeout in force", "tier": "static",
         "tags": ["server", "timeout"], "provides": ["server.worker_timeout"], "timeout": 120}
@@ -451,7 +452,7 @@ def running():
     yield start
     for proc in started:
         try:
-            os.killpg(proc.pid, 9)
+            os.killpg(proc.pid, signal.SIGKILL)
         except OSError:
             pass
         proc.wait()
@@ -513,7 +514,7 @@ def test_at_most_a_hundred_launches_are_listed(tmp_path, count):
     assert rows[-1] == (["...", "", "", "and 1 more commands"] if count > 100 else
                         ["Procfile:100", "Procfile", "gunicorn",
                          "gunicorn testsite.wsgi --workers 2 --timeout 20"])
-    assert len(rows) == 101 if count > 100 else 100
+    assert len(rows) == (101 if count > 100 else 100)
 
 
 def test_gunicorn_is_started_on_six_distinct_launches_at_most(tmp_path):
