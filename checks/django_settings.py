@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 
 from upload_diagnostics.diagnostics import Check, Code, kv, table
@@ -144,6 +145,23 @@ E005 = Code(
         "environment with int()), then run the diagnosis again: the checks that need the "
         "setting were not run on the wrong value.")
 
+E006 = Code(
+    code="django.E006",
+    title="A permission mode written as a decimal number",
+    detects="A FileSystemStorage's file or directory mode (FILE_UPLOAD_PERMISSIONS, "
+            "FILE_UPLOAD_DIRECTORY_PERMISSIONS, or the file_permissions_mode / "
+            "directory_permissions_mode option) is a decimal number whose digits read as "
+            "an octal mode, such as 644 or 755, so it sets the sticky, setgid or setuid "
+            "bits no upload needs.",
+    why="Python reads 644 as decimal: Django chmods each saved file to 0o1204, which "
+        "its owner, the app itself, cannot read. Saving works; making a thumbnail, "
+        "reading the file back or serving it through Django then fails with "
+        "PermissionError, and a directory mode of 755 (0o1363) cannot be listed.",
+    bad="FILE_UPLOAD_PERMISSIONS = 644",
+    good="FILE_UPLOAD_PERMISSIONS = 0o644",
+    fix="Write the mode in octal, with the 0o prefix, then fix the mode of the files "
+        "already saved (chmod 644).")
+
 I003 = _info(
     "django.I003", "The configured storages",
     "Always emitted: each storage alias, its BACKEND and the class it built.",
@@ -261,6 +279,14 @@ def _setting_shown(name: str, value, wrong: bool, temp_dir: str):
     return value
 
 
+def _decimal_mode(mode) -> bool:
+    """A mode such as 644 written without 0o: three or four decimal digits, each an octal
+    digit, and the special bits (0o7000) set, which no upload needs. (420, 0o644 in
+    decimal, is right.)"""
+    return isinstance(mode, int) and mode >= 0o1000 and len(str(mode)) in (3, 4) \
+        and set(str(mode)) <= set("01234567")
+
+
 def _writable_dir(path: str) -> str | None:
     """Why `path` cannot hold uploads, or None when it can."""
     if not os.path.exists(path):
@@ -281,7 +307,8 @@ class UploadSettings(Check):
     title = "Django's upload settings and storages"
     layer = "platform"
     tags = ("django", "settings", "storage")
-    codes = (I001, E005, E001, W001, W002, I002, E002, W003, E003, E004, I003, E100, W100, I100)
+    codes = (I001, E005, E001, W001, W002, I002, E002, W003, E003, E004, E006, I003, E100,
+             W100, I100)
     needs_django = True
     provides = ("django.upload_limits", "storage.backends")
 
@@ -398,6 +425,7 @@ class UploadSettings(Check):
             rows.append([alias, backend, type(storage).__name__])
             if isinstance(storage, FileSystemStorage):
                 yield from self._media_root(alias, storage)
+                yield from self._modes(alias, storage)
         yield I003(f"{len(rows)} storages: " + ", ".join(f"{a} -> {b}" for a, b, _ in rows),
                    evidence=[table("Storages", ["alias", "backend", "instance"], rows)])
         return backends
@@ -416,6 +444,24 @@ class UploadSettings(Check):
                 "user can write; every save raises PermissionError or FileNotFoundError.",
                 [kv("FileSystemStorage", {"alias": alias, "location": location,
                                           "base_url": storage.base_url})])
+
+    def _modes(self, alias, storage):
+        for kind, mode, names in (
+                ("files", storage.file_permissions_mode,
+                 "FILE_UPLOAD_PERMISSIONS (or the storage's file_permissions_mode)"),
+                ("directories", storage.directory_permissions_mode,
+                 "FILE_UPLOAD_DIRECTORY_PERMISSIONS (or the storage's "
+                 "directory_permissions_mode)")):
+            if _decimal_mode(mode):
+                shown = stat.filemode(mode | (stat.S_IFREG if kind == "files" else stat.S_IFDIR))
+                yield E006(
+                    f"Storage {alias!r} gives its {kind} mode {oct(mode)} ({shown}): {mode} "
+                    f"was written in decimal",
+                    f"Write {names} as 0o{mode}, then chmod what was already saved"
+                    + ("" if mode & 0o400 else f": as it is, the app's own user cannot "
+                       f"{'read' if kind == 'files' else 'list'} them") + ".",
+                    [kv("FileSystemStorage", {"alias": alias, "location": str(storage.location),
+                                              f"{kind} mode": f"{oct(mode)} ({shown})"})])
 
     def _system_checks(self):
         from django.core import checks as django_checks

@@ -15,7 +15,8 @@ from .redact import secret_assignments
 
 # Folders that never hold the project's own files.
 SKIP_DIRS = {"node_modules", "site-packages", "dist-packages", "__pycache__", "build", "dist",
-             "venv", "env", "htmlcov"}
+             "venv", "env", "htmlcov",
+             "LC_MESSAGES"}  # gettext catalogs only; Django ships a thousand of them
 # Test code: judged only when UPLOAD_DIAGNOSTICS["SOURCE"]["TESTS"] is true (tests save a
 # file twice or misuse one inside assertRaises on purpose; the production path is what a
 # diagnosis is for).
@@ -24,29 +25,39 @@ TEST_DIRS = {"tests", "test", "testing"}
 
 def project_files(root: Path, skip=frozenset(), depth: int | None = None, suffix: str = "",
                   files: Files | None = None):
-    """The files under `root`, sorted, without hidden, dependency or build folders,
+    """The files under `root`, in Path order, without hidden, dependency or build folders,
     virtualenvs, or folders named in `skip`; `depth` bounds how many folders deep;
     `suffix` keeps only names ending so (checked before any Path is made). Folders that
     cannot be listed are recorded on `files`; symlinked folders are not followed."""
     top = os.fspath(root)
 
-    def unlisted(error: OSError) -> None:
-        if files is not None and error.filename != top:
-            files.skip(error.filename, f"a folder {files_reason(error.filename, error)}")
-
-    base = len(top.rstrip(os.sep).split(os.sep))
-    for dirpath, dirnames, filenames in os.walk(top, onerror=unlisted):
+    def walk(folder: str, level: int):
         limits.checkpoint()
-        if "pyvenv.cfg" in filenames and dirpath != top:  # a virtualenv below the root
-            dirnames[:] = []
-            continue
-        deeper = depth is None or len(dirpath.rstrip(os.sep).split(os.sep)) - base < depth
-        dirnames[:] = sorted(d for d in dirnames if deeper and not _skipped_dir(d, skip))
-        names = sorted(name for name in filenames if name.endswith(suffix))
-        if names:  # (most folders of a large tree hold no file wanted: no Path for them)
-            here = Path(dirpath)
-            for name in names:
-                yield here / name
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as error:
+            if files is not None and folder != top:
+                files.skip(folder, f"a folder {files_reason(folder, error)}")
+            return
+        if level and any(e.name == "pyvenv.cfg" for e in entries):
+            return  # a virtualenv below the root
+        deeper = depth is None or level < depth
+        for entry in entries:
+            if _is_dir(entry):
+                if deeper and not entry.is_symlink() and not _skipped_dir(entry.name, skip):
+                    yield from walk(entry.path, level + 1)
+            elif entry.name.endswith(suffix):
+                yield Path(entry.path)
+    return walk(top, 0)
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    """As os.walk tells: a folder or a symlink to one (the entry's type needs no stat)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 class Context:
@@ -159,14 +170,15 @@ class Context:
         exclude = [self.project_root / p for p in source.get("EXCLUDE") or ()]
         roots = [self.project_root / p for p in source.get("INCLUDE") or ()] or [self.project_root]
         tests = bool(source.get("TESTS"))
-        found = set()
+        found = []
+        skip_dirs = {"migrations"} if tests else {"migrations", *TEST_DIRS}
         for root in roots:
             skip = len(str(root).rstrip(os.sep)) + 1
-            for path in project_files(root, {"migrations"}, suffix=".py", files=self.files):
+            for path in project_files(root, skip_dirs, suffix=".py", files=self.files):
                 if (tests or not is_test_file(str(path)[skip:])) \
                         and not any(e in path.parents for e in exclude):
-                    found.add(path)
-        return sorted(found)
+                    found.append(path)
+        return found if len(roots) == 1 else sorted(set(found))  # (several may overlap)
 
     def python_files_matching(self, pattern: re.Pattern) -> list[Path]:
         """The project's .py files whose bytes match `pattern` (a bytes regex): a cheap

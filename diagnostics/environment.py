@@ -14,6 +14,7 @@ ALWAYS = ("Django", "Pillow", "django-upload-diagnostics")
 USED_AS = {"imagekitio": "imagekitio", "gunicorn": "gunicorn", "django-storages": "storages",
            "boto3": "boto3", "djangorestframework": "rest_framework", "uvicorn": "uvicorn"}
 WANTED = frozenset(USED_AS.values())
+_ENCODED = {module: module.encode() for module in WANTED}
 # The context cache key of the project's SourceModules: a check that reads every Python
 # file (fileptr) fills it, so the report does not read them again.
 SOURCE_MODULES = "environment.source_modules"
@@ -24,6 +25,15 @@ def package_version(name: str) -> str | None:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return None
+
+
+def platform_name() -> str:
+    """platform.platform()'s answer on Linux, e.g. Linux-6.1.0-x86_64-with-glibc2.36,
+    without the `uname -p` process it starts for a processor name that Linux leaves
+    empty."""
+    libc = "".join(platform.libc_ver())
+    parts = [platform.system(), platform.release(), platform.machine()]
+    return "-".join(parts + ([f"with-{libc}"] if libc else []))
 
 
 def pillow_codecs() -> dict[str, bool]:
@@ -80,7 +90,7 @@ class SourceModules:
 
     def add(self, data: bytes, path, tree: ast.Module | None = None) -> None:
         missing = WANTED - self.found
-        if missing and any(module.encode() in data for module in missing):
+        if missing and any(_ENCODED[module] in data for module in missing):
             self.found |= _tops(_imported(data, path, tree)) & WANTED
 
 
@@ -127,7 +137,7 @@ def collect(settings=None, settings_module: str | None = None, used: set[str] = 
     listed = [*ALWAYS, *(name for name, module in USED_AS.items() if module in used)]
     return {
         "python": sys.version.split()[0],
-        "platform": platform.platform(),
+        "platform": platform_name(),
         "packages": {name: package_version(name) for name in listed},
         "pillow_codecs": pillow_codecs(),
         "settings_module": settings_module,

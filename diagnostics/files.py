@@ -76,16 +76,32 @@ def read_bytes(path: str | os.PathLike, limit: int) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     except OSError as exc:
         raise NotRead(path, os_reason(path, exc)) from None
-    with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise NotRead(path, "not a regular file")
         try:
-            data = f.read(limit + 1)
+            data = _read(fd, info.st_size, limit)
         except OSError as exc:
             raise NotRead(path, os_reason(path, exc)) from None
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise NotRead(path, f"more than {limit} bytes, over the limit")
     return data
+
+
+def _read(fd: int, expected: int, limit: int) -> bytes:
+    """At most limit + 1 bytes, to the end of the file: first the size fstat gave, then
+    more if the file grew. (No file object: this runs for every project file.)"""
+    chunks, got, ask = [], 0, expected + 1
+    while got <= limit:
+        chunk = os.read(fd, min(ask, limit + 1 - got))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got, ask = got + len(chunk), 64 * 1024
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 class Files:

@@ -21,9 +21,10 @@ PATTERNS = [
     ("bearer-token", re.compile(r"(?i)(?<=bearer )[A-Za-z0-9._~+/=\-]{8,}")),
     ("aws-access-key-id", re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")),
     # 40 characters of base64 with upper, lower and a digit, / or +: an AWS secret key
-    # (hex digests, all lower case, do not match).
+    # (hex digests, all lower case, do not match). An = before it is a separator
+    # (NAME=value): base64 pads only at its end.
     ("aws-secret", re.compile(
-        r"(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+=]*[A-Z])(?=[A-Za-z0-9/+=]*[a-z])"
+        r"(?<![A-Za-z0-9/+])(?=[A-Za-z0-9/+=]*[A-Z])(?=[A-Za-z0-9/+=]*[a-z])"
         r"(?=[A-Za-z0-9/+=]*[0-9/+])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])")),
 ]
 # A value given to a secret-looking name in free text (a log line, a launch command, an

@@ -48,13 +48,15 @@ def found(scan) -> dict[str, set[tuple[str, int]]]:
 
 
 def said(check: dict, finding: dict) -> str:
-    """A finding as fileptr_corpus/MESSAGES pins it: where, its code and message, and on a
-    second line its key-value evidence ("Where")."""
-    kv = [e for e in evidence(check, finding) if e["type"] == "kv"]
+    """A finding as fileptr_corpus/MESSAGES pins it: where, its code and message, then its
+    key-value evidence ("Where") and the titles of its source excerpts (which lines they
+    mark), a line each."""
+    shown = evidence(check, finding)
     return (f"{finding['location']['path']}:{finding['location']['line']} {finding['code']} "
             f"{finding['message']}" + "".join(
                 f"\n    {e['title']}: " + " | ".join(f"{k}: {v}" for k, v in e["items"])
-                for e in kv))
+                for e in shown if e["type"] == "kv") + "".join(
+                f"\n    excerpt: {e['title']}" for e in shown if e["type"] == "code"))
 
 
 def test_each_finding_says_what_happened_where(scan):

@@ -111,8 +111,9 @@ def test_without_extras_a_fresh_project_runs_and_names_the_extra_of_each_skipped
     assert checks["server.config"]["skipped_reason"] == (
         "PyYAML and dockerfile and crossplane are not installed (it reads deployment files "
         "with them)")
-    assert checks["server.nginx"]["enable_with"] == SERVER_EXTRA
-    ran = ("pillow.codecs", "django.upload_settings", "fileptr.reuse", "server.logs")
+    assert checks["server.nginx"]["enable_with"] == checks["server.budget"]["enable_with"] \
+        == SERVER_EXTRA
+    ran = ("pillow.codecs", "django.upload_settings", "fileptr.reuse")
     assert {c: checks[c]["status"] for c in ran} == dict.fromkeys(ran, "pass")  # no extra
     skipped = [c for c in checks.values() if c["status"] == "skipped"]
     for check in skipped:  # each says how to enable it, or why nothing would

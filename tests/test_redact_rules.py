@@ -121,7 +121,11 @@ def test_aws_access_key_ids():
 def test_aws_secret_shape_is_exactly_40_mixed_characters():
     assert scrubbed(f"secret: {AWS_SECRET}") == (f"secret: {fingerprint(AWS_SECRET)}",
                                                 ["aws-secret"])
+    assert scrubbed(f"BUCKET_CFG={AWS_SECRET}") == (f"BUCKET_CFG={fingerprint(AWS_SECRET)}",
+                                                   ["aws-secret"])  # after a plain name
     assert scrubbed(f"{AWS_SECRET}x")[1] == []  # 41 characters
+    assert scrubbed(f"x{AWS_SECRET}")[1] == []
+    assert scrubbed(f"/{AWS_SECRET}")[1] == []
     assert scrubbed(AWS_SECRET[1:])[1] == []  # 39
     assert scrubbed("ab" * 20)[1] == []  # lower case only: a hex digest
     assert scrubbed("AB" * 20)[1] == []  # no lower case

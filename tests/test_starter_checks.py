@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
-from conftest import by_code, run_cli, run_manage
+from conftest import base_env, by_code, run_cli, run_manage
 from plugins.harness import by_id
 
 JSON = ("--format", "json")
@@ -123,3 +125,43 @@ def test_sane_upload_settings_pass_with_the_settings_shown(project, tmp_path):
     shown = dict(by_code(result)["django.I001"]["evidence"][0]["items"])
     assert shown["FILE_UPLOAD_TEMP_DIR"].endswith(str(tmp_path))
     assert shown["MEDIA_ROOT"] == str(media)
+
+
+def test_a_permission_mode_written_in_decimal_is_named_and_is_what_django_applies(
+        project, tmp_path):
+    """644 is 0o1204 to Python: Django's real save gives the file that mode, which its owner
+    cannot read. 0o644, and 420 (0o644 in decimal), are right."""
+    media, thumbs, other = tmp_path / "media", tmp_path / "thumbs", tmp_path / "other"
+    fs = "django.core.files.storage.FileSystemStorage"
+    root = project(f"""
+        MEDIA_ROOT = {str(media)!r}
+        FILE_UPLOAD_PERMISSIONS = 644
+        STORAGES = {{
+            "default": {{"BACKEND": "{fs}"}},
+            "thumbs": {{"BACKEND": "{fs}", "OPTIONS": {{"location": {str(thumbs)!r},
+                       "file_permissions_mode": 0o644, "directory_permissions_mode": 755}}}},
+            "other": {{"BACKEND": "{fs}", "OPTIONS": {{"location": {str(other)!r},
+                      "file_permissions_mode": 420, "directory_permissions_mode": 0o755}}}},
+            "staticfiles": {{"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}},
+        }}
+    """)
+    run = run_manage(root, "django", *JSON)
+    assert run.returncode == 1, run.stderr
+    result = by_id(run.json())["django.upload_settings"]
+    e006 = [f for f in result["findings"] if f["code"] == "django.E006"]
+    assert [(f["level"], f["message"]) for f in e006] == [
+        ("error", "Storage 'default' gives its files mode 0o1204 (--w----r-T): 644 was "
+                  "written in decimal"),
+        ("error", "Storage 'thumbs' gives its directories mode 0o1363 (d-wxrw--wt): 755 was "
+                  "written in decimal")]
+    assert e006[0]["hint"] == ("Write FILE_UPLOAD_PERMISSIONS (or the storage's "
+                               "file_permissions_mode) as 0o644, then chmod what was already "
+                               "saved: as it is, the app's own user cannot read them.")
+    assert "cannot list them" in e006[1]["hint"]
+    saved = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         "import os; from django.core.files.base import ContentFile;"
+         "from django.core.files.storage import default_storage as s;"
+         "print(oct(os.stat(s.path(s.save('a.txt', ContentFile(b'x')))).st_mode & 0o7777))"],
+        cwd=root, env=base_env(), capture_output=True, text=True, check=True)
+    assert saved.stdout.split()[-1] == "0o1204"  # what the finding says Django applies

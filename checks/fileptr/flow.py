@@ -521,9 +521,7 @@ class Flow:
             for node in ast.walk(stmt):
                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                         and node.func.attr == "seek":
-                    obj = self.obj(node.func.value)
-                    if obj is None and isinstance(node.func.value, ast.Attribute):
-                        obj = self.obj(node.func.value.value)  # x.file.seek(0)
+                    obj = self.obj(node.func.value)  # also x.file.seek(0): see obj()
                     if obj is not None:
                         found.add(obj)
         return found
@@ -607,13 +605,8 @@ class Flow:
             self._image_source_read(self.obj(receiver.args[0]), line,
                                     f"{text_of(node.func)}()")
             return
-        obj = self.obj(receiver)
+        obj = self.obj(receiver)  # x.file is x (see obj()): x.file.seek(0) rewinds x
         if obj is None:
-            # x.file.seek(0) rewinds x too
-            if func.attr == "seek" and isinstance(receiver, ast.Attribute):
-                inner = self.obj(receiver.value)
-                if inner is not None:
-                    self.rewind(inner, line, f"{text_of(receiver)}.seek()")
             return
         if obj in self.images and func.attr in IMAGE_LOADS:
             self._image_loaded(obj, line, f"{text_of(node.func)}()")
@@ -654,8 +647,9 @@ class Flow:
                 continue
             files = base[:-len("data")] + "FILES" if base.endswith(".data") else base
             for key, obj in list(self.env.items()):
-                item = ITEM.match(key)
-                if not (key.startswith(files + "[") and obj in self.filelike and item):
+                item = ITEM.match(key)  # request.FILES[...], or DRF's request.data[...]
+                if not (key.startswith((files + "[", base + "[")) and obj in self.filelike
+                        and item):
                     continue
                 field = self.form_field(node.func, item.group(3))
                 if field and not field.endswith("ImageField"):

@@ -83,29 +83,46 @@ class Module:
         return self.path.name == "__init__.py"
 
 
-def module_names(root: Path, path: Path, packages: set[str], django_roots: list[str],
-                 root_is_package: bool = False) -> list[str]:
+class ModuleNames:
     """The dotted names a module is imported by: from its source root (the first folder
     up that is not a package, so `src/site/shop/views.py` is `shop.views`), then from
     the project root and each folder holding a manage.py. `packages` and `django_roots`
-    are folders as strings (path arithmetic on strings: this runs for every file)."""
-    text, base_root = str(path), str(root)
-    folder = os.path.dirname(text)
-    while folder in packages and folder != base_root and os.path.dirname(folder) != folder:
-        folder = os.path.dirname(folder)
-    names = []
-    for base in [folder, base_root, *django_roots]:
-        if not text.startswith(base + os.sep):
-            continue  # an INCLUDE folder outside the project root
-        parts = text[len(base) + 1:-3].split(os.sep)
-        if parts[-1] == "__init__":
-            parts.pop()
-        if base == base_root and root_is_package:
-            parts.insert(0, root.name)  # the root is itself a package (e.g. django/)
-        name = ".".join(parts)
-        if name and name not in names:
-            names.append(name)
-    return names or [path.stem]
+    are folders as strings (path arithmetic on strings, once per folder: this runs for
+    every file)."""
+
+    def __init__(self, root: Path, packages: set[str], django_roots: list[str],
+                 root_is_package: bool = False):
+        self.root, self.packages, self.django_roots = str(root), packages, django_roots
+        self.root_package = Path(root).name if root_is_package else ""
+        self._prefixes: dict[str, list[tuple[str, ...]]] = {}
+
+    def __call__(self, path: Path) -> list[str]:
+        folder, name = os.path.split(str(path))
+        stem = name[:-3]
+        if folder not in self._prefixes:
+            self._prefixes[folder] = self.prefixes(folder)
+        names = []
+        for prefix in self._prefixes[folder]:
+            name = ".".join(prefix if stem == "__init__" else (*prefix, stem))
+            if name and name not in names:
+                names.append(name)
+        return names or [path.stem]
+
+    def prefixes(self, folder: str) -> list[tuple[str, ...]]:
+        """The package parts of `folder` under each base."""
+        source_root = folder
+        while source_root in self.packages and source_root != self.root \
+                and os.path.dirname(source_root) != source_root:
+            source_root = os.path.dirname(source_root)
+        prefixes = []
+        for base in [source_root, self.root, *self.django_roots]:
+            if folder != base and not folder.startswith(base + os.sep):
+                continue  # an INCLUDE folder outside the project root
+            parts = tuple(folder[len(base) + 1:].split(os.sep)) if folder != base else ()
+            if base == self.root and self.root_package:
+                parts = (self.root_package, *parts)  # the root is a package (e.g. django/)
+            prefixes.append(parts)
+        return prefixes
 
 
 def load(names: list[str], path: Path, relpath, tree: ast.Module, data: bytes,

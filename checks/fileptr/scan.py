@@ -18,7 +18,7 @@ from upload_diagnostics.diagnostics.files import Files
 
 from . import masked
 from .flow import Flow
-from .project import Function, Index, Module, Resolver, load, module_names
+from .project import Function, Index, Module, ModuleNames, Resolver, load
 from .vocab import Summary, is_hook
 
 # Words without which a function cannot move a file position (a cheap pre-filter). A
@@ -74,11 +74,12 @@ class Scanner:
         self.index = Index()
         self.resolver = Resolver(self.index)
         self.candidates: list = []  # (module, masked.Masked) to resolve once all are known
-        self.packages = {os.path.dirname(p) for p in map(str, paths)
-                         if p.endswith(os.sep + "__init__.py")}
-        self.django_roots = sorted({os.path.dirname(p) for p in map(str, paths)
-                                    if p.endswith(os.sep + "manage.py")})
-        self.root_has_init = (self.root / "__init__.py").exists()
+        packages = {os.path.dirname(p) for p in map(str, paths)
+                    if p.endswith(os.sep + "__init__.py")}
+        django_roots = sorted({os.path.dirname(p) for p in map(str, paths)
+                               if p.endswith(os.sep + "manage.py")})
+        self.module_names = ModuleNames(self.root, packages, django_roots,
+                                        (self.root / "__init__.py").exists())
 
     def run(self) -> ScanResult:
         try:
@@ -90,10 +91,13 @@ class Scanner:
                 item = masked.resolved(item, resolve_module)
                 if item is not None:
                     self.masked(module, item)
-        finally:  # no syntax outlives the scan, nor an abandoned one (freed without the gc)
+        finally:  # nothing but what findings name outlives the scan, nor an abandoned one:
+            # functions and their module refer to each other, so drop those references
+            # now (freed without the cyclic gc, which would walk every survivor)
             for module in self.index.modules:
                 for func in module.functions:
                     func.node = None
+                module.functions, module.defs, module.methods = [], {}, {}
         return self.result
 
     def load(self, path: Path) -> None:
@@ -110,8 +114,7 @@ class Scanner:
             self.result.unparsable.append((path, f"{type(exc).__name__}: {exc}"))
             return
         self.result.modules.add(data, path, tree)
-        names = module_names(self.root, path, self.packages, self.django_roots,
-                             self.root_has_init)
+        names = self.module_names(path)
         # A function whose text has neither a marker nor an except clause is indexed by
         # name and span only: its statements are not walked.
         marked = _lines_at(data, _offsets(data, MARKERS))
@@ -302,13 +305,20 @@ def _within(lines: list[int], first: int, last: int) -> bool:
 
 
 def _restore(module: Module, wanted: list[Function], source: bytes) -> None:
-    """Parse a module again to give back the syntax of functions whose summary is now
-    needed (they held no marker, so it was not kept)."""
+    """Give back the syntax of functions whose summary is now needed (they held no
+    marker, so it was not kept): each function's own lines are parsed, or the whole
+    module when they do not parse alone (e.g. under a declared encoding)."""
+    lines = source.splitlines(keepends=True)
+    for func in wanted:
+        if func.node is None:
+            func.node = _parse_function(lines, func.lineno, func.end_lineno, module.path)
+    by_line = {f.lineno: f for f in wanted if f.node is None}
+    if not by_line:
+        return
     try:
         tree = ast.parse(source, filename=str(module.path))
     except (SyntaxError, ValueError, RecursionError):
         return
-    by_line = {f.lineno: f for f in wanted if f.node is None}
     todo = list(tree.body)
     while todo and by_line:
         node = todo.pop()
@@ -316,3 +326,19 @@ def _restore(module: Module, wanted: list[Function], source: bytes) -> None:
             by_line.pop(node.lineno).node = node
         for name in ("body", "orelse", "finalbody", "handlers"):
             todo.extend(getattr(node, name, None) or ())
+
+
+def _parse_function(lines: list[bytes], first: int, last: int, path):
+    """The function defined on lines first..last (1-based), with the module's line
+    numbers, without its decorators (the flow does not read them); None when those lines
+    do not parse alone. An indented def is parsed under `if 1:`, which keeps columns."""
+    text = b"".join(lines[first - 1:last])
+    indented = text[:1] in (b" ", b"\t")
+    try:
+        tree = ast.parse(b"if 1:\n" + text if indented else text, filename=str(path))
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    node = tree.body[0].body[0] if indented else tree.body[0]
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    return ast.increment_lineno(node, first - 1 - indented)

@@ -7,6 +7,7 @@ from upload_diagnostics.diagnostics.facts import (SDK_TIMEOUT, UPLOAD_TIMINGS, W
                                                   UploadTimings, WorkerTimeout)
 
 from .codes import E030, I030, I031, I033, W030, W032
+from .config import require_parsers
 
 WARN_RATIO = 0.5
 # What the timeout bounds, per worker class (gunicorn's arbiter; uWSGI's harakiri).
@@ -49,6 +50,7 @@ class TimeoutBudget(Check):
         timings = UPLOAD_TIMINGS.read(ctx)
         sdk = SDK_TIMEOUT.read(ctx)
         if worker is None:
+            require_parsers()  # server.config could not look: say what it needs
             raise Skip("no worker timeout was resolved to compare with: server.config found "
                        "no command that starts the app, or the server rejects its "
                        "configuration (see its findings)",

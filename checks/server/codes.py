@@ -317,14 +317,6 @@ I033 = Code(
 
 # -- server.logs: log signatures ------------------------------------------------------------------
 
-I100 = Code(
-    "server.I100", "No log was given to triage",
-    "server.logs ran without --logs.",
-    "The server's own log often names the failure outright (WORKER TIMEOUT, 413, 504); "
-    "without it only configuration can be judged.",
-    "diagnose-uploads server", "diagnose-uploads server --logs /var/log/gunicorn/error.log",
-    "Pass the error log of the server (and nginx's) with --logs; use - for stdin.", "sh")
-
 I101 = Code(
     "server.I101", "The log holds no known upload failure",
     "Every line of the log was searched for the signatures of this page and none "

@@ -15,11 +15,11 @@ import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from upload_diagnostics.diagnostics import Check, Code, kv, limits, log
+from upload_diagnostics.diagnostics import Check, Code, Skip, kv, limits, log
 from upload_diagnostics.diagnostics.files import KINDS
 
 from .codes import (E100, E101, E102, E103, E104, E105, E106, E107, E108, E109, E110, E111,
-                    E112, E113, I100, I101)
+                    E112, E113, I101)
 
 CHUNK = 1 << 20
 LONG_LINE = 4 * CHUNK  # a partial line is not kept past this
@@ -254,17 +254,16 @@ class LogTriage(Check):
     title = "Server and application logs"
     layer = "server"
     tags = ("server", "logs")
-    codes = (I100, I101, E100, *(s.code for s in SIGNATURES))
+    codes = (I101, E100, *(s.code for s in SIGNATURES))
     timeout = 1800  # a large log takes its time; it streams in constant memory
 
     def run(self, ctx):
         names = list(ctx.options.logs)
         if not names:
-            yield I100("No log was given to triage",
-                       "Pass the server's error log: --logs /var/log/gunicorn/error.log "
-                       "(repeatable; - reads standard input, .gz files are read as they "
-                       "are).")
-            return
+            raise Skip("no log was given to triage; the server's own log often names the "
+                       "failure outright (WORKER TIMEOUT, 413, 504)",
+                       "--logs /var/log/gunicorn/error.log (repeatable; - reads standard "
+                       "input, .gz files are read as they are)")
         for name in names:
             try:
                 stream = open_log(name)
