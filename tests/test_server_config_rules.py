@@ -228,7 +228,8 @@ LIMIT_HINT = ("Raise limit-post above the largest image users send, or remove it
               "Django's limits apply.")
 
 
-@pytest.mark.parametrize("limit,too_small", [(10485759, True), (10485760, False), (0, False)])
+@pytest.mark.parametrize("limit,too_small", [(10485759, True), (10485760, False), (1, True),
+                                             (0, False)])
 def test_uwsgi_limit_post_against_the_largest_upload(tmp_path, limit, too_small):
     check = server_config(tmp_path, {"Procfile": "web: uwsgi --ini uwsgi.ini --harakiri 25\n",
                                      "uwsgi.ini": f"[uwsgi]\nlimit-post = {limit}\n"},
