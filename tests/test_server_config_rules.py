@@ -618,6 +618,14 @@ def test_secrets_in_what_gunicorn_says_are_scrubbed(tmp_path):
     assert "tok-canary-5521" not in str(check) and "conf-canary-4417" not in str(check)
 
 
+def test_a_python_assignment_of_a_secret_in_what_gunicorn_says_is_scrubbed(tmp_path):
+    check = server_config(tmp_path, {
+        "Procfile": "web: gunicorn testsite.wsgi\n",
+        "gunicorn.conf.py": 'secret_key = "py-canary-9182"; workers = int(secret_key)\n'}, 1)
+    said = by_code(check)["server.E001"]["evidence"][1]["text"]
+    assert 'secret_key = "«redacted' in said and "py-canary-9182" not in str(check)
+
+
 CORE_PYTHON = os.environ.get("UPLOAD_DIAGNOSTICS_CORE_PYTHON",
                              str(REPO / ".venv-core" / "bin" / "python"))
 
