@@ -28,15 +28,19 @@ PATTERNS = [
         r"(?=[A-Za-z0-9/+=]*[0-9/+])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])")),
 ]
 # A value given to a secret-looking name in free text (a log line, a launch command, an
-# environment value): NAME=value, --env NAME=value, "name": "value", name: ['value'],
-# Authorization: Scheme value. Short words (key, pass, auth...) count as words of their own
-# (not in "monkey" or "keyboard").
-ASSIGNED = re.compile(
+# environment value, a line of code in a traceback): NAME=value, --env NAME=value,
+# "name": "value", name: ['value'], Authorization: Scheme value, and name = "value" (with
+# spaces, a quoted value only: `key = get_key()` names no secret). Short words (key, pass,
+# auth...) count as words of their own (not in "monkey" or "keyboard").
+_SECRET_NAME = (
     r"""(?<![\w.-])(?P<name>[\w.-]*?(?:password|passwd|secrets?|tokens?|credentials?|"""
     r"""signature|(?<![A-Za-z])(?:keys?|pass|pwd|auth|authorization|private)(?![A-Za-z]))"""
-    r"""[\w.-]*)["']?(?:=|\s*:\s*|\s*=>\s*)\[?\s*"""
-    r"""(?:(?P<scheme>Basic|Bearer|Token|Digest|ApiKey)\s+)?"""
-    r"""(?:"(?P<dq>[^"\n]+)"|'(?P<sq>[^'\n]+)'|(?P<bare>[^\s&,;'"()\[\]{}]+))""", re.I)
+    r"""[\w.-]*)["']?""")
+_QUOTED = r"""(?:"(?P<dq>[^"\n]+)"|'(?P<sq>[^'\n]+)'"""
+ASSIGNED = [re.compile(_SECRET_NAME + r"""(?:=|\s*:\s*|\s*=>\s*)\[?\s*"""
+                       r"""(?:(?P<scheme>Basic|Bearer|Token|Digest|ApiKey)\s+)?"""
+                       + _QUOTED + r"""|(?P<bare>[^\s&,;'"()\[\]{}]+))""", re.I),
+            re.compile(_SECRET_NAME + r"""\s+=\s*""" + _QUOTED + ")", re.I)]
 # Values that stand for a secret without being one: references, placeholders, literals.
 PLACEHOLDER = re.compile(r"\$\{?\w+\}?|%\(\w+\)s|<[^>]*>|(.)\1*|none|null|true|false|"
                          r"undefined|redacted|changeme|\{\w*\}", re.I)
@@ -71,8 +75,9 @@ def secret_assignments(text: str) -> list[str]:
     """The values free text assigns to secret-looking names (see ASSIGNED), but for
     placeholders such as ${SECRET_KEY}, None or ****."""
     found = []
-    for match in ASSIGNED.finditer(text or ""):
-        value = match["dq"] or match["sq"] or match["bare"]
+    matches = [m for pattern in ASSIGNED for m in pattern.finditer(text or "")]
+    for match in sorted(matches, key=lambda m: m.start()):
+        value = match["dq"] or match["sq"] or match.groupdict().get("bare")
         if len(value) >= 4 and not PLACEHOLDER.fullmatch(value) \
                 and not FINGERPRINT.search(value):
             found.append(value)

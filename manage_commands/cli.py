@@ -59,7 +59,7 @@ def main(settings_module, **params):
         # The report names the command as people type it, whichever way it was started
         # (the console script's path, python -m ...).
         code = execute(options, settings, module, ["diagnose-uploads", *sys.argv[1:]],
-                       click.get_text_stream("stdout"), click.get_text_stream("stderr"))
+                       sys.stdout, sys.stderr)
     except UsageError as exc:
         fail(exc, options, "error")
     except Exception as exc:  # one paragraph, never a raw traceback by default

@@ -184,6 +184,9 @@ def test_kv_items_need_a_name_and_a_value():
     ("PASSWORD=hunter22", ["hunter22"]), ('"api_key": "abcd"', ["abcd"]),
     ("token='s3cr'", ["s3cr"]), ('secret="xyz12"', ["xyz12"]), ("pwd => abcd", ["abcd"]),
     ("pwd => abc", []),  # under four characters
+    ('secret_key = "k3y-value"', ["k3y-value"]), ("AUTH_TOKEN ='t0ken'", ["t0ken"]),
+    ('password= "pa55"', ["pa55"]),  # a line of Python or INI
+    ("secret_key = get_secret_key()", []), ("token == expected", []),  # code, not a value
     ("Authorization: Bearer abcdefgh", ["abcdefgh"]), ("tokens=[ abcd12 ]", ["abcd12"]),
     ("x.signature: sig0000", ["sig0000"]),
     ('private=Ab12 and credentials="cr3d"', ["Ab12", "cr3d"]),

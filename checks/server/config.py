@@ -205,8 +205,9 @@ class ServerConfig(Check):
         evidence = [kv("Launch", {"where": r.launch.where, "command": r.launch.text,
                                   "working directory": ctx.relpath(r.launch.cwd)}),
                     traceback_block(r.error, "gunicorn said")]
-        if r.stage == "config file":
-            path = ctx.relpath(r.config_file) if r.config_file else r.launch.path
+        if r.stage == "config file":  # (a loader that timed out named no file: the one it ran)
+            config = r.config_file or gunicorn.config_file(r.launch)
+            path = ctx.relpath(config) if config else r.launch.path
             return E001(f"gunicorn cannot load its config file {path}: {last}",
                         "Fix the config file: gunicorn exits with this error before "
                         "starting any worker.", evidence, path=path)
