@@ -87,3 +87,8 @@ UPLOAD_TIMINGS = Fact("upload.timings", UploadTimings,
                       "reads it")
 SDK_TIMEOUT = Fact("storage.sdk_timeout", SdkTimeout,
                    "imagekit.sdk publishes it; server.budget reads it")
+E2E_IMAGES = Fact("e2e.images", list,
+                  "e2e.upload publishes it with --images hard: one dict per image of the "
+                  "hard set and endpoint, {name, kind, endpoint, status_code, verdict, "
+                  "peak_memory_bytes, message, stored, at}; server.limits reads the peak "
+                  "memory")

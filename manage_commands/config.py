@@ -84,6 +84,7 @@ SHAPE: dict[str, Rule | dict[str, Rule]] = {
         "MAX_ENDPOINTS": (_is_count, "a whole number above 0"),
         "IMAGE": (_is_size, 'a size such as "4032x3024" or (4032, 3024)'),
         "FORMAT": (lambda v: v in ("JPEG", "PNG"), '"JPEG" or "PNG"'),
+        "IMAGES": (lambda v: v in ("default", "hard"), '"default" or "hard"'),
         "STAGE_TIMEOUT": (_is_positive, "a number of seconds above 0"),
         "FETCH_TIMEOUT": (_is_positive, "a number of seconds above 0"),
     },

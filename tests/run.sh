@@ -15,7 +15,7 @@ venv() {  # venv DIR PIP-ARGS...: create DIR once, then install into it
 }
 
 echo "== main environment (.venv: every extra, imagekitio 4.x, test tools)"
-venv .venv -e ".[test,all,example]"
+venv .venv -e ".[test,all,heic,example]"
 echo "== imagekitio 5.x environment (.venv-ik5)"
 # (not the "example" extra: it pins imagekitio 4.2.0 for the example project)
 venv .venv-ik5 -e ".[test,server]" "djangorestframework>=3.15" "imagekitio==5.11.0"

@@ -40,6 +40,7 @@ USAGE_ERRORS = [
      ["Cannot write the report to /nonexistent/dir/report.json", "does not exist"]),
     (("--format", "json", "--format", "md"), ["only one can go to standard output", "--output"]),
     (("--image", "big"), ["'big' is not WIDTHxHEIGHT"]),
+    (("--images", "all"), ["'all'", "'hard'"]),
     (("--timeout", "0"), ["--timeout must be a positive number of seconds"]),
     (("--project-dir", "/nonexistent/dir"), ["--project-dir /nonexistent/dir is not a directory"]),
 ]

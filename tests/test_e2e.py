@@ -58,7 +58,10 @@ def test_the_example_is_diagnosed_through_its_discovered_endpoint(example_projec
 
     assert check["facts"]["e2e.endpoints"] == [{
         "url": "/api/photos/", "view": "gallery.views.PhotoUploadView", "kind": "drf",
-        "method": "POST", "exercised": True, "status_code": 201, "reason": None}]
+        "method": "POST", "exercised": True, "status_code": 201, "reason": None,
+        "peak_memory_bytes": check["facts"]["e2e.endpoints"][0]["peak_memory_bytes"]}]
+    # The largest of the two requests: the 1200x900 photo decoded (4 MiB) at least.
+    assert check["facts"]["e2e.endpoints"][0]["peak_memory_bytes"] > 4 * 2**20
     # The endpoint ran, so the generic path did not: two answered POSTs, no generic stages.
     info = next(f for f in check["findings"] if f["code"] == "e2e.I001")
     titles = [e["title"] for e in info["evidence"]]
@@ -81,6 +84,9 @@ def test_fixed_serializer_passes_with_timings(example_project):
     assert check["status"] == "pass", check["findings"]
     assert codes(check) == ["e2e.I002", "e2e.I001"]
     assert "1 exercised: POST /api/photos/ (201)" in check["findings"][0]["message"]
+    # The default run sends the pair, and says how to send the hard set.
+    assert "e2e.images" not in check["facts"]
+    assert "Add --images hard to send the images phones" in check["findings"][1]["hint"]
     timings = check["facts"]["upload.timings"]
     assert timings["path"] == "endpoint" and timings["total_s"] > 0
     assert timings["request_bytes"] > 0

@@ -12,14 +12,14 @@ any check runs, and with --e2e the dry run steps aside so the upload runs once.
 from __future__ import annotations
 
 from upload_diagnostics.diagnostics import Check, Skip
-from upload_diagnostics.diagnostics.facts import UPLOAD_TIMINGS, WORKER_TIMEOUT
+from upload_diagnostics.diagnostics.facts import E2E_IMAGES, UPLOAD_TIMINGS, WORKER_TIMEOUT
 
 from ..django_settings import wrong_settings
 from . import config as configuration
-from . import discovery, endpoint, findings, generic, images
+from . import discovery, endpoint, findings, generic, hardset, images, memory, verdicts
 from . import tracker as tracking
-from .codes import (C001, C002, E001, E002, E003, E004, E005, E006, E007, E008, E009, E010, I001,
-                    I002, W001, W002, W003)
+from .codes import (C001, C002, E001, E002, E003, E004, E005, E006, E007, E008, E009, E010, E050,
+                    E051, I001, I002, I050, W001, W002, W003, W050)
 from .recording import Recorder
 from .session import Session
 
@@ -46,10 +46,10 @@ def test_images(ctx, config: configuration.E2EConfig) -> list[images.TestImage]:
 class _Upload(Check):
     tags = ("e2e", "upload", "storage", "fileptr")
     layer = "upload"
-    codes = (E001, E002, E003, E004, E005, E006, E007, E008, E009, W001, W002, W003, C001, C002,
-             I001, I002)
+    codes = (E001, E002, E003, E004, E005, E006, E007, E008, E009, E050, E051, W001, W002, W003,
+             W050, C001, C002, I001, I002, I050)
     uses = (WORKER_TIMEOUT.name,)
-    provides = (UPLOAD_TIMINGS.name, "e2e.endpoints")
+    provides = (UPLOAD_TIMINGS.name, "e2e.endpoints", E2E_IMAGES.name)
     needs_django = True
 
 
@@ -150,14 +150,17 @@ class _Run:
         self.handler_paths = tracking.handler_paths(settings.FILE_UPLOAD_HANDLERS)
         self.chosen, self.others, self.runs, self.generic_runs = [], [], [], []
         self.facts: list[dict] = []
+        self.hard = config.images == "hard"
+        self.not_made: list[hardset.NotMade] = []
+        memory.prepare()
 
     def go(self, fetch: bool, discover: bool):
         ctx, config = self.ctx, self.config
-        pictures = ctx.cached("e2e.images", lambda: test_images(ctx, config))
         if discover:
             ctx.progress("      e2e: finding the upload endpoints")
             self.chosen, self.others = discovery.select(config.urls, config.max_endpoints,
                                                         self.tracker.is_project)
+        pictures = self._hard_set() if self.hard else self._pair()
         session = Session(self.recorder, self.real)
         ctx.on_cleanup(session.undo)
         early, why_not = [], ""
@@ -166,7 +169,7 @@ class _Run:
             if self.chosen:
                 early, why_not = self._requests(session, pictures)
             if self.real or not any(r.exercised for r in self.runs):
-                for picture in pictures:
+                for picture in self._pair():
                     ctx.progress(f"      e2e: generic path, {picture.label}")
                     with session.step() as go:
                         if go:
@@ -178,6 +181,20 @@ class _Run:
             ctx.done_cleanup(session.undo)
         yield from early
         yield from self._findings(left, session, why_not, fetch)
+
+    def _pair(self) -> list[images.TestImage]:
+        return self.ctx.cached("e2e.test_images", lambda: test_images(self.ctx, self.config))
+
+    def _hard_set(self) -> list[images.TestImage]:
+        """Made once the URLconf is loaded: the project's modules may change Pillow's
+        MAX_IMAGE_PIXELS, which the decompression bomb exceeds."""
+        from PIL import Image
+
+        if not self.chosen:
+            return []
+        self.ctx.progress("      e2e: making the hard-image set")
+        made, self.not_made = hardset.hard_set(Image.MAX_IMAGE_PIXELS)
+        return made
 
     def _requests(self, session, pictures) -> tuple[list, str]:
         """Send every picture to every chosen endpoint; returns the findings that stopped
@@ -213,9 +230,15 @@ class _Run:
         if self.real and fetch:
             ctx.publish("e2e.fetched", [got for r in self.generic_runs for got in r.fetched])
         yield from findings.generic_findings(self.generic_runs)
-        yield from findings.endpoint_findings(ctx, self.runs)
+        judged = self._verdicts() if self.hard else []
+        if not self.hard:
+            yield from findings.endpoint_findings(ctx, self.runs)
         yield from findings.not_exercised_findings(self.chosen, self.runs)
-        yield from findings.tracker_findings(ctx, self.tracker, self.recorder)
+        yield from findings.tracker_findings(
+            ctx, self.tracker, self.recorder,
+            judged={(c.storage, c.name) for _v, r in judged if r for c in r.calls})
+        if judged:
+            yield from verdicts.findings(ctx, judged, findings.saved_problems(self.tracker))
         if left:
             yield findings.leftover_finding(left, session.prefix)
         if session.maybe_left:
@@ -224,4 +247,15 @@ class _Run:
             yield findings.endpoints_finding(self.facts)
         timings = findings.publish_timings(ctx, self.generic_runs, self.runs)
         yield findings.timing_finding(ctx, timings, self.generic_runs, self.runs,
-                                      session.prefixed and session.prefix)
+                                      session.prefixed and session.prefix, self.hard)
+
+    def _verdicts(self) -> list[tuple[verdicts.Verdict, object]]:
+        """(verdict, its request) for each image of the hard set, published as e2e.images;
+        none when no request was sent."""
+        if not self.runs:
+            return []
+        stored = {(s.storage, s.name): s for s in self.recorder.stored}
+        judged = [(verdicts.not_made(n), None) for n in self.not_made] + \
+            [(verdicts.judge(run, stored), run) for run in self.runs]
+        verdicts.publish(self.ctx, [v for v, _run in judged])
+        return judged

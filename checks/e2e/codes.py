@@ -286,3 +286,81 @@ I001 = Code(
         "(resize before encoding, draft() for thumbnails, an SDK timeout) or raise the "
         "timeouts.",
     lang="bash")
+
+_SAVE_BAD = """image = Image.open(upload)
+image.thumbnail((1024, 1024))
+out = BytesIO()
+image.save(out, "JPEG")  # OSError: cannot write mode RGBA as JPEG"""
+_SAVE_GOOD = """image = Image.open(upload)
+image.thumbnail((1024, 1024))
+out = BytesIO()
+image.convert("RGB").save(out, "JPEG")"""
+
+E050 = Code(
+    code="e2e.E050",
+    title="An image of the hard set made the upload endpoint fail",
+    detects="With --images hard, each image phones and users really send (HEIC, CMYK JPEG, "
+            "RGBA and palette PNG, 16-bit PNG, a truncated JPEG, animated GIF and WebP, an "
+            "EXIF-rotated photo, a decompression bomb, awkward file names) goes through the "
+            "project's upload endpoints. This code is emitted when one answered with a "
+            "server error or raised (a real server answers 500): one finding per endpoint, "
+            "exception type and project line, naming the images, the exception and the "
+            "project's own `path:line`.",
+    why="Users with that kind of image get a 500 page (or a worker that dies) every time; "
+        "the traceback is in the server's log, far from the form they used.",
+    bad=_SAVE_BAD,
+    good=_SAVE_GOOD,
+    fix="Fix the line the finding names: convert to a mode the output format takes "
+        "(RGB for JPEG), catch Pillow's OSError and DecompressionBombError for a broken or "
+        "huge image and answer 400 with a message.",
+    lang="python")
+
+E051 = Code(
+    code="e2e.E051",
+    title="An image of the hard set was stored broken",
+    detects="With --images hard, an endpoint accepted an image and what it stored is empty, "
+            "or neither the bytes sent nor an image Pillow can open and verify. Objects a "
+            "consumed stream explains are reported as e2e.E002/E004 instead.",
+    why="The upload looks successful, but the stored file shows as a broken image, or "
+        "fails in every thumbnail and CDN transformation later.",
+    bad="data = upload.read()\nthumb = make_thumbnail(upload)  # reads to the end\n"
+        "storage.save(name, ContentFile(upload.read()))  # b''",
+    good="data = upload.read()\nthumb = make_thumbnail(BytesIO(data))\n"
+         "storage.save(name, ContentFile(data))",
+    fix="Look at what the view hands to save() for that image (the evidence names the "
+        "stored object and its size) and store the complete, encoded bytes.",
+    lang="python")
+
+W050 = Code(
+    code="e2e.W050",
+    title="An image phones send was rejected",
+    detects="With --images hard, an endpoint refused an image that phones send as they are: "
+            "an iPhone's HEIC photo, or a photo whose EXIF orientation turns it. The "
+            "finding quotes the project's message.",
+    why="iPhone users upload HEIC unless the browser converts it; a site that refuses it "
+        "turns them away with 'Upload a valid image', which they cannot act on.",
+    bad="# Pillow opens no HEIC until pillow-heif registers its opener\n"
+        "image = forms.ImageField()",
+    good="from pillow_heif import register_heif_opener\n\nregister_heif_opener()  "
+         "# in AppConfig.ready()\nimage = forms.ImageField()",
+    fix="Register pillow-heif's opener (pillow_heif.register_heif_opener()) at start-up "
+        "and convert HEIC to JPEG or WebP when storing, or accept= only what the site "
+        "takes and say so on the form.",
+    lang="python")
+
+I050 = Code(
+    code="e2e.I050",
+    title="What the upload endpoints did with each image of the hard set",
+    detects="Emitted with --images hard: for each image and endpoint, the status code, "
+            "accepted or rejected with the project's message, stored intact or broken, the "
+            "exception and project line on a 500, and the request's peak memory (the rise of "
+            "the process's resident memory during the request). Images that could not be "
+            "made here (HEIC without pillow-heif) are listed with the reason. The same rows "
+            "are the JSON fact e2e.images.",
+    why="Rejecting an image with a clear 4xx is fine; the table shows which images the "
+        "project takes, and how much memory each one costs a worker.",
+    bad="diagnose-uploads --settings mysite.settings e2e.upload",
+    good="diagnose-uploads --settings mysite.settings e2e.upload --images hard",
+    fix="Read the rows: a 500, a broken stored file or a rejected phone image is also "
+        "reported as its own finding (e2e.E050, e2e.E051, e2e.W050).",
+    lang="bash")

@@ -13,10 +13,11 @@ project's upload endpoints are discovered, authenticated and exercised.
         "PREPARE": "pkg.mod.func",     # func(client, data) -> data, before each request
         "MAX_ENDPOINTS": 5,            # discovered endpoints exercised, best ranked first
         "IMAGE": "4032x3024", "FORMAT": "JPEG" or "PNG",  # the large test image
+        "IMAGES": "hard",              # the hard-image set instead of the pair
         "STAGE_TIMEOUT": 30, "FETCH_TIMEOUT": 10}         # seconds
 
-The flags --endpoint, --field, --data, --user, --header, --max-endpoints and --image win
-over the settings; --list-endpoints prints the endpoints found and exits.
+The flags --endpoint, --field, --data, --user, --header, --max-endpoints, --image and
+--images win over the settings; --list-endpoints prints the endpoints found and exits.
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # (auth and endpoint load where a run uses them: every run re
     from .endpoint import Request
 
 MAX_ENDPOINTS = 5
+IMAGE_SETS = ("default", "hard")
 
 
 class ConfigError(ValueError):
@@ -83,6 +85,11 @@ FLAGS = (
     Option(("--max-endpoints",), "max_endpoints", "How many discovered upload endpoints "
            f"are exercised, the likeliest user-facing ones first (default {MAX_ENDPOINTS}). "
            "Example: --max-endpoints 10", "N", type=_positive),
+    Option(("--images",), "images", "Which images go through the endpoints: default, a "
+           "small photo and a phone photo; hard, the images phones and users really send "
+           "(HEIC, CMYK, RGBA and palette PNG, 16-bit PNG, truncated JPEG, animated GIF and "
+           "WebP, an EXIF-rotated photo, a decompression bomb, awkward names), each with its "
+           "verdict and peak memory. Example: --images hard", "SET", choices=IMAGE_SETS),
     Option(("--list-endpoints",), "list_endpoints", "List the upload endpoints found in the "
            "URLconf (URL, view, kind, file field, required fields, authentication) and "
            "exit; a JSON list with --format json. Example: --list-endpoints --format json",
@@ -97,6 +104,7 @@ class E2EConfig:
     max_endpoints: int
     image: tuple[int, int]
     image_format: str
+    images: str  # "default" or "hard"
     stage_timeout: float
     fetch_timeout: float
 
@@ -139,6 +147,7 @@ def _merged(config: dict, options) -> E2EConfig:
                           or MAX_ENDPOINTS),
         image=options.image or _size(config.get("IMAGE")) or images.PHONE_SIZE,
         image_format=str(config.get("FORMAT", "JPEG")),
+        images=options.images or config.get("IMAGES") or "default",
         stage_timeout=float(config.get("STAGE_TIMEOUT", 30)),
         fetch_timeout=float(config.get("FETCH_TIMEOUT", 10)))
 

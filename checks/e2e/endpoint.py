@@ -14,9 +14,11 @@ import logging
 import sys
 import time
 import traceback
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from . import auth
+from . import auth, memory
 from . import tracker as tracking
 from .discovery import Endpoint
 from .filling import Filler, Unfillable
@@ -54,6 +56,8 @@ class EndpointRun:
     frame: tracking.Frame | None = None  # where in project code it was raised
     calls: list[Call] = field(default_factory=list)
     log: list[str] = field(default_factory=list)  # warnings and errors logged meanwhile
+    warned: list[str] = field(default_factory=list)  # Python warnings meanwhile (Pillow's)
+    peak_memory_bytes: int | None = None  # memory.peak() around the request
 
     @property
     def url(self) -> str:
@@ -142,7 +146,7 @@ def post(endpoint: Endpoint, image: TestImage, request: Request, tracker: tracki
         send = getattr(client, endpoint.method.lower())
         started = time.perf_counter()
         try:
-            with tracking.active(tracker):
+            with tracking.active(tracker), _warnings(result.warned), memory.peak() as peak:
                 response = send(endpoint.url, data=body, content_type=content_type,
                                 secure=True, headers=request.credentials.headers)
         except MultiValueDictKeyError as exc:  # the view insists on a field not sent
@@ -156,6 +160,7 @@ def post(endpoint: Endpoint, image: TestImage, request: Request, tracker: tracki
         else:
             _judge(result, response, request, who)
         result.seconds = time.perf_counter() - started
+        result.peak_memory_bytes = peak.bytes
         result.upload_class = ", ".join(tracker.streams[k].name for k in tracker.streams
                                         if k not in before and "UploadedFile" in
                                         tracker.streams[k].name)
@@ -308,6 +313,19 @@ def _rendered_form(response):
 
 def _message(item) -> str:
     return str(item.get("message", item)) if isinstance(item, dict) else str(item)
+
+
+@contextmanager
+def _warnings(lines: list[str]):
+    """Keeps the warnings raised meanwhile (e.g. Pillow's DecompressionBombWarning), each
+    once, instead of printing them."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for warning in caught:
+        line = f"{warning.category.__name__}: {warning.message}"
+        if line not in lines:
+            lines.append(line)
 
 
 class _captured_log(logging.Handler):

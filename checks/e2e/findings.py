@@ -133,6 +133,7 @@ def endpoints_fact(chosen, others, runs, limit: int, why_not: str = "") -> list[
     for endpoint in chosen + others:
         mine = [r for r in runs if r.endpoint is endpoint]
         statuses = [r.status for r in mine if r.status is not None]
+        peaks = [r.peak_memory_bytes for r in mine if r.peak_memory_bytes is not None]
         skipped = [r.reason for r in mine if r.outcome == "skipped"]
         exercised = any(r.exercised for r in mine)
         reason = None if exercised else (skipped[0] if skipped else why_not if endpoint in
@@ -140,6 +141,7 @@ def endpoints_fact(chosen, others, runs, limit: int, why_not: str = "") -> list[
         facts.append({"url": endpoint.url, "view": endpoint.view, "kind": endpoint.kind,
                       "method": endpoint.method, "exercised": exercised,
                       "status_code": max(statuses) if statuses else None,
+                      "peak_memory_bytes": max(peaks) if peaks else None,
                       "reason": reason})
     return facts
 
@@ -169,9 +171,16 @@ def endpoints_finding(facts: list[dict]) -> Finding:
 
 # -- the read tracker and what was stored --------------------------------------------------
 
-def tracker_findings(ctx, tracker: Tracker, recorder: Recorder) -> list[Finding]:
+def saved_problems(tracker: Tracker) -> set:
+    """(storage, name) of each object saved from a stream not at 0."""
+    return {(p.storage, p.name) for p in tracker.problems if p.kind != "eof_read"}
+
+
+def tracker_findings(ctx, tracker: Tracker, recorder: Recorder,
+                     judged: set = frozenset()) -> list[Finding]:
     """E001 for reads at the end of a consumed stream; for saves of a stream not at 0,
-    one finding by what was stored; then stored objects wrong for another reason."""
+    one finding by what was stored; then stored objects wrong for another reason, but
+    those `judged` (storage, name) by the hard set's verdicts."""
     stored = {(s.storage, s.name): s for s in recorder.stored}
     saves = {(c.storage, c.name): c for c in recorder.calls if c.op == "save"}
     explained, groups = set(), {}
@@ -188,7 +197,7 @@ def tracker_findings(ctx, tracker: Tracker, recorder: Recorder) -> list[Finding]
         groups.setdefault(key, []).append(problem)
     findings = [_problem_finding(ctx, key[0], problems, stored, saves)
                 for key, problems in groups.items()]
-    return findings + stored_findings(ctx, recorder, explained)
+    return findings + stored_findings(ctx, recorder, explained | judged)
 
 
 def _saved_code(kept, call) -> str:
@@ -396,7 +405,8 @@ def publish_timings(ctx, generic_runs, endpoint_runs) -> UploadTimings | None:
     answered = [r for r in endpoint_runs if r.exercised and r.status is not None]
     if answered:
         first = answered[0].endpoint
-        run = [r for r in answered if r.endpoint is first][-1]
+        run = max((r for r in answered if r.endpoint is first),
+                  key=lambda r: r.request_bytes)  # the large image
         stages = [Stage(f"{first.method} {run.url}", round(run.seconds, 4), run.request_bytes,
                         len(run.body))]
         stages += [Stage(f"storage {c.op} {c.name}", round(c.seconds, 4), 0, c.nbytes or 0)
@@ -413,7 +423,9 @@ def publish_timings(ctx, generic_runs, endpoint_runs) -> UploadTimings | None:
     return timings
 
 
-def timing_finding(ctx, timings, generic_runs, endpoint_runs, prefix) -> Finding:
+def timing_finding(ctx, timings, generic_runs, endpoint_runs, prefix, hard=False) -> Finding:
+    """I001; with the hard set, whose every request is in e2e.I050, only the timed one's
+    block is shown."""
     worker = WORKER_TIMEOUT.read(ctx)
     limit = worker and worker.timeout_s
     share = f" ({timings.total_s / limit:.1%} of the {limit:g} s worker timeout)" \
@@ -422,8 +434,10 @@ def timing_finding(ctx, timings, generic_runs, endpoint_runs, prefix) -> Finding
                 for r in generic_runs]
     evidence += [kv(f"Endpoint: {r.endpoint.method} {r.url}, {r.image.label}",
                     {"upload object": r.upload_class, "status": r.status,
-                     "seconds": round(r.seconds, 3), "request bytes": r.request_bytes})
-                 for r in endpoint_runs if r.exercised]
+                     "seconds": round(r.seconds, 3), "request bytes": r.request_bytes,
+                     "peak memory (MiB)": mib(r.peak_memory_bytes)})
+                 for r in endpoint_runs if r.exercised and (
+                     not hard or (timings and r.image.label == timings.image))]
     mode = f"the real storages under {prefix}" if prefix else \
         "a recording in-memory storage in place of every project storage"
     evidence.append(kv("How it ran", {"storage": mode, "database": "a test database, "
@@ -431,5 +445,14 @@ def timing_finding(ctx, timings, generic_runs, endpoint_runs, prefix) -> Finding
     message = (f"The upload of {timings.image} took {timings.total_s:.2f} s through "
                f"the {timings.path} path{share}") if timings else \
         "No upload path completed"
-    return I001(message, "Compare with the worker timeout (server checks) and the proxy "
-                "timeouts; the stages show where the time goes.", evidence)
+    hint = "Compare with the worker timeout (server checks) and the proxy timeouts; the " \
+        "stages show where the time goes."
+    if not hard:
+        hint += (" Add --images hard to send the images phones and users really send (HEIC, "
+                 "RGBA PNG, a truncated JPEG, a decompression bomb...) and see what each does.")
+    return I001(message, hint, evidence)
+
+
+def mib(nbytes: int | None):
+    """Bytes as MiB, one decimal, for a table; "-" when unmeasured."""
+    return "-" if nbytes is None else round(nbytes / 2**20, 1)

@@ -17,6 +17,7 @@ class TestImage:
     data: bytes
     size: tuple[int, int]
     content_type: str
+    kind: str = "photo"  # what is hard about it, for the hard-image set (hardset.py)
 
     @property
     def label(self) -> str:

@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import threading
@@ -45,6 +46,7 @@ class Stored:
     problem: str = ""  # why it does not decode
     content: str = ""  # what was saved (the stream's name and class)
     sent: int | None = None  # the size of the saved file object, when it knew one
+    digest: str = ""  # SHA-256 of the stored bytes: whether an upload was stored as sent
 
 
 class NameSearchLoop(Exception):
@@ -105,7 +107,8 @@ class Recorder:
         label = f"{getattr(content, 'name', None) or name} ({type(content).__name__})"
         with self._lock:
             self.stored.append(Stored(storage, name, len(data), fmt, problem, label,
-                                      getattr(content, "size", None)))
+                                      getattr(content, "size", None),
+                                      hashlib.sha256(data).hexdigest()))
 
 
 class RecordingStorage(Storage):

@@ -1,0 +1,163 @@
+"""The hard-image set (--images hard): the images phones and users really send, made with
+Pillow (HEIC with pillow-heif, when it is installed). Each is a TestImage with its kind;
+one that cannot be made here is a NotMade with the reason.
+
+Making the set never changes the process: pillow-heif encodes HEIC without registering
+its opener, so whether the project decodes HEIC is the project's own doing.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from .images import TestImage, phone_photo, photo_pixels
+
+SIZE = (1024, 768)  # the photos and graphics (what is hard is the format, not the size)
+ANIMATED_SIZE = (320, 240)
+HEIC_SIZE = (640, 480)  # x265 takes seconds for a larger one
+DEFAULT_MAX_PIXELS = 89_478_485  # Pillow's Image.MAX_IMAGE_PIXELS, when the project unset it
+BOMB_WIDTH = 10_000
+NAME_LIMIT = 100  # FileField's default max_length
+# Kinds that phones send as they are: rejecting them turns users away (e2e.W050).
+FROM_PHONES = {"heic": "iPhones save photos as HEIC by default",
+               "exif-rotated": "phone cameras store the orientation in EXIF instead of "
+                               "turning the pixels"}
+
+
+@dataclass(frozen=True)
+class NotMade:
+    name: str
+    kind: str
+    reason: str
+
+
+def hard_set(max_pixels: int | None) -> tuple[list[TestImage], list[NotMade]]:
+    """The images, and those that could not be made. `max_pixels` is Pillow's
+    MAX_IMAGE_PIXELS in this process (the project may have changed it)."""
+    from PIL import Image
+
+    photo, graphic = photo_pixels(SIZE), _graphic()
+    made, not_made = [], []
+    for make in (_heic, _cmyk, _rgba, _palette, _png16, _truncated, _gif, _webp, _rotated):
+        image = make(photo, graphic)
+        (not_made if isinstance(image, NotMade) else made).append(image)
+    bomb = _bomb(max_pixels, Image)
+    (not_made if isinstance(bomb, NotMade) else made).append(bomb)
+    return made + _awkward_names(), not_made
+
+
+def _graphic():
+    """A logo-like RGB picture: gradients and a disc, as PNGs mostly hold (a photo's grain
+    would make them slow to encode and unlike what users send as PNG)."""
+    from PIL import Image, ImageDraw
+
+    width, height = SIZE
+    ramp, radial = Image.linear_gradient("L").resize(SIZE), Image.radial_gradient("L").resize(SIZE)
+    image = Image.merge("RGB", (ramp, radial, ramp.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
+    ImageDraw.Draw(image).ellipse((width // 4, height // 4, width * 3 // 4, height * 3 // 4),
+                                  fill=(200, 40, 60))
+    return image
+
+
+def _saved(kind: str, name: str, image, fmt: str, content_type: str, **params) -> TestImage:
+    out = io.BytesIO()
+    image.save(out, fmt, **params)
+    return TestImage(name, out.getvalue(), image.size, content_type, kind)
+
+
+def _heic(base, _graphic) -> TestImage | NotMade:
+    try:
+        import pillow_heif
+    except ImportError:
+        return NotMade("IMG_0001.HEIC", "heic", "pillow-heif is not installed: pip install "
+                       "'django-upload-diagnostics[heic]' to send the HEIC photo")
+    out, image = io.BytesIO(), base.resize(HEIC_SIZE)
+    pillow_heif.from_pillow(image).save(out, quality=60, enc_params={"preset": "ultrafast"})
+    return TestImage("IMG_0001.HEIC", out.getvalue(), image.size, "image/heic", "heic")
+
+
+def _cmyk(base, _graphic) -> TestImage:
+    return _saved("cmyk-jpeg", "print-cmyk.jpg", base.convert("CMYK"), "JPEG", "image/jpeg",
+                  quality=90)
+
+
+def _rgba(_photo, base) -> TestImage:
+    from PIL import Image
+
+    image = base.copy()
+    image.putalpha(Image.linear_gradient("L").rotate(90).resize(base.size))
+    return _saved("rgba-png", "transparent.png", image, "PNG", "image/png", compress_level=1)
+
+
+def _quantized(image):
+    """Mode P with an adaptive palette (the fast octree: median cut takes seconds)."""
+    from PIL import Image
+
+    return image.quantize(256, method=Image.Quantize.FASTOCTREE)
+
+
+def _palette(_photo, base) -> TestImage:
+    return _saved("palette-png", "palette.png", _quantized(base), "PNG", "image/png")
+
+
+def _png16(_photo, base) -> TestImage:
+    """16-bit greyscale (Pillow's mode I;16), as scanners and editors write it."""
+    image = base.convert("L").convert("I").point(lambda v: v * 257).convert("I;16")
+    return _saved("png-16bit", "scan-16bit.png", image, "PNG", "image/png", compress_level=1)
+
+
+def _truncated(base, _graphic) -> TestImage:
+    """A JPEG cut off at 60%, as an interrupted transfer leaves it."""
+    whole = _saved("truncated-jpeg", "truncated.jpg", base, "JPEG", "image/jpeg", quality=90)
+    return TestImage(whole.name, whole.data[:len(whole.data) * 6 // 10], whole.size,
+                     whole.content_type, whole.kind)
+
+
+def _frames(base) -> list:
+    small = base.resize(ANIMATED_SIZE)
+    return [small.rotate(angle) for angle in (0, 15, 30)]
+
+
+def _gif(base, _graphic) -> TestImage:
+    frames = [_quantized(f) for f in _frames(base)]
+    return _saved("animated-gif", "animated.gif", frames[0], "GIF", "image/gif",
+                  save_all=True, append_images=frames[1:], duration=100, loop=0)
+
+
+def _webp(base, _graphic) -> TestImage | NotMade:
+    from PIL import features
+
+    if not features.check("webp"):
+        return NotMade("animated.webp", "animated-webp", "this Pillow has no WebP encoder")
+    frames = _frames(base)
+    return _saved("animated-webp", "animated.webp", frames[0], "WEBP", "image/webp",
+                  save_all=True, append_images=frames[1:], duration=100, loop=0)
+
+
+def _rotated(_photo, _graphic) -> TestImage:
+    """A phone photo whose EXIF orientation says: turn it 90 degrees to show it."""
+    photo = phone_photo(SIZE, name="IMG_20240501_0001.jpg")
+    return TestImage(photo.name, photo.data, photo.size, photo.content_type, "exif-rotated")
+
+
+def _bomb(max_pixels: int | None, Image) -> TestImage | NotMade:
+    """A small PNG (one colour, 1 bit a pixel: 11 kB) with just over MAX_IMAGE_PIXELS
+    pixels: Pillow opens it with a DecompressionBombWarning, and decoding it takes a byte
+    a pixel. Not made when the project raised the limit far above Pillow's default."""
+    limit = max_pixels or DEFAULT_MAX_PIXELS
+    if limit > 2 * DEFAULT_MAX_PIXELS:
+        return NotMade("bomb.png", "decompression-bomb", f"Image.MAX_IMAGE_PIXELS is "
+                       f"{limit:,} here: a bomb above it would take over {limit // 2**20:,} "
+                       "MiB to decode, so it is not sent")
+    size = (BOMB_WIDTH, limit // BOMB_WIDTH + 1)
+    return _saved("decompression-bomb", "bomb.png", Image.new("1", size), "PNG", "image/png")
+
+
+def _awkward_names() -> list[TestImage]:
+    """A small photo under names users' files have."""
+    photo = phone_photo((320, 240), name="x.jpg")
+    long_name = "holiday-" + "x" * (NAME_LIMIT + 50 - len("holiday-.jpg")) + ".jpg"
+    names = (("name-unicode", "Café 写真 ünïcode.jpg"), ("name-spaces", "my holiday photo.jpg"),
+             ("name-hash", "photo#1.jpg"), ("name-150", long_name))
+    return [TestImage(name, photo.data, photo.size, photo.content_type, kind)
+            for kind, name in names]
