@@ -13,18 +13,23 @@ untimed run of each to warm the page cache and bytecode):
   and posts the same images (read from files, under the same names) with the test client,
   each request rolled back, checking each status code against the diagnosis's.
 
-The view is a careful one: it registers pillow-heif's opener, refuses too many pixels,
-converts to RGB and stores a thumbnail.
+The view does what upload views typically do, carefully: it registers pillow-heif's opener,
+refuses too many pixels, applies the EXIF orientation, and stores a WebP copy for display
+and a thumbnail.
 
     .venv/bin/python benchmarks/bench_hard.py
 
-Target: the diagnosis at most 1.2x the requests by hand.
+Target: the diagnosis at most 1.2x the requests by hand. It also prints how long making
+the set takes (in the benchmark's own process, before the runs): the script reads the
+images from files, the diagnosis makes them (in a thread that overlaps with its search for
+the endpoint and its test database).
 """
 from __future__ import annotations
 
 import json
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from bench_endpoints import timed
@@ -53,6 +58,7 @@ from django.db import models
 
 class Photo(models.Model):
     image = models.ImageField(upload_to="photos/")
+    display = models.ImageField(upload_to="display/", blank=True)
     thumbnail = models.ImageField(upload_to="thumbs/", blank=True)
 """
 
@@ -63,7 +69,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
 from django.http import JsonResponse
-from PIL import Image
+from PIL import Image, ImageOps
 
 from .models import Photo
 
@@ -80,16 +86,20 @@ class PhotoForm(forms.ModelForm):
         fields = ["image"]
 
 
-def thumbnail(upload):
+def processed(upload):
+    # A WebP copy for display and a thumbnail, as the example project makes them.
     image = Image.open(upload)
     if image.width * image.height > Image.MAX_IMAGE_PIXELS:
         raise OSError("too many pixels")
-    image = image.convert("RGB")
-    image.thumbnail((1024, 1024))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85)
+    image = ImageOps.exif_transpose(image).convert("RGB")
+    display = io.BytesIO()
+    image.save(display, "WEBP", quality=82)
+    image.thumbnail((300, 300))
+    thumbnail = io.BytesIO()
+    image.save(thumbnail, "JPEG", quality=80)
     upload.seek(0)
-    return ContentFile(out.getvalue(), name="thumb.jpg")
+    return (ContentFile(display.getvalue(), name="display.webp"),
+            ContentFile(thumbnail.getvalue(), name="thumb.jpg"))
 
 
 @login_required
@@ -99,7 +109,7 @@ def upload(request):
         return JsonResponse(form.errors, status=400)
     photo = form.save(commit=False)
     try:
-        photo.thumbnail = thumbnail(form.cleaned_data["image"])
+        photo.display, photo.thumbnail = processed(form.cleaned_data["image"])
     except OSError as exc:
         return JsonResponse({"image": [f"Unusable image: {exc}"]}, status=400)
     photo.save()
@@ -158,7 +168,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         write_project(root)
+        started = time.perf_counter()
         made, not_made = hardset.hard_set(Image.MAX_IMAGE_PIXELS)
+        making = time.perf_counter() - started
         diagnose = [sys.executable, "manage.py", "diagnose_uploads", "e2e.upload", "--images",
                     "hard", "--format", "json", "--output", str(root / "report.json")]
         timed(diagnose, root)  # warm the page cache and bytecode; its verdicts for the check
@@ -181,7 +193,9 @@ def main() -> int:
         print("not made here: " + "; ".join(f"{n.kind}: {n.reason}" for n in not_made))
     ratio = diagnosis / hand
     print(f"by hand with the test client: {hand:.2f} s; diagnose_uploads e2e.upload "
-          f"--images hard: {diagnosis:.2f} s (whole processes, one run each)")
+          f"--images hard: {diagnosis:.2f} s (whole processes, one run each); making the "
+          f"set, which the diagnosis does and the script does not: {making:.2f} s in this "
+          "process")
     print(f"ratio: {ratio:.2f}x (target <= {TARGET}x) {'OK' if ratio <= TARGET else 'OVER'}")
     return 0 if ratio <= TARGET else 1
 

@@ -156,11 +156,12 @@ class _Run:
 
     def go(self, fetch: bool, discover: bool):
         ctx, config = self.ctx, self.config
+        maker = hardset.Maker() if self.hard else None  # meanwhile
         if discover:
             ctx.progress("      e2e: finding the upload endpoints")
             self.chosen, self.others = discovery.select(config.urls, config.max_endpoints,
                                                         self.tracker.is_project)
-        pictures = self._hard_set() if self.hard else self._pair()
+        pictures = (lambda: self._hard_set(maker)) if self.hard else self._pair
         session = Session(self.recorder, self.real)
         ctx.on_cleanup(session.undo)
         early, why_not = [], ""
@@ -185,20 +186,18 @@ class _Run:
     def _pair(self) -> list[images.TestImage]:
         return self.ctx.cached("e2e.test_images", lambda: test_images(self.ctx, self.config))
 
-    def _hard_set(self) -> list[images.TestImage]:
-        """Made once the URLconf is loaded: the project's modules may change Pillow's
+    def _hard_set(self, maker: hardset.Maker) -> list[images.TestImage]:
+        """Once the URLconf is loaded: the project's modules may change Pillow's
         MAX_IMAGE_PIXELS, which the decompression bomb exceeds."""
         from PIL import Image
 
-        if not self.chosen:
-            return []
         self.ctx.progress("      e2e: making the hard-image set")
-        made, self.not_made = hardset.hard_set(Image.MAX_IMAGE_PIXELS)
+        made, self.not_made = maker.result(Image.MAX_IMAGE_PIXELS)
         return made
 
     def _requests(self, session, pictures) -> tuple[list, str]:
-        """Send every picture to every chosen endpoint; returns the findings that stopped
-        the requests early, and why."""
+        """Send every picture (`pictures()`, once the test database exists) to every chosen
+        endpoint; returns the findings that stopped the requests early, and why."""
         ctx = self.ctx
         ctx.progress("      e2e: creating the test database")
         try:
@@ -206,6 +205,7 @@ class _Run:
         except Exception as exc:  # no database, migrations that fail on an empty one
             return [findings.database_finding(exc)], \
                 "the test database could not be created (e2e.E009)"
+        pictures = pictures()
         for target in self.chosen:
             for picture in pictures:
                 ctx.progress(f"      e2e: {target.method} {target.url}, {picture.label}")

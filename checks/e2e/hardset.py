@@ -8,6 +8,7 @@ its opener, so whether the project decodes HEIC is the project's own doing.
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass
 
 from .images import TestImage, phone_photo, photo_pixels
@@ -34,16 +35,36 @@ class NotMade:
 def hard_set(max_pixels: int | None) -> tuple[list[TestImage], list[NotMade]]:
     """The images, and those that could not be made. `max_pixels` is Pillow's
     MAX_IMAGE_PIXELS in this process (the project may have changed it)."""
-    from PIL import Image
+    return Maker().result(max_pixels)
 
-    photo, graphic = photo_pixels(SIZE), _graphic()
-    made, not_made = [], []
-    for make in (_heic, _cmyk, _rgba, _palette, _png16, _truncated, _gif, _webp, _rotated):
-        image = make(photo, graphic)
-        (not_made if isinstance(image, NotMade) else made).append(image)
-    bomb = _bomb(max_pixels, Image)
-    (not_made if isinstance(bomb, NotMade) else made).append(bomb)
-    return made + _awkward_names(), not_made
+
+class Maker:
+    """Makes the set in a thread of its own from its creation, so that it overlaps with the
+    run's search for endpoints and its test database (Pillow's encoders release the GIL).
+    `result()` makes the decompression bomb, which needs MAX_IMAGE_PIXELS as the project's
+    modules leave it, and waits for the rest."""
+
+    def __init__(self):
+        self._outcome: dict = {}
+        self._thread = threading.Thread(target=self._make, name="hard-image set", daemon=True)
+        self._thread.start()
+
+    def _make(self) -> None:
+        try:
+            photo, graphic = photo_pixels(SIZE), _graphic()
+            self._outcome["value"] = [make(photo, graphic) for make in (
+                _heic, _cmyk, _rgba, _palette, _png16, _truncated, _gif, _webp, _rotated)]
+        except BaseException as exc:  # noqa: BLE001 - raised again in result()
+            self._outcome["error"] = exc
+
+    def result(self, max_pixels: int | None) -> tuple[list[TestImage], list[NotMade]]:
+        bomb = _bomb(max_pixels)
+        self._thread.join()
+        if "error" in self._outcome:
+            raise self._outcome["error"]
+        items = [*self._outcome["value"], bomb, *_awkward_names()]
+        return ([i for i in items if isinstance(i, TestImage)],
+                [i for i in items if isinstance(i, NotMade)])
 
 
 def _graphic():
@@ -140,7 +161,7 @@ def _rotated(_photo, _graphic) -> TestImage:
     return TestImage(photo.name, photo.data, photo.size, photo.content_type, "exif-rotated")
 
 
-def _bomb(max_pixels: int | None, Image) -> TestImage | NotMade:
+def _bomb(max_pixels: int | None) -> TestImage | NotMade:
     """A small PNG (one colour, 1 bit a pixel: 11 kB) with just over MAX_IMAGE_PIXELS
     pixels: Pillow opens it with a DecompressionBombWarning, and decoding it takes a byte
     a pixel. Not made when the project raised the limit far above Pillow's default."""
@@ -149,6 +170,8 @@ def _bomb(max_pixels: int | None, Image) -> TestImage | NotMade:
         return NotMade("bomb.png", "decompression-bomb", f"Image.MAX_IMAGE_PIXELS is "
                        f"{limit:,} here: a bomb above it would take over {limit // 2**20:,} "
                        "MiB to decode, so it is not sent")
+    from PIL import Image
+
     size = (BOMB_WIDTH, limit // BOMB_WIDTH + 1)
     return _saved("decompression-bomb", "bomb.png", Image.new("1", size), "PNG", "image/png")
 
