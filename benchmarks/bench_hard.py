@@ -162,7 +162,6 @@ def write_project(root: Path) -> None:
 
 def main() -> int:
     from PIL import Image
-
     from upload_diagnostics.checks.e2e import hardset
 
     with tempfile.TemporaryDirectory() as tmp:

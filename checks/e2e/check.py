@@ -231,8 +231,7 @@ class _Run:
             ctx.publish("e2e.fetched", [got for r in self.generic_runs for got in r.fetched])
         yield from findings.generic_findings(self.generic_runs)
         judged = self._verdicts() if self.hard else []
-        if not self.hard:
-            yield from findings.endpoint_findings(ctx, self.runs)
+        yield from findings.endpoint_findings(ctx, self.runs, judged=self.hard)
         yield from findings.not_exercised_findings(self.chosen, self.runs)
         yield from findings.tracker_findings(
             ctx, self.tracker, self.recorder,

@@ -69,7 +69,14 @@ def database_finding(exc) -> Finding:
 
 # -- the endpoints ---------------------------------------------------------------------------
 
-def endpoint_findings(ctx, runs) -> list[Finding]:
+def name_loops(run) -> list:
+    """The saves of a request that never found a free name (e2e.E008)."""
+    return [c for c in run.calls if c.error and c.error.startswith("NameSearchLoop")]
+
+
+def endpoint_findings(ctx, runs, judged: bool = False) -> list[Finding]:
+    """E008, then E006 or E005 for each request; with the hard set (`judged`), whose
+    verdicts report what the endpoints answered, only E008."""
     findings = []
     for run in runs:
         request = f"{run.endpoint.method} {run.url}"
@@ -80,7 +87,7 @@ def endpoint_findings(ctx, runs) -> list[Finding]:
         evidence = [facts, _calls_table(run.calls, "Storage calls during the request")]
         if run.log:
             evidence.append(log("Logged during the request", run.log))
-        loops = [c for c in run.calls if c.error and c.error.startswith("NameSearchLoop")]
+        loops = name_loops(run)
         if loops:
             findings.append(E008(
                 f"Saving never finds a free name during {request}: {loops[0].error}",
@@ -88,6 +95,8 @@ def endpoint_findings(ctx, runs) -> list[Finding]:
                 "Storage.get_available_name() loops forever and the request hangs until the "
                 "worker timeout kills it. Make exists() return False for names that are not "
                 "stored.", evidence))
+        if judged:
+            continue
         if run.error:
             where = run.frame
             findings.append(E006(
@@ -101,7 +110,7 @@ def endpoint_findings(ctx, runs) -> list[Finding]:
             errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in run.errors.items())
             findings.append(E005(
                 f"{request} with {run.image.label} was refused: HTTP {run.status} "
-                f"{(errors or _first_line(run.body))[:200]}",
+                f"{(errors or first_line(run.body))[:200]}",
                 "The project's endpoint refused a valid photo. Read the response body and "
                 "the log below: a 5xx names the failing call among the storage calls, an "
                 "error on the file field says what the view holds against the photo.",
@@ -109,7 +118,7 @@ def endpoint_findings(ctx, runs) -> list[Finding]:
     return findings
 
 
-def _first_line(text: str) -> str:
+def first_line(text: str) -> str:
     line = text.strip().splitlines()[0] if text.strip() else ""
     return line[:200]
 

@@ -8,8 +8,9 @@ project's code. Memory the C library kept from earlier work would be reused unse
 `prepare()` asks glibc to map every buffer of 128 KiB or more by itself (mallopt
 M_MMAP_THRESHOLD, its default value made fixed) before the run, and each request starts
 with malloc_trim(0), which hands back what is free. Small objects Python keeps in its own
-arenas from earlier requests are not counted again, so it is a lower bound. Resetting the peak also resets what the process reports as its maximum RSS
-(getrusage). Elsewhere than Linux, or where /proc cannot be written, it is None.
+arenas from earlier requests are not counted again, so it is a lower bound. Resetting the
+peak also resets what the process reports as its maximum RSS (getrusage). Elsewhere than
+Linux, or where /proc cannot be written, it is None.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ MMAP_THRESHOLD = 128 * 1024
 
 def _kib(name: str) -> int:
     with open(_STATUS, encoding="ascii") as status:
-        return int(re.search(rf"^{name}:\s+(\d+) kB", status.read(), re.M).group(1))
+        return int(re.search(rf"^{name}:\s+(\d+) kB", status.read(), re.MULTILINE).group(1))
 
 
 @cache

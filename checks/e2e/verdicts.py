@@ -9,13 +9,14 @@ answers 500), "skipped" (not made here, or the request was not exercised, with t
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import asdict, dataclass
 
 from upload_diagnostics.diagnostics import Finding, table, traceback_block
 from upload_diagnostics.diagnostics.facts import E2E_IMAGES
 
 from .codes import E050, E051, I050, W050
-from .findings import mib
+from .findings import first_line, mib, name_loops
 from .hardset import FROM_PHONES, NotMade
 
 
@@ -42,12 +43,12 @@ def judge(run, stored: dict) -> Verdict:
                       "accepted", run.peak_memory_bytes)
     if run.error or (status or 0) >= 500:
         verdict.verdict, verdict.status_code = "error", status or 500
-        verdict.message = run.error or _first_line(run.body)
+        verdict.message = run.error or first_line(run.body)
         verdict.at = run.frame and f"{run.frame.path}:{run.frame.line}"
     elif run.outcome == "refused" or (run.outcome == "failed" and 400 <= status < 500):
         verdict.verdict = "rejected"
         verdict.message = "; ".join(f"{k}: {' '.join(v)}" for k, v in run.errors.items()) \
-            or _first_line(run.body)
+            or first_line(run.body)
     elif not run.exercised:
         verdict.verdict, verdict.message = "skipped", run.reason
     else:
@@ -72,15 +73,10 @@ def _stored(saved, broken) -> str:
     if not saved:
         return "nothing stored"
     if broken:
-        return "broken: " + ", ".join(f"{s.storage}:{s.name} ({s.nbytes:,} bytes"
-                                      f"{', ' + s.problem if s.problem else ''})"
-                                      for s in broken)
+        return "broken: " + ", ".join(
+            f"{s.storage}:{s.name} ({s.nbytes:,} bytes{', ' + s.problem if s.nbytes else ''})"
+            for s in broken)
     return "intact: " + ", ".join(f"{s.storage}:{s.name}" for s in saved)
-
-
-def _first_line(text: str) -> str:
-    lines = text.strip().splitlines()
-    return lines[0][:200] if lines else ""
 
 
 def publish(ctx, verdicts: list[Verdict]) -> None:
@@ -91,10 +87,11 @@ def publish(ctx, verdicts: list[Verdict]) -> None:
 
 def findings(ctx, judged: list[tuple[Verdict, object]], explained: set) -> list[Finding]:
     """From (verdict, its EndpointRun or None): E050 per endpoint, exception type and
-    line; E051 per endpoint for what was stored broken (but objects a consumed stream
-    explains: `explained`); W050 per endpoint for the phone images it rejected; then the
-    table of every verdict (I050)."""
-    found = [_failed(ctx, key, group) for key, group in _grouped(judged, "error").items()]
+    line (but a save that never found a free name: e2e.E008); E051 per endpoint for what
+    was stored broken (but objects a consumed stream explains: `explained`); W050 per
+    endpoint for the phone images it rejected; then the table of every verdict (I050)."""
+    failed = [(v, run) for v, run in judged if not (run and name_loops(run))]  # e2e.E008
+    found = [_failed(ctx, key, group) for key, group in _grouped(failed, "error").items()]
     for endpoint, group in _grouped(judged, "broken").items():
         shown = [v for v, run in group if not _explained(run, explained)]
         if shown:
@@ -109,16 +106,14 @@ def findings(ctx, judged: list[tuple[Verdict, object]], explained: set) -> list[
                 f"{endpoint} rejected what phones send: " + "; ".join(
                     f"{v.kind} ({v.name}): {v.message[:160]}" for v in phone),
                 "; ".join(FROM_PHONES[v.kind] for v in phone) + ". Accept them: register "
-                "pillow-heif's opener for HEIC, Image.exif_transpose() for the orientation.",
+                "pillow-heif's opener for HEIC, ImageOps.exif_transpose() for the orientation.",
                 [_table("Phone images rejected", phone)]))
     found.append(overview([v for v, _run in judged]))
     return found
 
 
 def overview(verdicts: list[Verdict]) -> Finding:
-    counts = {}
-    for v in verdicts:
-        counts[v.verdict] = counts.get(v.verdict, 0) + 1
+    counts = Counter(v.verdict for v in verdicts)
     summary = ", ".join(f"{n} {name}" for name, n in counts.items())
     return I050(f"The hard-image set: {len(verdicts)} verdict(s): {summary}",
                 "A clear 4xx for an image the site does not take is fine; a 500, a broken "
