@@ -99,8 +99,8 @@ FIXED = {
 }
 
 
-def photos_project(project, fixed: bool = False, settings: str = ""):
-    views = VIEWS
+def photos_project(project, fixed: bool = False, settings: str = "", views_extra: str = ""):
+    views = VIEWS + views_extra
     for old, new in (FIXED.items() if fixed else ()):
         assert old in views
         views = views.replace(old, new)
@@ -211,9 +211,11 @@ def test_the_fixed_twin_passes(project):
 
 
 def test_without_pillow_heif_the_heic_photo_is_skipped_saying_so(project):
-    # (the settings ask for the hard set here, in a virtualenv without pillow-heif)
+    # (the settings ask for the hard set here, in a virtualenv without pillow-heif; the
+    # views module, loaded with the URLconf, lowers Pillow's limit: the bomb follows it)
     root = photos_project(project, settings='UPLOAD_DIAGNOSTICS = {"E2E": {"IMAGES": "hard", '
-                                            '"URL": "/upload/"}}\n')
+                                            '"URL": "/upload/"}}\n',
+                          views_extra="\nImage.MAX_IMAGE_PIXELS = 40_000_000\n")
     check, verdicts = hard_run(root, python=IK5_PYTHON)
     heic = verdicts[("heic", None)]
     assert (heic["verdict"], heic["status_code"], heic["peak_memory_bytes"]) == \
@@ -221,3 +223,5 @@ def test_without_pillow_heif_the_heic_photo_is_skipped_saying_so(project):
     assert heic["message"].startswith("pillow-heif is not installed: pip install")
     assert "e2e.W050" not in codes(check)  # the EXIF-rotated photo was accepted
     assert verdicts[("exif-rotated", UPLOAD)]["verdict"] == "accepted"
+    assert verdicts[("decompression-bomb", UPLOAD)]["message"].startswith(
+        "DecompressionBombWarning: Image size (40010000 pixels) exceeds limit of 40000000")

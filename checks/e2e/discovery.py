@@ -487,11 +487,8 @@ def _class_built(node: ast.Call, names: dict, found: Found) -> None:
     if issubclass(obj, forms.BaseForm) and (found.form is None or _has_file_field(obj)):
         found.form = obj
         return
-    try:
-        from rest_framework.serializers import BaseSerializer
-    except ImportError:
-        return
-    if issubclass(obj, BaseSerializer) and found.serializer is None:
+    serializers = sys.modules.get("rest_framework.serializers")  # imported by any serializer
+    if serializers and issubclass(obj, serializers.BaseSerializer) and found.serializer is None:
         found.serializer = obj
 
 

@@ -41,10 +41,13 @@ def hard_set(max_pixels: int | None) -> tuple[list[TestImage], list[NotMade]]:
 class Maker:
     """Makes the set in a thread of its own from its creation, so that it overlaps with the
     run's search for endpoints and its test database (Pillow's encoders release the GIL).
-    `result()` makes the decompression bomb, which needs MAX_IMAGE_PIXELS as the project's
-    modules leave it, and waits for the rest."""
+    The decompression bomb is made for MAX_IMAGE_PIXELS as it is then; `result()` makes it
+    again if the project's modules changed that limit meanwhile, and waits for the rest."""
 
     def __init__(self):
+        from PIL import Image
+
+        self._max_pixels = Image.MAX_IMAGE_PIXELS
         self._outcome: dict = {}
         self._thread = threading.Thread(target=self._make, name="hard-image set", daemon=True)
         self._thread.start()
@@ -54,14 +57,15 @@ class Maker:
             photo, graphic = photo_pixels(SIZE), _graphic()
             self._outcome["value"] = [make(photo, graphic) for make in (
                 _heic, _cmyk, _rgba, _palette, _png16, _truncated, _gif, _webp, _rotated)]
+            self._outcome["bomb"] = _bomb(self._max_pixels)
         except BaseException as exc:  # noqa: BLE001 - raised again in result()
             self._outcome["error"] = exc
 
     def result(self, max_pixels: int | None) -> tuple[list[TestImage], list[NotMade]]:
-        bomb = _bomb(max_pixels)
         self._thread.join()
         if "error" in self._outcome:
             raise self._outcome["error"]
+        bomb = self._outcome["bomb"] if max_pixels == self._max_pixels else _bomb(max_pixels)
         items = [*self._outcome["value"], bomb, *_awkward_names()]
         return ([i for i in items if isinstance(i, TestImage)],
                 [i for i in items if isinstance(i, NotMade)])
