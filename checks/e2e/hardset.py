@@ -54,8 +54,8 @@ class Maker:
 
     def _make(self) -> None:
         try:
-            photo, graphic = photo_pixels(SIZE), _graphic()
-            self._outcome["value"] = [make(photo, graphic) for make in (
+            photo, logo = photo_pixels(SIZE), _logo()
+            self._outcome["value"] = [make(photo, logo) for make in (
                 _heic, _cmyk, _rgba, _palette, _png16, _truncated, _gif, _webp, _rotated)]
             self._outcome["bomb"] = _bomb(self._max_pixels)
         except BaseException as exc:  # noqa: BLE001 - raised again in result()
@@ -71,13 +71,14 @@ class Maker:
                 [i for i in items if isinstance(i, NotMade)])
 
 
-def _graphic():
+def _logo():
     """A logo-like RGB picture: gradients and a disc, as PNGs mostly hold (a photo's grain
     would make them slow to encode and unlike what users send as PNG)."""
     from PIL import Image, ImageDraw
 
     width, height = SIZE
-    ramp, radial = Image.linear_gradient("L").resize(SIZE), Image.radial_gradient("L").resize(SIZE)
+    ramp = Image.linear_gradient("L").resize(SIZE)
+    radial = Image.radial_gradient("L").resize(SIZE)
     image = Image.merge("RGB", (ramp, radial, ramp.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
     ImageDraw.Draw(image).ellipse((width // 4, height // 4, width * 3 // 4, height * 3 // 4),
                                   fill=(200, 40, 60))
@@ -90,27 +91,27 @@ def _saved(kind: str, name: str, image, fmt: str, content_type: str, **params) -
     return TestImage(name, out.getvalue(), image.size, content_type, kind)
 
 
-def _heic(base, _graphic) -> TestImage | NotMade:
+def _heic(photo, _logo) -> TestImage | NotMade:
     try:
         import pillow_heif
     except ImportError:
         return NotMade("IMG_0001.HEIC", "heic", "pillow-heif is not installed: pip install "
                        "'django-upload-diagnostics[heic]' to send the HEIC photo")
-    out, image = io.BytesIO(), base.resize(HEIC_SIZE)
+    out, image = io.BytesIO(), photo.resize(HEIC_SIZE)
     pillow_heif.from_pillow(image).save(out, quality=60, enc_params={"preset": "ultrafast"})
     return TestImage("IMG_0001.HEIC", out.getvalue(), image.size, "image/heic", "heic")
 
 
-def _cmyk(base, _graphic) -> TestImage:
-    return _saved("cmyk-jpeg", "print-cmyk.jpg", base.convert("CMYK"), "JPEG", "image/jpeg",
+def _cmyk(photo, _logo) -> TestImage:
+    return _saved("cmyk-jpeg", "print-cmyk.jpg", photo.convert("CMYK"), "JPEG", "image/jpeg",
                   quality=90)
 
 
-def _rgba(_photo, base) -> TestImage:
+def _rgba(_photo, logo) -> TestImage:
     from PIL import Image
 
-    image = base.copy()
-    image.putalpha(Image.linear_gradient("L").rotate(90).resize(base.size))
+    image = logo.copy()
+    image.putalpha(Image.linear_gradient("L").rotate(90).resize(logo.size))
     return _saved("rgba-png", "transparent.png", image, "PNG", "image/png", compress_level=1)
 
 
@@ -121,45 +122,45 @@ def _quantized(image):
     return image.quantize(256, method=Image.Quantize.FASTOCTREE)
 
 
-def _palette(_photo, base) -> TestImage:
-    return _saved("palette-png", "palette.png", _quantized(base), "PNG", "image/png")
+def _palette(_photo, logo) -> TestImage:
+    return _saved("palette-png", "palette.png", _quantized(logo), "PNG", "image/png")
 
 
-def _png16(_photo, base) -> TestImage:
+def _png16(_photo, logo) -> TestImage:
     """16-bit greyscale (Pillow's mode I;16), as scanners and editors write it."""
-    image = base.convert("L").convert("I").point(lambda v: v * 257).convert("I;16")
+    image = logo.convert("L").convert("I").point(lambda v: v * 257).convert("I;16")
     return _saved("png-16bit", "scan-16bit.png", image, "PNG", "image/png", compress_level=1)
 
 
-def _truncated(base, _graphic) -> TestImage:
+def _truncated(photo, _logo) -> TestImage:
     """A JPEG cut off at 60%, as an interrupted transfer leaves it."""
-    whole = _saved("truncated-jpeg", "truncated.jpg", base, "JPEG", "image/jpeg", quality=90)
+    whole = _saved("truncated-jpeg", "truncated.jpg", photo, "JPEG", "image/jpeg", quality=90)
     return TestImage(whole.name, whole.data[:len(whole.data) * 6 // 10], whole.size,
                      whole.content_type, whole.kind)
 
 
-def _frames(base) -> list:
-    small = base.resize(ANIMATED_SIZE)
+def _frames(photo) -> list:
+    small = photo.resize(ANIMATED_SIZE)
     return [small.rotate(angle) for angle in (0, 15, 30)]
 
 
-def _gif(base, _graphic) -> TestImage:
-    frames = [_quantized(f) for f in _frames(base)]
+def _gif(photo, _logo) -> TestImage:
+    frames = [_quantized(f) for f in _frames(photo)]
     return _saved("animated-gif", "animated.gif", frames[0], "GIF", "image/gif",
                   save_all=True, append_images=frames[1:], duration=100, loop=0)
 
 
-def _webp(base, _graphic) -> TestImage | NotMade:
+def _webp(photo, _logo) -> TestImage | NotMade:
     from PIL import features
 
     if not features.check("webp"):
         return NotMade("animated.webp", "animated-webp", "this Pillow has no WebP encoder")
-    frames = _frames(base)
+    frames = _frames(photo)
     return _saved("animated-webp", "animated.webp", frames[0], "WEBP", "image/webp",
                   save_all=True, append_images=frames[1:], duration=100, loop=0)
 
 
-def _rotated(_photo, _graphic) -> TestImage:
+def _rotated(_photo, _logo) -> TestImage:
     """A phone photo whose EXIF orientation says: turn it 90 degrees to show it."""
     photo = phone_photo(SIZE, name="IMG_20240501_0001.jpg")
     return TestImage(photo.name, photo.data, photo.size, photo.content_type, "exif-rotated")
@@ -168,7 +169,7 @@ def _rotated(_photo, _graphic) -> TestImage:
 def _bomb(max_pixels: int | None) -> TestImage | NotMade:
     """A small PNG (one colour, 1 bit a pixel: 11 kB) with just over MAX_IMAGE_PIXELS
     pixels: Pillow opens it with a DecompressionBombWarning, and decoding it takes a byte
-    a pixel. Not made when the project raised the limit far above Pillow's default."""
+    a pixel. Not made when the project raised the limit above twice Pillow's default."""
     limit = max_pixels or DEFAULT_MAX_PIXELS
     if limit > 2 * DEFAULT_MAX_PIXELS:
         return NotMade("bomb.png", "decompression-bomb", f"Image.MAX_IMAGE_PIXELS is "
