@@ -11,7 +11,7 @@ import io
 import threading
 from dataclasses import dataclass
 
-from .images import TestImage, phone_photo, photo_pixels
+from .images import TestImage, exif_jpeg, phone_photo, photo_pixels
 
 SIZE = (1024, 768)  # the photos and graphics (what is hard is the format, not the size)
 ANIMATED_SIZE = (320, 240)
@@ -160,10 +160,9 @@ def _webp(photo, _logo) -> TestImage | NotMade:
                   save_all=True, append_images=frames[1:], duration=100, loop=0)
 
 
-def _rotated(_photo, _logo) -> TestImage:
+def _rotated(photo, _logo) -> TestImage:
     """A phone photo whose EXIF orientation says: turn it 90 degrees to show it."""
-    photo = phone_photo(SIZE, name="IMG_20240501_0001.jpg")
-    return TestImage(photo.name, photo.data, photo.size, photo.content_type, "exif-rotated")
+    return exif_jpeg(photo, "IMG_20240501_0001.jpg", "exif-rotated")
 
 
 def _bomb(max_pixels: int | None) -> TestImage | NotMade:
