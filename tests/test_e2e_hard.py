@@ -105,7 +105,7 @@ def photos_project(project, fixed: bool = False, settings: str = "", views_extra
         assert old in views
         views = views.replace(old, new)
     return project(SETTINGS + settings, {"testsite/urls.py": URLS, "photos/__init__.py": "",
-                              "photos/models.py": MODELS, "photos/views.py": views})
+                                         "photos/models.py": MODELS, "photos/views.py": views})
 
 
 def hard_run(root, *args, python=None):
