@@ -377,3 +377,41 @@ def test_five_thousand_findings_stay_usable(browser, tmp_path):
     assert last.is_visible()
     print(f"5,000-finding report: {path.stat().st_size / 1e6:.1f} MB, loaded in {loaded:.2f} s")
     context.close()
+
+
+def test_the_limit_ladder_chart_renders_inline(browser, project):
+    """server.limits draws its ladder as inline SVG: visible, within a phone's width, the
+    binding bar in the failure colour, nothing fetched, the CSP as every report has it."""
+    from test_server_ladder import NGINX, form
+
+    root = project("", files={"deploy/nginx.conf": NGINX, "testsite/forms.py": form(
+        25 * 1024 * 1024, "25 MB"), "Dockerfile": 'FROM python:3.12\nCMD ["gunicorn", '
+        '"testsite.wsgi"]\n'})
+    html = root / "report.html"
+    run = subprocess.run([str(REPO / ".venv/bin/python"), "-m", "upload_diagnostics."
+                          "manage_commands", "server.config", "server.limits", "--settings",
+                          "testsite.settings", "--format", "html", "--output", str(html)],
+                         cwd=root, env=base_env(), capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stderr  # E040: the form's 25 MB behind nginx's 10m
+    for viewport in (DESKTOP, PHONE):
+        context = browser.new_context(viewport=viewport, color_scheme="light")
+        view = Page(context, html.as_uri())
+        page = view.page
+        assert view.errors == [] and view.requests == [html.as_uri()]
+        assert "default-src 'none'" in page.locator(
+            "meta[http-equiv='Content-Security-Policy']").get_attribute("content")
+        charts = page.locator("figure.ladder svg")
+        assert charts.count() == 2  # size limits, time limits
+        box = charts.first.bounding_box()
+        assert box["width"] >= 560 and box["height"] >= 48  # (12 px text: readable)
+        frame = page.locator("figure.ladder .scroll").first.bounding_box()
+        assert frame["x"] + frame["width"] <= viewport["width"]  # a phone scrolls it
+        binding = page.locator("figure.ladder g.binding rect").first
+        other = page.locator("figure.ladder g.bar:not(.binding) rect").first
+        fill = binding.evaluate("r => getComputedStyle(r).fill")
+        assert fill == "rgb(198, 40, 40)"  # --fail
+        assert other.evaluate("r => getComputedStyle(r).fill") != fill
+        assert page.locator("figure.ladder g.binding text").first.text_content().startswith(
+            "nginx client_max_body_size")
+        page.screenshot(path=str(SCREENSHOTS / f"ladder-{viewport['width']}.png"))
+        context.close()
