@@ -371,3 +371,61 @@ def test_the_ladder_in_text_markdown_and_html(project):
     text = run_cli("server.config", "server.limits", "--settings", "testsite.settings",
                    "--project-dir", root, "-v", "2", cwd=root, env=base_env()).stdout
     assert "> nginx client_max_body_size" in text and "server.E040" in text
+
+
+@pytest.mark.parametrize("files,expected", [
+    ({"vercel.json": '{\n  "functions": {\n    "api/index.py": {\n      "maxDuration": 60\n'
+                     '    }\n  }\n}\n'},
+     [("Vercel function (size)", 4_500_000, None, "vercel.com/docs/functions/limitations"),
+      ("Vercel function (time)", None, 60, "vercel.json:4")]),
+    ({"serverless.yml": "service: photos\nprovider:\n  name: aws\n  timeout: 20\n"
+                        "functions:\n  app:\n    handler: wsgi_handler.handler\n"},
+     [("API Gateway", 10 * MiB, 29, "apigateway/latest/developerguide/limits.html"),
+      ("Lambda (size)", 6 * MiB, None, "gettingstarted-limits.html"),
+      ("Lambda (time)", None, 20, "serverless.yml:4")]),
+    ({"zappa_settings.json": '{"production": {"django_settings": "testsite.settings"}}'},
+     [("API Gateway", 10 * MiB, 29, "limits.html"),
+      ("Lambda (time)", None, 30, "Zappa's default timeout_seconds 30")]),
+    ({"fly.toml": 'app = "photos"\n\n[http_service]\ninternal_port = 8000\n'},
+     [("Fly proxy", None, 60, "community.fly.io")]),
+    ({"render.yaml": "services:\n  - type: web\n    name: photos\n"},
+     [("Render", None, None, "no request size or time limit is documented")]),
+    ({"app.yaml": "runtime: python312\n"},
+     [("App Engine", 32 * MiB, None, "cloud.google.com/appengine/quotas")]),
+    ({"k8s/ingress.yaml": "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n"
+                          "  annotations:\n    alb.ingress.kubernetes.io/load-balancer-"
+                          "attributes: idle_timeout.timeout_seconds=120\nspec:\n"
+                          "  ingressClassName: alb\n"},
+     [("AWS ALB (time)", None, 120, "k8s/ingress.yaml:5")]),
+    ({"cloudflared/config.yml": "tunnel: 6ff42ae2\ningress:\n  - service: http://web:8000\n"},
+     [("Cloudflare", 100_000_000, 100, "developers.cloudflare.com")]),
+])
+def test_each_platform_from_its_own_file(project, files, expected):
+    check = diagnose(project, "", files)
+    for name, body, time, source in expected:
+        row = layer(check, name)
+        assert (row["max_body_bytes"], row["timeout_s"]) == (body, time), row
+        assert source in row["source"], row
+
+
+def test_the_project_code_limits_dimensions_pixels_and_settings(project):
+    """Sizes from settings.NAME, dimensions, and MAX_IMAGE_PIXELS where the project sets it."""
+    check = diagnose(project, "PHOTO_LIMIT = 8 * 1024 * 1024\n", {"testsite/checks.py": """
+        from django.conf import settings
+        from PIL import Image
+
+        Image.MAX_IMAGE_PIXELS = None
+
+
+        def validate(upload, image):
+            if settings.PHOTO_LIMIT < upload.size:
+                raise ValueError("too large")
+            if image.width > 4000:
+                raise ValueError("too wide")
+        """})
+    assert layer(check, "the project's validator (testsite/checks.py:8)")["max_body_bytes"] \
+        == 8 * MiB
+    assert "up to 4,000 px of width" in \
+        layer(check, "the project's validator (testsite/checks.py:10)")["note"]
+    pillow = layer(check, "Pillow MAX_IMAGE_PIXELS")
+    assert pillow["source"] == "testsite/checks.py:4" and "no pixel limit" in pillow["note"]

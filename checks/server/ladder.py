@@ -18,6 +18,7 @@ from .discovery import MemoryLimit
 from .platforms import platform_layers
 from .source_limits import HEIGHT, SIZE, WIDTH, setting_line, source_limits
 
+MiB = 1024 * 1024
 DJANGO_DOCS = "docs.djangoproject.com/en/stable/ref/settings/"
 VALIDATOR = "the project's validator"
 MEMORY = "Memory"
@@ -110,9 +111,10 @@ def nginx_layers(ctx) -> list[Layer]:
         else:
             origin = f"nginx default {nginx.DEFAULTS[name]} (nginx.org/en/docs/http/" \
                      f"ngx_http_{'core' if 'body' in name else 'proxy'}_module.html)"
-        note = (f"location {loc.path}; client_body_timeout {loc.get('client_body_timeout')} "
-                f"between two reads of the body; request buffering "
-                f"{'on' if loc.buffered else 'off'}")
+        note = f"location {loc.path}" if key == "max_body_bytes" else (
+            f"location {loc.path}; client_body_timeout {loc.get('client_body_timeout')} "
+            f"between two reads of the body; request buffering "
+            f"{'on' if loc.buffered else 'off'}")
         out.append(Layer(f"nginx {name}", got if key == "max_body_bytes" else None,
                          got if key == "timeout_s" else None, origin, note))
     return out
@@ -276,12 +278,15 @@ def ladder_table(ladder: LimitLadder) -> dict:
 
 
 def shown_bytes(value: int | None) -> str:
+    """1 MiB, 100 MB, 2.5 MiB (2,621,440 bytes), 900 bytes."""
     if value is None:
         return "none"
-    if value >= 1024 * 1024 and value % (1024 * 1024) == 0:
-        return f"{value // (1024 * 1024):,} MiB"
-    if value >= 1000 * 1000:
-        return f"{value / 1000 / 1000:g} MB ({value:,} bytes)"
+    if value >= MiB and value % MiB == 0:
+        return f"{value // MiB:,} MiB"
+    if value >= 10 ** 6 and value % 10 ** 6 == 0:
+        return f"{value // 10 ** 6:,} MB"
+    if value >= MiB:
+        return f"{value / MiB:.1f} MiB ({value:,} bytes)"
     return f"{value:,} bytes"
 
 

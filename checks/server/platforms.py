@@ -155,7 +155,7 @@ class Reader:
                 or (root / "heroku.yml").is_file() or (root / "app.json").is_file()):
             return
         web = next((x for x in found.launches if x.source == "Procfile"), None)
-        seen = web.where if web else ("Procfile" if procfile else
+        seen = (web.via[0] if web.via else f"{web.path}:{web.line}") if web else ("Procfile" if procfile else
                                       "heroku.yml" if (root / "heroku.yml").is_file()
                                       else "app.json")
         self.add("Heroku router", seen, note="the router cannot be configured")
