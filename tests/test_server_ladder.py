@@ -251,7 +251,8 @@ def test_ingress_nginx_annotations_bind_and_cut_the_validator(project):
     assert layer(check, "ingress-nginx (time)")["source"] == time_at
     assert layer(check, "gunicorn timeout")["timeout_s"] == 120
     memory = layer(check, "Memory")
-    assert memory["source"] == f"k8s/deployment.yaml:{line_of(root, 'k8s/deployment.yaml', 'memory:')}"
+    assert memory["source"] == \
+        f"k8s/deployment.yaml:{line_of(root, 'k8s/deployment.yaml', 'memory:')}"
     assert "limit 512 MiB" in memory["note"] and "3 workers x 1 threads" in memory["note"]
     assert "--images hard" in memory["note"]
     [cut] = findings(check, "server.E040")

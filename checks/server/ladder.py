@@ -14,7 +14,7 @@ from . import nginx
 from .budget import GREEN, WARN_RATIO, WHOLE_REQUEST, rule_for
 from .codes import E040, E041, E042, I040, W040, W041
 from .config import discovery, nginx_configs, require_parsers
-from .discovery import MemoryLimit
+from .discovery import SERVERS, MemoryLimit
 from .platforms import platform_layers
 from .source_limits import HEIGHT, SIZE, WIDTH, setting_line, source_limits
 
@@ -80,8 +80,6 @@ class Ladder(Check):
             yield W040(f"The upload takes {share}: a larger image or a slower client "
                        "crosses it", None, evidence)
 
-
-SERVERS = ("gunicorn", "uwsgi", "uvicorn", "daphne", "hypercorn", "waitress-serve")
 
 
 def binding(layers: list[Layer], key: str) -> str | None:

@@ -108,6 +108,14 @@ def platform_layers(root: Path, files, found: Discovery) -> tuple[list[Layer], l
     return [layer for _, layer in rows], reader.memory
 
 
+def heroku_file(root: Path) -> str | None:
+    """The file that shows the app runs on Heroku (a Procfile without a Dockerfile,
+    heroku.yml, app.json), or None."""
+    if (root / "Procfile").is_file() and not (root / "Dockerfile").is_file():
+        return "Procfile"
+    return next((name for name in ("heroku.yml", "app.json") if (root / name).is_file()), None)
+
+
 class Reader:
     def __init__(self, root: Path, files):
         self.root, self.files = root, files
@@ -149,15 +157,11 @@ class Reader:
     # -- one method per platform file ------------------------------------------------------
 
     def heroku(self, found: Discovery) -> None:
-        root = self.root
-        procfile = (root / "Procfile").is_file()
-        if not (procfile and not (root / "Dockerfile").is_file()
-                or (root / "heroku.yml").is_file() or (root / "app.json").is_file()):
+        shown_by = heroku_file(self.root)
+        if shown_by is None:
             return
         web = next((x for x in found.launches if x.source == "Procfile"), None)
-        seen = (web.via[0] if web.via else f"{web.path}:{web.line}") if web else ("Procfile" if procfile else
-                                      "heroku.yml" if (root / "heroku.yml").is_file()
-                                      else "app.json")
+        seen = (web.via[0] if web.via else f"{web.path}:{web.line}") if web else shown_by
         self.add("Heroku router", seen, note="the router cannot be configured")
 
     def fly(self, path: Path) -> None:
@@ -229,7 +233,8 @@ class Reader:
         if not re.search(r"^(kind|tunnel):", text, re.M) and "cloudflare/cloudflared" not in text:
             return
         if "cloudflare/cloudflared" in text:
-            self.add("Cloudflare", f"{self.rel(path)}:{line_of(text, 'cloudflare/cloudflared', '')}")
+            line = line_of(text, "cloudflare/cloudflared", "")
+            self.add("Cloudflare", f"{self.rel(path)}:{line}")
         documents = self.structured(path, lambda t: load_yaml(t, every=True)) or []
         for doc in documents:
             if not isinstance(doc, Located):
