@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import base_env, run_cli
+from plugins.harness import validate
 
 # A check that publishes the facts it is given, standing in for e2e.upload.
 PUBLISHER = '''
@@ -166,7 +167,7 @@ def diagnose(project, settings: str = "", files: dict | None = None, facts: dict
     root = project(settings + extra, files={"testsite/forms.py": "", **files})
     run = run_cli(*checks, "--settings", "testsite.settings", "--project-dir", root,
                   "--format", "json", cwd=root, env=base_env())
-    report = run.report()  # the exit status its findings call for
+    report = validate(run.report())  # the exit status its findings call for; the schema
     check = next(c for c in report["checks"] if c["id"] == "server.limits")
     check["root"] = root
     return check
