@@ -130,7 +130,10 @@ def is_none(node) -> bool:
 def setting_line(ctx, name: str) -> str | None:
     """`path:line` where the settings module assigns `name` at top level, if it does."""
     module = getattr(ctx.settings, "SETTINGS_MODULE", None)
-    spec = importlib.util.find_spec(module) if module else None
+    try:
+        spec = importlib.util.find_spec(module) if module else None
+    except (ImportError, ValueError):  # settings configured in code, or a broken package
+        return None
     if spec is None or not spec.origin:
         return None
     tree = ctx.parsed(Path(spec.origin))
