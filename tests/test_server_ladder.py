@@ -205,6 +205,10 @@ def test_heroku_router_binds_time_and_django_cuts_base64_bodies(project):
     assert f"testsite/views.py:{line_of(root, 'testsite/views.py', 'request.body')}" \
         in django["note"]
     assert layer(check, "gunicorn timeout")["timeout_s"] == 60
+    [ladder_summary] = findings(check, "server.I040")
+    assert f"binding size: Django DATA_UPLOAD_MAX_MEMORY_SIZE, 5 MiB ({setting}); binding " \
+        "time: Heroku router, 30 s (Heroku router, fixed: 30 s to the first response byte" \
+        in ladder_summary["message"]
     [cut] = findings(check, "server.E040")
     assert cut["location"] == {"path": "testsite/forms.py", "line": FORM_CHECK_LINE}
     assert "up to 20 MiB" in cut["message"] and "Django DATA_UPLOAD_MAX_MEMORY_SIZE" \
