@@ -19,7 +19,7 @@ BUILTIN = {
     "django": ("django_settings.UploadSettings",),
     "fileptr": ("fileptr.reuse.FilePointerReuse", "fileptr.errors.MaskedErrors"),
     "server": ("server.config.ServerConfig", "server.proxy.NginxLimits",
-               "server.budget.TimeoutBudget", "server.logs.LogTriage"),
+               "server.budget.TimeoutBudget", "server.ladder.Ladder", "server.logs.LogTriage"),
     "e2e": ("e2e.check.EndToEndUpload", "e2e.check.StorageUpload", "e2e.check.StoredUrls"),
     "imagekit": ("imagekit.credentials.ImageKitCredentials", "imagekit.compat.ImageKitSdk",
                  "imagekit.network.ImageKitAuth", "imagekit.roundtrip.ImageKitUpload"),

@@ -59,6 +59,27 @@ class SdkTimeout:
 
 
 @dataclass(frozen=True)
+class Layer:
+    """One layer an upload passes through, with the limits it puts on a request."""
+
+    layer: str  # "ingress-nginx", "gunicorn", "Django DATA_UPLOAD_MAX_MEMORY_SIZE", ...
+    max_body_bytes: int | None  # the largest body it lets through; None: it sets none
+    timeout_s: float | None  # when it ends a request; None: it does not
+    source: str  # "path:line" of the value, or a documented default's reference
+    note: str = ""  # what the values mean here (idle timeout, pixels, memory, ...)
+    seen: str = ""  # where the layer itself was found, when not where its value is
+
+
+@dataclass(frozen=True)
+class LimitLadder:
+    """The limits an upload passes through, outermost first, and the ones that bind."""
+
+    layers: tuple[Layer, ...]
+    binding_body: str | None  # the layer with the smallest body limit
+    binding_time: str | None  # the layer with the shortest time limit
+
+
+@dataclass(frozen=True)
 class Fact(Generic[T]):
     name: str
     type: type[T]
@@ -87,6 +108,8 @@ UPLOAD_TIMINGS = Fact("upload.timings", UploadTimings,
                       "reads it")
 SDK_TIMEOUT = Fact("storage.sdk_timeout", SdkTimeout,
                    "imagekit.sdk publishes it; server.budget reads it")
+LIMITS = Fact("server.limits", LimitLadder,
+              "server.limits publishes it: the ladder of size and time limits")
 E2E_IMAGES = Fact("e2e.images", list,
                   "e2e.upload publishes it with --images hard: one dict per image of the "
                   "hard set and endpoint, {name, kind, endpoint, status_code, verdict, "

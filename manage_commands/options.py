@@ -181,13 +181,18 @@ DESCRIPTION = (
     "Diagnose why image uploads fail in this Django deployment: the serving layer "
     "(gunicorn/uWSGI/nginx timeouts and limits), file-pointer reuse, ImageKit credentials "
     "and SDK drift, Pillow codecs, Django's upload settings, and a real upload end to end. "
-    "Each finding names the layer, shows the evidence and says how to fix it.")
+    "Each finding names the layer, shows the evidence and says how to fix it. The limit "
+    "ladder (server.limits) lists every size and time limit an upload passes through, from "
+    "the platform's router to Django, the project's own validators and the container's "
+    "memory, each with its source, and names the one that binds: where a 413, 502 or 504 "
+    "comes from.")
 
 EXAMPLES = """\
 examples:
   diagnose-uploads --settings mysite.settings
   diagnose-uploads --settings mysite.settings --format html --format md --output reports/
   diagnose-uploads server --logs /var/log/gunicorn/error.log     # no settings needed
+  diagnose-uploads server.config server.limits --settings mysite.settings   # the ladder
   diagnose-uploads --settings mysite.settings --offline --format json > report.json
   python manage.py diagnose_uploads --tag imagekit --fail-level warning
   python manage.py diagnose_uploads --list-checks

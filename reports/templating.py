@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from typing import TYPE_CHECKING
 
@@ -157,6 +158,28 @@ def script_json(value) -> str:
     return text
 
 
+BAR_WIDTH = 360  # px for the largest limit in a ladder chart
+
+
+def limit_bars(ladder: dict, key: str) -> list[dict]:
+    """The bars of one ladder chart (server.limits' fact): each layer with a `key` limit
+    (max_body_bytes or timeout_s), on a log scale so 1 MiB and 100 MB both show, the
+    binding one marked."""
+    binding = ladder["binding_body" if key == "max_body_bytes" else "binding_time"]
+    layers = [x for x in ladder["layers"] if x.get(key)]
+    if not layers:
+        return []
+    low, high = min(x[key] for x in layers) / 4, max(x[key] for x in layers)
+    span = math.log(high / low) or 1
+    return [{"layer": x["layer"], "width": round(BAR_WIDTH * math.log(x[key] / low) / span),
+             "text": (f"{x[key]:g} s" if key == "timeout_s" else size_text(x[key])),
+             "binding": x["layer"] == binding, "source": x["source"]} for x in layers]
+
+
+def size_text(value: int) -> str:
+    return f"{value / 1024 / 1024:g} MiB" if value % 1024 == 0 else f"{value / 1e6:g} MB"
+
+
 @functools.lru_cache(maxsize=2)
 def environment(autoescape: bool) -> jinja2.Environment:
     import jinja2  # only when a template renders: the verdict line needs none
@@ -172,7 +195,7 @@ def environment(autoescape: bool) -> jinja2.Environment:
                        counts_text=counts_text, finding_counts=finding_counts,
                        check_counts=check_counts, serious=serious, marks=marks,
                        caption=caption, labels=reference_labels, STATUS_WORDS=STATUS_WORDS,
-                       LONG_TABLE=LONG_TABLE)
+                       LONG_TABLE=LONG_TABLE, limit_bars=limit_bars, BAR_WIDTH=BAR_WIDTH)
     return env
 
 

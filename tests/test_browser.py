@@ -268,7 +268,8 @@ def test_evidence_is_shown_once_and_names_nothing_of_the_tool(browser, example_r
 
 def _internal_names(report: dict) -> set[str]:
     """The tool's own module paths (as files and as dotted names) and the names of the
-    facts its checks publish."""
+    facts its checks publish (but a check's id, which the report shows, even when a fact
+    carries the name of the check that publishes it: server.limits)."""
     names = {fact for c in report["checks"] for fact in c.get("facts", {})}
     for package in PACKAGES:
         for path in (REPO / package).rglob("*.py"):
@@ -280,7 +281,8 @@ def _internal_names(report: dict) -> set[str]:
     from upload_diagnostics.diagnostics import facts
 
     names |= {v.name for v in vars(facts).values() if isinstance(v, facts.Fact)}
-    return names - {"upload_diagnostics.manage_commands.__main__"}
+    return names - {"upload_diagnostics.manage_commands.__main__"} \
+        - {c["id"] for c in report["checks"]}
 
 
 def test_toolbar_links_and_security_in_chromium(browser, example_reports):
@@ -377,3 +379,41 @@ def test_five_thousand_findings_stay_usable(browser, tmp_path):
     assert last.is_visible()
     print(f"5,000-finding report: {path.stat().st_size / 1e6:.1f} MB, loaded in {loaded:.2f} s")
     context.close()
+
+
+def test_the_limit_ladder_chart_renders_inline(browser, project):
+    """server.limits draws its ladder as inline SVG: visible, within a phone's width, the
+    binding bar in the failure colour, nothing fetched, the CSP as every report has it."""
+    from test_server_ladder import NGINX, form
+
+    root = project("", files={"deploy/nginx.conf": NGINX, "testsite/forms.py": form(
+        25 * 1024 * 1024, "25 MB"), "Dockerfile": 'FROM python:3.12\nCMD ["gunicorn", '
+        '"testsite.wsgi"]\n'})
+    html = root / "report.html"
+    run = subprocess.run([str(REPO / ".venv/bin/python"), "-m", "upload_diagnostics."
+                          "manage_commands", "server.config", "server.limits", "--settings",
+                          "testsite.settings", "--format", "html", "--output", str(html)],
+                         cwd=root, env=base_env(), capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stderr  # E040: the form's 25 MB behind nginx's 10m
+    for viewport in (DESKTOP, PHONE):
+        context = browser.new_context(viewport=viewport, color_scheme="light")
+        view = Page(context, html.as_uri())
+        page = view.page
+        assert view.errors == [] and view.requests == [html.as_uri()]
+        assert "default-src 'none'" in page.locator(
+            "meta[http-equiv='Content-Security-Policy']").get_attribute("content")
+        charts = page.locator("figure.ladder svg")
+        assert charts.count() == 2  # size limits, time limits
+        box = charts.first.bounding_box()
+        assert box["width"] >= 560 and box["height"] >= 48  # (12 px text: readable)
+        frame = page.locator("figure.ladder .scroll").first.bounding_box()
+        assert frame["x"] + frame["width"] <= viewport["width"]  # a phone scrolls it
+        binding = page.locator("figure.ladder g.binding rect").first
+        other = page.locator("figure.ladder g.bar:not(.binding) rect").first
+        fill = binding.evaluate("r => getComputedStyle(r).fill")
+        assert fill == "rgb(198, 40, 40)"  # --fail
+        assert other.evaluate("r => getComputedStyle(r).fill") != fill
+        assert page.locator("figure.ladder g.binding text").first.text_content().startswith(
+            "nginx client_max_body_size")
+        page.screenshot(path=str(SCREENSHOTS / f"ladder-{viewport['width']}.png"))
+        context.close()

@@ -127,20 +127,87 @@ def test_suppression_comment_only_silences_its_code(tmp_path):
 
 
 def test_unparsable_files_are_one_info_each_and_the_rest_is_scanned(tmp_path):
+    """A file that does not parse is one info when it names file handling (here `.read`),
+    is not UTF-8 text, or holds a null byte. Another is parsed only when the analysis
+    reaches into it: the broken one nothing imports is not reported, the one the view
+    calls into is."""
     root = write_files(tmp_path / "site", {
         "app/views.py": DOUBLE_READ,
-        "app/broken.py": "def view(request:\n    return 1\n",
+        "app/thumbs.py": """
+            from app.unused_broken import nothing
+            from app.reached_broken import helper
+
+
+            def view(request):
+                return helper(request.FILES["image"].read())
+        """,
+        "app/broken.py": "def view(request:\n    return request.FILES['x'].read()\n",
+        "app/unused_broken.py": "def nothing(:\n    return 1\n",
+        "app/reached_broken.py": "def helper(data:\n    return data\n",
     })
     (root / "app" / "latin1.py").write_bytes(b"TITLE = 'caf\xe9'\n")  # no coding line
     (root / "app" / "binary.py").write_bytes(bytes(range(256)) * 4)
     _, report = scan(root)
     infos = {f["location"]["path"]: f for f in findings(report, "fileptr.I001")}
-    assert set(infos) == {"app/broken.py", "app/latin1.py", "app/binary.py"}
+    assert set(infos) == {"app/broken.py", "app/latin1.py", "app/binary.py",
+                          "app/reached_broken.py"}
     assert infos["app/broken.py"]["level"] == "info"
     assert "SyntaxError" in infos["app/broken.py"]["message"]
     assert ("fileptr.E001", "app/views.py", 10) in by_code(report)
     statuses = {c["id"]: c["status"] for c in report["checks"]}
     assert statuses == {"fileptr.reuse": "fail", "fileptr.masked_errors": "pass"}
+
+
+def test_modules_parsed_on_demand_still_carry_a_consumed_file(tmp_path):
+    """Modules whose text names no file handling are parsed only when reached: here a
+    two-module pass-through (a relative import under an alias, then a module attribute)
+    to the package's helper that reads. The save after the hash is found through both."""
+    root = write_files(tmp_path / "site", {
+        "shop/__init__.py": """
+            import hashlib
+
+
+            def digest(f):
+                return hashlib.sha256(f.read()).hexdigest()
+        """,
+        "shop/checks.py": """
+            from . import digest as fingerprint
+
+
+            def checksum(f):
+                return fingerprint(f)
+        """,
+        "shop/keys.py": """
+            from shop import checks
+
+
+            def cache_key(f):
+                return "photo-" + checks.checksum(f)
+        """,
+        "shop/models.py": """
+            from django.db import models
+
+
+            class Photo(models.Model):
+                image = models.ImageField()
+                key = models.CharField(max_length=80)
+        """,
+        "shop/views.py": """
+            from shop.keys import cache_key
+            from shop.models import Photo
+
+
+            def add(request):
+                upload = request.FILES["image"]
+                key = cache_key(upload)
+                Photo.objects.create(image=upload, key=key)
+                return key
+        """,
+    })
+    _, report = scan(root)
+    assert by_code(report) == {("fileptr.E002", "shop/views.py", 8)}
+    [finding] = findings(report, "fileptr.E002")
+    assert "cache_key(upload), which does f.read() at shop/__init__.py:5" in finding["message"]
 
 
 def test_imagekitio_4_exception_names_are_modules():

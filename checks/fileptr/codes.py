@@ -97,9 +97,13 @@ E003 = Code(
 I001 = Code(
     code="fileptr.I001",
     title="A Python file does not parse",
-    detects="A .py file under the project root cannot be parsed: a syntax error, bytes "
+    detects="A .py file the analysis reads cannot be parsed: a syntax error, bytes "
             "that are not valid in its declared encoding, or a binary file with a .py "
-            "name. One finding per file.",
+            "name. One finding per file. A UTF-8 file whose text names nothing the "
+            "analysis looks at (a read, seek, open, save, upload, storage, except, an "
+            "image or storage library...) is parsed only when code the analysis follows "
+            "imports or calls into it, so a syntax error in such a file that nothing "
+            "reaches is not reported.",
     why="The file-pointer analysis cannot look at it, so a double read in it would go "
         "unreported. If the server imports it, it fails at import time too.",
     bad="# -*- coding: utf-8 -*-\ntitle = \"caf\\xe9\"  # saved as Latin-1",

@@ -330,32 +330,71 @@ class _Everything(frozenset):
 EVERYTHING = _Everything()
 
 
+@dataclass(eq=False, slots=True)
+class Unparsed:
+    """A module whose text names nothing the analysis looks at: it is parsed only when a
+    call or an import is resolved into it, or its text names a function that moves a
+    file (Scanner.callers)."""
+
+    path: Path
+    names: list[str]  # as ModuleNames gives them; the first is the module's name
+    data: bytes
+
+
 class Index:
     """Every module of the project by each of its names; a module imported under a name
     that several roots define (two packages of one folder) is the one nearest the
-    importer."""
+    importer. `parse(unparsed)` gives the Module of an Unparsed one, or None when it
+    does not parse."""
 
-    def __init__(self):
-        self.by_name: dict[str, list[Module]] = {}
+    def __init__(self, parse: Callable[[Unparsed], "Module | None"] = lambda u: None):
+        self.parse = parse
+        self.by_name: dict[str, list] = {}  # name -> [Module or Unparsed]
         self.modules: list[Module] = []
+        self.unparsed: list[Unparsed] = []
         self.tops: set[str] = set()
 
-    def add(self, module: Module) -> None:
-        self.modules.append(module)
-        for name in (module.name, *module.other_names):
+    def add(self, module: "Module | Unparsed") -> None:
+        if isinstance(module, Unparsed):
+            self.unparsed.append(module)
+            names = module.names
+        else:
+            self.modules.append(module)
+            names = [module.name, *module.other_names]
+        for name in names:
             self.by_name.setdefault(name, []).append(module)
             self.tops.add(name.split(".")[0])
 
+    def load(self, unparsed: Unparsed) -> "Module | None":
+        """Parse an Unparsed module now: it takes its place under each of its names."""
+        self.unparsed.remove(unparsed)
+        module = self.parse(unparsed)
+        if module is not None:
+            self.modules.append(module)
+        for name in unparsed.names:
+            found = self.by_name[name]
+            at = found.index(unparsed)
+            if module is not None:
+                found[at] = module
+            else:
+                del found[at]
+                if not found:
+                    del self.by_name[name]
+        return module
+
     def __contains__(self, name: str) -> bool:
-        return name in self.by_name
+        return self.get(name) is not None
 
     def get(self, name: str, near: Module | None = None) -> Module | None:
         found = self.by_name.get(name)
         if not found:
             return None
+        chosen = found[0]
         if near is not None and len(found) > 1:
-            return max(found, key=lambda m: _shared(m.path, near.path))
-        return found[0]
+            chosen = max(found, key=lambda m: _shared(m.path, near.path))
+        if isinstance(chosen, Unparsed):
+            return self.load(chosen) or self.get(name, near)
+        return chosen
 
     def known_top(self, top: str) -> bool:
         return top in self.tops

@@ -1,7 +1,8 @@
-"""One scan of the project's source: each file is parsed once and indexed (project.py),
-the masked-error rules run on it, and only the functions the flow analysis needs keep
-their syntax; then functions are summarised across modules until the summaries settle,
-and file-pointer events are collected."""
+"""One scan of the project's source: each file is read once; one that names something the
+analysis looks at is parsed and indexed (project.py), the masked-error rules run on it,
+and only the functions the flow analysis needs keep their syntax (the others are parsed
+when the analysis reaches into them); then functions are summarised across modules until
+the summaries settle, and file-pointer events are collected."""
 from __future__ import annotations
 
 import ast
@@ -13,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from upload_diagnostics.diagnostics import limits
-from upload_diagnostics.diagnostics.environment import SourceModules
+from upload_diagnostics.diagnostics.environment import WANTED, SourceModules
 from upload_diagnostics.diagnostics.files import Files
 
 from . import masked
 from .flow import Flow
-from .project import Function, Index, Module, ModuleNames, Resolver, load
+from .project import Function, Index, Module, ModuleNames, Resolver, Unparsed, load
 from .vocab import Summary, is_hook
 
 # Words without which a function cannot move a file position (a cheap pre-filter). A
@@ -26,8 +27,21 @@ from .vocab import Summary, is_hook
 # (Scanner.callers), so `save(` is no marker.
 MARKERS = (b".read", b"seek(", b"Image.open", b"chunks(", b"copyfileobj", b"file_digest",
            b"upload", b".put", b"post(", b"open(", b"FILES", b"BytesIO", b"storage")
+# A module whose text has none of these, nor a marker, is parsed only when the analysis
+# reaches into it (project.Unparsed): `except` for the masked-error rules, `save(` for a
+# Storage's _save, `validators` for the field validators flows() collects up front, and
+# the image, storage and server libraries (upload code, where a broken file is worth its
+# finding; the environment's module list then needs no other file). A null byte, like
+# text that is not UTF-8 (Scanner.load), may mean a file that is not Python text at
+# all: parsed now, so that it is reported.
+PARSE_NOW = (b"except", b"save(", b"validators", b"PIL", b"\0",
+             *sorted(name.encode() for name in WANTED))
 MAX_PASSES = 6
 CALL = re.compile(rb"\b(\w+)\s*\(")
+# Maps every byte that cannot be in an identifier to a space (UTF-8 bytes can), so that
+# split() gives a text's words.
+WORDS = bytes(b if chr(b).isalnum() or b == ord("_") or b > 127 else ord(" ")
+              for b in range(256))
 
 
 @dataclass
@@ -71,7 +85,9 @@ class Scanner:
     def __init__(self, root: Path, paths: list[Path], relpath, files: Files):
         self.root, self.paths, self.relpath, self.files = Path(root), paths, relpath, files
         self.result = ScanResult(files=len(paths))
-        self.index = Index()
+        self.index = Index(lambda u: self.parse(u.path, u.data, u.names, markers=[]))
+        # dotted name -> the imports that name it, as (module, alias); set by flows()
+        self.importers: dict[str, list[tuple[Module, str]]] | None = None
         self.resolver = Resolver(self.index)
         self.candidates: list = []  # (module, masked.Masked) to resolve once all are known
         packages = {os.path.dirname(p) for p in map(str, paths)
@@ -98,26 +114,38 @@ class Scanner:
                 for func in module.functions:
                     func.node = None
                 module.functions, module.defs, module.methods = [], {}, {}
+            self.index.parse = None  # (it refers to this scanner)
         return self.result
 
     def load(self, path: Path) -> None:
         data = self.files.bytes(path)
         if data is None:  # not a regular file, or too large: the reader says why
             return
+        markers = _offsets(data, MARKERS)
+        if not markers and not any(word in data for word in PARSE_NOW) and _is_utf8(data):
+            self.index.add(Unparsed(path, self.module_names(path), data))
+            return
+        module = self.parse(path, data, self.module_names(path), markers)
+        if module is not None:
+            self.index.add(module)
+
+    def parse(self, path: Path, data: bytes, names: list[str],
+              markers: list[int]) -> Module | None:
+        """The module's index (None when it does not parse, recorded with the reason),
+        after the masked-error rules ran on it. `markers`: the offsets of MARKERS."""
         try:
             tree = ast.parse(data, filename=str(path))
         except SyntaxError as exc:  # (no line for an unknown coding or a null byte)
             line = f" (line {exc.lineno})" if exc.lineno else ""
             self.result.unparsable.append((path, f"{type(exc).__name__}: {exc.msg}{line}"))
-            return
+            return None
         except (ValueError, UnicodeDecodeError, RecursionError, MemoryError) as exc:
             self.result.unparsable.append((path, f"{type(exc).__name__}: {exc}"))
-            return
+            return None
         self.result.modules.add(data, path, tree)
-        names = self.module_names(path)
         # A function whose text has neither a marker nor an except clause is indexed by
         # name and span only: its statements are not walked.
-        marked = _lines_at(data, _offsets(data, MARKERS))
+        marked = _lines_at(data, markers)
         walked = sorted(_lines_at(data, _offsets(data, (b"except",))) + marked)
         try:
             module, tries = load(
@@ -128,13 +156,15 @@ class Scanner:
         except RecursionError:  # ast.parse goes deeper than the recursive walkers
             self.result.unparsable.append((path, "RecursionError: nested deeper than the "
                                                  "analysis follows"))
-            return
-        self.index.add(module)
+            return None
         for item in items:
             if item.target:
                 self.candidates.append((module, item))
             else:
                 self.masked(module, item)
+        if self.importers is not None:  # parsed while the flows run: callers() must see it
+            self.add_importer(module)
+        return module
 
     def masked(self, module: Module, item) -> None:
         self._add(self.result.masked, Issue(item.code, module, item.line, item.function,
@@ -155,12 +185,9 @@ class Scanner:
         self.summaries: dict[int, Summary] = {}
         self.validators = set().union(*(m.validators for m in self.index.modules))
         self.deps: dict[int, set[int]] = {}  # function -> the project functions it called
-        # dotted name -> the imports that name it, as (module, alias)
-        self.importers: dict[str, list[tuple[Module, str]]] = {}
+        self.importers = {}
         for module in self.index.modules:
-            for alias, (source, attr) in module.imports.items():
-                for name in {source, f"{source}.{attr}" if attr else source}:
-                    self.importers.setdefault(name, []).append((module, alias))
+            self.add_importer(module)
         ran: dict[int, Function] = {}
         results: dict[int, list] = {}
         work = [f for m in self.index.modules for f in m.functions if f.node is not None]
@@ -190,6 +217,11 @@ class Scanner:
                 self._add(self.result.reuse, Issue(event.code, func.module, event.line,
                                                    func.qualname, detail))
 
+    def add_importer(self, module: Module) -> None:
+        for alias, (source, attr) in module.imports.items():
+            for name in {source, f"{source}.{attr}" if attr else source}:
+                self.importers.setdefault(name, []).append((module, alias))
+
     def run_flow(self, func: Function) -> Flow:
         module, resolved = func.module, {}
 
@@ -217,6 +249,7 @@ class Scanner:
         by_module: dict[Module, list[Function]] = {}
         for func in changed:
             by_module.setdefault(func.module, []).append(func)
+        self.parse_callers(changed)
         aliases: dict[Module, set[str]] = {}  # the imports that reach one of them
         for other in by_module:
             for name in (other.name, *other.other_names):
@@ -240,6 +273,22 @@ class Scanner:
                 _restore(module, found, data)
             work += [f for f in found if f.node is not None]
         return work
+
+    def parse_callers(self, changed: list[Function]) -> None:
+        """Parse the modules not parsed yet that may call one of `changed`: to call a
+        function, a module names it (f(), alias.f(), self.f(), `import f as alias`) and
+        its module (by its last name, or a relative import)."""
+        modules: dict[bytes, set[bytes]] = {}  # function name -> its modules' last names
+        for func in changed:
+            names = (func.module.name, *func.module.other_names)
+            modules.setdefault(func.name.encode(), set()).update(
+                n.rpartition(".")[2].encode() for n in names)
+        for unparsed in list(self.index.unparsed):
+            words = set(unparsed.data.translate(WORDS).split())
+            relative = b"from ." in unparsed.data
+            if any(relative or not modules[name].isdisjoint(words)
+                   for name in words.intersection(modules)):
+                self.index.load(unparsed)
 
     def _called_as(self, module, alias, source, attr, by_module) -> set[str]:
         """The call names under which `module` reaches a changed function through one
@@ -266,6 +315,14 @@ def _useful(summary: Summary) -> Summary | None:
     that only hands a parameter back is dropped: identity functions are everywhere and
     would re-run half the project for nothing.)"""
     return summary if summary.params or summary.returns == "fresh" else None
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _offsets(data: bytes, words) -> list[int]:

@@ -1,7 +1,7 @@
 """The serving layer: how the app is started, the limits in force, and the logs.
 
 Its checks (registered in checks.BUILTIN): config.ServerConfig, proxy.NginxLimits,
-budget.TimeoutBudget and logs.LogTriage.
+budget.TimeoutBudget, ladder.Ladder and logs.LogTriage.
 """
 from upload_diagnostics.diagnostics import Option
 

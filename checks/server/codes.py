@@ -3,6 +3,7 @@
     001-009  server.config  how the app is started; gunicorn's and uWSGI's settings
     010-019  server.nginx   nginx in front of the app
     030-039  server.budget  the measured upload against the worker timeout
+    040-049  server.limits  the ladder of size and time limits, and memory
     100-199  server.logs    what the server's logs say happened
 """
 from upload_diagnostics.diagnostics import Code
@@ -313,6 +314,88 @@ I033 = Code(
     "diagnose-uploads server e2e",
     "Select the end-to-end check (e2e.upload) with the server checks and run without "
     "--offline.", "sh")
+
+
+# -- server.limits: the ladder of size and time limits ------------------------------------------
+
+I040 = Code(
+    "server.I040", "The limit ladder",
+    "Always emitted when a layer was found: every layer an upload passes through (platform "
+    "router, load balancer, ingress, nginx, the app server, Django, DRF, the project's own "
+    "validators, Pillow, the container's memory), outermost first, with its size and time "
+    "limit and where each value comes from: a file:line, or the platform's documented "
+    "default with its date. It names the binding size limit (the smallest) and the "
+    "binding time limit (the shortest).",
+    "An upload that fails with 413, 502 or 504 was stopped by one of these layers; the "
+    "binding one is where to look first.",
+    "# nothing to fix: an informational summary",
+    "# nothing to fix: an informational summary",
+    "Raise the binding limit, or keep uploads below it (resize in the browser, upload "
+    "directly to storage).", "text")
+
+E040 = Code(
+    "server.E040", "A size the project accepts cannot reach it",
+    "A size limit in the project's own code (a validator comparing `file.size`, a "
+    "`max_upload_size=` field argument) is larger than a limit of a layer in front of it: "
+    "a platform, load balancer, ingress, nginx, or Django's DATA_UPLOAD_MAX_MEMORY_SIZE "
+    "when the view reads a base64 image from the request body.",
+    "Uploads between the two sizes are cut before the project's code sees them: the user "
+    "gets the layer's 413 (often an HTML page the client cannot parse) instead of the "
+    "project's own message, and the size the project promises is never reached.",
+    "# k8s/ingress.yaml: no proxy-body-size annotation (ingress-nginx default 1m)\n"
+    "# photos/forms.py\nif image.size > 20 * 1024 * 1024:\n    raise ValidationError(...)",
+    "# k8s/ingress.yaml\nmetadata:\n  annotations:\n"
+    "    nginx.ingress.kubernetes.io/proxy-body-size: \"25m\"",
+    "Raise the cutting layer's limit above the project's own (with room for the multipart "
+    "overhead), or lower the project's limit to what the platform lets through.", "yaml")
+
+W040 = Code(
+    "server.W040", "The upload takes more than half the binding time limit",
+    "The upload measured by the end-to-end check takes at least 50% of the shortest time "
+    "limit in front of the app (a platform router, load balancer, ingress or proxy; the "
+    "worker timeout itself is server.budget's).",
+    "A larger photo, a slower client or a slower storage call crosses the limit, and that "
+    "layer answers 503/504 while the app keeps working.",
+    "# Heroku router: 30 s; upload measured at 19 s",
+    "# resize before uploading, or upload directly to storage: measured at 4 s",
+    "Keep the request well under the binding limit: process images in the background, "
+    "upload directly to storage, or raise the limit where the platform allows it.", "text")
+
+E042 = Code(
+    "server.E042", "The upload takes longer than the binding time limit",
+    "The upload measured by the end-to-end check takes longer than the shortest time limit "
+    "in front of the app (a platform router, load balancer, ingress or proxy).",
+    "Every such upload is cut by that layer (503 H12 on Heroku, 504 behind a proxy): the "
+    "client sees an error even when the app finishes the work.",
+    "# Heroku router: 30 s; upload measured at 41 s",
+    "# image processing moved to a background job: the request takes 3 s",
+    "Move the slow work out of the request, upload directly to storage, or raise the "
+    "limit where the platform allows it.", "text")
+
+W041 = Code(
+    "server.W041", "Concurrent uploads do not fit in the container's memory",
+    "The peak memory of one image (measured by the hard-image run, e2e.images) times the "
+    "concurrent requests of the app server (workers x threads) is above the container's "
+    "memory limit (compose `mem_limit`/`deploy.resources.limits.memory`, Kubernetes "
+    "`resources.limits.memory`).",
+    "When that many uploads of such an image arrive together the kernel kills a worker "
+    "(OOM): no traceback, gunicorn logs `Perhaps out of memory?` and the client gets a "
+    "502 or a reset.",
+    "services:\n  web:\n    command: gunicorn site.wsgi --workers 8\n    mem_limit: 512m",
+    "services:\n  web:\n    command: gunicorn site.wsgi --workers 3\n    mem_limit: 1g",
+    "Raise the memory limit, run fewer workers per container, or bound the image work "
+    "(Image.draft, thumbnail before convert, a lower MAX_IMAGE_PIXELS).", "yaml")
+
+E041 = Code(
+    "server.E041", "One image does not fit in the container's memory",
+    "The peak memory of one image (measured by the hard-image run, e2e.images) alone is "
+    "above the container's memory limit.",
+    "Every upload of that image gets the worker killed (OOM) with no traceback; the client "
+    "gets a 502 or a reset.",
+    "services:\n  web:\n    mem_limit: 128m   # one 12 MP photo peaks at 177 MiB",
+    "services:\n  web:\n    mem_limit: 1g",
+    "Raise the memory limit, or bound the image work (Image.draft, thumbnail before "
+    "convert, a lower MAX_IMAGE_PIXELS).", "yaml")
 
 
 # -- server.logs: log signatures ------------------------------------------------------------------

@@ -13,9 +13,10 @@ from . import gunicorn, nginx, uwsgi
 from .codes import (E001, E002, E003, E004, E005, I001, I002, I003, I004, W001, W002, W003,
                     W004, W005, W006, W007, W008)
 from .discovery import DEV_SERVER, Discovery, Launch, discover, is_django_project
+from .platforms import DEFAULTS, heroku_file
 
 ASGI = ("uvicorn", "daphne", "hypercorn")
-HEROKU_ROUTER_S = 30
+HEROKU_ROUTER_S = DEFAULTS["Heroku router"].seconds
 MAX_ROWS = 100  # launch commands listed in the evidence (a compose file may hold thousands)
 DEFAULT_MAX_UPLOAD = 10 * 1024 * 1024  # a phone photo with room to spare
 WHY_WINS = {
@@ -304,8 +305,7 @@ class ServerConfig(Check):
 
     def platform(self, ctx, found: Discovery, fact: WorkerTimeout):
         root = ctx.project_root
-        heroku = (root / "Procfile").is_file() and not (root / "Dockerfile").is_file() or \
-            (root / "heroku.yml").is_file() or (root / "app.json").is_file()
+        heroku = heroku_file(root) is not None
         timeout = fact.timeout_s
         if heroku and (timeout is None or timeout >= HEROKU_ROUTER_S):
             yield W008(

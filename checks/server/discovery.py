@@ -72,11 +72,25 @@ class Launch:
 
 
 @dataclass
+class MemoryLimit:
+    """A container's memory limit: compose `mem_limit`/`deploy.resources.limits.memory`,
+    Kubernetes `resources.limits.memory`."""
+
+    value: str  # as written: "512m", "1Gi", 536870912
+    path: str
+    line: int
+    container: str  # the compose service or Kubernetes container it limits
+    command_line: int  # the line of that container's command (0: it sets none)
+    source: str  # "docker-compose", "kubernetes" or a platform: how units read
+
+
+@dataclass
 class Discovery:
     launches: list[Launch]
     config_files: list[tuple[str, str]]  # (kind, relative path): gunicorn.conf.py, uwsgi.ini
     environment: dict[str, str]  # GUNICORN_CMD_ARGS, WEB_CONCURRENCY, PORT as set here
     problems: list[tuple[str, int, str]]  # (relative path, line, error) of unreadable files
+    memory: list[MemoryLimit] = field(default_factory=list)
 
     def primary(self, server: str | None = None) -> Launch | None:
         """The launch that really serves the app (Django's runserver never counts: it
@@ -165,6 +179,7 @@ class Finder:
         self.followed: set[tuple] = set()  # (script, where it was first reached from, cwd)
         self.environ = dict(os.environ)  # (copied once: a compose file may list 20,000 services)
         self.uwsgi_configs: list[Path] = []
+        self.memory: list[MemoryLimit] = []
 
     def rel(self, path: Path) -> str:
         try:
@@ -238,6 +253,17 @@ class Finder:
                 elif words[:1] == ["cd"] and len(words) > 1:
                     cwd = real(cwd / words[1])
 
+    def memory_limit(self, path: Path, source: str, name: str, command_line: int,
+                     *mappings) -> None:
+        """Record the first `memory`/`mem_limit` key of `mappings` (a service, its limits)."""
+        for mapping in mappings:
+            for key in ("mem_limit", "memory"):
+                if isinstance(mapping, Located) and mapping.get(key) not in (None, ""):
+                    self.memory.append(MemoryLimit(str(mapping[key]), self.rel(path),
+                                                   mapping.line(key), name, command_line,
+                                                   source))
+                    return
+
     def text(self, path: Path) -> str | None:
         """The file's text; None when it is not read (the reader records why)."""
         return self.files.text(path)
@@ -304,9 +330,11 @@ class Finder:
             if not isinstance(service, Located):
                 continue
             command = service.get("command") or service.get("entrypoint")
+            line = service.line("command" if service.get("command") else "entrypoint")
+            self.memory_limit(path, "docker-compose", str(name), line, service,
+                              *nested(service, "deploy", "resources", "limits"))
             if not command:
                 continue
-            line = service.line("command" if service.get("command") else "entrypoint")
             env = environment_of(service.get("environment"))
             cwd = self.mapped(service.get("working_dir"))
             shell = command if isinstance(command, str) else shlex.join(map(str, command))
@@ -319,11 +347,13 @@ class Finder:
             for container in containers(doc):
                 words = [*map(str, container.get("command") or ()),
                          *map(str, container.get("args") or ())]
+                line = container.line("command", "args")
+                self.memory_limit(path, "kubernetes", str(container.get("name", "")), line,
+                                  *nested(container, "resources", "limits"))
                 if not words:
                     continue
                 env = {e.get("name"): str(e.get("value", "")) for e in container.get("env") or ()
                        if isinstance(e, dict) and "value" in e}
-                line = container.line("command", "args")
                 self.command(shlex.join(words), "kubernetes", path, line,
                              self.mapped(container.get("workingDir")), env,
                              [f"{self.rel(path)}:{line}"])
@@ -467,6 +497,13 @@ def environment_of(value) -> dict[str, str]:
     return {}
 
 
+def nested(mapping, *keys) -> tuple:
+    """(mapping[k1][k2]...) as a one-item tuple when every step is a mapping, else ()."""
+    for key in keys:
+        mapping = mapping.get(key) if isinstance(mapping, dict) else None
+    return (mapping,) if isinstance(mapping, dict) else ()
+
+
 def containers(doc):
     """Container specs anywhere in a Kubernetes object (Deployment, Pod, CronJob, ...)."""
     if isinstance(doc, dict):
@@ -552,4 +589,4 @@ def discover(root: Path, reader: Files) -> Discovery:
                                           root, {}, [f"{finder.rel(path)}:1"]))
     launches = live_processes(root) + finder.launches
     environment = {k: os.environ[k] for k in ENV_VARS if k in os.environ}
-    return Discovery(launches, config_files, environment, finder.problems)
+    return Discovery(launches, config_files, environment, finder.problems, finder.memory)
