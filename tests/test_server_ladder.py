@@ -326,10 +326,10 @@ def test_nginx_directives_bind_with_their_lines(project):
 @pytest.mark.parametrize("peak,code", [(100 * MiB, "server.W041"), (300 * MiB, "server.E041"),
                                        (50 * MiB, None)])
 def test_compose_memory_limit_against_workers_and_peak(project, peak, code):
-    images = [{"name": "bomb.png", "kind": "decompression bomb", "endpoint": "/upload/",
+    images = [{"name": "bomb.png", "kind": "decompression-bomb", "endpoint": "POST /upload/",
                "status_code": 400, "verdict": "rejected", "peak_memory_bytes": peak},
-              {"name": "cmyk.jpg", "kind": "CMYK JPEG", "endpoint": "/upload/",
-               "status_code": 200, "verdict": "stored", "peak_memory_bytes": None}]
+              {"name": "cmyk.jpg", "kind": "cmyk-jpeg", "endpoint": "POST /upload/",
+               "status_code": 200, "verdict": "accepted", "peak_memory_bytes": None}]
     check = diagnose(project, "", {"docker-compose.yml": COMPOSE,
                                    "testsite/forms.py": form(200 * MiB, "200 MB")},
                      facts={"images": images})
