@@ -58,7 +58,7 @@ def test_control_characters_in_a_launch_command(tmp_path):
 
 
 def test_control_characters_in_file_names(tmp_path):
-    root = project(tmp_path / "p", {f"app/{ESC}[31mevil.py": "def broken(:\n",
+    root = project(tmp_path / "p", {f"app/{ESC}[31mevil.py": "def upload(request:\n",
                                     "Procfile": "web: gunicorn app.wsgi\n"})
     os.mkfifo(root / f"Dockerfile.{ESC}]0;title\x07")
     os.mkfifo(root / "Dockerfile")
