@@ -81,7 +81,6 @@ class Ladder(Check):
                        "crosses it", None, evidence)
 
 
-
 def binding(layers: list[Layer], key: str) -> str | None:
     """The layer with the smallest limit (the outermost of equals: it cuts first)."""
     limited = [x for x in layers if getattr(x, key)]
