@@ -11,7 +11,7 @@ import io
 import threading
 from dataclasses import dataclass
 
-from .images import TestImage, exif_jpeg, phone_photo, photo_pixels
+from .images import TestImage, encoded, exif_jpeg, phone_photo, photo_pixels
 
 SIZE = (1024, 768)  # the photos and graphics (what is hard is the format, not the size)
 ANIMATED_SIZE = (320, 240)
@@ -85,12 +85,6 @@ def _logo():
     return image
 
 
-def _saved(kind: str, name: str, image, fmt: str, content_type: str, **params) -> TestImage:
-    out = io.BytesIO()
-    image.save(out, fmt, **params)
-    return TestImage(name, out.getvalue(), image.size, content_type, kind)
-
-
 def _heic(photo, _logo) -> TestImage | NotMade:
     try:
         import pillow_heif
@@ -103,8 +97,8 @@ def _heic(photo, _logo) -> TestImage | NotMade:
 
 
 def _cmyk(photo, _logo) -> TestImage:
-    return _saved("cmyk-jpeg", "print-cmyk.jpg", photo.convert("CMYK"), "JPEG", "image/jpeg",
-                  quality=90)
+    return encoded(photo.convert("CMYK"), "print-cmyk.jpg", "JPEG", "image/jpeg", "cmyk-jpeg",
+                   quality=90)
 
 
 def _rgba(_photo, logo) -> TestImage:
@@ -112,7 +106,7 @@ def _rgba(_photo, logo) -> TestImage:
 
     image = logo.copy()
     image.putalpha(Image.linear_gradient("L").rotate(90).resize(logo.size))
-    return _saved("rgba-png", "transparent.png", image, "PNG", "image/png", compress_level=1)
+    return encoded(image, "transparent.png", "PNG", "image/png", "rgba-png", compress_level=1)
 
 
 def _quantized(image):
@@ -123,18 +117,18 @@ def _quantized(image):
 
 
 def _palette(_photo, logo) -> TestImage:
-    return _saved("palette-png", "palette.png", _quantized(logo), "PNG", "image/png")
+    return encoded(_quantized(logo), "palette.png", "PNG", "image/png", "palette-png")
 
 
 def _png16(_photo, logo) -> TestImage:
     """16-bit greyscale (Pillow's mode I;16), as scanners and editors write it."""
     image = logo.convert("L").convert("I").point(lambda v: v * 257).convert("I;16")
-    return _saved("png-16bit", "scan-16bit.png", image, "PNG", "image/png", compress_level=1)
+    return encoded(image, "scan-16bit.png", "PNG", "image/png", "png-16bit", compress_level=1)
 
 
 def _truncated(photo, _logo) -> TestImage:
     """A JPEG cut off at 60%, as an interrupted transfer leaves it."""
-    whole = _saved("truncated-jpeg", "truncated.jpg", photo, "JPEG", "image/jpeg", quality=90)
+    whole = encoded(photo, "truncated.jpg", "JPEG", "image/jpeg", "truncated-jpeg", quality=90)
     return TestImage(whole.name, whole.data[:len(whole.data) * 6 // 10], whole.size,
                      whole.content_type, whole.kind)
 
@@ -146,8 +140,8 @@ def _frames(photo) -> list:
 
 def _gif(photo, _logo) -> TestImage:
     frames = [_quantized(f) for f in _frames(photo)]
-    return _saved("animated-gif", "animated.gif", frames[0], "GIF", "image/gif",
-                  save_all=True, append_images=frames[1:], duration=100, loop=0)
+    return encoded(frames[0], "animated.gif", "GIF", "image/gif", "animated-gif",
+                   save_all=True, append_images=frames[1:], duration=100, loop=0)
 
 
 def _webp(photo, _logo) -> TestImage | NotMade:
@@ -156,8 +150,8 @@ def _webp(photo, _logo) -> TestImage | NotMade:
     if not features.check("webp"):
         return NotMade("animated.webp", "animated-webp", "this Pillow has no WebP encoder")
     frames = _frames(photo)
-    return _saved("animated-webp", "animated.webp", frames[0], "WEBP", "image/webp",
-                  save_all=True, append_images=frames[1:], duration=100, loop=0)
+    return encoded(frames[0], "animated.webp", "WEBP", "image/webp", "animated-webp",
+                   save_all=True, append_images=frames[1:], duration=100, loop=0)
 
 
 def _rotated(photo, _logo) -> TestImage:
@@ -177,7 +171,7 @@ def _bomb(max_pixels: int | None) -> TestImage | NotMade:
     from PIL import Image
 
     size = (BOMB_WIDTH, limit // BOMB_WIDTH + 1)
-    return _saved("decompression-bomb", "bomb.png", Image.new("1", size), "PNG", "image/png")
+    return encoded(Image.new("1", size), "bomb.png", "PNG", "image/png", "decompression-bomb")
 
 
 def _awkward_names() -> list[TestImage]:

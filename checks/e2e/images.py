@@ -57,20 +57,25 @@ def phone_photo(size: tuple[int, int] = PHONE_SIZE, name: str = "diagnostic-phot
     """A JPEG with EXIF orientation 6 (as phones write it), or a PNG with alpha."""
     image = photo_pixels(size, alpha=fmt.upper() == "PNG")
     if fmt.upper() == "PNG":
-        out = io.BytesIO()
-        image.save(out, "PNG", compress_level=1)
-        return TestImage(name.rsplit(".", 1)[0] + ".png", out.getvalue(), size, "image/png")
+        return encoded(image, name.rsplit(".", 1)[0] + ".png", "PNG", "image/png",
+                       compress_level=1)
     return exif_jpeg(image, name)
 
 
 def exif_jpeg(image, name: str, kind: str = "photo") -> TestImage:
     """`image` as a JPEG with EXIF orientation 6 (turn it 90 degrees to show it)."""
-    out = io.BytesIO()
     exif = image.getexif()
     exif[ORIENTATION] = 6
     exif[0x010F] = "upload-diagnostics"  # Make
-    image.save(out, "JPEG", quality=92, exif=exif.tobytes())
-    return TestImage(name, out.getvalue(), image.size, "image/jpeg", kind)
+    return encoded(image, name, "JPEG", "image/jpeg", kind, quality=92, exif=exif.tobytes())
+
+
+def encoded(image, name: str, fmt: str, content_type: str, kind: str = "photo",
+            **params) -> TestImage:
+    """`image` saved by Pillow as `fmt` (with its save parameters)."""
+    out = io.BytesIO()
+    image.save(out, fmt, **params)
+    return TestImage(name, out.getvalue(), image.size, content_type, kind)
 
 
 def small_photo(limit: int) -> TestImage:
