@@ -82,10 +82,10 @@ DEFAULTS = {
 # Who sets Lambda's timeout when the project does not: the deployment tool's default.
 LAMBDA_TIMEOUT = {"serverless.yml": (6, "the Serverless Framework's default function timeout "
                                         "6 s: documented at serverless.com/framework/docs/"
-                                        "providers/aws/guide/functions, as of 2026-11"),
+                                        f"providers/aws/guide/functions, as of {AS_OF}"),
                   "zappa_settings.json": (30, "Zappa's default timeout_seconds 30: documented "
                                              "at github.com/zappa/Zappa#advanced-settings, "
-                                             "as of 2026-11")}
+                                             f"as of {AS_OF}")}
 ORDER = list(DEFAULTS)  # outermost first
 
 
@@ -147,12 +147,10 @@ class Reader:
                 value if kind == "body" else None, value if kind == "time" else None,
                 source, note, seen)))
 
-    def structured(self, path: Path, loader):
+    def structured(self, path: Path, loader) -> tuple:
+        """(the file's parsed content or None, its text or "")."""
         text = self.files.text(path)
-        try:
-            return None if text is None else loader(text)
-        except Exception:  # server.config reports the files that do not parse
-            return None
+        return parsed(text, loader), text or ""
 
     # -- one method per platform file ------------------------------------------------------
 
@@ -165,26 +163,25 @@ class Reader:
         self.add("Heroku router", seen, note="the router cannot be configured")
 
     def fly(self, path: Path) -> None:
-        if isinstance(self.structured(path, tomllib.loads), dict):
+        if isinstance(self.structured(path, tomllib.loads)[0], dict):
             self.add("Fly proxy", self.rel(path), note="an idle timeout: it restarts with "
                      "every byte sent either way")
 
     def render(self, path: Path) -> None:
-        data = self.structured(path, load_yaml)
+        data, _ = self.structured(path, load_yaml)
         if isinstance(data, dict) and data.get("services"):
             self.add("Render", f"{self.rel(path)}:{data.line('services')}")
 
     def app(self, path: Path) -> None:
         """App Engine's app.yaml (a `runtime:` key)."""
-        data = self.structured(path, load_yaml)
+        data, _ = self.structured(path, load_yaml)
         if isinstance(data, Located) and data.get("runtime"):
             self.add("App Engine", f"{self.rel(path)}:{data.line('runtime')}")
 
     def vercel(self, path: Path) -> None:
-        data = self.structured(path, json.loads)
+        data, text = self.structured(path, json.loads)
         if not isinstance(data, dict):
             return
-        text = self.files.text(path) or ""
         durations = [fn.get("maxDuration") for fn in (data.get("functions") or {}).values()
                      if isinstance(fn, dict) and isinstance(fn.get("maxDuration"), (int, float))]
         time = (min(durations), f"{self.rel(path)}:{line_of(text, 'maxDuration', '')}") \
@@ -192,10 +189,9 @@ class Reader:
         self.add("Vercel function", self.rel(path), time=time)
 
     def zappa(self, path: Path) -> None:
-        data = self.structured(path, json.loads)
+        data, text = self.structured(path, json.loads)
         if not isinstance(data, dict):
             return
-        text = self.files.text(path) or ""
         stages = [s for s in data.values() if isinstance(s, dict)]
         set_ = [s["timeout_seconds"] for s in stages if isinstance(s.get("timeout_seconds"),
                                                                     (int, float))]
@@ -203,7 +199,7 @@ class Reader:
                                 f"{line_of(text, 'timeout_seconds', '')}") if set_ else None)
 
     def serverless(self, path: Path) -> None:
-        data = self.structured(path, load_yaml)
+        data, _ = self.structured(path, load_yaml)
         if not isinstance(data, Located):
             return
         functions = [f for f in (data.get("functions") or {}).values() if isinstance(f, Located)]
@@ -235,7 +231,7 @@ class Reader:
         if "cloudflare/cloudflared" in text:
             line = line_of(text, "cloudflare/cloudflared", "")
             self.add("Cloudflare", f"{self.rel(path)}:{line}")
-        documents = self.structured(path, lambda t: load_yaml(t, every=True)) or []
+        documents = parsed(text, lambda t: load_yaml(t, every=True)) or []
         for doc in documents:
             if not isinstance(doc, Located):
                 continue
@@ -303,6 +299,15 @@ class Reader:
 
     def at(self, path: Path, mapping: Located, key: str) -> str:
         return f"{self.rel(path)}:{mapping.line(key)}"
+
+
+def parsed(text: str | None, loader):
+    """`loader(text)`, or None for no text or one that does not parse (server.config reports
+    the files that do not parse)."""
+    try:
+        return None if text is None else loader(text)
+    except Exception:
+        return None
 
 
 def mapping(value) -> Located:
