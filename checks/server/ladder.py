@@ -16,7 +16,7 @@ from .codes import E040, E041, E042, I040, W040, W041
 from .config import discovery, nginx_configs, require_parsers
 from .discovery import SERVERS, MemoryLimit
 from .platforms import platform_layers
-from .source_limits import HEIGHT, SIZE, WIDTH, setting_line, source_limits
+from .source_limits import HEIGHT, SIZE, WIDTH, setting_line, source_limits, whole
 
 MiB = 1024 * 1024
 DJANGO_DOCS = "docs.djangoproject.com/en/stable/ref/settings/"
@@ -138,13 +138,9 @@ def django_layers(ctx, code) -> list[Layer]:
         return setting_line(ctx, name) or f"Django default {name} ({DJANGO_DOCS}" \
             f"#{name.lower().replace('_', '-')})"
 
-    def count(name: str):
-        value = getattr(s, name, None)
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-    data, memory, files = (count("DATA_UPLOAD_MAX_MEMORY_SIZE"),
-                           count("FILE_UPLOAD_MAX_MEMORY_SIZE"),
-                           count("DATA_UPLOAD_MAX_NUMBER_FILES"))
+    data, memory, files = (whole(getattr(s, name, None)) for name in (
+        "DATA_UPLOAD_MAX_MEMORY_SIZE", "FILE_UPLOAD_MAX_MEMORY_SIZE",
+        "DATA_UPLOAD_MAX_NUMBER_FILES"))
     rows = [Layer("Django DATA_UPLOAD_MAX_MEMORY_SIZE", data if bodies else None, None,
                   source("DATA_UPLOAD_MAX_MEMORY_SIZE"),
                   f"caps the request body read at {bodies[0].where} to decode a base64 image "

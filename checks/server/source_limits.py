@@ -94,14 +94,12 @@ class Finder:
         """An int the expression always has: literals, arithmetic, module constants,
         settings.NAME (from the settings in force)."""
         if isinstance(node, ast.Constant):
-            value = node.value
-            return value if isinstance(value, int) and not isinstance(value, bool) else None
+            return whole(node.value)
         if isinstance(node, ast.Name):
             return self.constants.get(node.id)
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
                 and node.value.id == "settings" and self.settings is not None:
-            value = getattr(self.settings, node.attr, None)
-            return value if isinstance(value, int) and not isinstance(value, bool) else None
+            return whole(getattr(self.settings, node.attr, None))
         if isinstance(node, ast.BinOp) and type(node.op) in ARITHMETIC:
             a, b = self.number(node.left), self.number(node.right)
             if a is None or b is None or isinstance(node.op, ast.Pow) and b > 64:
@@ -111,6 +109,11 @@ class Finder:
             except (ZeroDivisionError, ValueError, OverflowError):
                 return None
         return None
+
+
+def whole(value) -> int | None:
+    """`value` when it is an int (not a bool), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def called(node: ast.Call) -> str:
