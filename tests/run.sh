@@ -14,8 +14,8 @@ venv() {  # venv DIR PIP-ARGS...: create DIR once, then install into it
   "$dir/bin/pip" install -q "$@"
 }
 
-echo "== main environment (.venv: every extra, imagekitio 4.x, test tools)"
-venv .venv -e ".[test,all,heic,example]"
+echo "== main environment (.venv: every extra, imagekitio 4.x, test tools, moto's S3 server)"
+venv .venv -e ".[test,all,heic,example]" "moto[server]==5.2.5"
 echo "== imagekitio 5.x environment (.venv-ik5)"
 # (not the "example" extra: it pins imagekitio 4.2.0 for the example project)
 venv .venv-ik5 -e ".[test,server]" "djangorestframework>=3.15" "imagekitio==5.11.0"
