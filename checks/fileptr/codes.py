@@ -1,5 +1,5 @@
 """The fileptr family's finding codes, each declared once: fileptr.reuse's (E001-E003,
-I001), then fileptr.masked_errors' (E004, W001-W003, I002)."""
+E005, W004, I001), then fileptr.masked_errors' (E004, W001-W003, I002)."""
 from upload_diagnostics.diagnostics import Code
 
 # -- fileptr.reuse: uploads read again, or saved, after being consumed -----------------------------
@@ -93,6 +93,64 @@ E003 = Code(
          "        result = self.client.upload_file(file=data, file_name=name)",
     fix="Start _save with content.seek(0) when the content is seekable, or build the "
         "bytes from content.chunks(), which rewinds by itself.")
+
+CLOSED_DETECTS = (
+    "Within a function, a file is closed - by boto3's upload_fileobj (the client's "
+    "upload_fileobj(f, bucket, key), Bucket(...).upload_fileobj(f, key), "
+    "Object(...).upload_fileobj(f) or Fileobj=f: s3transfer closes a seekable file "
+    "object it uploads in one request, that is below the multipart threshold, 8 MB by "
+    "default, which is every usual image; boto3 issue 929, s3transfer issue 80, every "
+    "release to 0.19), by the end of a `with f:` / `with request.FILES[...] as f:` / "
+    "`with open(...) as f:` / `with File(f):` block, by `with contextlib.closing(f):`, "
+    "by f.close(), or by a project function that does one of these to its parameter "
+    "(followed across modules, including a project Storage's _save behind "
+    "storage.save()) - and then used: read, iterated, sought, chunked, opened with "
+    "Pillow, handed to a saver (storage.save, field.save, objects.create, "
+    "serializer.save...), uploaded again, or given to a project function that does one "
+    "of these. Reading .name, .size or .content_type is not a use (they are kept "
+    "values), nor is f.open() (a Django File on a path reopens it), nor put_object("
+    "Body=f) or a django-storages save (neither closes what it is given).")
+
+E005 = Code(
+    code="fileptr.E005",
+    title="An upload is used after it was closed",
+    detects=CLOSED_DETECTS + " Emitted when the use certainly follows the close: the "
+    "close is on every path that reaches the use (fileptr.W004 otherwise).",
+    why="Any read, seek or save of a closed file raises 'ValueError: I/O operation on "
+        "closed file', so the request fails with a 500 after the first copy was stored. "
+        "It hides in tests that mock boto3 (a mock does not close) and appears with the "
+        "real SDK.",
+    bad="def upload_photo(request):\n    upload = request.FILES[\"photo\"]\n"
+        "    s3.upload_fileobj(upload, \"originals\", upload.name)  # closes upload\n"
+        "    return Photo.objects.create(image=upload)",
+    good="def upload_photo(request):\n    upload = request.FILES[\"photo\"]\n"
+         "    data = upload.read()\n"
+         "    s3.upload_fileobj(io.BytesIO(data), \"originals\", upload.name)\n"
+         "    return Photo.objects.create(image=ContentFile(data, name=upload.name))",
+    fix="Give the call that closes the file its own copy - read the upload once into "
+        "bytes and pass io.BytesIO(data) - or move the closing call after the last use. "
+        "f.seek(0) or f.open() do not help: an uploaded file cannot be reopened once "
+        "closed (InMemoryUploadedFile's buffer is gone, TemporaryUploadedFile's file is "
+        "deleted).")
+
+W004 = Code(
+    code="fileptr.W004",
+    title="An upload may be used after it was closed",
+    detects=CLOSED_DETECTS + " Emitted when the close is on some of the paths that reach "
+    "the use (a branch, a loop body, a try block whose handler goes on, a project "
+    "function that closes it on some of its paths); fileptr.E005 when on all of them.",
+    why="On the paths through the close, the use raises 'ValueError: I/O operation on "
+        "closed file': the upload fails only when that branch runs (a setting, a kind "
+        "of file, a retry), which tests rarely cover.",
+    bad="upload = request.FILES[\"photo\"]\nif settings.MIRROR_ORIGINALS:\n"
+        "    s3.upload_fileobj(upload, \"mirror\", upload.name)\n"
+        "Photo.objects.create(image=upload)",
+    good="upload = request.FILES[\"photo\"]\ndata = upload.read()\nupload.seek(0)\n"
+         "if settings.MIRROR_ORIGINALS:\n"
+         "    s3.upload_fileobj(io.BytesIO(data), \"mirror\", upload.name)\n"
+         "Photo.objects.create(image=upload)",
+    fix="As for fileptr.E005: hand the closing call a copy (io.BytesIO(data)), or "
+        "close on no path that goes on to use the file.")
 
 I001 = Code(
     code="fileptr.I001",

@@ -11,9 +11,10 @@ import ast
 import re
 
 from .vocab import (
-    EXPECTED_FAILURE, Effect, Event, FIELD_CONTAINERS, FRESH, FULL_READS, IMAGE_LOADS,
-    PARTIAL_READS, Pos, SAVERS, SEEK_ERRORS, SENDERS, Summary, WRAPPERS, argument,
-    call_name, is_file_annotation, is_pillow_open, is_sized, key_of, root_of, text_of,
+    CLOSERS, EXPECTED_FAILURE, Close, Closed, Effect, Event, FIELD_CONTAINERS, FRESH,
+    FULL_READS, IMAGE_LOADS, PARTIAL_READS, Pos, SAVERS, SEEK_ERRORS, SENDERS, Summary,
+    WRAPPERS, argument, call_name, is_file_annotation, is_pillow_open, is_sized, key_of,
+    root_of, text_of,
 )
 
 ITEM = re.compile(r"^(.*)\[(['\"])(.+)\2\]$")  # validated_data['image'] -> base, field
@@ -45,6 +46,8 @@ class Flow:
         self.hook = hook
         self.env: dict[str, int] = {}  # key -> object id
         self.pos: dict[int, Pos] = {}  # object id -> what moved it
+        self.closed: dict[int, Closed] = {}  # object id -> where it was closed
+        self.reported: set[tuple[int, int]] = set()  # (object, close line) reported
         self.filelike: set[int] = set()  # objects shown to be files
         self.outside: set[int] = set()  # parameters and their items: reading one is evidence
         self.buffers: set[int] = set()  # files made here (BytesIO, open...): not sockets
@@ -56,6 +59,7 @@ class Flow:
         self.events: list[Event] = []
         self.first: dict[int, tuple] = {}  # object id -> first moving op (for summaries)
         self.exits: list[dict[int, Pos]] = []  # positions where the function returns
+        self.exits_closed: list[dict[int, Closed]] = []  # what is closed there
         self.returns: list[tuple[str | None, str | None]] = []
         self._next = 0
         args = func.args
@@ -139,9 +143,28 @@ class Flow:
         if not any((e.code, e.line, e.obj) == (code, line, obj) for e in self.events):
             self.events.append(event)
 
+    def close(self, obj, line, how, certain=True, leaf=None):
+        """leaf: (line, how, module) of the close a callee did, for summaries."""
+        self.closed[obj] = Closed(line, how, certain, leaf)
+
+    def used_closed(self, obj, line, how, name="") -> bool:
+        """Whether the value is closed here: its use is then an event (once for each
+        close), and no other finding is due for it."""
+        closed = self.closed.get(obj)
+        if closed is None:
+            return False
+        if (obj, closed.line) not in self.reported:
+            self.reported.add((obj, closed.line))
+            code = "fileptr.E005" if closed.certain else "fileptr.W004"
+            self.events.append(Event(code, line, name or self._alias(obj, "the file"), how,
+                                     closed.line, closed.how, obj))
+        return True
+
     def read(self, obj, line, how, full=True, strict=False, name="", leaf=None):
         """A read from the current position. strict: a hand-off that needs the whole
         file, so an earlier partial read conflicts too."""
+        if self.used_closed(obj, line, how, name):
+            return
         self._note_first(obj, "read" if full else "partial", line, how, leaf)
         if obj in self.outside:
             self.filelike.add(obj)  # a parameter the code reads is a file
@@ -157,6 +180,8 @@ class Flow:
         """A reader that seeks to 0 first: chunks() (then at the end), or Pillow's
         Image.open (kind header: only the header is read until the image loads)."""
         self.filelike.add(obj)
+        if self.used_closed(obj, line, how):
+            return
         self._note_first(obj, kind, line, how, leaf)
         self.pos[obj] = Pos(kind, line, how)
 
@@ -168,6 +193,8 @@ class Flow:
 
     def rewind(self, obj, line, how):
         self.filelike.add(obj)
+        if self.used_closed(obj, line, how):
+            return
         self._note_first(obj, "rewind", line, how)
         self.pos.pop(obj, None)
 
@@ -175,6 +202,8 @@ class Flow:
         """A hand-off to a saver. Saving is not consuming: storages read through
         chunks() or rewind first, so a second save is fine (E003 finds those that
         do not rewind)."""
+        if self.used_closed(obj, line, how, name):
+            return
         self._note_first(obj, "save", line, how, leaf)
         before = self.pos.get(obj)
         if before and before.kind == "unknown":
@@ -190,7 +219,7 @@ class Flow:
             self.block(self.func.body)
             if self.hook:  # falls off the end (a validator returning None)
                 self._returned_for_saving(None, self.func.lineno)
-            self.exits.append(dict(self.pos))
+            self._exit()
         except Terminated:
             pass
         self.events = [e for e in self.events if e.obj in self.filelike]
@@ -200,8 +229,12 @@ class Flow:
         for stmt in stmts:
             self.stmt(stmt)
 
+    def _exit(self):
+        self.exits.append(dict(self.pos))
+        self.exits_closed.append(dict(self.closed))
+
     def _state(self):
-        return dict(self.env), dict(self.pos)
+        return dict(self.env), dict(self.pos), dict(self.closed)
 
     def _branch(self, stmts):
         """Run a block on a copy of the state; None when it always terminates."""
@@ -211,7 +244,7 @@ class Flow:
             result = self._state()
         except Terminated:
             result = None
-        self.env, self.pos = saved
+        self.env, self.pos, self.closed = saved
         return result
 
     def _merge(self, outcomes):
@@ -219,14 +252,15 @@ class Flow:
         if not live:
             raise Terminated
         env, pos = dict(live[0][0]), {}
-        for other_env, _ in live[1:]:
+        for other_env, _, _ in live[1:]:
             for k in list(env):
                 if other_env.get(k) != env[k]:
                     del env[k]
-        for _, p in live:
+        for _, p, _ in live:
             for obj, value in p.items():
                 pos.setdefault(obj, value)  # moved on any path counts
         self.env, self.pos = env, pos
+        self.closed = _closed_on_merge([c for _, _, c in live])
 
     def stmt(self, node):
         method = getattr(self, "s_" + type(node).__name__, None)
@@ -349,7 +383,7 @@ class Flow:
             self.returns.append(self._return_kind(node.value))
             if self.hook:
                 self._returned_for_saving(node.value, node.lineno)
-        self.exits.append(dict(self.pos))
+        self._exit()
         raise Terminated
 
     def _returned_for_saving(self, value, line):
@@ -481,16 +515,26 @@ class Flow:
 
     def s_With(self, node):
         expected = False
+        closing = []  # what the block closes at its end
         for item in node.items:
             context = item.context_expr
             expected |= isinstance(context, ast.Call) and call_name(context) in EXPECTED_FAILURE
             obj = self.value(context)
+            if isinstance(context, ast.Call) and call_name(context) == "closing" \
+                    and context.args:  # contextlib.closing(f)
+                closing.append((self.obj(context.args[0]), text_of(context)))
+            elif obj is not None and obj not in self.images:  # with f: / with open() as f
+                closing.append((obj, text_of(context)))
             if item.optional_vars is not None:
                 self.assign(item.optional_vars, obj)
         before = len(self.events)
         self.block(node.body)
         if expected:  # with self.assertRaises(...): the misuse is the test
             del self.events[before:]
+        end = node.end_lineno or node.lineno
+        for obj, text in closing:
+            if obj is not None:
+                self.close(obj, end, f"the end of `with {text}` (line {node.lineno})")
 
     s_AsyncWith = s_With
 
@@ -500,7 +544,7 @@ class Flow:
         outcomes = [body]
         seeked = self._seeked(node.body)
         for handler in node.handlers:
-            self.env, self.pos = dict(before[0]), dict(before[1])
+            self.env, self.pos, self.closed = map(dict, before)
             if handler.name:
                 self._bind(handler.name, None)
             outcome = self._branch(handler.body)
@@ -579,6 +623,8 @@ class Flow:
                 o, line, f"{name}({n}, ...)", n))
         elif name in SENDERS and isinstance(func, ast.Attribute):
             self._sent(node, line)
+            if name in CLOSERS:
+                self._closed_by(node, line)
         elif name == "exif_transpose" or isinstance(func, ast.Attribute) and \
                 key_of(func.value) == "ImageOps":
             for arg in node.args[:1]:
@@ -616,6 +662,8 @@ class Flow:
             full = attr in FULL_READS and not is_sized(node)
             self.read(obj, line, f"{name}.{attr}()", full=full, name=name)
         elif attr in ("seek", "open"):
+            if attr == "open":  # a Django File on a path reopens; an upload cannot
+                self.closed.pop(obj, None)
             self.rewind(obj, line, f"{name}.{attr}()")
         elif attr == "tell":
             self.filelike.add(obj)
@@ -625,6 +673,7 @@ class Flow:
             self.wrote(obj, line, f"{name}.{attr}()")
         elif attr == "close":
             self.pos.pop(obj, None)
+            self.close(obj, line, f"{name}.close()")
 
     def _image_loaded(self, image, line, how):
         if image is not None and image in self.images:
@@ -672,6 +721,14 @@ class Flow:
                 n = text_of(value)
                 self.read(obj, line, f"{text_of(node.func)}(... {n} ...) sends it from its "
                           "current position", strict=True, name=n)
+
+    def _closed_by(self, node, line):
+        """upload_fileobj(f, ...) or upload_fileobj(Fileobj=f, ...) closes f."""
+        arg = node.args[0] if node.args else next(
+            (kw.value for kw in node.keywords if kw.arg == "Fileobj"), None)
+        obj = self.obj(arg) if arg is not None else None
+        if obj is not None:
+            self.close(obj, line, f"{text_of(node.func)}(...)")
 
     def _saved(self, node, line):
         """storage.save(name, f), field.save(name, f), X.objects.create(image=f),
@@ -740,6 +797,8 @@ class Flow:
             n = text_of(arg)
             how = (f"{text_of(node.func)}({n}), which does {effect.how} at "
                    f"{effect.module.rel}:{effect.line}")
+            if self.used_closed(obj, line, how, n):
+                continue
             leaf = (effect.line, effect.how, effect.module)
             if effect.kind in ("read", "partial"):
                 self.read(obj, line, how, full=effect.kind == "read", name=n, leaf=leaf)
@@ -751,6 +810,14 @@ class Flow:
                 self.pos.pop(obj, None)
             else:
                 self.pos[obj] = Pos(effect.end, line, how)
+        for param, close in summary.closes.items():
+            arg = argument(node, summary, param)
+            obj = self.obj(arg) if arg is not None else None
+            if obj is not None:
+                self.filelike.add(obj)
+                self.close(obj, line, f"{text_of(node.func)}({text_of(arg)}), which closes "
+                           f"it at {close.module.rel}:{close.line} ({close.how})",
+                           close.certain, (close.line, close.how, close.module))
 
     # -- summary --------------------------------------------------------------------
 
@@ -767,7 +834,33 @@ class Flow:
             params[name] = Effect(first[0], line, how, where, end)
         kinds = set(self.returns)
         returns, fresh_pos = kinds.pop() if len(kinds) == 1 else (None, None)
-        return Summary(params, self.params, returns, fresh_pos)
+        return Summary(params, self.params, returns, fresh_pos, self._closes(module))
+
+    def _closes(self, module) -> dict[str, Close]:
+        """The file parameters closed where the function returns: certainly when closed
+        (certainly) at every return."""
+        closes = {}
+        for name, obj in self.param_ids.items():
+            found = [c.get(obj) for c in self.exits_closed]
+            first = next((c for c in found if c is not None), None)
+            if first is None or obj not in self.filelike:
+                continue
+            line, how, where = first.leaf or (first.line, first.how, module)
+            closes[name] = Close(line, how, where,
+                                 all(c is not None and c.certain for c in found))
+        return closes
+
+
+def _closed_on_merge(outcomes: list[dict[int, Closed]]) -> dict[int, Closed]:
+    """Closed where the paths join: certainly when certainly closed on every path."""
+    merged = {}
+    for obj in set().union(*outcomes):
+        found = [o.get(obj) for o in outcomes]
+        first = next(c for c in found if c is not None)
+        certain = all(c is not None and c.certain for c in found)
+        merged[obj] = first if first.certain == certain else Closed(
+            first.line, first.how, certain, first.leaf)
+    return merged
 
 
 def _is_super(node) -> bool:

@@ -26,7 +26,8 @@ from .vocab import Summary, is_hook
 # function that only saves is run when a callee's summary says it moves its argument
 # (Scanner.callers), so `save(` is no marker.
 MARKERS = (b".read", b"seek(", b"Image.open", b"chunks(", b"copyfileobj", b"file_digest",
-           b"upload", b".put", b"post(", b"open(", b"FILES", b"BytesIO", b"storage")
+           b"upload", b".put", b"post(", b"open(", b"FILES", b"BytesIO", b"storage",
+           b".close(", b"closing(")
 # A module whose text has none of these, nor a marker, is parsed only when the analysis
 # reaches into it (project.Unparsed): `except` for the masked-error rules, `save(` for a
 # Storage's _save, `validators` for the field validators flows() collects up front, and
@@ -311,10 +312,11 @@ class Scanner:
 
 
 def _useful(summary: Summary) -> Summary | None:
-    """A summary callers can act on: a parameter moved, or a new file returned. (One
-    that only hands a parameter back is dropped: identity functions are everywhere and
-    would re-run half the project for nothing.)"""
-    return summary if summary.params or summary.returns == "fresh" else None
+    """A summary callers can act on: a parameter moved or closed, or a new file
+    returned. (One that only hands a parameter back is dropped: identity functions are
+    everywhere and would re-run half the project for nothing.)"""
+    return summary if summary.params or summary.closes or summary.returns == "fresh" \
+        else None
 
 
 def _is_utf8(data: bytes) -> bool:

@@ -20,6 +20,11 @@ FIELD_CONTAINERS = ("validated_data", "cleaned_data", "attrs", "data")
 # Methods of SDKs and HTTP clients that send a file object from its current position.
 SENDERS = {"upload_file", "upload", "upload_fileobj", "put_object", "upload_blob",
            "put", "post", "create_blob_from_stream", "upload_from_file", "request"}
+# Methods that close the file object they are given: boto3's upload_fileobj (client,
+# Bucket and Object), whose s3transfer closes a seekable file uploaded in one request
+# (below the multipart threshold; boto3 #929, s3transfer #80, every release to 0.19).
+# put_object does not close its Body; django-storages' S3Storage works around the close.
+CLOSERS = {"upload_fileobj"}
 # Model and serializer methods that store the files they are given (update only as
 # super().update(instance, validated_data): dict.update is not a save).
 SAVERS = {"save", "create", "update", "get_or_create", "update_or_create", "bulk_create"}
@@ -48,9 +53,20 @@ class Pos:
     how: str
 
 
+@dataclass(frozen=True)
+class Closed:
+    """Where a value was closed, and whether on every path that reaches here."""
+
+    line: int
+    how: str
+    certain: bool = True
+    leaf: tuple | None = None  # (line, how, module) of the close a callee did
+
+
 @dataclass
 class Event:
-    code: str  # E001 read after consumption, E002 consumed then saved, E003 _save w/o rewind
+    code: str  # E001 read after consumption, E002 consumed then saved, E003 _save w/o rewind,
+    # E005/W004 used after it was closed (on every path, on some)
     line: int
     name: str  # the value, as written in the source
     action: str  # what reads or saves it here
@@ -74,14 +90,27 @@ class Effect:
 
 
 @dataclass
+class Close:
+    """A project function closes one of its parameters: where (in `module`), how, and
+    whether on every path to its return."""
+
+    line: int
+    how: str
+    module: object
+    certain: bool
+
+
+@dataclass
 class Summary:
     """What a project function does to its parameters and what it returns: "fresh" (a
-    new file; `fresh_pos` says where it stands when not at 0) or a parameter's name."""
+    new file; `fresh_pos` says where it stands when not at 0) or a parameter's name;
+    `closes`: the parameters it closes."""
 
     params: dict[str, Effect] = field(default_factory=dict)
     param_names: list[str] = field(default_factory=list)
     returns: str | None = None
     fresh_pos: str | None = None
+    closes: dict[str, Close] = field(default_factory=dict)
 
 
 def key_of(node) -> str | None:
