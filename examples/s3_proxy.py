@@ -9,7 +9,8 @@ Every request is forwarded unchanged, except while a fault is chosen:
         proxy.clear()
 
 Faults (see FAULTS), each with the provider's status and XML error body (HEAD answers carry
-no body, as S3's do):
+no body, as S3's do). The ACL and checksum faults answer the requests that carry those
+headers, or every request of the operations a fault names:
 
     acl_disabled      a request with x-amz-acl: 400 AccessControlListNotSupported (a bucket
                       whose Object Ownership is "bucket owner enforced")
@@ -24,6 +25,7 @@ no body, as S3's do):
     invalid_key       403 InvalidAccessKeyId
     signature         403 SignatureDoesNotMatch (a wrong secret key)
     no_such_bucket    404 NoSuchBucket
+    not_implemented   501 NotImplemented (an operation the service lacks)
     slow              forwarded after `delay_s`
     hang              no answer for `delay_s`, then the connection is closed
     drop              forwarded (a PutObject is stored), then closed without an answer
@@ -111,23 +113,25 @@ def amz_now(offset_s: float = 0.0) -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=offset_s)
 
 
-def answer(kind: str, params: dict, bucket: str, headers) -> tuple[int, bytes, dict] | None:
+def answer(kind: str, params: dict, bucket: str, headers, named: bool = False
+           ) -> tuple[int, bytes, dict] | None:
     """(status, body, headers) of a fault that answers instead of S3; None: this request is
-    forwarded (the fault does not apply to it)."""
+    forwarded (the fault does not apply to it). `named`: the fault names this request's
+    operation, so the ACL and checksum faults answer it whatever its headers."""
     lower = {k.lower(): v for k, v in headers.items()}
     ids = {"RequestId": "4442587FB7D0A2F9", "HostId": "proxy-host-id"}
     if kind == "acl_disabled":
-        if "x-amz-acl" not in lower:
+        if "x-amz-acl" not in lower and not named:
             return None
         return 400, error_xml("AccessControlListNotSupported", "The bucket does not allow ACLs",
                               **ids), {}
     if kind == "acl_not_implemented":
-        if "x-amz-acl" not in lower:
+        if "x-amz-acl" not in lower and not named:
             return None
         return 501, error_xml("NotImplemented", f"Header 'x-amz-acl' with value "
-                              f"'{lower['x-amz-acl']}' not implemented"), {}
+                              f"'{lower.get('x-amz-acl', '')}' not implemented"), {}
     if kind in ("checksum_mismatch", "checksum_signature"):
-        if not sends_checksum(headers):
+        if not sends_checksum(headers) and not named:
             return None
         if kind == "checksum_signature":
             return 403, error_xml("SignatureDoesNotMatch", SIGNATURE_MESSAGE), {}
@@ -156,6 +160,9 @@ def answer(kind: str, params: dict, bucket: str, headers) -> tuple[int, bytes, d
                               "not exist in our records.", AWSAccessKeyId=key, **ids), {}
     if kind == "signature":
         return 403, error_xml("SignatureDoesNotMatch", SIGNATURE_MESSAGE, **ids), {}
+    if kind == "not_implemented":
+        return 501, error_xml("NotImplemented", "A header you provided implies functionality "
+                              "that is not implemented", **ids), {}
     if kind == "no_such_bucket":
         return 404, error_xml("NoSuchBucket", "The specified bucket does not exist",
                               BucketName=bucket, **ids), {}
@@ -164,7 +171,7 @@ def answer(kind: str, params: dict, bucket: str, headers) -> tuple[int, bytes, d
 
 ANSWERS = ("acl_disabled", "acl_not_implemented", "checksum_mismatch", "checksum_signature",
            "access_denied", "wrong_region", "clock_skew", "invalid_key", "signature",
-           "no_such_bucket")
+           "no_such_bucket", "not_implemented")
 FAULTS = (*ANSWERS, "slow", "hang", "drop")
 
 
@@ -231,7 +238,8 @@ class S3Proxy:
             for fault in self._faults:
                 if fault.operations is not None and op not in fault.operations:
                     continue
-                reply = answer(fault.kind, fault.params, bucket, headers) \
+                reply = answer(fault.kind, fault.params, bucket, headers,
+                               fault.operations is not None) \
                     if fault.kind in ANSWERS else None
                 if fault.kind in ANSWERS and reply is None:
                     continue
