@@ -26,6 +26,7 @@ headers, or every request of the operations a fault names:
     signature         403 SignatureDoesNotMatch (a wrong secret key)
     no_such_bucket    404 NoSuchBucket
     not_implemented   501 NotImplemented (an operation the service lacks)
+    internal_error    500 InternalError
     slow              forwarded after `delay_s`
     hang              no answer for `delay_s`, then the connection is closed
     drop              forwarded (a PutObject is stored), then closed without an answer
@@ -163,6 +164,9 @@ def answer(kind: str, params: dict, bucket: str, headers, named: bool = False
     if kind == "not_implemented":
         return 501, error_xml("NotImplemented", "A header you provided implies functionality "
                               "that is not implemented", **ids), {}
+    if kind == "internal_error":
+        return 500, error_xml("InternalError", "We encountered an internal error. Please try "
+                              "again.", **ids), {}
     if kind == "no_such_bucket":
         return 404, error_xml("NoSuchBucket", "The specified bucket does not exist",
                               BucketName=bucket, **ids), {}
@@ -171,7 +175,7 @@ def answer(kind: str, params: dict, bucket: str, headers, named: bool = False
 
 ANSWERS = ("acl_disabled", "acl_not_implemented", "checksum_mismatch", "checksum_signature",
            "access_denied", "wrong_region", "clock_skew", "invalid_key", "signature",
-           "no_such_bucket", "not_implemented")
+           "no_such_bucket", "not_implemented", "internal_error")
 FAULTS = (*ANSWERS, "slow", "hang", "drop")
 
 

@@ -59,6 +59,22 @@ def test_each_provider_error_is_named(project, local_s3, fault, code, words):
     assert local_s3.proxy.operations() == ["HeadBucket", "ListObjectsV2"]  # no retries
 
 
+def test_an_unexpected_error_is_shown_and_not_retried(project, local_s3):
+    local_s3.proxy.fault("internal_error")
+    check = result(diagnose(project, local_s3))
+    assert codes(check) == ["s3.E050"]
+    assert "unexpected answer InternalError: We encountered an internal error" in \
+        check["findings"][0]["message"]
+    assert local_s3.proxy.operations() == ["HeadBucket", "ListObjectsV2"]
+
+
+def test_a_timeout_that_is_not_a_number_is_a_usage_error(project, local_s3):
+    run = diagnose(project, local_s3, 'UPLOAD_DIAGNOSTICS = {"S3": {"TIMEOUT": "2"}}\n')
+    assert run.returncode == 2
+    assert 'UPLOAD_DIAGNOSTICS["S3"]["TIMEOUT"] must be a number of seconds above 0' in \
+        run.stderr
+
+
 def test_access_denied_on_listing_only(project, local_s3):
     local_s3.proxy.fault("access_denied", operations="ListObjectsV2")
     check = result(diagnose(project, local_s3))
