@@ -20,6 +20,7 @@ from .vocab import (
 ITEM = re.compile(r"^(.*)\[(['\"])(.+)\2\]$")  # validated_data['image'] -> base, field
 # Position kinds that a later save stores from (not `header`: Image.open alone).
 CONSUMED = ("read", "rewinding", "written", "partial")
+CLOSED_USE = ("fileptr.E005", "fileptr.W004")  # a use after a close: certain, on some paths
 # What every django.core.files.File has (hasattr() on a _save's content is true).
 FILE_API = {"chunks", "seek", "read", "open", "tell", "name", "size", "file",
             "multiple_chunks"}
@@ -155,7 +156,7 @@ class Flow:
             return False
         if (obj, closed.line) not in self.reported:
             self.reported.add((obj, closed.line))
-            code = "fileptr.E005" if closed.certain else "fileptr.W004"
+            code = CLOSED_USE[0] if closed.certain else CLOSED_USE[1]
             self.events.append(Event(code, line, name or self._alias(obj, "the file"), how,
                                      closed.line, closed.how, obj))
         return True
@@ -390,7 +391,7 @@ class Flow:
         """clean_<field>() and validate_<field>() hand the upload back to the form,
         serializer or model, which then stores it: a returned (or a parameter) upload left
         consumed is saved from where it stands."""
-        how = (f"left consumed by {self.func.name}(); Django forms, models and DRF "
+        how = (f"handed on by {self.func.name}(); Django forms, models and DRF "
                "serializers save the upload after their clean/validate methods")
         objs = {}
         if value is not None:
@@ -405,7 +406,7 @@ class Flow:
             if self.env.get(name) == obj:
                 objs.setdefault(obj, name)
         for obj, name in objs.items():
-            if obj in self.filelike and obj in self.pos:
+            if obj in self.filelike and (obj in self.pos or obj in self.closed):
                 self.save(obj, line, how, name=name)
 
     def _return_kind(self, node) -> tuple[str | None, str | None]:
@@ -490,6 +491,16 @@ class Flow:
         if obj is not None and obj in self.filelike:
             self.read(obj, node.lineno, f"iterating over {text_of(node.iter)}",
                       name=text_of(node.iter))
+        self._loop_target(node, obj)
+        body = self._branch(node.body)
+        self._next_pass(node.body, body, lambda: self._loop_target(node, obj))
+        self._merge([body, self._state()])
+        if node.orelse:
+            self._merge([self._branch(node.orelse)])
+
+    s_AsyncFor = s_For
+
+    def _loop_target(self, node, iterated):
         if isinstance(node.target, ast.Name):
             # each item is a value of its own, an upload when it comes from request.FILES
             item = self._new(node.target.id)
@@ -497,21 +508,43 @@ class Flow:
             source = key_of(it.func if isinstance(it, ast.Call) else it) or ""
             if "FILES" in source:
                 self.filelike.add(item)
-            if obj in self.outside or "FILES" in source:
+            if iterated in self.outside or "FILES" in source:
                 self.outside.add(item)
         else:
             self.assign(node.target, None)
-        self._merge([self._branch(node.body), self._state()])
-        if node.orelse:
-            self._merge([self._branch(node.orelse)])
-
-    s_AsyncFor = s_For
 
     def s_While(self, node):
         self.expr(node.test)
-        self._merge([self._branch(node.body), self._state()])
+        body = self._branch(node.body)
+        self._next_pass(node.body, body)
+        self._merge([body, self._state()])
         if node.orelse:
             self._merge([self._branch(node.orelse)])
+
+    def _next_pass(self, stmts, outcome, rebind=lambda: None):
+        """A loop body run again from where its first pass ended, for what only the next
+        pass shows: a file the body closes and then uses again (upload_fileobj(f, ...) for
+        each bucket). Only those events are kept; the pass changes nothing else."""
+        if outcome is None:
+            return
+        closed = {obj: c for obj, c in outcome[2].items() if obj not in self.closed}
+        if not closed:
+            return
+        saved, marks = self._state(), (len(self.events), len(self.exits), len(self.returns))
+        self.env, self.pos, self.closed = map(dict, outcome)
+        for obj, c in closed.items():  # reached only when the loop goes round again
+            self.closed[obj] = Closed(c.line, f"{c.how}, in the loop's previous pass", False,
+                                      c.leaf)
+        rebind()
+        try:
+            self.block(stmts)
+        except Terminated:
+            pass
+        events = [e for e in self.events[marks[0]:] if e.code in CLOSED_USE]
+        del self.events[marks[0]:], self.exits[marks[1]:], self.exits_closed[marks[1]:], \
+            self.returns[marks[2]:]
+        self.events += events
+        self.env, self.pos, self.closed = saved
 
     def s_With(self, node):
         expected = False

@@ -106,8 +106,8 @@ class FilePointerReuse(Check):
                 fix + " This raises 'ValueError: I/O operation on closed file'.",
                 evidence, path=issue.module.rel, line=issue.line)
         return W004(
-            f"{name} is used at line {issue.line} in {func} ({d['action']}) after "
-            f"line {earlier} closed it on some paths ({d['earlier_how']})",
+            f"{name} is used at line {issue.line} in {func} ({d['action']}), which line "
+            f"{earlier} may have closed before ({d['earlier_how']})",
             fix + " On the paths through the close this raises 'ValueError: I/O "
             "operation on closed file'.",
             evidence, path=issue.module.rel, line=issue.line)
