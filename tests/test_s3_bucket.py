@@ -136,6 +136,12 @@ def test_a_dropped_connection_and_a_refused_one(project, local_s3):
     check = result(run)
     assert codes(check) == ["s3.E049"]
     assert "Could not connect to the endpoint URL" in check["findings"][0]["message"]
+    env = local_s3.environ(TEST_S3_ENDPOINT_URL="minio:9000")  # no scheme
+    run = run_cli("--settings", "testsite.settings", "--format", "json", "s3.bucket", cwd=root,
+                  env=base_env(PYTHONPATH=root, **env))
+    check = result(run)
+    assert codes(check) == ["s3.E049"]
+    assert "Invalid endpoint: minio:9000" in check["findings"][0]["message"]
 
 
 def test_no_credentials(project, local_s3):
@@ -147,6 +153,18 @@ def test_no_credentials(project, local_s3):
                   env=base_env(PYTHONPATH=root, **local_s3.environ()))
     assert codes(result(run)) == ["s3.E053"]
     assert local_s3.proxy.requests == []
+
+
+def test_a_profile_that_is_not_there(project, local_s3):
+    settings = 'AWS_S3_SESSION_PROFILE = "nowhere"\n'
+    root = project(S3_SETTINGS.replace("AWS_ACCESS_KEY_ID", "# AWS_ACCESS_KEY_ID").replace(
+        "AWS_SECRET_ACCESS_KEY", "# AWS_SECRET_ACCESS_KEY") + FAST + settings)
+    run = run_cli("--settings", "testsite.settings", "--format", "json", "s3.bucket", cwd=root,
+                  env=base_env(PYTHONPATH=root, **local_s3.environ()))
+    check = result(run)
+    assert codes(check) == ["s3.E053"]
+    assert "ProfileNotFound: The config profile (nowhere) could not be found" in \
+        check["findings"][0]["message"]
 
 
 def test_acls_disabled_by_object_ownership(project, local_s3, tmp_path):

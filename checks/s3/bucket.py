@@ -15,7 +15,7 @@ import os
 from upload_diagnostics.diagnostics import Check, kv, table
 
 from . import errors
-from .codes import E051, E052, E053, I040, I041
+from .codes import E049, E051, E052, E053, I040, I041
 from .found import located, origin, s3_uses
 
 DEFAULT_TIMEOUT = 10.0
@@ -57,12 +57,12 @@ def where(ctx, s3, option: str) -> dict:
     return located(origin(ctx, s3, option)[1] or s3.use.where)
 
 
-def description(use, storage, client) -> dict:
-    config = client.meta.config
+def description(use, storage, api) -> dict:
+    config = api.meta.config
     return {"storage": use.name, "declared": f"{use.declared} ({use.where})" if use.where
             else use.declared, "backend": use.backend, "bucket": storage.bucket_name,
             "location": storage.location or "(bucket root)",
-            "endpoint": client.meta.endpoint_url, "region": client.meta.region_name,
+            "endpoint": api.meta.endpoint_url, "region": api.meta.region_name,
             "signing": config.signature_version or "(botocore's default)",
             "request checksums": getattr(config, "request_checksum_calculation", None)
             or "(botocore's default)", "ACL sent": acl(storage) or "(none)"}
@@ -84,18 +84,30 @@ class S3Bucket(Check):
         seconds, probed = timeout(ctx), set()
         for s3 in s3_uses(ctx):
             storage = s3.storage
-            session = storage._create_session()
-            api = client(session, storage, seconds)
-            same = (api.meta.endpoint_url, api.meta.region_name, storage.bucket_name,
-                    storage.access_key, storage.location, acl(storage))
+            same = (storage.endpoint_url, storage.region_name, storage.bucket_name,
+                    storage.access_key, storage.session_profile, storage.location, acl(storage))
             if same in probed:  # another alias of the very same bucket and client
                 continue
             probed.add(same)
-            ctx.progress(f"      s3.bucket: {storage.bucket_name} at {api.meta.endpoint_url}")
-            yield from self.probe(ctx, s3, api, session.get_credentials(), seconds)
+            ctx.progress(f"      s3.bucket: {storage.bucket_name} at "
+                         f"{storage.endpoint_url or 'AWS'}")
+            yield from self.probe(ctx, s3, seconds)
 
-    def probe(self, ctx, s3, api, credentials, seconds):
+    def probe(self, ctx, s3, seconds):
+        from botocore.exceptions import BotoCoreError
+
         storage, name, bucket = s3.storage, s3.use.name, s3.storage.bucket_name
+        try:
+            session = storage._create_session()
+            api = client(session, storage, seconds)
+            credentials = session.get_credentials()
+        except BotoCoreError as exc:  # a profile that is not there, a broken config file
+            yield E053(f"Storage {name!r}: botocore cannot make a client for bucket {bucket!r}"
+                       f" ({type(exc).__name__}: {exc})", None, **located(s3.use.where))
+            return
+        except ValueError as exc:  # botocore refuses the endpoint URL
+            yield E049(f"Storage {name!r}: {exc}", None, **located(s3.use.where))
+            return
         about = kv("S3 storage", description(s3.use, storage, api))
         if credentials is None:
             yield E053(f"Storage {name!r}: botocore finds no credentials for bucket "

@@ -362,8 +362,10 @@ I041 = Code(
 E053 = Code(
     "s3.E053", "botocore finds no credentials for the storage",
     "Neither the storage's settings (AWS_S3_ACCESS_KEY_ID, AWS_ACCESS_KEY_ID...) nor "
-    "botocore's chain (environment, profile, instance role) gave credentials.",
-    "Every upload fails with NoCredentialsError 'Unable to locate credentials'.",
+    "botocore's chain (environment, profile, instance role) gave credentials, or botocore "
+    "cannot make the storage's client at all (a profile that is not in the shared files).",
+    "Every upload fails with NoCredentialsError 'Unable to locate credentials' (or "
+    "ProfileNotFound).",
     "# no AWS_ACCESS_KEY_ID anywhere",
     'AWS_ACCESS_KEY_ID = os.environ["AWS_ACCESS_KEY_ID"]\n'
     'AWS_SECRET_ACCESS_KEY = os.environ["AWS_SECRET_ACCESS_KEY"]',
