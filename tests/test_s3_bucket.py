@@ -2,6 +2,8 @@
 S3 server behind examples/s3_proxy.py, each provider error diagnosed by name."""
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
 from conftest import base_env, codes, evidence, run_cli
@@ -90,6 +92,8 @@ def test_the_wrong_region_names_the_buckets_region(project, local_s3, tmp_path):
     assert "is in eu-central-1, the client signs for us-east-1" in finding["message"]
     assert finding["hint"].startswith('Set AWS_S3_REGION_NAME = "eu-central-1"')
     assert line_at(tmp_path, finding) == 'AWS_S3_REGION_NAME = "us-east-1"'
+    # botocore follows the redirect once per call, then gives up
+    assert local_s3.proxy.operations() == ["HeadBucket"] * 2 + ["ListObjectsV2"] * 2
 
 
 def test_clock_skew_is_shown(project, local_s3):
@@ -153,6 +157,37 @@ def test_no_credentials(project, local_s3):
                   env=base_env(PYTHONPATH=root, **local_s3.environ()))
     assert codes(result(run)) == ["s3.E053"]
     assert local_s3.proxy.requests == []
+
+
+def test_each_bucket_once_each_storage_named(project, local_s3):
+    """Two aliases on the same bucket are asked once; a storage= of a model field on a
+    bucket that does not exist (moto's own NoSuchBucket) is asked and named."""
+    settings = """
+        STORAGES["media"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+        INSTALLED_APPS += ["gallery"]
+    """
+    files = {"gallery/__init__.py": "", "gallery/models.py": """
+        from django.db import models
+        from storages.backends.s3 import S3Storage
+
+
+        def archive():
+            return S3Storage(bucket_name="archive-missing")
+
+
+        class Photo(models.Model):
+            image = models.ImageField(storage=archive)
+    """}
+    root = project(S3_SETTINGS + FAST + textwrap.dedent(settings), files)
+    run = run_cli("--settings", "testsite.settings", "--format", "json", "s3.bucket", cwd=root,
+                  env=base_env(PYTHONPATH=root, **local_s3.environ()))
+    check = result(run)
+    assert codes(check) == ["s3.I040", "s3.E042"]
+    assert check["findings"][1]["message"].startswith(
+        "Storage 'gallery.Photo.image', ListObjectsV2: the bucket 'archive-missing' does not "
+        "exist here (NoSuchBucket")
+    assert check["findings"][1]["location"] == {"path": "gallery/models.py", "line": 10}
+    assert local_s3.proxy.operations() == CALLS + ["HeadBucket", "ListObjectsV2"]
 
 
 def test_a_profile_that_is_not_there(project, local_s3):
