@@ -19,11 +19,12 @@ BUILTIN = {
     "django": ("django_settings.UploadSettings",),
     "fileptr": ("fileptr.reuse.FilePointerReuse", "fileptr.errors.MaskedErrors"),
     "server": ("server.config.ServerConfig", "server.proxy.NginxLimits",
-               "server.budget.TimeoutBudget", "server.ladder.Ladder", "server.logs.LogTriage"),
+               "server.budget.TimeoutBudget", "server.front.FrontHeaders",
+               "server.ladder.Ladder", "server.logs.LogTriage"),
     "e2e": ("e2e.check.EndToEndUpload", "e2e.check.StorageUpload", "e2e.check.StoredUrls"),
     "imagekit": ("imagekit.credentials.ImageKitCredentials", "imagekit.compat.ImageKitSdk",
                  "imagekit.network.ImageKitAuth", "imagekit.roundtrip.ImageKitUpload"),
-    "s3": ("s3.bucket.S3Bucket",),
+    "s3": ("s3.config.S3Config", "s3.bucket.S3Bucket"),
 }
 FLAGS = (*SERVER_FLAGS, *E2E_FLAGS)
 # Called once with the Context before any check runs (e.g. to point an SDK at a

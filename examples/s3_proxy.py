@@ -39,9 +39,11 @@ import datetime as dt
 import http.client
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
+
+from local_server import LocalServer
 
 # Headers botocore 1.36+ sends with a body when request_checksum_calculation is
 # "when_supported" (its default), and the payload hash of its aws-chunked trailer upload.
@@ -179,46 +181,17 @@ ANSWERS = ("acl_disabled", "acl_not_implemented", "checksum_mismatch", "checksum
 FAULTS = (*ANSWERS, "slow", "hang", "drop")
 
 
-class S3Proxy:
+class S3Proxy(LocalServer):
+    handler_attr, name = "proxy", "s3-proxy"
+
     def __init__(self, upstream: str, delay_s: float = 30.0):
+        super().__init__()
         parts = urlsplit(upstream)
         self.upstream = (parts.hostname, parts.port or 80)
-        self.delay_s = delay_s
+        self.delay_s = delay_s  # how long slow and hung answers wait
         self.requests: list[Request] = []
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle -------------------------------------------------------------------
-    def start(self) -> "S3Proxy":
-        handler = type("Handler", (_Handler,), {"proxy": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        name="s3-proxy", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()  # releases hung requests
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(5)
-
-    def __enter__(self) -> "S3Proxy":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     # -- faults ----------------------------------------------------------------------
     def fault(self, kind: str, operations=None, times: int | None = None, **params) -> None:
@@ -343,6 +316,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(2)
         except OSError:
             pass
+
+
+S3Proxy.handler = _Handler
 
 
 def main() -> None:
