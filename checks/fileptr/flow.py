@@ -49,6 +49,7 @@ class Flow:
         self.pos: dict[int, Pos] = {}  # object id -> what moved it
         self.closed: dict[int, Closed] = {}  # object id -> where it was closed
         self.reported: set[tuple[int, int]] = set()  # (object, close line) reported
+        self.awaited = None  # the call of the last `await`
         self.filelike: set[int] = set()  # objects shown to be files
         self.outside: set[int] = set()  # parameters and their items: reading one is evidence
         self.buffers: set[int] = set()  # files made here (BytesIO, open...): not sockets
@@ -627,6 +628,9 @@ class Flow:
                           name=text_of(outer))
         elif isinstance(node, ast.Lambda):
             return  # runs later
+        elif kind is ast.Await:  # an asyncio SDK's upload_fileobj is not s3transfer's
+            self.awaited = node.value
+            self.expr(node.value)
         else:
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.expr):
@@ -756,7 +760,10 @@ class Flow:
                           "current position", strict=True, name=n)
 
     def _closed_by(self, node, line):
-        """upload_fileobj(f, ...) or upload_fileobj(Fileobj=f, ...) closes f."""
+        """upload_fileobj(f, ...) or upload_fileobj(Fileobj=f, ...) closes f (boto3's,
+        not an awaited one: aioboto3 has its own transfer code)."""
+        if node is self.awaited:
+            return
         arg = node.args[0] if node.args else next(
             (kw.value for kw in node.keywords if kw.arg == "Fileobj"), None)
         obj = self.obj(arg) if arg is not None else None
