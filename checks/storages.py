@@ -111,18 +111,22 @@ def _made_by(model_field) -> str:
 
 def _field_line(ctx, model_field) -> str | None:
     """`path:line` of the field's assignment in its model's class body."""
-    model = model_field.model
+    return class_line(ctx, model_field.model, model_field.name)
+
+
+def class_line(ctx, cls, name: str) -> str | None:
+    """`path:line` where the body of class `cls` assigns `name`, when its source shows it."""
     try:
-        path = Path(inspect.getsourcefile(model) or "")
-    except TypeError:  # a model built in memory
+        path = Path(inspect.getsourcefile(cls) or "")
+    except TypeError:  # a class built in memory
         return None
     tree = ctx.parsed(path) if path.is_file() else None
     for node in ast.walk(tree) if tree else ():
-        if isinstance(node, ast.ClassDef) and node.name == model.__name__:
+        if isinstance(node, ast.ClassDef) and node.name == cls.__name__:
             for item in node.body:
                 targets = item.targets if isinstance(item, ast.Assign) else [item.target] \
                     if isinstance(item, ast.AnnAssign) else []
-                if any(isinstance(t, ast.Name) and t.id == model_field.name for t in targets):
+                if any(isinstance(t, ast.Name) and t.id == name for t in targets):
                     return f"{ctx.relpath(path)}:{item.lineno}"
     return None
 

@@ -345,3 +345,26 @@ def test_manage_py_runs_the_check(project, tmp_path):
     assert pinned(check) == [("s3.E006", "error", line(root, "AWS_S3_ENDPOINT_URL")),
                              ("s3.W002", "warning", None)]
     assert re.search(r"an S3-compatible service at 127\.0\.0\.1", check["findings"][0]["message"])
+
+
+def test_a_project_subclass_and_its_class_attributes(project, tmp_path):
+    """django-storages takes a subclass's class attributes over the settings."""
+    root = project("""
+        STORAGES = {"default": {"BACKEND": "media.storage.MediaStorage"}}
+        AWS_STORAGE_BUCKET_NAME = "photos"
+        AWS_S3_FILE_OVERWRITE = False
+        AWS_S3_REGION_NAME = "eu-west-1"
+    """, {"media/__init__.py": "", "media/storage.py": """
+        from storages.backends.s3 import S3Storage
+
+
+        class MediaStorage(S3Storage):
+            location = "media"
+            file_overwrite = True
+    """})
+    status, check = s3_check(root, tmp_path)
+    assert (status, pinned(check)) == (0, [("s3.W002", "warning", "media/storage.py:6")])
+    assert check["findings"][1]["message"].startswith(
+        "Same-named uploads to 'default' overwrite each other (file_overwrite True, "
+        "media.storage.MediaStorage.file_overwrite)")
+    assert summary(check, "default")["backend"] == "media.storage.MediaStorage"

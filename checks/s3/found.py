@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from upload_diagnostics.diagnostics import Skip, require
 
 from ..settings_source import setting_line
-from ..storages import StorageUse, of_class, resolve
+from ..storages import StorageUse, class_line, of_class, resolve
 
 ENABLE = "s3"  # the extra that brings django-storages and boto3
 # Endpoint hosts (suffixes) of S3-compatible services; no endpoint, or amazonaws.com, is AWS.
@@ -141,16 +141,24 @@ def _names_in(node, func: str) -> tuple[str, ...]:
 
 
 def origin(ctx, s3: S3Use, attr: str) -> tuple[str, str | None]:
-    """(where an option's value came from, "path:line" when the settings file shows it)."""
-    use = s3.use
+    """(where an option's value came from, "path:line" when a file shows it), in
+    django-storages' order: OPTIONS (or the field's arguments), a class attribute of the
+    project's subclass, a setting, an environment variable, its default."""
+    use, storage = s3.use, s3.storage
+    value = getattr(storage, attr, None)
     if use.is_alias and attr in use.options:
         return f"STORAGES[{use.name!r}]['OPTIONS'][{attr!r}]", use.option_line(ctx, attr)
-    settings, environ = read_from(type(s3.storage)).get(attr, ((), ()))
+    for cls in type(storage).__mro__:
+        if cls.__module__.startswith("storages."):
+            break
+        if attr in vars(cls):
+            return f"{cls.__module__}.{cls.__qualname__}.{attr}", class_line(ctx, cls, attr)
+    settings, environ = read_from(type(storage)).get(attr, ((), ()))
     for name in settings:
-        if hasattr(ctx.settings, name):
+        if hasattr(ctx.settings, name) and getattr(ctx.settings, name) == value:
             return f"settings.{name}", setting_line(ctx, name)
     for name in environ:
-        if os.environ.get(name):
+        if os.environ.get(name) and os.environ[name] == value:
             return f"environment {name}", None
     if not use.is_alias:
         return f"the arguments of {use.declared} (or django-storages' default)", use.where
