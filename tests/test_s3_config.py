@@ -368,3 +368,18 @@ def test_a_project_subclass_and_its_class_attributes(project, tmp_path):
         "Same-named uploads to 'default' overwrite each other (file_overwrite True, "
         "media.storage.MediaStorage.file_overwrite)")
     assert summary(check, "default")["backend"] == "media.storage.MediaStorage"
+
+
+@pytest.mark.parametrize("acl, found", [("public-read", True), ("private", False)])
+def test_an_acl_in_the_object_parameters_counts_too(project, tmp_path, acl, found):
+    """R2 answers NotImplemented to x-amz-acl other than private."""
+    root = project(dedent(f"""
+        STORAGES = {{"default": {{"BACKEND": "storages.backends.s3.S3Storage",
+                                "OPTIONS": {{"file_overwrite": False}}}}}}
+        AWS_STORAGE_BUCKET_NAME = "photos"
+        AWS_S3_ENDPOINT_URL = "{R2}"
+        AWS_S3_OBJECT_PARAMETERS = {{"ACL": "{acl}", "CacheControl": "max-age=86400"}}
+    """) + WHEN_REQUIRED)
+    status, check = s3_check(root, tmp_path)
+    expected = [("s3.E007", "error", line(root, "AWS_S3_OBJECT_PARAMETERS"))] if found else []
+    assert (status, pinned(check)) == (int(found), expected)

@@ -24,7 +24,7 @@ CREDENTIALS = (("access_key", "access key id"), ("secret_key", "secret access ke
                ("security_token", "session token"))
 CHECKSUM_OPTIONS = ("request_checksum_calculation", "response_checksum_validation")
 CHECKSUMS_SINCE = (1, 36)  # botocore
-REJECT_ACLS = ("Cloudflare R2",)  # answer NotImplemented to x-amz-acl
+REJECT_ACLS = ("Cloudflare R2",)  # answer NotImplemented to an x-amz-acl but "private"
 PUBLIC_ACLS = ("public-read", "public-read-write")
 # The regions that accepted Signature Version 2 (launched before January 30, 2014).
 SIGV2_REGIONS = {"us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1",
@@ -208,11 +208,14 @@ def checksums(ctx, s3: S3Use):
 
 
 def acl(ctx, s3: S3Use):
-    value = s3.storage.default_acl
+    """The canned ACL each upload carries: AWS_S3_OBJECT_PARAMETERS' ACL, else default_acl
+    (as django-storages' write parameters take them)."""
+    sent = s3.storage.get_object_parameters("photo.jpg").get("ACL")
+    value = sent or s3.storage.default_acl
     if not value:
         return
-    where, line = origin(ctx, s3, "default_acl")
-    if s3.provider in REJECT_ACLS:
+    where, line = origin(ctx, s3, "object_parameters" if sent else "default_acl")
+    if s3.provider in REJECT_ACLS and value != "private":
         yield E007(f"ACL {value!r} ({where}) of {s3.use.name!r} is sent to {s3.provider}, "
                    "which answers NotImplemented: nothing is stored",
                    "Remove the ACL (AWS_DEFAULT_ACL = None); make the bucket public in the "
