@@ -103,13 +103,13 @@ def test_a_correct_configuration_passes_and_is_listed(project, tmp_path):
         "127.0.0.1 (MinIO or another)"]
     default, declared = summary(check, "default"), line(root, '"default"')
     assert {k: default[k] for k in ("declared by", "backend", "bucket", "region", "endpoint",
-                                    "location", "custom domain", "signing", "default ACL",
+                                    "location", "custom domain", "signing", "ACL sent",
                                     "file overwrite", "signed URLs", "identity from")} == {
         "declared by": f"STORAGES['default'] ({declared})",
         "backend": "storages.backends.s3.S3Storage", "bucket": "photos",
         "region": "us-east-1", "endpoint": LOCAL, "location": "media",
         "custom domain": "(none)", "signing": "s3v4 (default)",
-        "default ACL": "(none: the bucket's default)", "file overwrite": "False",
+        "ACL sent": "(none: the bucket's default)", "file overwrite": "False",
         "signed URLs": "yes, expire after 3600 s", "identity from": "settings.AWS_ACCESS_KEY_ID"}
     assert [row[:2] for row in default["credentials"]] == [
         ["access key id", "settings.AWS_ACCESS_KEY_ID"],

@@ -93,7 +93,7 @@ def _summary(ctx, s3: S3Use):
             "location": st.location or "(bucket root)",
             "custom domain": st.custom_domain or "(none)",
             "signing": getattr(config, "signature_version", None) or "s3v4 (default)",
-            "default ACL": st.default_acl or "(none: the bucket's default)",
+            "ACL sent": sent_acl(st)[0] or "(none: the bucket's default)",
             "file overwrite": str(st.file_overwrite),
             "signed URLs": f"yes, expire after {st.querystring_expire} s"
             if st.querystring_auth else "no",
@@ -207,14 +207,19 @@ def checksums(ctx, s3: S3Use):
         [kv("Checksum settings botocore uses", values)], **located(line))
 
 
+def sent_acl(storage) -> tuple[str | None, str]:
+    """The canned ACL each upload carries and the option it comes from:
+    AWS_S3_OBJECT_PARAMETERS' ACL, else default_acl (as django-storages' write parameters
+    take them)."""
+    sent = storage.get_object_parameters("photo.jpg").get("ACL")
+    return (sent, "object_parameters") if sent else (storage.default_acl, "default_acl")
+
+
 def acl(ctx, s3: S3Use):
-    """The canned ACL each upload carries: AWS_S3_OBJECT_PARAMETERS' ACL, else default_acl
-    (as django-storages' write parameters take them)."""
-    sent = s3.storage.get_object_parameters("photo.jpg").get("ACL")
-    value = sent or s3.storage.default_acl
+    value, option = sent_acl(s3.storage)
     if not value:
         return
-    where, line = origin(ctx, s3, "object_parameters" if sent else "default_acl")
+    where, line = origin(ctx, s3, option)
     if s3.provider in REJECT_ACLS and value != "private":
         yield E007(f"ACL {value!r} ({where}) of {s3.use.name!r} is sent to {s3.provider}, "
                    "which answers NotImplemented: nothing is stored",
@@ -247,9 +252,9 @@ def signed_urls(ctx, s3: S3Use):
             where, line = origin(ctx, s3, "querystring_auth")
             yield W004(f"Signed URLs are asked for ({where}) but {s3.use.name!r} builds "
                        f"unsigned ones on its custom domain {st.custom_domain!r}: a private "
-                       "bucket answers 403 and images are blank", "Set AWS_CLOUDFRONT_KEY_ID and "
-                       "AWS_CLOUDFRONT_KEY, or serve public objects and set "
-                       "AWS_QUERYSTRING_AUTH = False.", **located(line))
+                       "bucket answers 403 and images are blank",
+                       "Set AWS_CLOUDFRONT_KEY_ID and AWS_CLOUDFRONT_KEY, or serve public "
+                       "objects and set AWS_QUERYSTRING_AUTH = False.", **located(line))
         return
     for cache, seconds, setting, cache_line in caches(ctx):
         if seconds is None or seconds > st.querystring_expire:
@@ -295,7 +300,7 @@ def domain_region_signature(ctx, s3: S3Use):
         where, line = origin(ctx, s3, "region_name")
         yield E009(f"Requests of {s3.use.name!r} are signed for region {st.region_name!r} "
                    f"({where}) but its endpoint {st.endpoint_url} is in {named!r}",
-                   f"Set the bucket's region in AWS_S3_REGION_NAME and drop the endpoint "
+                   "Set the bucket's region in AWS_S3_REGION_NAME and drop the endpoint "
                    "URL for AWS.", **located(line))
     if s3.is_aws and getattr(st.client_config, "signature_version", None) == "s3":
         where, line = origin(ctx, s3, "signature_version")

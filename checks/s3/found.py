@@ -28,8 +28,8 @@ PROVIDERS = ((".r2.cloudflarestorage.com", "Cloudflare R2"),
              (".linodeobjects.com", "Akamai (Linode) Object Storage"))
 AWS_HOST = re.compile(r"(^|\.)amazonaws\.com(\.cn)?$")
 # s3.eu-west-1.amazonaws.com, s3-eu-west-1..., bucket.s3.dualstack.eu-west-1...
-AWS_REGION = re.compile(r"(?:^|\.)s3[.-](?:dualstack\.)?([a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d+)"
-                        r"\.amazonaws\.com(?:\.cn)?$")
+AWS_REGION = re.compile(r"(?:^|\.)s3[.-](?:dualstack\.)?"
+                        r"([a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d+)\.amazonaws\.com(?:\.cn)?$")
 
 
 @dataclass
@@ -43,10 +43,6 @@ class S3Use:
     @property
     def storage(self):
         return self.use.instance
-
-    @property
-    def host(self) -> str:
-        return urlsplit(self.storage.endpoint_url or "").hostname or ""
 
     @property
     def takes_uploads(self) -> bool:
