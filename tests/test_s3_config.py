@@ -9,6 +9,7 @@ from textwrap import dedent
 import pytest
 
 from conftest import base_env, by_code, core_python, evidence, run_cli, run_manage
+from test_lowest import LOWEST_PYTHON
 
 LOCAL = "http://127.0.0.1:9"  # an S3-compatible endpoint nothing listens on
 R2 = "https://0123abcd.r2.cloudflarestorage.com"
@@ -383,3 +384,21 @@ def test_an_acl_in_the_object_parameters_counts_too(project, tmp_path, acl, foun
     status, check = s3_check(root, tmp_path)
     expected = [("s3.E007", "error", line(root, "AWS_S3_OBJECT_PARAMETERS"))] if found else []
     assert (status, pinned(check)) == (int(found), expected)
+
+
+def test_the_lowest_declared_versions(project, tmp_path):
+    """Django 4.2's DEFAULT_FILE_STORAGE, django-storages 1.14.0 (its Config was `config`,
+    its backend also S3Boto3Storage) and botocore 1.31, which sends no checksums."""
+    root = project(f"""
+        DEFAULT_FILE_STORAGE = "storages.backends.s3boto3.S3Boto3Storage"
+        AWS_STORAGE_BUCKET_NAME = "photos"
+        AWS_S3_ENDPOINT_URL = "{R2}"
+        AWS_DEFAULT_ACL = "public-read"
+    """)
+    status, check = s3_check(root, tmp_path, python=LOWEST_PYTHON)
+    assert (status, pinned(check)) == (1, [
+        ("s3.E007", "error", line(root, "AWS_DEFAULT_ACL")),
+        ("s3.W002", "warning", None)])
+    default = summary(check, "default")
+    assert (default["declared by"], default["signing"]) == (
+        f"DEFAULT_FILE_STORAGE ({line(root, 'DEFAULT_FILE_STORAGE')})", "s3v4 (default)")

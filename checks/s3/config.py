@@ -84,7 +84,6 @@ def _credentials(storage) -> list[tuple[str, str]]:
 
 def _summary(ctx, s3: S3Use):
     st = s3.storage
-    config = st.client_config
     rows = {"declared by": s3.use.declared + (f" ({s3.use.where})" if s3.use.where else ""),
             "backend": s3.use.backend, "provider": s3.provider,
             "bucket": st.bucket_name or "(not set)",
@@ -92,7 +91,7 @@ def _summary(ctx, s3: S3Use):
             "endpoint": st.endpoint_url or "(AWS's, built by boto3)",
             "location": st.location or "(bucket root)",
             "custom domain": st.custom_domain or "(none)",
-            "signing": getattr(config, "signature_version", None) or "s3v4 (default)",
+            "signing": s3.client_config.signature_version or "s3v4 (default)",
             "ACL sent": sent_acl(st)[0] or "(none: the bucket's default)",
             "file overwrite": str(st.file_overwrite),
             "signed URLs": f"yes, expire after {st.querystring_expire} s"
@@ -190,10 +189,8 @@ def checksums(ctx, s3: S3Use):
     if s3.is_aws or version < CHECKSUMS_SINCE:
         return
     session, _ = _botocore(ctx, s3)
-    config = s3.storage.client_config
-    values = {}
-    for name in CHECKSUM_OPTIONS:
-        values[name] = getattr(config, name, None) or session.get_config_variable(name)
+    values = {name: getattr(s3.client_config, name, None) or session.get_config_variable(name)
+              for name in CHECKSUM_OPTIONS}
     if any(v == "when_required" for v in values.values()):
         return
     where, line = origin(ctx, s3, "endpoint_url")
@@ -302,7 +299,7 @@ def domain_region_signature(ctx, s3: S3Use):
                    f"({where}) but its endpoint {st.endpoint_url} is in {named!r}",
                    "Set the bucket's region in AWS_S3_REGION_NAME and drop the endpoint "
                    "URL for AWS.", **located(line))
-    if s3.is_aws and getattr(st.client_config, "signature_version", None) == "s3":
+    if s3.is_aws and s3.client_config.signature_version == "s3":
         where, line = origin(ctx, s3, "signature_version")
         region = st.region_name or named
         if region and region not in SIGV2_REGIONS:

@@ -45,6 +45,12 @@ class S3Use:
         return self.use.instance
 
     @property
+    def client_config(self):
+        """The botocore Config the storage's clients use (`config` before django-storages
+        1.14.3 named it client_config)."""
+        return getattr(self.storage, "client_config", None) or self.storage.config
+
+    @property
     def takes_uploads(self) -> bool:
         """Media, not static files: the staticfiles alias and S3StaticStorage are for
         collectstatic, where overwriting is the point."""
