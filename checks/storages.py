@@ -59,7 +59,7 @@ def of_class(ctx, cls) -> list[StorageUse]:
 def _resolve(ctx) -> list[StorageUse]:
     from django.core.files.storage import storages
 
-    uses = [_alias(ctx, alias, storages) for alias in storages.backends]
+    uses = [_alias(ctx, alias, storages) for alias in _aliases(storages)]
     instances = {id(use.instance): use.name for use in uses if use.instance is not None}
     for label, model_field in field_storages():
         storage = model_field.storage
@@ -68,6 +68,15 @@ def _resolve(ctx) -> list[StorageUse]:
             + _made_by(model_field), _field_line(ctx, model_field), storage,
             model_field=model_field, same_as=instances.get(id(storage))))
     return uses
+
+
+def _aliases(storages) -> list[str]:
+    """STORAGES' aliases, none when Django cannot read it (django.upload_settings says
+    why)."""
+    try:
+        return list(storages.backends)
+    except Exception:  # noqa: BLE001 - STORAGES not a dict: Django itself fails on it
+        return []
 
 
 def field_storages() -> list[tuple[str, Any]]:

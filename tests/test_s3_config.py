@@ -298,6 +298,7 @@ def test_without_an_s3_storage_the_check_is_skipped(project, tmp_path):
     assert check["skipped_reason"] == (
         "not applicable: no storage of the project is django-storages' S3Storage (looked at 2: "
         "STORAGES and storage= on model fields)")
+    assert check["enable_with"] == "an S3Storage in STORAGES or on a model field"
 
 
 def test_without_the_s3_extra_the_check_is_skipped_with_the_install(project, tmp_path):

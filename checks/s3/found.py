@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from upload_diagnostics.diagnostics import Skip, require
 
+from ..django_settings import wrong_settings
 from ..settings_source import setting_line
 from ..storages import StorageUse, class_line, of_class, resolve
 
@@ -62,6 +63,10 @@ class S3Use:
 def s3_uses(ctx) -> list[S3Use]:
     """The project's S3 storages, or Skip: django-storages or boto3 missing where the
     project names an S3 backend, or no S3 storage at all (not applicable)."""
+    wrong = [name for name in wrong_settings(ctx.settings) if name.startswith("STORAGES")]
+    if wrong:
+        raise Skip(f"{wrong[0]} is of the wrong type (django.E005): Django cannot build "
+                   "the storages")
     uses = resolve(ctx)
     named = [u for u in uses if ".s3" in u.backend.lower() or "boto" in u.problem.lower()]
     if named:
@@ -75,7 +80,8 @@ def s3_uses(ctx) -> list[S3Use]:
              for u in (of_class(ctx, S3Storage) if S3Storage else [])]
     if not found and not (S3Storage and broken(ctx)):
         raise Skip("not applicable: no storage of the project is django-storages' "
-                   f"S3Storage (looked at {len(uses)}: STORAGES and storage= on model fields)")
+                   f"S3Storage (looked at {len(uses)}: STORAGES and storage= on model fields)",
+                   "an S3Storage in STORAGES or on a model field")
     return found
 
 
