@@ -144,7 +144,7 @@ def test_a_failure_at_each_storage_stage_is_reported_and_leaves_nothing(shop, fa
     assert failed, [f["message"] for f in check["findings"]]
     assert "injected" in failed[0]["message"]
     assert check["status"] == "fail"
-    assert not [f for f in check["findings"] if f["code"] == "e2e.C001"]
+    assert not [f for f in check["findings"] if f["code"] == "diagnostics.C002"]
     assert stored_files(shop) == []
     assert not (shop / "media").exists()
 
@@ -165,9 +165,9 @@ def test_the_endpoint_path_reports_the_exception_from_the_project_view(shop):
 def test_a_name_that_cannot_be_deleted_is_critical_and_named(shop):
     try:
         check = diagnose(shop, "delete_always")
-        left = [f for f in check["findings"] if f["code"] == "e2e.C001"]
+        left = [f for f in check["findings"] if f["code"] == "diagnostics.C002"]
         assert left and left[0]["level"] == "critical"
-        named = {row[0].split(":", 1)[1].split(" (")[0] for row in
+        named = {row[0] for row in
                  next(e for e in left[0]["evidence"] if e["type"] == "table")["rows"]}
         assert named == set(stored_files(shop)) and named
         assert all(n.startswith("upload-diagnostics/") for n in named)

@@ -290,6 +290,49 @@ def test_ctrl_c_runs_undo_steps_writes_the_report_and_exits_130(project, tmp_pat
     assert "Traceback" not in stderr
 
 
+@pytest.mark.parametrize("undeletable", [False, True])
+def test_a_round_trip_undone_at_a_timeout_names_what_it_left(project, tmp_path, undeletable):
+    store = tmp_path / "store"
+    root = project(checks_setting(("Writer", {"store": str(store), "undeletable": undeletable,
+                                              "names": ["run1/a.jpg", "run1/b.jpg"]})))
+    run = run_manage(root, "udx.writer", "--timeout", "1", *JSON, env=env())
+    writer = by_id(validate(run.json()))["udx.writer"]
+    assert writer["status"] == "timeout"
+    if not undeletable:
+        assert run.returncode == 1 and codes(writer) == ["diagnostics.E003"]
+        assert list((store / "run1").iterdir()) == []
+        return
+    assert codes(writer) == ["diagnostics.E003", "diagnostics.C002"]  # not the generic C001
+    left = writer["findings"][1]
+    assert left["message"] == ("2 test object(s) could not be deleted from folder 'store': "
+                               "run1/a.jpg (PermissionError: read-only: run1/a.jpg)")
+    assert [row[0] for row in left["evidence"][0]["rows"]] == ["run1/a.jpg", "run1/b.jpg"]
+    assert left["evidence"][1]["items"] == [["storage", "folder 'store'"],
+                                            ["test prefix", "run1/"]]
+
+
+def test_a_round_trip_interrupted_with_ctrl_c_names_what_it_left(project, tmp_path):
+    store, started = tmp_path / "store", tmp_path / "started"
+    root = project(checks_setting(("Writer", {
+        "store": str(store), "undeletable": True, "started": str(started),
+        "names": ["run1/a.jpg"]})))
+    out = tmp_path / "report.json"
+    proc = subprocess.Popen([sys.executable, "manage.py", "diagnose_uploads", "udx.writer",
+                             *JSON, "--output", str(out)], cwd=root, env=env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=interruptible)
+    deadline = time.monotonic() + 60
+    while not started.exists():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    writer = by_id(validate(json.loads(out.read_text())))["udx.writer"]
+    assert codes(writer) == ["diagnostics.E005", "diagnostics.C002"]
+    assert "run1/a.jpg (PermissionError" in writer["findings"][1]["message"]
+
+
 def test_each_layer_says_its_status_and_why(project):
     root = project(checks_setting("Repeater", "NotApplicable", ("Leveled", {
         "findings": ["udx.I001"]})))
