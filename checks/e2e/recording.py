@@ -23,6 +23,7 @@ from django.core.files.storage import Storage
 
 from upload_diagnostics.diagnostics.roundtrip import RoundTrip
 
+from ..storages import field_storages
 from .tracker import Frame, Tracker
 
 NAME_SEARCH_LIMIT = 1000  # candidate names found taken in a row before we call it a loop
@@ -345,22 +346,17 @@ class StandIn:
         self._lock = threading.Lock()
 
     def start(self) -> dict[str, Storage]:
-        from django.apps import apps
         from django.core.files.storage import default_storage, storages
-        from django.db.models import FileField
         from django.utils.functional import empty
 
         saved = self._saved = dict(storages._storages)
         for alias in storages.backends:
             self.storages[alias] = self.make(alias, lambda a=alias: saved.get(a) or
                                              storages.create_storage(storages.backends[a]))
-        self._fields = [(f, f.storage) for model in apps.get_models()
-                        for f in model._meta.fields
-                        if isinstance(f, FileField) and f.storage is not default_storage]
+        self._fields = [(label, f, f.storage) for label, f in field_storages()]
         storages._storages = dict(self.storages)
         default_storage._wrapped = empty
-        for f, original in self._fields:
-            label = f"{f.model._meta.label}.{f.name}"
+        for label, f, original in self._fields:
             self.storages[label] = f.storage = self.make(label, lambda s=original: s)
         return self.storages
 
@@ -371,7 +367,7 @@ class StandIn:
         with self._lock:
             if self._saved is None:
                 return
-            for f, original in self._fields:
+            for _, f, original in self._fields:
                 f.storage = original
             storages._storages, self._saved = self._saved, None
             default_storage._wrapped = empty

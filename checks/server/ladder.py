@@ -12,11 +12,12 @@ from upload_diagnostics.diagnostics.facts import (E2E_IMAGES, LIMITS, UPLOAD_TIM
 
 from . import nginx
 from .budget import GREEN, WARN_RATIO, WHOLE_REQUEST, rule_for
+from ..settings_source import setting_line
 from .codes import E040, E041, E042, I040, W040, W041
 from .config import discovery, nginx_configs, require_parsers
 from .discovery import SERVERS, MemoryLimit
 from .platforms import platform_layers
-from .source_limits import HEIGHT, SIZE, WIDTH, setting_line, source_limits, whole
+from .source_limits import HEIGHT, SIZE, WIDTH, source_limits, whole
 
 MiB = 1024 * 1024
 DJANGO_DOCS = "docs.djangoproject.com/en/stable/ref/settings/"

@@ -1,15 +1,12 @@
 """The limits the project's own code sets, found with `ast`: the largest file size and the
 largest dimensions its validators accept, where it reads a whole request body to decode a
-base64 image, where it changes Pillow's MAX_IMAGE_PIXELS, and where its settings module
-assigns a setting."""
+base64 image and where it changes Pillow's MAX_IMAGE_PIXELS."""
 from __future__ import annotations
 
 import ast
-import importlib.util
 import operator
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 SIZE, WIDTH, HEIGHT = "size", "width", "height"
 # Keyword arguments of upload fields that cap the size (django-constrainedfilefield, ...).
@@ -128,21 +125,3 @@ def called_on(node) -> str:
 
 def is_none(node) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
-
-
-def setting_line(ctx, name: str) -> str | None:
-    """`path:line` where the settings module assigns `name` at top level, if it does."""
-    module = getattr(ctx.settings, "SETTINGS_MODULE", None)
-    try:
-        spec = importlib.util.find_spec(module) if module else None
-    except (ImportError, ValueError):  # settings configured in code, or a broken package
-        return None
-    if spec is None or not spec.origin:
-        return None
-    tree = ctx.parsed(Path(spec.origin))
-    for node in tree.body if tree else ():
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
-            if isinstance(node, ast.AnnAssign) else []
-        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
-            return f"{ctx.relpath(spec.origin)}:{node.lineno}"
-    return None
