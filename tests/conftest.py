@@ -198,3 +198,7 @@ def pytest_terminal_summary(terminalreporter, config):
     if seed is not None:
         terminalreporter.write_line(f"test order: --randomly-seed={seed} replays it "
                                     "(-p no:randomly keeps the file order)")
+
+
+# The local S3 (moto's server and the error-injecting proxy): fixtures moto_server, local_s3.
+from s3_local import local_s3, moto_server  # noqa: E402,F401
