@@ -72,7 +72,7 @@ class RoundTrip:
         self.maybe_left: list[tuple[str, str]] = []
         self.unlisted = ""  # why the prefix could not be listed
         self.finished = False
-        self._busy = 0
+        self._flying: list[str] = []  # the names being written now
         self._idle = threading.Condition()
         self._ctx = ctx
         if ctx is not None:
@@ -86,7 +86,7 @@ class RoundTrip:
         with self._idle:
             if self.finished:
                 raise Closed("the check was stopped; nothing more is written")
-            self._busy += 1
+            self._flying.append(name)
             self.names[name] = None
         try:
             yield
@@ -96,7 +96,7 @@ class RoundTrip:
             raise
         finally:
             with self._idle:
-                self._busy -= 1
+                self._flying.remove(name)
                 self._idle.notify_all()
 
     def stored(self, name: str) -> None:
@@ -114,12 +114,12 @@ class RoundTrip:
         with self._idle:
             first = not self.finished
             self.finished = True
-            self._idle.wait_for(lambda: self._busy == 0, timeout=wait)
-            busy = self._busy
+            self._idle.wait_for(lambda: not self._flying, timeout=wait)
+            flying = sorted(set(self._flying))
         if self._ctx is not None:
             self._ctx.done_cleanup(self.undo)
         if first and self.names:
-            self._delete_all(busy)
+            self._delete_all(flying)
         return self.findings()
 
     def undo(self) -> None:
@@ -128,7 +128,7 @@ class RoundTrip:
         if found:
             raise LeftBehind(found)
 
-    def _delete_all(self, busy: int) -> None:
+    def _delete_all(self, flying: list[str]) -> None:
         listed, listable = self._listed()
         if listable and not self.sweep:
             listed = [name for name in listed if name in self.names]
@@ -141,10 +141,9 @@ class RoundTrip:
                 continue
             if self._absent(name) is False:
                 self.left.append((name, "still exists after delete"))
-        if not listable:
-            self.maybe_left = sorted(self.unanswered.items())
-        if busy:
-            self.left.append((f"{self.prefix}*", "a write was still running"))
+        doubt = self.unanswered if not listable else {}
+        doubt |= {name: "still being written when the check was stopped" for name in flying}
+        self.maybe_left = sorted(doubt.items())
 
     def _listed(self) -> tuple[list[str], bool]:
         """(the names under the prefix, whether they could be listed)."""
