@@ -58,13 +58,15 @@ class RoundTrip:
     """The objects one check writes to one storage (`where`, e.g. "storage 'default'")
     under `prefix`. With `sweep`, the prefix is this run's own and everything listed under
     it is deleted too; without, the listing only tells whether a write that got no answer
-    stored its name."""
+    stored its name. With `exact`, a delete(name) that succeeds removes whatever a write of
+    that name stored (an S3 key), so a write that got no answer is not in doubt once it
+    succeeded; other storages may keep objects under names of their own choosing."""
 
     def __init__(self, where: str, prefix: str, delete: Callable[[str], object],
                  exists: Callable[[str], bool | None] = lambda name: None,
                  listing: Callable[[], Iterable[str]] | None = None, sweep: bool = True,
-                 ctx=None):
-        self.where, self.prefix, self.sweep = where, prefix, sweep
+                 exact: bool = False, ctx=None):
+        self.where, self.prefix, self.sweep, self.exact = where, prefix, sweep, exact
         self._delete, self._exists, self._listing = delete, exists, listing
         self.names: dict[str, None] = {}  # written, or perhaps written by a failed write
         self.unanswered: dict[str, str] = {}  # name -> the error of a write with no answer
@@ -132,16 +134,22 @@ class RoundTrip:
         listed, listable = self._listed()
         if listable and not self.sweep:
             listed = [name for name in listed if name in self.names]
+        deleted = set()
         for name in sorted(set(self.names) | set(listed)):
             try:
                 self._delete(name)
             except Exception as exc:  # noqa: BLE001 - reported with the name
-                if not self._absent(name):
+                absent = self._absent(name)  # (unknown, for a write with no answer: in doubt)
+                if absent is False or absent is None and name not in self.unanswered:
                     self.left.append((name, f"{type(exc).__name__}: {exc}"))
                 continue
             if self._absent(name) is False:
                 self.left.append((name, "still exists after delete"))
-        doubt = self.unanswered if not listable else {}
+            elif self.exact:
+                deleted.add(name)
+        known = deleted | {name for name, _why in self.left}
+        doubt = {} if listable else {name: why for name, why in self.unanswered.items()
+                                     if name not in known}
         doubt |= {name: "still being written when the check was stopped" for name in flying}
         self.maybe_left = sorted(doubt.items())
 
