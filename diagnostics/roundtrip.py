@@ -175,27 +175,20 @@ class RoundTrip:
         return None if found is None else not found
 
     def findings(self) -> list[Finding]:
-        found = []
-        if self.left:
-            name, why = self.left[0]
-            found.append(C002(
-                f"{len(self.left)} test object(s) could not be deleted from {self.where}: "
-                f"{name} ({why})",
-                f"Run `diagnose-uploads --cleanup --yes` (it deletes what is under "
-                f"{self.prefix}), or delete the named objects by hand; then fix why the "
-                "delete failed.", self._evidence("Objects left behind", self.left)))
-        if self.maybe_left:
-            name, why = self.maybe_left[0]
-            found.append(C003(
-                f"{len(self.maybe_left)} test object(s) sent to {self.where} may be left "
-                f"there: {name} ({why})",
-                f"The write got no answer and {self.where} cannot list {self.prefix} to "
-                f"tell ({self.unlisted}). Run `diagnose-uploads --cleanup` to list what is "
-                "under the test prefixes (--cleanup --yes deletes it), or delete the named "
-                "objects by hand.",
-                self._evidence("Objects that may be left", self.maybe_left)))
-        return found
-
-    def _evidence(self, title: str, rows: list[tuple[str, str]]) -> list[dict]:
-        return [table(title, ["object", "why"], [list(row) for row in rows]),
-                kv("Where", {"storage": self.where, "test prefix": self.prefix})]
+        """diagnostics.C002 for the objects left behind, C003 for those that may be left."""
+        doubt = f"{self.where} cannot list {self.prefix} to tell ({self.unlisted})" \
+            if self.unlisted else "a write still running may land after the deletes"
+        return [code(
+            f"{len(rows)} test object(s) {said}: {rows[0][0]} ({rows[0][1]})",
+            f"{why}. Run `diagnose-uploads --cleanup --yes` to delete what is under the "
+            f"test prefixes (`--cleanup` alone lists it; this run wrote under "
+            f"{self.prefix}), or delete the named objects by hand.",
+            [table(title, ["object", "why"], [list(row) for row in rows]),
+             kv("Where", {"storage": self.where, "test prefix": self.prefix})])
+            for code, rows, said, why, title in (
+                (C002, self.left, f"could not be deleted from {self.where}",
+                 "The delete failed, or the object is still there after it: fix the "
+                 "permission or the storage's delete()", "Objects left behind"),
+                (C003, self.maybe_left, f"sent to {self.where} may be left there",
+                 f"A write got no answer, so the object may exist, and {doubt}",
+                 "Objects that may be left")) if rows]

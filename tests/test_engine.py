@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
-from conftest import REPO, interruptible, run_cli, run_manage
+from conftest import REPO, interrupt_when, run_cli, run_manage
 from plugins.harness import (PLUGINS, by_id, checks_setting, codes, env, make_venv,
                              pip_install, validate)
 
@@ -269,16 +267,9 @@ def test_ctrl_c_runs_undo_steps_writes_the_report_and_exits_130(project, tmp_pat
                "--settings", "testsite.settings"]
     else:
         cmd = [sys.executable, "manage.py", "diagnose_uploads"]
-    proc = subprocess.Popen([*cmd, "udx", *JSON, "--output", str(out)], cwd=root, env=env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=interruptible)
-    deadline = time.monotonic() + 60
-    while not started.exists():
-        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 130, stderr
+    run = interrupt_when([*cmd, "udx", *JSON, "--output", str(out)], started.exists, root,
+                         env())
+    assert run.returncode == 130, run.stderr
     assert undo.read_text() == "undone"
     report = validate(json.loads(out.read_text()))
     assert report["run"]["flags"]["interrupted"] is True
@@ -287,7 +278,7 @@ def test_ctrl_c_runs_undo_steps_writes_the_report_and_exits_130(project, tmp_pat
     assert codes(checks["udx.sleeper"]) == ["diagnostics.E005"]
     assert checks["udx.consumer"]["status"] == "skipped"
     assert "interrupted" in checks["udx.consumer"]["skipped_reason"]
-    assert "Traceback" not in stderr
+    assert "Traceback" not in run.stderr
 
 
 @pytest.mark.parametrize("undeletable", [False, True])
@@ -317,17 +308,9 @@ def test_a_round_trip_interrupted_with_ctrl_c_names_what_it_left(project, tmp_pa
         "store": str(store), "undeletable": True, "started": str(started),
         "names": ["run1/a.jpg"]})))
     out = tmp_path / "report.json"
-    proc = subprocess.Popen([sys.executable, "manage.py", "diagnose_uploads", "udx.writer",
-                             *JSON, "--output", str(out)], cwd=root, env=env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=interruptible)
-    deadline = time.monotonic() + 60
-    while not started.exists():
-        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 130, stderr
+    run = interrupt_when([sys.executable, "manage.py", "diagnose_uploads", "udx.writer",
+                          *JSON, "--output", str(out)], started.exists, root, env())
+    assert run.returncode == 130, run.stderr
     writer = by_id(validate(json.loads(out.read_text())))["udx.writer"]
     assert codes(writer) == ["diagnostics.E005", "diagnostics.C002"]
     assert "run1/a.jpg (PermissionError" in writer["findings"][1]["message"]

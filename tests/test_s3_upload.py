@@ -5,15 +5,12 @@ connection dropped after the body was read), and what may be left is named."""
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
 import sys
-import time
 
 import pytest
 
 from adversarial import assert_survived, hostile_run
-from conftest import base_env, interruptible
+from conftest import base_env, interrupt_when
 from s3_local import S3_SETTINGS
 
 # The project's own retry and timeout settings, so that a fault ends within a test's time.
@@ -167,23 +164,16 @@ def test_a_dropped_write_that_cannot_be_confirmed_is_named_as_may_be_left(
 def test_ctrl_c_mid_run_deletes_what_was_written(s3_project, tmp_path, local_s3):
     local_s3.proxy.fault("slow", operations={"GetObject"}, delay_s=30)
     out = tmp_path / "report.json"
-    proc = subprocess.Popen(
+    run = interrupt_when(
         [sys.executable, "-m", "upload_diagnostics.manage_commands", "--settings",
          "testsite.settings", "s3.upload", "--e2e", "--format", "json", "--output", str(out)],
-        cwd=s3_project, env=base_env(PYTHONPATH=s3_project, **local_s3.environ()),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
-    deadline = time.monotonic() + 60
-    while "GetObject" not in local_s3.proxy.operations():
-        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
-        time.sleep(0.05)
-    assert local_s3.keys() != []  # written, being fetched
-    proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 130, stderr
+        lambda: "GetObject" in local_s3.proxy.operations() and local_s3.keys(),  # written
+        s3_project, base_env(PYTHONPATH=s3_project, **local_s3.environ()))
+    assert run.returncode == 130, run.stderr
     check = json.loads(out.read_text())["checks"][0]
     assert [f["code"] for f in check["findings"]] == ["diagnostics.E005"]
     assert local_s3.keys() == []
-    assert local_s3.secret_key not in stderr + out.read_text()
+    assert local_s3.secret_key not in run.stderr + out.read_text()
 
 
 def cleanup(root, out, local_s3, *args):
