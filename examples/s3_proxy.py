@@ -9,7 +9,8 @@ Every request is forwarded unchanged, except while a fault is chosen:
         proxy.clear()
 
 Faults (see FAULTS), each with the provider's status and XML error body (HEAD answers carry
-no body, as S3's do):
+no body, as S3's do). The ACL and checksum faults answer the requests that carry those
+headers, or every request of the operations a fault names:
 
     acl_disabled      a request with x-amz-acl: 400 AccessControlListNotSupported (a bucket
                       whose Object Ownership is "bucket owner enforced")
@@ -24,6 +25,8 @@ no body, as S3's do):
     invalid_key       403 InvalidAccessKeyId
     signature         403 SignatureDoesNotMatch (a wrong secret key)
     no_such_bucket    404 NoSuchBucket
+    not_implemented   501 NotImplemented (an operation the service lacks)
+    internal_error    500 InternalError
     slow              forwarded after `delay_s`
     hang              no answer for `delay_s`, then the connection is closed
     drop              forwarded (a PutObject is stored), then closed without an answer
@@ -36,9 +39,11 @@ import datetime as dt
 import http.client
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
+
+from local_server import LocalServer
 
 # Headers botocore 1.36+ sends with a body when request_checksum_calculation is
 # "when_supported" (its default), and the payload hash of its aws-chunked trailer upload.
@@ -111,23 +116,25 @@ def amz_now(offset_s: float = 0.0) -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=offset_s)
 
 
-def answer(kind: str, params: dict, bucket: str, headers) -> tuple[int, bytes, dict] | None:
+def answer(kind: str, params: dict, bucket: str, headers, named: bool = False
+           ) -> tuple[int, bytes, dict] | None:
     """(status, body, headers) of a fault that answers instead of S3; None: this request is
-    forwarded (the fault does not apply to it)."""
+    forwarded (the fault does not apply to it). `named`: the fault names this request's
+    operation, so the ACL and checksum faults answer it whatever its headers."""
     lower = {k.lower(): v for k, v in headers.items()}
     ids = {"RequestId": "4442587FB7D0A2F9", "HostId": "proxy-host-id"}
     if kind == "acl_disabled":
-        if "x-amz-acl" not in lower:
+        if "x-amz-acl" not in lower and not named:
             return None
         return 400, error_xml("AccessControlListNotSupported", "The bucket does not allow ACLs",
                               **ids), {}
     if kind == "acl_not_implemented":
-        if "x-amz-acl" not in lower:
+        if "x-amz-acl" not in lower and not named:
             return None
         return 501, error_xml("NotImplemented", f"Header 'x-amz-acl' with value "
-                              f"'{lower['x-amz-acl']}' not implemented"), {}
+                              f"'{lower.get('x-amz-acl', '')}' not implemented"), {}
     if kind in ("checksum_mismatch", "checksum_signature"):
-        if not sends_checksum(headers):
+        if not sends_checksum(headers) and not named:
             return None
         if kind == "checksum_signature":
             return 403, error_xml("SignatureDoesNotMatch", SIGNATURE_MESSAGE), {}
@@ -156,6 +163,12 @@ def answer(kind: str, params: dict, bucket: str, headers) -> tuple[int, bytes, d
                               "not exist in our records.", AWSAccessKeyId=key, **ids), {}
     if kind == "signature":
         return 403, error_xml("SignatureDoesNotMatch", SIGNATURE_MESSAGE, **ids), {}
+    if kind == "not_implemented":
+        return 501, error_xml("NotImplemented", "A header you provided implies functionality "
+                              "that is not implemented", **ids), {}
+    if kind == "internal_error":
+        return 500, error_xml("InternalError", "We encountered an internal error. Please try "
+                              "again.", **ids), {}
     if kind == "no_such_bucket":
         return 404, error_xml("NoSuchBucket", "The specified bucket does not exist",
                               BucketName=bucket, **ids), {}
@@ -164,50 +177,21 @@ def answer(kind: str, params: dict, bucket: str, headers) -> tuple[int, bytes, d
 
 ANSWERS = ("acl_disabled", "acl_not_implemented", "checksum_mismatch", "checksum_signature",
            "access_denied", "wrong_region", "clock_skew", "invalid_key", "signature",
-           "no_such_bucket")
+           "no_such_bucket", "not_implemented", "internal_error")
 FAULTS = (*ANSWERS, "slow", "hang", "drop")
 
 
-class S3Proxy:
+class S3Proxy(LocalServer):
+    handler_attr, name = "proxy", "s3-proxy"
+
     def __init__(self, upstream: str, delay_s: float = 30.0):
+        super().__init__()
         parts = urlsplit(upstream)
         self.upstream = (parts.hostname, parts.port or 80)
-        self.delay_s = delay_s
+        self.delay_s = delay_s  # how long slow and hung answers wait
         self.requests: list[Request] = []
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle -------------------------------------------------------------------
-    def start(self) -> "S3Proxy":
-        handler = type("Handler", (_Handler,), {"proxy": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        name="s3-proxy", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()  # releases hung requests
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(5)
-
-    def __enter__(self) -> "S3Proxy":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     # -- faults ----------------------------------------------------------------------
     def fault(self, kind: str, operations=None, times: int | None = None, **params) -> None:
@@ -231,7 +215,8 @@ class S3Proxy:
             for fault in self._faults:
                 if fault.operations is not None and op not in fault.operations:
                     continue
-                reply = answer(fault.kind, fault.params, bucket, headers) \
+                reply = answer(fault.kind, fault.params, bucket, headers,
+                               fault.operations is not None) \
                     if fault.kind in ANSWERS else None
                 if fault.kind in ANSWERS and reply is None:
                     continue
@@ -331,6 +316,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(2)
         except OSError:
             pass
+
+
+S3Proxy.handler = _Handler
 
 
 def main() -> None:

@@ -182,3 +182,15 @@ def cleanup(root, out, local_s3, *args):
         "--cleanup", ["--settings", "testsite.settings", "--cleanup", *args], cwd=root,
         out=out, env=base_env(PYTHONPATH=root, **local_s3.environ()), formats=False,
         canaries=(local_s3.secret_key,)))
+
+
+def test_the_end_to_end_check_on_an_s3_storage_leaves_nothing_either(s3_project, tmp_path,
+                                                                     local_s3):
+    outcome = assert_survived(hostile_run(
+        "", ["--settings", "testsite.settings", "e2e.storage", "--e2e"], cwd=s3_project,
+        out=tmp_path / "out", env=base_env(PYTHONPATH=s3_project, **local_s3.environ()),
+        timeout=120, canaries=(local_s3.secret_key,)))
+    check = outcome.check("e2e.storage")
+    assert not [f for f in check["findings"] if f["code"].startswith("diagnostics.C")]
+    assert "PutObject" in local_s3.proxy.operations()  # it wrote to the bucket
+    assert local_s3.keys() == []

@@ -9,6 +9,179 @@ from upload_diagnostics.diagnostics import Code
 # -- s3.config ------------------------------------------------------------------------------------
 
 # -- s3.bucket ------------------------------------------------------------------------------------
+# What the bucket and the provider answered; s3.upload may report its own calls' errors with the
+# provider-error codes (E040-E050) too.
+
+I040 = Code(
+    "s3.I040", "The S3 bucket answers the storage's client",
+    "HeadBucket and a 1-key ListObjectsV2 under the storage's location succeeded with the "
+    "client django-storages builds (its credentials, endpoint, region and botocore config). "
+    "The evidence shows the bucket's Object Ownership and public-access block where the "
+    "policy allows reading them.",
+    "Support sees which bucket, endpoint and region the storage really talks to.",
+    'AWS_STORAGE_BUCKET_NAME = "acme-media"', 'AWS_STORAGE_BUCKET_NAME = "acme-media"',
+    "Nothing to fix: this records what the bucket answered.")
+
+E040 = Code(
+    "s3.E040", "The provider rejects the request signature (SignatureDoesNotMatch)",
+    "The bucket answered SignatureDoesNotMatch: it computed another signature than the "
+    "client sent.",
+    "The secret access key does not belong to the access key id (a copy of another key, a "
+    "trailing newline or quote from .env, a rotated key), or a proxy rewrote the request. "
+    "Every upload fails with the same error.",
+    'AWS_SECRET_ACCESS_KEY = os.environ["AWS_SECRET_ACCESS_KEY"]  # "wJalr...EY\\n"',
+    'AWS_SECRET_ACCESS_KEY = os.environ["AWS_SECRET_ACCESS_KEY"].strip()',
+    "Copy the secret access key of this access key id again from the provider's console "
+    "(IAM, R2 API tokens, MinIO), without quotes or whitespace.")
+
+E041 = Code(
+    "s3.E041", "The credentials may not read the bucket (AccessDenied)",
+    "HeadBucket or ListObjectsV2 under the storage's location answered AccessDenied (a HEAD "
+    "answer has no body: 403 alone).",
+    "The key is valid, but the IAM policy (or bucket policy) does not allow s3:ListBucket: "
+    "django-storages' exists() and listdir() fail, and a policy this narrow usually lacks "
+    "s3:GetObject/s3:PutObject too.",
+    '{"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": "arn:aws:s3:::acme-media/*"}',
+    '{"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": "arn:aws:s3:::acme-media"},\n'
+    '{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],\n'
+    ' "Resource": "arn:aws:s3:::acme-media/*"}',
+    "Grant s3:ListBucket on the bucket and s3:GetObject, s3:PutObject, s3:DeleteObject on "
+    "its objects to the storage's user or role.", "json")
+
+E042 = Code(
+    "s3.E042", "The bucket does not exist (NoSuchBucket)",
+    "The provider answered NoSuchBucket (HeadBucket: 404).",
+    "A typo in AWS_STORAGE_BUCKET_NAME, a bucket of another account or endpoint, or one not "
+    "created in this environment: every upload fails.",
+    'AWS_STORAGE_BUCKET_NAME = "acme-meida"', 'AWS_STORAGE_BUCKET_NAME = "acme-media"',
+    "Set the bucket name the provider's console shows, on the endpoint that holds it, or "
+    "create the bucket.")
+
+E043 = Code(
+    "s3.E043", "The bucket is in another region (PermanentRedirect)",
+    "The provider answered PermanentRedirect (HeadBucket: 301) or AuthorizationHeaderMalformed "
+    "for the region; the finding names the bucket's region from the x-amz-bucket-region "
+    "header.",
+    "botocore follows one redirect for S3's own endpoints, but not through an endpoint URL "
+    "set for another region, and signed URLs keep the wrong region: uploads fail or images "
+    "answer 301/400.",
+    'AWS_S3_REGION_NAME = "us-east-1"  # the bucket lives in eu-west-1',
+    'AWS_S3_REGION_NAME = "eu-west-1"',
+    "Set AWS_S3_REGION_NAME (and AWS_S3_ENDPOINT_URL, if set) to the bucket's region.")
+
+E044 = Code(
+    "s3.E044", "The provider does not know the access key (InvalidAccessKeyId)",
+    "The provider answered InvalidAccessKeyId.",
+    "The key was deleted or rotated, belongs to another provider (an AWS key sent to R2, a "
+    "MinIO key sent to AWS), or the endpoint URL points at the wrong service.",
+    'AWS_ACCESS_KEY_ID = "AKIA...OLDKEY"', 'AWS_ACCESS_KEY_ID = os.environ["AWS_ACCESS_KEY_ID"]',
+    "Create or copy a current key pair for this provider and set both halves together.")
+
+E045 = Code(
+    "s3.E045", "This machine's clock is off (RequestTimeTooSkewed)",
+    "The provider answered RequestTimeTooSkewed; the finding shows the request's time, the "
+    "server's and the difference.",
+    "SigV4 signatures carry the time and S3 refuses requests more than 15 minutes off: every "
+    "call fails until the clock is right.",
+    "# a container host without NTP, 2 hours behind", "timedatectl set-ntp true",
+    "Synchronise the clock (chrony or systemd-timesyncd on the host; a container takes the "
+    "host's clock).", "sh")
+
+E046 = Code(
+    "s3.E046", "The provider does not implement what the client sent (NotImplemented)",
+    "The provider answered NotImplemented (501), e.g. Cloudflare R2 for a header it does not "
+    "support.",
+    "S3-compatible services implement a subset of S3: the same request fails on every upload.",
+    'AWS_DEFAULT_ACL = "public-read"  # R2: Header \'x-amz-acl\' ... not implemented',
+    "AWS_DEFAULT_ACL = None",
+    "Remove the setting that makes the client send what the message names (an ACL, a "
+    "storage class, an SSE option) for this provider.")
+
+E047 = Code(
+    "s3.E047", "The provider rejects botocore's default checksums",
+    "The provider answered XAmzContentSHA256Mismatch, or an error about x-amz-checksum or "
+    "the aws-chunked trailer.",
+    "botocore 1.36 and later add a CRC32 checksum (an aws-chunked trailer) to every upload; "
+    "MinIO, R2, B2, Spaces and GCS's S3 mode reject it unless the client only sends "
+    "checksums when an operation requires them.",
+    'AWS_S3_ENDPOINT_URL = "https://<account>.r2.cloudflarestorage.com"',
+    "from botocore.config import Config\n"
+    "AWS_S3_CLIENT_CONFIG = Config(request_checksum_calculation=\"when_required\",\n"
+    "                              response_checksum_validation=\"when_required\")",
+    "Set request_checksum_calculation and response_checksum_validation to \"when_required\" "
+    "(AWS_S3_CLIENT_CONFIG, or AWS_REQUEST_CHECKSUM_CALCULATION=when_required in the "
+    "environment).")
+
+E048 = Code(
+    "s3.E048", "The S3 endpoint did not answer in time",
+    "A call got no answer within UPLOAD_DIAGNOSTICS[\"S3\"][\"TIMEOUT\"] seconds.",
+    "botocore waits 60 s per read and retries: a hung endpoint holds a gunicorn worker until "
+    "its timeout kills it (WORKER TIMEOUT).",
+    "AWS_S3_CLIENT_CONFIG = None", 'AWS_S3_CLIENT_CONFIG = Config(connect_timeout=5, '
+    'read_timeout=20, retries={"max_attempts": 3})',
+    "Check egress to the endpoint (firewall, proxy) and the provider's status; bound the "
+    "client with connect_timeout/read_timeout.")
+
+E049 = Code(
+    "s3.E049", "The S3 endpoint cannot be reached",
+    "The connection was refused, dropped, or the host name or TLS handshake failed.",
+    "Every upload fails with EndpointConnectionError or an SSL error.",
+    'AWS_S3_ENDPOINT_URL = "http://minio:9000"  # not running here',
+    'AWS_S3_ENDPOINT_URL = "https://minio.internal:9000"',
+    "Check AWS_S3_ENDPOINT_URL, that the service runs and that this environment reaches it "
+    "(DNS, firewall, HTTPS_PROXY/NO_PROXY, CA bundle via AWS_CA_BUNDLE).")
+
+E050 = Code(
+    "s3.E050", "The S3 endpoint answered with an unexpected error",
+    "A call failed with an error none of the other codes explains; the evidence shows the "
+    "status, code and message.",
+    "Whatever it is, the storage's calls fail the same way.",
+    "# an error the evidence names", "# see the provider's documentation for that code",
+    "Look the code up in the provider's S3 error reference.")
+
+E051 = Code(
+    "s3.E051", "The storage sends an ACL to a bucket with ACLs disabled",
+    "The bucket's Object Ownership is BucketOwnerEnforced (the default for buckets created "
+    "since April 2023) and the storage sets an ACL (AWS_DEFAULT_ACL or ACL in "
+    "AWS_S3_OBJECT_PARAMETERS).",
+    "S3 refuses every PutObject that carries x-amz-acl: AccessControlListNotSupported "
+    "'The bucket does not allow ACLs'.",
+    'AWS_DEFAULT_ACL = "public-read"',
+    "AWS_DEFAULT_ACL = None  # public reads come from a bucket policy or CloudFront",
+    "Remove the ACL setting and grant public reads with a bucket policy, or enable ACLs "
+    "(Object Ownership: bucket owner preferred).")
+
+E052 = Code(
+    "s3.E052", "The storage sends a public ACL that the public-access block refuses",
+    "The bucket's public-access block has BlockPublicAcls and the storage sets a public ACL "
+    "(public-read, public-read-write).",
+    "S3 refuses every PutObject with a public ACL (AccessDenied).",
+    'AWS_DEFAULT_ACL = "public-read"', "AWS_DEFAULT_ACL = None",
+    "Remove the public ACL (serve images through signed URLs, CloudFront or a bucket "
+    "policy), or turn BlockPublicAcls off for this bucket and account if they must be "
+    "public.")
+
+I041 = Code(
+    "s3.I041", "The bucket's ownership or public-access settings could not be read",
+    "GetBucketOwnershipControls or GetPublicAccessBlock answered AccessDenied or "
+    "NotImplemented.",
+    "Nothing breaks: a storage's key rarely may read bucket settings, and S3-compatible "
+    "services often lack them; the ACL checks E051/E052 could not run.",
+    '{"Action": ["s3:PutObject", "s3:GetObject"]}',
+    '{"Action": ["s3:PutObject", "s3:GetObject", "s3:GetBucketOwnershipControls",\n'
+    '            "s3:GetBucketPublicAccessBlock"]}',
+    "Nothing to fix; to have these checked, run with a key that may read them.", "json")
+
+E053 = Code(
+    "s3.E053", "botocore finds no credentials for the storage",
+    "Neither the storage's settings (AWS_S3_ACCESS_KEY_ID, AWS_ACCESS_KEY_ID...) nor "
+    "botocore's chain (environment, profile, instance role) gave credentials.",
+    "Every upload fails with NoCredentialsError 'Unable to locate credentials'.",
+    "# no AWS_ACCESS_KEY_ID anywhere",
+    'AWS_ACCESS_KEY_ID = os.environ["AWS_ACCESS_KEY_ID"]\n'
+    'AWS_SECRET_ACCESS_KEY = os.environ["AWS_SECRET_ACCESS_KEY"]',
+    "Set the key pair in the deployment's environment, or attach a role (instance profile, "
+    "task role, IRSA).")
 
 # -- s3.upload ------------------------------------------------------------------------------------
 
