@@ -210,10 +210,11 @@ E060 = Code(
         "already accepted the file: users see a 500.",
     bad='AWS_DEFAULT_ACL = "public-read"  # on a bucket with ACLs disabled',
     good="AWS_DEFAULT_ACL = None  # the bucket policy decides who reads",
-    fix="Read the provider error in the finding: the s3.config and s3.bucket checks "
-        "explain each one (ACLs a bucket does not allow, botocore's default checksums on a "
-        "service that rejects them, a policy without s3:PutObject, a wrong key or region). "
-        "Fix the setting, then run with --e2e again.")
+    fix="Read the provider error in the finding; its hint gives the fix of the s3.bucket "
+        "code that names the same answer (botocore's default checksums on a service that "
+        "rejects them, a policy without s3:PutObject, a wrong key, region or clock), and "
+        "s3.config reports the settings behind it (an ACL the bucket does not allow). Fix "
+        "the setting, then run with --e2e again.")
 
 E061 = Code(
     code="s3.E061",

@@ -16,6 +16,7 @@ from .. import storages
 from ..e2e import config as e2e_config, images
 from ..e2e.generic import fetch
 from ..e2e.recording import walk
+from . import errors
 from .codes import E060, E061, E062, I060, W063
 
 FETCH_TIMEOUT = 10.0  # seconds, unless UPLOAD_DIAGNOSTICS["E2E"]["FETCH_TIMEOUT"] says
@@ -97,24 +98,21 @@ class Trip:
 
         name = self.prefix + picture.name
         self.ctx.progress(f"      s3.upload: {self.use.name}: saving {name}")
-        try:
-            with self.trip.writing(name):
-                name = self.storage.save(name, ContentFile(picture.data, name=picture.name))
-        except Exception as exc:  # noqa: BLE001 - the provider's error, named
-            return None, [self.failed(E060, "write (PutObject)", name, exc,
-                                      "The write failed: every upload of the project fails "
-                                      "the same way. s3.config and s3.bucket explain the "
-                                      "provider error.")]
+        with self.trip.writing(name):
+            saved = errors.call("PutObject", lambda: {"name": self.storage.save(
+                name, ContentFile(picture.data, name=picture.name))})
+        if not saved.ok:
+            if saved.failure:  # a timeout or a dropped connection: it may be stored
+                self.trip.lost(name, saved.detail)
+            return None, [self.failed(E060, "write (PutObject)", name, saved)]
+        name = saved.result["name"]
         self.trip.stored(name)
         key = self.storage._normalize_name(name)  # (the storage's own: its location prefix)
-        try:
-            head = self.storage.connection.meta.client.head_object(
-                Bucket=self.storage.bucket_name, Key=key)
-        except Exception as exc:  # noqa: BLE001
-            return None, [self.failed(E061, "head (HeadObject)", key, exc,
-                                      "The key cannot read back what it wrote: give it "
-                                      "s3:GetObject on the bucket's objects.")]
-        size, kind = head.get("ContentLength"), head.get("ContentType", "")
+        head = errors.call("HeadObject", self.storage.connection.meta.client.head_object,
+                           Bucket=self.storage.bucket_name, Key=key)
+        if not head.ok:
+            return None, [self.failed(E061, "head (HeadObject)", key, head)]
+        size, kind = head.result.get("ContentLength"), head.result.get("ContentType", "")
         problems = []
         if size != len(picture.data):
             problems.append(E061(
@@ -134,9 +132,18 @@ class Trip:
         return [picture.label, key, f"{size:,}", kind, f"{url.split('?')[0]} ({signed})",
                 got["image"]], problems
 
-    def failed(self, code, step: str, key: str, exc: Exception, hint: str):
-        return code(f"The {step} step of {key} through {self.label} failed: "
-                    f"{type(exc).__name__}: {exc}", hint, [], **self.location)
+    def failed(self, code, step: str, key: str, outcome):
+        """The step's finding: the provider's answer, and the fix of the s3.bucket code that
+        names the same answer."""
+        storage = self.storage
+        named = errors.finding(outcome, step, storage.bucket_name, storage.region_name,
+                               self.timeout, [])
+        answer = f"{outcome.code}: {outcome.message}" if outcome.code else outcome.detail
+        hint = None if errors.kind(outcome) == "unexpected" else \
+            f"The answer is what {named.code} explains: {named.hint}"
+        return code(f"The {step} step of {key} through {self.label} failed: {answer}", hint,
+                    [table("The answer", ["operation", "status", "error", "message"],
+                           [outcome.row()])], **self.location)
 
 
 def signing(url: str) -> str:
