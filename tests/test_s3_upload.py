@@ -65,7 +65,8 @@ def test_without_an_s3_storage_the_check_is_skipped_and_says_so(project, tmp_pat
     outcome = assert_survived(diagnose(project(), tmp_path / "out", local_s3), returncode=0)
     check = outcome.check("s3.upload")
     assert (check["status"], check["findings"]) == ("skipped", [])
-    assert check["skipped_reason"] == "no storage the project uses is django-storages' S3Storage"
+    assert check["skipped_reason"] == ("not applicable: no storage of the project is "
+                                       "django-storages' S3Storage")
     assert local_s3.proxy.requests == []
 
 
