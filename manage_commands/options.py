@@ -55,8 +55,7 @@ def general_options() -> list[Option]:
                "--output report.html", "FILE"),
         Option(("--offline",), "offline", "Skip the network tier: no call to ImageKit, to an "
                "S3 bucket, to a stored file's URL or to the site's public address. Skipped "
-               "checks are listed with the reason. Example: --offline --format json",
-               flag=True),
+               "checks are listed with the reason. Example: --offline --format json", flag=True),
         Option(("--e2e",), "e2e", "Also run the write tier: upload a generated test image to "
                "the real configured storage under a dedicated prefix, and delete it again. "
                "Example: --e2e imagekit",

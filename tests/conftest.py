@@ -18,6 +18,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "photoapp"
 IK5_PYTHON = os.environ.get("UPLOAD_DIAGNOSTICS_IK5_PYTHON", str(REPO / ".venv-ik5/bin/python"))
+CORE_PYTHON = os.environ.get("UPLOAD_DIAGNOSTICS_CORE_PYTHON", str(REPO / ".venv-core/bin/python"))
 
 
 # Finding codes that a real run of the command reported during this session, for
@@ -134,6 +135,23 @@ def run_manage(project: Path, *args, env=None, python=None, timeout=300) -> Run:
                           cwd=project, env=env or base_env(), capture_output=True, text=True,
                           timeout=timeout)
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def site_packages(python) -> Path:
+    return Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()"
+                                "['purelib'])"], capture_output=True, text=True,
+                               check=True).stdout.strip())
+
+
+def core_python(venv: Path) -> Path:
+    """A Python with this package (as installed here, editable) and only its runtime
+    dependencies (.venv-core's): none of the extras."""
+    subprocess.run([CORE_PYTHON, "-m", "venv", "--without-pip", venv], check=True)
+    site = site_packages(venv / "bin" / "python")
+    (site / "core.pth").write_text(f"{site_packages(CORE_PYTHON)}\n")
+    for path in site_packages(sys.executable).glob("__editable__*django_upload_diagnostics*"):
+        shutil.copy(path, site)
+    return venv / "bin" / "python"
 
 
 def write_files(root: Path, files: dict[str, str]) -> Path:

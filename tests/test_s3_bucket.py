@@ -2,6 +2,8 @@
 S3 server behind examples/s3_proxy.py, each provider error diagnosed by name."""
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
 from conftest import base_env, codes, evidence, run_cli
@@ -90,6 +92,8 @@ def test_the_wrong_region_names_the_buckets_region(project, local_s3, tmp_path):
     assert "is in eu-central-1, the client signs for us-east-1" in finding["message"]
     assert finding["hint"].startswith('Set AWS_S3_REGION_NAME = "eu-central-1"')
     assert line_at(tmp_path, finding) == 'AWS_S3_REGION_NAME = "us-east-1"'
+    # botocore follows the redirect once per call, then gives up
+    assert local_s3.proxy.operations() == ["HeadBucket"] * 2 + ["ListObjectsV2"] * 2
 
 
 def test_clock_skew_is_shown(project, local_s3):
@@ -136,6 +140,12 @@ def test_a_dropped_connection_and_a_refused_one(project, local_s3):
     check = result(run)
     assert codes(check) == ["s3.E049"]
     assert "Could not connect to the endpoint URL" in check["findings"][0]["message"]
+    env = local_s3.environ(TEST_S3_ENDPOINT_URL="minio:9000")  # no scheme
+    run = run_cli("--settings", "testsite.settings", "--format", "json", "s3.bucket", cwd=root,
+                  env=base_env(PYTHONPATH=root, **env))
+    check = result(run)
+    assert codes(check) == ["s3.E049"]
+    assert "Invalid endpoint: minio:9000" in check["findings"][0]["message"]
 
 
 def test_no_credentials(project, local_s3):
@@ -147,6 +157,49 @@ def test_no_credentials(project, local_s3):
                   env=base_env(PYTHONPATH=root, **local_s3.environ()))
     assert codes(result(run)) == ["s3.E053"]
     assert local_s3.proxy.requests == []
+
+
+def test_each_bucket_once_each_storage_named(project, local_s3):
+    """Two aliases on the same bucket are asked once; a storage= of a model field on a
+    bucket that does not exist (moto's own NoSuchBucket) is asked and named."""
+    settings = """
+        STORAGES["media"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+        INSTALLED_APPS += ["gallery"]
+    """
+    files = {"gallery/__init__.py": "", "gallery/models.py": """
+        from django.db import models
+        from storages.backends.s3 import S3Storage
+
+
+        def archive():
+            return S3Storage(bucket_name="archive-missing")
+
+
+        class Photo(models.Model):
+            image = models.ImageField(storage=archive)
+    """}
+    root = project(S3_SETTINGS + FAST + textwrap.dedent(settings), files)
+    run = run_cli("--settings", "testsite.settings", "--format", "json", "s3.bucket", cwd=root,
+                  env=base_env(PYTHONPATH=root, **local_s3.environ()))
+    check = result(run)
+    assert codes(check) == ["s3.I040", "s3.E042"]
+    assert check["findings"][1]["message"].startswith(
+        "Storage 'gallery.Photo.image', ListObjectsV2: the bucket 'archive-missing' does not "
+        "exist here (NoSuchBucket")
+    assert check["findings"][1]["location"] == {"path": "gallery/models.py", "line": 10}
+    assert local_s3.proxy.operations() == CALLS + ["HeadBucket", "ListObjectsV2"]
+
+
+def test_a_profile_that_is_not_there(project, local_s3):
+    settings = 'AWS_S3_SESSION_PROFILE = "nowhere"\n'
+    root = project(S3_SETTINGS.replace("AWS_ACCESS_KEY_ID", "# AWS_ACCESS_KEY_ID").replace(
+        "AWS_SECRET_ACCESS_KEY", "# AWS_SECRET_ACCESS_KEY") + FAST + settings)
+    run = run_cli("--settings", "testsite.settings", "--format", "json", "s3.bucket", cwd=root,
+                  env=base_env(PYTHONPATH=root, **local_s3.environ()))
+    check = result(run)
+    assert codes(check) == ["s3.E053"]
+    assert "ProfileNotFound: The config profile (nowhere) could not be found" in \
+        check["findings"][0]["message"]
 
 
 def test_acls_disabled_by_object_ownership(project, local_s3, tmp_path):

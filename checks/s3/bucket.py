@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import os
 
-from upload_diagnostics.diagnostics import Check, Skip, kv, require, table
+from upload_diagnostics.diagnostics import Check, kv, table
 
-from .. import storages
-from ..settings_source import setting_line
 from . import errors
-from .codes import E051, E052, E053, I040, I041
+from .codes import E049, E051, E052, E053, I040, I041
+from .found import located, origin, s3_uses
 
 DEFAULT_TIMEOUT = 10.0
 PUBLIC_ACLS = ("public-read", "public-read-write")
@@ -33,13 +32,6 @@ def timeout(ctx) -> float:
         return float(raw) if raw else DEFAULT_TIMEOUT
     except (TypeError, ValueError):
         return DEFAULT_TIMEOUT
-
-
-def s3_storages(ctx) -> list:
-    """The project's storages built as django-storages' S3Storage (or a subclass)."""
-    from storages.backends.s3 import S3Storage
-
-    return storages.of_class(ctx, S3Storage)
 
 
 def client(session, storage, seconds: float):
@@ -59,30 +51,19 @@ def acl(storage) -> str | None:
     return storage.get_object_parameters("probe").get("ACL") or storage.default_acl
 
 
-def located(ctx, use, option: str = "", setting: str = "") -> dict:
-    """path= and line= where the storage sets `option` (in its OPTIONS) or the project sets
-    `setting`, else where the storage is declared; {} when unknown."""
-    spot = option and use.option_line(ctx, option) or setting and setting_line(ctx, setting) \
-        or use.where
-    if not spot:
-        return {}
-    path, _, line = spot.rpartition(":")
-    return {"path": path, "line": int(line)}
+def where(ctx, s3, option: str) -> dict:
+    """The finding location of the line that set the storage's `option`, else of the
+    storage's declaration."""
+    return located(origin(ctx, s3, option)[1] or s3.use.where)
 
 
-def acl_location(ctx, use, storage) -> dict:
-    if "ACL" in storage.get_object_parameters("probe"):
-        return located(ctx, use, "object_parameters", "AWS_S3_OBJECT_PARAMETERS")
-    return located(ctx, use, "default_acl", "AWS_DEFAULT_ACL")
-
-
-def description(use, storage, s3) -> dict:
-    config = s3.meta.config
+def description(use, storage, api) -> dict:
+    config = api.meta.config
     return {"storage": use.name, "declared": f"{use.declared} ({use.where})" if use.where
             else use.declared, "backend": use.backend, "bucket": storage.bucket_name,
-            "location": storage.location or "(bucket root)", "endpoint": s3.meta.endpoint_url,
-            "region": s3.meta.region_name, "signing":
-                config.signature_version or "(botocore's default)",
+            "location": storage.location or "(bucket root)",
+            "endpoint": api.meta.endpoint_url, "region": api.meta.region_name,
+            "signing": config.signature_version or "(botocore's default)",
             "request checksums": getattr(config, "request_checksum_calculation", None)
             or "(botocore's default)", "ACL sent": acl(storage) or "(none)"}
 
@@ -100,57 +81,64 @@ class S3Bucket(Check):
     codes = (I040, I041, E051, E052, E053, *errors.CODES)
 
     def run(self, ctx):
-        require("s3", "the s3 checks use them", boto3="boto3", storages="django-storages")
-        found = s3_storages(ctx)
-        if not found:
-            raise Skip("not applicable: no storage of the project is django-storages' "
-                       "S3Storage")
         seconds, probed = timeout(ctx), set()
-        for use in found:
-            storage = use.instance
-            for secret in (storage.secret_key, storage.security_token):
-                ctx.add_secret(secret or "")
-            session = storage._create_session()
-            s3 = client(session, storage, seconds)
-            same = (s3.meta.endpoint_url, s3.meta.region_name, storage.bucket_name,
-                    storage.access_key, storage.location, acl(storage))
+        for s3 in s3_uses(ctx):
+            storage = s3.storage
+            same = (storage.endpoint_url, storage.region_name, storage.bucket_name,
+                    storage.access_key, storage.session_profile, storage.location, acl(storage))
             if same in probed:  # another alias of the very same bucket and client
                 continue
             probed.add(same)
-            ctx.progress(f"      s3.bucket: {storage.bucket_name} at {s3.meta.endpoint_url}")
-            yield from self.probe(ctx, use, storage, s3, session.get_credentials(), seconds)
+            ctx.progress(f"      s3.bucket: {storage.bucket_name} at "
+                         f"{storage.endpoint_url or 'AWS'}")
+            yield from self.probe(ctx, s3, seconds)
 
-    def probe(self, ctx, use, storage, s3, credentials, seconds):
-        about = kv("S3 storage", description(use, storage, s3))
+    def probe(self, ctx, s3, seconds):
+        from botocore.exceptions import BotoCoreError
+
+        storage, name, bucket = s3.storage, s3.use.name, s3.storage.bucket_name
+        try:
+            session = storage._create_session()
+            api = client(session, storage, seconds)
+            credentials = session.get_credentials()
+        except BotoCoreError as exc:  # a profile that is not there, a broken config file
+            yield E053(f"Storage {name!r}: botocore cannot make a client for bucket {bucket!r}"
+                       f" ({type(exc).__name__}: {exc})", None, **located(s3.use.where))
+            return
+        except ValueError as exc:  # botocore refuses the endpoint URL
+            yield E049(f"Storage {name!r}: {exc}", None, **located(s3.use.where))
+            return
+        about = kv("S3 storage", description(s3.use, storage, api))
         if credentials is None:
-            yield E053(f"Storage {use.name!r}: botocore finds no credentials for bucket "
-                       f"{storage.bucket_name!r}", None, [about], **located(ctx, use))
+            yield E053(f"Storage {name!r}: botocore finds no credentials for bucket "
+                       f"{bucket!r}", None, [about], **located(s3.use.where))
             return
         ctx.add_secret(credentials.secret_key or "")
         ctx.add_secret(credentials.token or "")
         about["items"].append(["access key", credentials.access_key])  # (shown fingerprinted)
-        bucket = storage.bucket_name
-        calls = [errors.call("HeadBucket", s3.head_bucket, Bucket=bucket)]
+        calls = [errors.call("HeadBucket", api.head_bucket, Bucket=bucket)]
         if calls[0].failure not in ("timeout", "connection"):
-            calls.append(errors.call("ListObjectsV2", s3.list_objects_v2, Bucket=bucket,
+            calls.append(errors.call("ListObjectsV2", api.list_objects_v2, Bucket=bucket,
                                      Prefix=storage.location, MaxKeys=1))
         failed = [c for c in calls if not c.ok]
         if failed:
             worst = next((c for c in failed if c.named), failed[0])
-            where = located(ctx, use, "region_name", "AWS_S3_REGION_NAME") \
-                if errors.kind(worst) == "region" else located(ctx, use)
-            yield errors.finding(worst, f"Storage {use.name!r}, {worst.operation}", bucket,
-                                 s3.meta.region_name, seconds, [about, answers(calls)],
-                                 **where)
+            spot = where(ctx, s3, "region_name") if errors.kind(worst) == "region" else \
+                located(s3.use.where)
+            yield errors.finding(worst, f"Storage {name!r}, {worst.operation}", bucket,
+                                 api.meta.region_name, seconds, [about, answers(calls)],
+                                 **spot)
             return
         calls.append(errors.call("GetBucketOwnershipControls",
-                                 s3.get_bucket_ownership_controls, Bucket=bucket))
-        calls.append(errors.call("GetPublicAccessBlock", s3.get_public_access_block,
+                                 api.get_bucket_ownership_controls, Bucket=bucket))
+        calls.append(errors.call("GetPublicAccessBlock", api.get_public_access_block,
                                  Bucket=bucket))
         blocks = [about, answers(calls)]
-        yield from settings_findings(use.name, acl(storage), calls[2], calls[3], bucket, blocks,
-                                     acl_location(ctx, use, storage))
-        yield I040(f"Storage {use.name!r}: the bucket {bucket!r} answers "
+        acl_option = "object_parameters" if "ACL" in storage.get_object_parameters("probe") \
+            else "default_acl"
+        yield from settings_findings(name, acl(storage), calls[2], calls[3], bucket, blocks,
+                                     where(ctx, s3, acl_option))
+        yield I040(f"Storage {name!r}: the bucket {bucket!r} answers "
                    f"({'a key' if calls[1].result.get('KeyCount') else 'no key'} under "
                    f"{storage.location or 'its root'})", "", blocks)
 

@@ -8,6 +8,193 @@ from upload_diagnostics.diagnostics import Code
 
 # -- s3.config ------------------------------------------------------------------------------------
 
+I001 = Code(
+    "s3.I001", "S3 storage found",
+    "Emitted once for each S3Storage (or subclass) the project uses: a STORAGES alias or "
+    "a model field's storage=. Shows the provider (from the endpoint URL's host), bucket, "
+    "region, endpoint, location, custom domain, signature version, ACL, overwrite, signed "
+    "URLs and where the credentials come from; keys are shown as fingerprints.",
+    "Support sees in one place which bucket each upload goes to and how, without a key.",
+    'STORAGES = {"default": {"BACKEND": "storages.backends.s3.S3Storage"}}',
+    'STORAGES = {"default": {"BACKEND": "storages.backends.s3.S3Storage"}}',
+    "Nothing to fix: this records what was found.")
+
+E001 = Code(
+    "s3.E001", "An AWS access key id or secret key has the wrong format",
+    "For AWS (no endpoint URL, or an amazonaws.com one): the access key id is not `AKIA` "
+    "or `ASIA` and 16 upper-case letters or digits, or the secret access key is not 40 "
+    "characters of base64.",
+    "A key from another provider, a partial copy or a placeholder: AWS answers "
+    "`InvalidAccessKeyId` or `SignatureDoesNotMatch` to every upload.",
+    'AWS_ACCESS_KEY_ID = "my-access-key"',
+    'AWS_ACCESS_KEY_ID = os.environ["AWS_ACCESS_KEY_ID"]  # AKIA + 16 characters',
+    "Copy the access key pair again from IAM (or the provider's console).", "python")
+
+E002 = Code(
+    "s3.E002", "The AWS access key id and secret key are swapped",
+    "The secret key holds a value shaped like an access key id (`AKIA...`, 20 "
+    "characters) and the access key id one shaped like a secret (40 characters).",
+    "boto3 signs with the access key id as the secret: AWS answers `InvalidAccessKeyId`.",
+    'AWS_ACCESS_KEY_ID = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n'
+    'AWS_SECRET_ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"',
+    'AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"\n'
+    'AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"',
+    "Exchange the two values where they are defined.")
+
+E003 = Code(
+    "s3.E003", "An S3 credential has surrounding whitespace or quotes",
+    "The access key id, secret key or session token begins or ends with spaces, a "
+    "newline or quote characters.",
+    "boto3 sends them as they are: `SignatureDoesNotMatch` or `InvalidAccessKeyId` "
+    "on every upload, while the same key works in the console.",
+    "AWS_SECRET_ACCESS_KEY=\"'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'\"",
+    "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "Remove the quotes or whitespace where the variable is defined (.env file, "
+    "dashboard).", "ini")
+
+E004 = Code(
+    "s3.E004", "The AWS session token and access key id disagree",
+    "A session token with a long-term access key id (`AKIA...`), or a temporary key id "
+    "(`ASIA...`) without a session token.",
+    "Temporary credentials need all three values from the same STS answer: AWS answers "
+    "`InvalidToken` (a token with a long-term key) or `InvalidAccessKeyId`.",
+    'AWS_ACCESS_KEY_ID = "AKIA..."\nAWS_SESSION_TOKEN = os.environ["AWS_SESSION_TOKEN"]',
+    'AWS_ACCESS_KEY_ID = "AKIA..."  # long-term keys: no AWS_SESSION_TOKEN',
+    "Use long-term keys without a token, or all three temporary values together (better: "
+    "let boto3 take them from the instance or task role).")
+
+E005 = Code(
+    "s3.E005", "An S3 storage cannot be built",
+    "Django could not construct an S3Storage the project configures: django-storages "
+    "raised while reading its settings (a location with a leading slash, a profile "
+    "together with keys, one CloudFront key without the other).",
+    "Every upload to that storage raises the same error.",
+    'AWS_LOCATION = "/media"', 'AWS_LOCATION = "media"',
+    "Fix the setting the error names.")
+
+E006 = Code(
+    "s3.E006", "botocore's default checksums break this S3-compatible service",
+    "botocore 1.36 or later with a non-AWS endpoint URL, and neither "
+    "`request_checksum_calculation` nor `response_checksum_validation` set to "
+    "`when_required` (in the storage's client_config, the AWS_REQUEST_CHECKSUM_CALCULATION "
+    "and AWS_RESPONSE_CHECKSUM_VALIDATION environment variables, or the shared config "
+    "file).",
+    "Since 1.36 botocore adds CRC checksums (and aws-chunked bodies) to every upload; "
+    "MinIO, R2, B2, Spaces and GCS answer `XAmzContentSHA256Mismatch`, "
+    "`SignatureDoesNotMatch` or `NotImplemented`.",
+    'AWS_S3_ENDPOINT_URL = "https://<account>.r2.cloudflarestorage.com"',
+    'from botocore.config import Config\n'
+    'AWS_S3_CLIENT_CONFIG = Config(request_checksum_calculation="when_required",\n'
+    '                              response_checksum_validation="when_required")',
+    "Set both to when_required in AWS_S3_CLIENT_CONFIG (or the environment variables), "
+    "or pin botocore<1.36.")
+
+E007 = Code(
+    "s3.E007", "An ACL is set for a service that rejects ACLs",
+    "default_acl/AWS_DEFAULT_ACL is set for an endpoint that does not implement object "
+    "ACLs (Cloudflare R2).",
+    "django-storages sends `x-amz-acl` with every upload; R2 answers `NotImplemented` and "
+    "nothing is stored.",
+    'AWS_DEFAULT_ACL = "public-read"', "AWS_DEFAULT_ACL = None  # public access: an R2 "
+    "public bucket or custom domain",
+    "Remove AWS_DEFAULT_ACL (None); make objects public through the bucket's settings.")
+
+W001 = Code(
+    "s3.W001", "public-read ACL on AWS: buckets created since April 2023 reject ACLs",
+    "default_acl/AWS_DEFAULT_ACL is `public-read` (or another public ACL) for AWS S3. "
+    "The network check (s3.bucket) reads the bucket's ownership controls to confirm.",
+    "New buckets have Object Ownership `BucketOwnerEnforced` (ACLs disabled) and Block "
+    "Public Access on: every upload fails with `AccessControlListNotSupported` (or "
+    "`AccessDenied`).",
+    'AWS_DEFAULT_ACL = "public-read"',
+    "AWS_DEFAULT_ACL = None  # public reads through a bucket policy or CloudFront",
+    "Drop the ACL and grant reads with a bucket policy or CloudFront, or enable ACLs on "
+    "the bucket knowingly.")
+
+W002 = Code(
+    "s3.W002", "Uploads with the same name overwrite each other",
+    "file_overwrite/AWS_S3_FILE_OVERWRITE is True (django-storages' default) for an S3 "
+    "storage that takes uploads (not the staticfiles alias or S3StaticStorage).",
+    "Django's get_available_name keeps the name as it is: two users' photo.jpg become "
+    "one object, and the first is lost without an error.",
+    "# AWS_S3_FILE_OVERWRITE unset (True)", "AWS_S3_FILE_OVERWRITE = False",
+    "Set AWS_S3_FILE_OVERWRITE = False (or file_overwrite in OPTIONS), or give each "
+    "upload a unique upload_to name.")
+
+W003 = Code(
+    "s3.W003", "Signed URLs expire before what caches them",
+    "querystring_auth is on and querystring_expire (AWS_QUERYSTRING_EXPIRE, 3600 s by "
+    "default) is shorter than the default cache's TIMEOUT (None: forever) or the cache "
+    "middleware's CACHE_MIDDLEWARE_SECONDS.",
+    "A cached page or fragment keeps serving a signed URL after it expired: images go "
+    "blank (403 `Request has expired`) until the cache entry does.",
+    'CACHES = {"default": {..., "TIMEOUT": None}}\nAWS_QUERYSTRING_EXPIRE = 3600',
+    'CACHES = {"default": {..., "TIMEOUT": 600}}\nAWS_QUERYSTRING_EXPIRE = 3600',
+    "Make the expiry longer than any cache of pages that hold the URLs, or cache for "
+    "less, or serve public objects without signatures.")
+
+W004 = Code(
+    "s3.W004", "Signed URLs are asked for but a custom domain makes them unsigned",
+    "querystring_auth is set to True by the project and custom_domain is set without "
+    "CloudFront keys (AWS_CLOUDFRONT_KEY_ID/AWS_CLOUDFRONT_KEY).",
+    "django-storages builds custom-domain URLs without any signature unless it can sign "
+    "them for CloudFront: on a private bucket every image answers 403.",
+    'AWS_S3_CUSTOM_DOMAIN = "cdn.example.com"\nAWS_QUERYSTRING_AUTH = True',
+    'AWS_S3_CUSTOM_DOMAIN = "cdn.example.com"\nAWS_CLOUDFRONT_KEY_ID = "K2..."\n'
+    'AWS_CLOUDFRONT_KEY = os.environ["AWS_CLOUDFRONT_KEY"]',
+    "Give django-storages CloudFront keys, or make the objects public behind the CDN "
+    "and set AWS_QUERYSTRING_AUTH = False.")
+
+E008 = Code(
+    "s3.E008", "The custom domain has a scheme or a path",
+    "custom_domain/AWS_S3_CUSTOM_DOMAIN contains `://`, a `/` or surrounding whitespace.",
+    "django-storages writes `https://` + the domain + `/` + the name: "
+    "`https://https://cdn.example.com//photo.jpg`, a URL that loads nothing.",
+    'AWS_S3_CUSTOM_DOMAIN = "https://cdn.example.com/"',
+    'AWS_S3_CUSTOM_DOMAIN = "cdn.example.com"',
+    "Keep the host name only; AWS_S3_URL_PROTOCOL sets the scheme and AWS_LOCATION the "
+    "path.")
+
+E009 = Code(
+    "s3.E009", "The endpoint URL names another AWS region than region_name",
+    "An amazonaws.com endpoint URL with a region in its host (s3.eu-west-1.amazonaws.com) "
+    "while region_name/AWS_S3_REGION_NAME is another region.",
+    "boto3 signs for region_name and sends to the endpoint's region: "
+    "`AuthorizationHeaderMalformed` or `SignatureDoesNotMatch`, and presigned URLs fail.",
+    'AWS_S3_REGION_NAME = "us-east-1"\n'
+    'AWS_S3_ENDPOINT_URL = "https://s3.eu-west-1.amazonaws.com"',
+    'AWS_S3_REGION_NAME = "eu-west-1"  # and no endpoint URL for AWS',
+    "Set the bucket's region and drop the endpoint URL (boto3 builds AWS's itself).")
+
+E010 = Code(
+    "s3.E010", "Signature version 2 in a region that accepts only version 4",
+    "signature_version `s3` (SigV2) with an AWS region launched after January 2014 "
+    "(e.g. eu-central-1, us-east-2, ap-south-1).",
+    "Those regions never accepted SigV2: `InvalidRequest: The authorization mechanism you "
+    "have provided is not supported. Please use AWS4-HMAC-SHA256.`",
+    'AWS_S3_SIGNATURE_VERSION = "s3"', 'AWS_S3_SIGNATURE_VERSION = "s3v4"',
+    "Use s3v4 (boto3's default: remove the setting).")
+
+W005 = Code(
+    "s3.W005", "Signature version 2 is turned off for new buckets",
+    "signature_version `s3` (SigV2) for AWS in a region that still accepts it for old "
+    "buckets, or with no region.",
+    "AWS accepts SigV2 only for buckets created before June 24, 2020: uploads to a newer "
+    "bucket fail with `InvalidRequest` asking for AWS4-HMAC-SHA256.",
+    'AWS_S3_SIGNATURE_VERSION = "s3"', 'AWS_S3_SIGNATURE_VERSION = "s3v4"',
+    "Use s3v4 (boto3's default: remove the setting).")
+
+W006 = Code(
+    "s3.W006", "Two storages share a bucket prefix",
+    "Two S3 storages (STORAGES aliases or model fields) use the same bucket and endpoint "
+    "with the same location, or one location inside the other.",
+    "Static files and uploads mix: `collectstatic --clear` deletes what is under the "
+    "static location, uploads included, and names can collide.",
+    'STORAGES = {"default": {... "location": ""}, "staticfiles": {... "location": ""}}',
+    'STORAGES = {"default": {... "location": "media"},\n'
+    '            "staticfiles": {... "location": "static"}}',
+    "Give each storage its own location (or its own bucket).")
+
 # -- s3.bucket ------------------------------------------------------------------------------------
 # What the bucket and the provider answered; s3.upload may report its own calls' errors with the
 # provider-error codes (E040-E050) too.
@@ -175,8 +362,10 @@ I041 = Code(
 E053 = Code(
     "s3.E053", "botocore finds no credentials for the storage",
     "Neither the storage's settings (AWS_S3_ACCESS_KEY_ID, AWS_ACCESS_KEY_ID...) nor "
-    "botocore's chain (environment, profile, instance role) gave credentials.",
-    "Every upload fails with NoCredentialsError 'Unable to locate credentials'.",
+    "botocore's chain (environment, profile, instance role) gave credentials, or botocore "
+    "cannot make the storage's client at all (a profile that is not in the shared files).",
+    "Every upload fails with NoCredentialsError 'Unable to locate credentials' (or "
+    "ProfileNotFound).",
     "# no AWS_ACCESS_KEY_ID anywhere",
     'AWS_ACCESS_KEY_ID = os.environ["AWS_ACCESS_KEY_ID"]\n'
     'AWS_SECRET_ACCESS_KEY = os.environ["AWS_SECRET_ACCESS_KEY"]',

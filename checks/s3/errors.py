@@ -46,20 +46,19 @@ class Outcome:
 
 def call(operation: str, func, **params) -> Outcome:
     """Run one botocore client call and describe what came back."""
-    from botocore.exceptions import (BotoCoreError, ClientError, ConnectTimeoutError,
-                                     ReadTimeoutError)
+    from botocore import exceptions as boto
 
     try:
         result = func(**params)
-    except ClientError as exc:
+    except boto.ClientError as exc:
         answer = exc.response
         meta = answer.get("ResponseMetadata", {})
         error = answer.get("Error", {})
         return Outcome(operation, meta.get("HTTPStatusCode"), str(error.get("Code", "")),
                        str(error.get("Message", "")), error, meta.get("HTTPHeaders", {}))
-    except (ReadTimeoutError, ConnectTimeoutError) as exc:
+    except (boto.ReadTimeoutError, boto.ConnectTimeoutError) as exc:
         return Outcome(operation, failure="timeout", detail=f"{type(exc).__name__}: {exc}")
-    except BotoCoreError as exc:  # refused, dropped, DNS, TLS
+    except (boto.ConnectionError, boto.HTTPClientError) as exc:  # refused, dropped, DNS, TLS
         return Outcome(operation, failure="connection", detail=f"{type(exc).__name__}: {exc}")
     meta = result.get("ResponseMetadata", {})
     return Outcome(operation, meta.get("HTTPStatusCode"), headers=meta.get("HTTPHeaders", {}),
