@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from upload_diagnostics.diagnostics import Check, Skip, require, roundtrip, table
+from upload_diagnostics.diagnostics import Check, Skip, roundtrip, table
 
 from .. import storages
 from ..e2e import config as e2e_config, images
 from ..e2e.generic import fetch
 from ..e2e.recording import walk
 from . import errors
-from .bucket import located, s3_storages
+from .found import located, s3_uses
 from .codes import E060, E061, E062, I060, W063
 
 FETCH_TIMEOUT = 10.0  # seconds, unless UPLOAD_DIAGNOSTICS["E2E"]["FETCH_TIMEOUT"] says
@@ -36,11 +36,10 @@ class S3Upload(Check):
     codes = (I060, E060, E061, E062, W063, *roundtrip.CODES)
 
     def run(self, ctx):
-        require("s3", "the s3 checks use them", boto3="boto3", storages="django-storages")
-        uses = s3_storages(ctx)
+        uses = [s3.use for s3 in s3_uses(ctx) if s3.takes_uploads]
         if not uses:
-            raise Skip("not applicable: no storage of the project is django-storages' "
-                       "S3Storage")
+            raise Skip("not applicable: the project's S3 storages hold static files only "
+                       "(collectstatic writes them, not uploads)")
         timeout = float(e2e_config.settings_of(ctx).get("FETCH_TIMEOUT") or FETCH_TIMEOUT)
         for use in uses:
             for secret in (use.instance.secret_key, use.instance.security_token):
@@ -67,7 +66,7 @@ class S3RoundTrip:
         self.trip = roundtrip.RoundTrip(
             f"storage {use.name!r}", self.prefix, storage.delete, storage.exists,
             lambda: walk(storage, self.prefix), exact=True, ctx=ctx)
-        self.location = located(ctx, use)
+        self.location = located(use.where)
         self.label = f"storage {use.name!r} ({use.backend}, bucket {storage.bucket_name!r})"
 
     def run(self, pictures):
