@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from upload_diagnostics.diagnostics.roundtrip import PREFIX
+
 from .django_settings import wrong_settings
 from .e2e.recording import local_root, remove_empty_dirs, walk
-from .e2e.session import PREFIX
 from .imagekit import config as ik_config
 from .imagekit.leftovers import Library, test_folder
 

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,6 +94,20 @@ def interruptible() -> None:
     background ignores SIGINT, and a child inherits that (Python then installs no
     KeyboardInterrupt handler)."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def interrupt_when(command: list, ready, cwd, env) -> subprocess.CompletedProcess:
+    """Start `command`, press Ctrl-C once `ready()` is true (it must still be running
+    then), and wait for it to end."""
+    proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
+    deadline = time.monotonic() + 60
+    while not ready():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    return subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
 
 
 # Run as root (as CI does), a process without these capabilities meets the file
