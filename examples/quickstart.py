@@ -62,11 +62,11 @@ def s3():
 
     with moto_server() as upstream, S3Proxy(upstream) as proxy:
         print(f"S3 (moto) on {upstream}, the S3 proxy on {proxy.url}", file=sys.stderr)
-        bucket = boto3.client("s3", endpoint_url=upstream, region_name="us-east-1",
+        client = boto3.client("s3", endpoint_url=upstream, region_name="us-east-1",
                               aws_access_key_id=S3_KEYS["AWS_ACCESS_KEY_ID"],
                               aws_secret_access_key=S3_KEYS["AWS_SECRET_ACCESS_KEY"])
-        bucket.create_bucket(Bucket=BUCKET, ObjectOwnership="BucketOwnerEnforced")
-        bucket.put_public_access_block(Bucket=BUCKET, PublicAccessBlockConfiguration={
+        client.create_bucket(Bucket=BUCKET, ObjectOwnership="BucketOwnerEnforced")
+        client.put_public_access_block(Bucket=BUCKET, PublicAccessBlockConfiguration={
             name: True for name in ("BlockPublicAcls", "IgnorePublicAcls",
                                     "BlockPublicPolicy", "RestrictPublicBuckets")})
         proxy.fault("acl_disabled")  # moto stores ACLs even so; AWS refuses them
@@ -79,7 +79,7 @@ def s3():
         print("The S3 proxy answered: " + (", ".join(
             f"{call} ({n}x)" for call, n in sorted(calls.items())) or "nothing"),
             file=sys.stderr)
-        keys = [item["Key"] for page in bucket.get_paginator("list_objects_v2").paginate(
+        keys = [item["Key"] for page in client.get_paginator("list_objects_v2").paginate(
             Bucket=BUCKET) for item in page.get("Contents", ())]
         print(f"The bucket holds {len(keys)} objects after the run"
               + "".join(f"\n  {key}" for key in keys), file=sys.stderr)
