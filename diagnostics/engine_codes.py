@@ -92,8 +92,10 @@ C003 = Code(
     title="A test object may be left in the storage",
     detects="With --e2e a write into the real storage got no answer (the connection "
             "dropped, or no answer in time), so the object may be stored although the "
-            "check never learnt it was; and the storage cannot list the test prefix to "
-            "find out. The finding names the exact object, the storage and the prefix.",
+            "check never learnt it was, and the storage cannot list the test prefix to "
+            "find out; or a write was still running when the check was stopped (a timeout, "
+            "Ctrl-C) and may land after the deletes. The finding names the exact object, "
+            "the storage and the prefix.",
     why="Nothing knows the object exists, so nothing deletes it: it stays in the storage "
         "(and may be served or billed). Users' uploads that time out the same way leave "
         "orphans too.",

@@ -65,7 +65,22 @@ def test_without_an_s3_storage_the_check_is_skipped_and_says_so(project, tmp_pat
     outcome = assert_survived(diagnose(project(), tmp_path / "out", local_s3), returncode=0)
     check = outcome.check("s3.upload")
     assert (check["status"], check["findings"]) == ("skipped", [])
-    assert check["skipped_reason"] == "no storage the project uses is django-storages' S3Storage"
+    assert check["skipped_reason"].startswith("not applicable: no storage of the project is "
+                                              "django-storages' S3Storage")
+    assert local_s3.proxy.requests == []
+
+
+def test_static_files_on_s3_are_not_round_tripped(project, tmp_path, local_s3):
+    static_only = S3_SETTINGS.replace(
+        '"default": {"BACKEND": "storages.backends.s3.S3Storage"}',
+        '"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}').replace(
+        "django.contrib.staticfiles.storage.StaticFilesStorage", "storages.backends.s3.S3Storage")
+    root = project(static_only)
+    outcome = assert_survived(diagnose(root, tmp_path / "out", local_s3), returncode=0)
+    check = outcome.check("s3.upload")
+    assert (check["status"], check["skipped_reason"]) == (
+        "skipped", "not applicable: the project's S3 storages hold static files only "
+                   "(collectstatic writes them, not uploads)")
     assert local_s3.proxy.requests == []
 
 

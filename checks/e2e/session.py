@@ -25,7 +25,7 @@ class Session:
     the check times out or the run is interrupted (each real storage's round trip is an
     undo step of its own, registered with `ctx`, which runs first)."""
 
-    def __init__(self, recorder: Recorder, real: bool, ctx=None):
+    def __init__(self, recorder: Recorder, real: bool, ctx):
         self.prefix = run_prefix()
         self.real = real
         self.ctx = ctx

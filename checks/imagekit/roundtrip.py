@@ -106,9 +106,9 @@ class ImageKitUpload(Check):
             return
         ids: dict[str, str] = {}  # path -> ImageKit's file id, once known
         trip = roundtrip.RoundTrip("ImageKit media library", folder + "/",
-                         lambda name: delete(client, ids, name),
-                         listing=lambda: listed(Library.of(config), folder, ids),
-                         sweep=False, ctx=ctx)
+                                   lambda name: delete(client, ids, name),
+                                   listing=lambda: listed(Library.of(config), folder, ids),
+                                   sweep=False, ctx=ctx)
         ctx.progress(f"      imagekit.upload: uploading {path}")
         with trip.writing(path):
             outcome = client.upload(tiny_png(), path.rsplit("/", 1)[1], folder)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from upload_diagnostics.diagnostics import Check, Skip, require, roundtrip, table
+from upload_diagnostics.diagnostics import Check, Skip, roundtrip, table
 
 from .. import storages
 from ..e2e import config as e2e_config, images
 from ..e2e.generic import fetch
 from ..e2e.recording import walk
 from . import errors
+from .found import located, s3_uses
 from .codes import E060, E061, E062, I060, W063
 
 FETCH_TIMEOUT = 10.0  # seconds, unless UPLOAD_DIAGNOSTICS["E2E"]["FETCH_TIMEOUT"] says
@@ -35,17 +36,15 @@ class S3Upload(Check):
     codes = (I060, E060, E061, E062, W063, *roundtrip.CODES)
 
     def run(self, ctx):
-        require("s3", "they talk to S3", boto3="boto3", storages="django-storages")
-        from storages.backends.s3 import S3Storage
-
-        uses = storages.of_class(ctx, S3Storage)
+        uses = [s3.use for s3 in s3_uses(ctx) if s3.takes_uploads]
         if not uses:
-            raise Skip("no storage the project uses is django-storages' S3Storage")
+            raise Skip("not applicable: the project's S3 storages hold static files only "
+                       "(collectstatic writes them, not uploads)")
         timeout = float(e2e_config.settings_of(ctx).get("FETCH_TIMEOUT") or FETCH_TIMEOUT)
         for use in uses:
             for secret in (use.instance.secret_key, use.instance.security_token):
                 ctx.add_secret(secret)
-            yield from Trip(ctx, use, timeout).run(test_images(ctx))
+            yield from S3RoundTrip(ctx, use, timeout).run(test_images(ctx))
 
 
 def test_images(ctx) -> list[images.TestImage]:
@@ -56,7 +55,7 @@ def test_images(ctx) -> list[images.TestImage]:
         images.phone_photo(images.SMALL_SIZE, name="diagnostic-small.png", fmt="PNG")])
 
 
-class Trip:
+class S3RoundTrip:
     """One storage's round trip: each image written, described and fetched, then every
     key deleted by the engine's round trip."""
 
@@ -67,8 +66,7 @@ class Trip:
         self.trip = roundtrip.RoundTrip(
             f"storage {use.name!r}", self.prefix, storage.delete, storage.exists,
             lambda: walk(storage, self.prefix), exact=True, ctx=ctx)
-        path, _, line = (use.where or "").rpartition(":")
-        self.location = {"path": path, "line": int(line)} if line.isdigit() else {}
+        self.location = located(use.where)
         self.label = f"storage {use.name!r} ({use.backend}, bucket {storage.bucket_name!r})"
 
     def run(self, pictures):
