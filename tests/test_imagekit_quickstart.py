@@ -52,24 +52,22 @@ def test_s3_quick_start_diagnoses_the_example_on_a_local_s3_and_leaves_the_bucke
         ("warn", ["s3.I001", "s3.I001", "s3.W002", "s3.W006"])
     assert "'default'" in by_code(checks["s3.config"])["s3.W002"]["message"]
     # ... which the bucket, created as AWS creates one (ACLs disabled, public ACLs
-    # blocked), refuses.
+    # blocked), refuses: collectstatic would fail.
     bucket = checks["s3.bucket"]
     assert (bucket["status"], sorted(codes(bucket))) == \
         ("fail", ["s3.E051", "s3.E052", "s3.I040", "s3.I040"])
     assert all("'staticfiles'" in by_code(bucket)[code]["message"]
                for code in ("s3.E051", "s3.E052"))
-    # The write tier: the media round trip works, the static files' ACL is refused.
+    # The write tier: the test images round-trip through the uploads' storage.
     upload = checks["s3.upload"]
-    assert (upload["status"], sorted(codes(upload))) == ("fail", ["s3.E060", "s3.I060"])
-    assert "'staticfiles'" in by_code(upload)["s3.E060"]["message"]
-    assert "AccessControlListNotSupported" in by_code(upload)["s3.E060"]["message"]
+    assert (upload["status"], codes(upload)) == ("pass", ["s3.I060"])
     assert "'default'" in by_code(upload)["s3.I060"]["message"]
     report = (tmp_path / "report.md").read_text(encoding="utf-8")
-    assert all(code in report for code in ("s3.W002", "s3.W006", "s3.E051", "s3.E060"))
+    assert all(code in report for code in ("s3.W002", "s3.W006", "s3.E051", "s3.I060"))
     # Real writes went through the proxy and were deleted; the bucket is empty after.
     answered = re.search(r"The S3 proxy answered: (.*)", proc.stderr).group(1)
     assert re.search(r"PutObject -> 200 \(\d+x\)", answered), answered
-    assert "PutObject -> 400 (1x)" in answered and "DeleteObject -> 204" in answered
+    assert re.search(r"DeleteObject -> 204 \(\d+x\)", answered), answered
     assert "The bucket holds 0 objects after the run\n" in proc.stderr
     # The key the example was given is in no output.
     for name in ("report.json", "report.md", "report.html"):
