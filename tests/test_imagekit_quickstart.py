@@ -28,6 +28,8 @@ def test_quick_start_writes_both_reports_and_talks_to_the_emulator(tmp_path):
     # The example's storage is written for imagekitio 4.x, which has no timeout.
     assert "imagekit.W020" in report
     assert "imagekit.auth" in html.read_text(encoding="utf-8")
+    # By default the example stores on ImageKit: no S3 storage to check.
+    assert re.search(r"s3\.config: skipped .* not applicable", proc.stderr)
     # The emulator was stopped: its port no longer answers.
     port = re.search(r"ImageKit emulator on http://127.0.0.1:(\d+)", proc.stderr).group(1)
     with socket.socket() as sock:
