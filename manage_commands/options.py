@@ -61,8 +61,9 @@ def general_options() -> list[Option]:
                "Example: --e2e imagekit",
                flag=True),
         Option(("--cleanup",), "cleanup", "Run no check: list what the write tier may have "
-               "left under its test prefixes (upload-diagnostics/ on each storage of STORAGES, "
-               "the test folder of ImageKit's media library) and exit; status 1 when "
+               "left under its test prefixes (upload-diagnostics/ on each storage of STORAGES "
+               "and of model fields, the test folder of ImageKit's media library) and exit; "
+               "status 1 when "
                "something is there or a place cannot be listed. Example: --cleanup",
                flag=True, action=_cleanup),
         Option(("--yes",), "yes", "With --cleanup, delete what it lists. Example: --cleanup "

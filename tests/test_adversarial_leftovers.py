@@ -171,6 +171,39 @@ def test_cleanup_through_the_management_command(project, tmp_path):
     assert again.returncode == 0 and "2 object" not in again.stdout
 
 
+def test_cleanup_looks_at_the_storage_of_a_model_field_too(project, tmp_path):
+    """The write tier stands in for model fields' storages too: what it left there is
+    listed and deleted like what it left on STORAGES."""
+    scans = tmp_path / "scans"
+    root = project(f"""
+        MEDIA_ROOT = {str(tmp_path / "media")!r}
+        STATIC_URL = "/static/"
+        INSTALLED_APPS += ["photos"]
+    """, {"photos/__init__.py": "", "photos/models.py": f"""
+        from django.core.files.storage import FileSystemStorage
+        from django.db import models
+
+
+        class Photo(models.Model):
+            scan = models.FileField(storage=FileSystemStorage(location={str(scans)!r}))
+
+            class Meta:
+                app_label = "photos"
+    """})
+    left = scans / "upload-diagnostics/20260101-000000-0a1b2c3d/scan.jpg"
+    left.parent.mkdir(parents=True)
+    left.write_bytes(b"x")
+    run = subprocess.run([sys.executable, "manage.py", "diagnose_uploads", "--cleanup",
+                          "--yes"], cwd=root, capture_output=True, text=True, env=base_env(),
+                         timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "  storage 'photos.Photo.scan' (django.core.files.storage.filesystem." \
+        "FileSystemStorage), under upload-diagnostics/: 1 object(s)\n" \
+        "    upload-diagnostics/20260101-000000-0a1b2c3d/scan.jpg  deleted\n" in run.stdout
+    assert run.stdout.endswith("1 of 1 object(s) deleted.\n")
+    assert list(scans.iterdir()) == []
+
+
 def test_yes_without_cleanup_is_a_usage_error(project, tmp_path):
     outcome = assert_survived(diagnose(project(), tmp_path / "out", "--yes"), returncode=2)
     assert outcome.stderr.strip() == ("diagnose-uploads: error: --yes only confirms "

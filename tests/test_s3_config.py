@@ -9,6 +9,7 @@ from textwrap import dedent
 import pytest
 
 from conftest import base_env, by_code, core_python, evidence, run_cli, run_manage
+from test_lowest import LOWEST_PYTHON
 
 LOCAL = "http://127.0.0.1:9"  # an S3-compatible endpoint nothing listens on
 R2 = "https://0123abcd.r2.cloudflarestorage.com"
@@ -103,13 +104,13 @@ def test_a_correct_configuration_passes_and_is_listed(project, tmp_path):
         "127.0.0.1 (MinIO or another)"]
     default, declared = summary(check, "default"), line(root, '"default"')
     assert {k: default[k] for k in ("declared by", "backend", "bucket", "region", "endpoint",
-                                    "location", "custom domain", "signing", "default ACL",
+                                    "location", "custom domain", "signing", "ACL sent",
                                     "file overwrite", "signed URLs", "identity from")} == {
         "declared by": f"STORAGES['default'] ({declared})",
         "backend": "storages.backends.s3.S3Storage", "bucket": "photos",
         "region": "us-east-1", "endpoint": LOCAL, "location": "media",
         "custom domain": "(none)", "signing": "s3v4 (default)",
-        "default ACL": "(none: the bucket's default)", "file overwrite": "False",
+        "ACL sent": "(none: the bucket's default)", "file overwrite": "False",
         "signed URLs": "yes, expire after 3600 s", "identity from": "settings.AWS_ACCESS_KEY_ID"}
     assert [row[:2] for row in default["credentials"]] == [
         ["access key id", "settings.AWS_ACCESS_KEY_ID"],
@@ -297,6 +298,7 @@ def test_without_an_s3_storage_the_check_is_skipped(project, tmp_path):
     assert check["skipped_reason"] == (
         "not applicable: no storage of the project is django-storages' S3Storage (looked at 2: "
         "STORAGES and storage= on model fields)")
+    assert check["enable_with"] == "an S3Storage in STORAGES or on a model field"
 
 
 def test_without_the_s3_extra_the_check_is_skipped_with_the_install(project, tmp_path):
@@ -345,3 +347,59 @@ def test_manage_py_runs_the_check(project, tmp_path):
     assert pinned(check) == [("s3.E006", "error", line(root, "AWS_S3_ENDPOINT_URL")),
                              ("s3.W002", "warning", None)]
     assert re.search(r"an S3-compatible service at 127\.0\.0\.1", check["findings"][0]["message"])
+
+
+def test_a_project_subclass_and_its_class_attributes(project, tmp_path):
+    """django-storages takes a subclass's class attributes over the settings."""
+    root = project("""
+        STORAGES = {"default": {"BACKEND": "media.storage.MediaStorage"}}
+        AWS_STORAGE_BUCKET_NAME = "photos"
+        AWS_S3_FILE_OVERWRITE = False
+        AWS_S3_REGION_NAME = "eu-west-1"
+    """, {"media/__init__.py": "", "media/storage.py": """
+        from storages.backends.s3 import S3Storage
+
+
+        class MediaStorage(S3Storage):
+            location = "media"
+            file_overwrite = True
+    """})
+    status, check = s3_check(root, tmp_path)
+    assert (status, pinned(check)) == (0, [("s3.W002", "warning", "media/storage.py:6")])
+    assert check["findings"][1]["message"].startswith(
+        "Same-named uploads to 'default' overwrite each other (file_overwrite True, "
+        "media.storage.MediaStorage.file_overwrite)")
+    assert summary(check, "default")["backend"] == "media.storage.MediaStorage"
+
+
+@pytest.mark.parametrize("acl, found", [("public-read", True), ("private", False)])
+def test_an_acl_in_the_object_parameters_counts_too(project, tmp_path, acl, found):
+    """R2 answers NotImplemented to x-amz-acl other than private."""
+    root = project(dedent(f"""
+        STORAGES = {{"default": {{"BACKEND": "storages.backends.s3.S3Storage",
+                                "OPTIONS": {{"file_overwrite": False}}}}}}
+        AWS_STORAGE_BUCKET_NAME = "photos"
+        AWS_S3_ENDPOINT_URL = "{R2}"
+        AWS_S3_OBJECT_PARAMETERS = {{"ACL": "{acl}", "CacheControl": "max-age=86400"}}
+    """) + WHEN_REQUIRED)
+    status, check = s3_check(root, tmp_path)
+    expected = [("s3.E007", "error", line(root, "AWS_S3_OBJECT_PARAMETERS"))] if found else []
+    assert (status, pinned(check)) == (int(found), expected)
+
+
+def test_the_lowest_declared_versions(project, tmp_path):
+    """Django 4.2's DEFAULT_FILE_STORAGE, django-storages 1.14.0 (its Config was `config`,
+    its backend also S3Boto3Storage) and botocore 1.31, which sends no checksums."""
+    root = project(f"""
+        DEFAULT_FILE_STORAGE = "storages.backends.s3boto3.S3Boto3Storage"
+        AWS_STORAGE_BUCKET_NAME = "photos"
+        AWS_S3_ENDPOINT_URL = "{R2}"
+        AWS_DEFAULT_ACL = "public-read"
+    """)
+    status, check = s3_check(root, tmp_path, python=LOWEST_PYTHON)
+    assert (status, pinned(check)) == (1, [
+        ("s3.E007", "error", line(root, "AWS_DEFAULT_ACL")),
+        ("s3.W002", "warning", None)])
+    default = summary(check, "default")
+    assert (default["declared by"], default["signing"]) == (
+        f"DEFAULT_FILE_STORAGE ({line(root, 'DEFAULT_FILE_STORAGE')})", "s3v4 (default)")

@@ -91,8 +91,8 @@ E006 = Code(
 
 E007 = Code(
     "s3.E007", "An ACL is set for a service that rejects ACLs",
-    "default_acl/AWS_DEFAULT_ACL is set for an endpoint that does not implement object "
-    "ACLs (Cloudflare R2).",
+    "default_acl/AWS_DEFAULT_ACL (or an ACL in AWS_S3_OBJECT_PARAMETERS) other than "
+    "`private` is set for an endpoint that does not implement object ACLs (Cloudflare R2).",
     "django-storages sends `x-amz-acl` with every upload; R2 answers `NotImplemented` and "
     "nothing is stored.",
     'AWS_DEFAULT_ACL = "public-read"', "AWS_DEFAULT_ACL = None  # public access: an R2 "
@@ -101,7 +101,8 @@ E007 = Code(
 
 W001 = Code(
     "s3.W001", "public-read ACL on AWS: buckets created since April 2023 reject ACLs",
-    "default_acl/AWS_DEFAULT_ACL is `public-read` (or another public ACL) for AWS S3. "
+    "default_acl/AWS_DEFAULT_ACL (or the ACL of AWS_S3_OBJECT_PARAMETERS) is `public-read` "
+    "or `public-read-write` for AWS S3. "
     "The network check (s3.bucket) reads the bucket's ownership controls to confirm.",
     "New buckets have Object Ownership `BucketOwnerEnforced` (ACLs disabled) and Block "
     "Public Access on: every upload fails with `AccessControlListNotSupported` (or "

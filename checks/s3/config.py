@@ -24,7 +24,7 @@ CREDENTIALS = (("access_key", "access key id"), ("secret_key", "secret access ke
                ("security_token", "session token"))
 CHECKSUM_OPTIONS = ("request_checksum_calculation", "response_checksum_validation")
 CHECKSUMS_SINCE = (1, 36)  # botocore
-REJECT_ACLS = ("Cloudflare R2",)  # answer NotImplemented to x-amz-acl
+REJECT_ACLS = ("Cloudflare R2",)  # answer NotImplemented to an x-amz-acl but "private"
 PUBLIC_ACLS = ("public-read", "public-read-write")
 # The regions that accepted Signature Version 2 (launched before January 30, 2014).
 SIGV2_REGIONS = {"us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1",
@@ -84,7 +84,6 @@ def _credentials(storage) -> list[tuple[str, str]]:
 
 def _summary(ctx, s3: S3Use):
     st = s3.storage
-    config = st.client_config
     rows = {"declared by": s3.use.declared + (f" ({s3.use.where})" if s3.use.where else ""),
             "backend": s3.use.backend, "provider": s3.provider,
             "bucket": st.bucket_name or "(not set)",
@@ -92,8 +91,8 @@ def _summary(ctx, s3: S3Use):
             "endpoint": st.endpoint_url or "(AWS's, built by boto3)",
             "location": st.location or "(bucket root)",
             "custom domain": st.custom_domain or "(none)",
-            "signing": getattr(config, "signature_version", None) or "s3v4 (default)",
-            "default ACL": st.default_acl or "(none: the bucket's default)",
+            "signing": s3.client_config.signature_version or "s3v4 (default)",
+            "ACL sent": sent_acl(st)[0] or "(none: the bucket's default)",
             "file overwrite": str(st.file_overwrite),
             "signed URLs": f"yes, expire after {st.querystring_expire} s"
             if st.querystring_auth else "no",
@@ -190,10 +189,8 @@ def checksums(ctx, s3: S3Use):
     if s3.is_aws or version < CHECKSUMS_SINCE:
         return
     session, _ = _botocore(ctx, s3)
-    config = s3.storage.client_config
-    values = {}
-    for name in CHECKSUM_OPTIONS:
-        values[name] = getattr(config, name, None) or session.get_config_variable(name)
+    values = {name: getattr(s3.client_config, name, None) or session.get_config_variable(name)
+              for name in CHECKSUM_OPTIONS}
     if any(v == "when_required" for v in values.values()):
         return
     where, line = origin(ctx, s3, "endpoint_url")
@@ -207,12 +204,20 @@ def checksums(ctx, s3: S3Use):
         [kv("Checksum settings botocore uses", values)], **located(line))
 
 
+def sent_acl(storage) -> tuple[str | None, str]:
+    """The canned ACL each upload carries and the option it comes from:
+    AWS_S3_OBJECT_PARAMETERS' ACL, else default_acl (as django-storages' write parameters
+    take them)."""
+    sent = storage.get_object_parameters("photo.jpg").get("ACL")
+    return (sent, "object_parameters") if sent else (storage.default_acl, "default_acl")
+
+
 def acl(ctx, s3: S3Use):
-    value = s3.storage.default_acl
+    value, option = sent_acl(s3.storage)
     if not value:
         return
-    where, line = origin(ctx, s3, "default_acl")
-    if s3.provider in REJECT_ACLS:
+    where, line = origin(ctx, s3, option)
+    if s3.provider in REJECT_ACLS and value != "private":
         yield E007(f"ACL {value!r} ({where}) of {s3.use.name!r} is sent to {s3.provider}, "
                    "which answers NotImplemented: nothing is stored",
                    "Remove the ACL (AWS_DEFAULT_ACL = None); make the bucket public in the "
@@ -244,9 +249,9 @@ def signed_urls(ctx, s3: S3Use):
             where, line = origin(ctx, s3, "querystring_auth")
             yield W004(f"Signed URLs are asked for ({where}) but {s3.use.name!r} builds "
                        f"unsigned ones on its custom domain {st.custom_domain!r}: a private "
-                       "bucket answers 403 and images are blank", "Set AWS_CLOUDFRONT_KEY_ID and "
-                       "AWS_CLOUDFRONT_KEY, or serve public objects and set "
-                       "AWS_QUERYSTRING_AUTH = False.", **located(line))
+                       "bucket answers 403 and images are blank",
+                       "Set AWS_CLOUDFRONT_KEY_ID and AWS_CLOUDFRONT_KEY, or serve public "
+                       "objects and set AWS_QUERYSTRING_AUTH = False.", **located(line))
         return
     for cache, seconds, setting, cache_line in caches(ctx):
         if seconds is None or seconds > st.querystring_expire:
@@ -292,9 +297,9 @@ def domain_region_signature(ctx, s3: S3Use):
         where, line = origin(ctx, s3, "region_name")
         yield E009(f"Requests of {s3.use.name!r} are signed for region {st.region_name!r} "
                    f"({where}) but its endpoint {st.endpoint_url} is in {named!r}",
-                   f"Set the bucket's region in AWS_S3_REGION_NAME and drop the endpoint "
+                   "Set the bucket's region in AWS_S3_REGION_NAME and drop the endpoint "
                    "URL for AWS.", **located(line))
-    if s3.is_aws and getattr(st.client_config, "signature_version", None) == "s3":
+    if s3.is_aws and s3.client_config.signature_version == "s3":
         where, line = origin(ctx, s3, "signature_version")
         region = st.region_name or named
         if region and region not in SIGV2_REGIONS:

@@ -16,8 +16,9 @@ from urllib.parse import urlsplit
 
 from upload_diagnostics.diagnostics import Skip, require
 
+from ..django_settings import wrong_settings
 from ..settings_source import setting_line
-from ..storages import StorageUse, of_class, resolve
+from ..storages import StorageUse, class_line, of_class, resolve
 
 ENABLE = "s3"  # the extra that brings django-storages and boto3
 # Endpoint hosts (suffixes) of S3-compatible services; no endpoint, or amazonaws.com, is AWS.
@@ -28,8 +29,8 @@ PROVIDERS = ((".r2.cloudflarestorage.com", "Cloudflare R2"),
              (".linodeobjects.com", "Akamai (Linode) Object Storage"))
 AWS_HOST = re.compile(r"(^|\.)amazonaws\.com(\.cn)?$")
 # s3.eu-west-1.amazonaws.com, s3-eu-west-1..., bucket.s3.dualstack.eu-west-1...
-AWS_REGION = re.compile(r"(?:^|\.)s3[.-](?:dualstack\.)?([a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d+)"
-                        r"\.amazonaws\.com(?:\.cn)?$")
+AWS_REGION = re.compile(r"(?:^|\.)s3[.-](?:dualstack\.)?"
+                        r"([a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d+)\.amazonaws\.com(?:\.cn)?$")
 
 
 @dataclass
@@ -45,8 +46,10 @@ class S3Use:
         return self.use.instance
 
     @property
-    def host(self) -> str:
-        return urlsplit(self.storage.endpoint_url or "").hostname or ""
+    def client_config(self):
+        """The botocore Config the storage's clients use (`config` before django-storages
+        1.14.3 named it client_config)."""
+        return getattr(self.storage, "client_config", None) or self.storage.config
 
     @property
     def takes_uploads(self) -> bool:
@@ -60,6 +63,10 @@ class S3Use:
 def s3_uses(ctx) -> list[S3Use]:
     """The project's S3 storages, or Skip: django-storages or boto3 missing where the
     project names an S3 backend, or no S3 storage at all (not applicable)."""
+    wrong = [name for name in wrong_settings(ctx.settings) if name.startswith("STORAGES")]
+    if wrong:
+        raise Skip(f"{wrong[0]} is of the wrong type (django.E005): Django cannot build "
+                   "the storages")
     uses = resolve(ctx)
     named = [u for u in uses if ".s3" in u.backend.lower() or "boto" in u.problem.lower()]
     if named:
@@ -73,7 +80,8 @@ def s3_uses(ctx) -> list[S3Use]:
              for u in (of_class(ctx, S3Storage) if S3Storage else [])]
     if not found and not (S3Storage and broken(ctx)):
         raise Skip("not applicable: no storage of the project is django-storages' "
-                   f"S3Storage (looked at {len(uses)}: STORAGES and storage= on model fields)")
+                   f"S3Storage (looked at {len(uses)}: STORAGES and storage= on model fields)",
+                   "an S3Storage in STORAGES or on a model field")
     return found
 
 
@@ -141,16 +149,24 @@ def _names_in(node, func: str) -> tuple[str, ...]:
 
 
 def origin(ctx, s3: S3Use, attr: str) -> tuple[str, str | None]:
-    """(where an option's value came from, "path:line" when the settings file shows it)."""
-    use = s3.use
+    """(where an option's value came from, "path:line" when a file shows it), in
+    django-storages' order: OPTIONS (or the field's arguments), a class attribute of the
+    project's subclass, a setting, an environment variable, its default."""
+    use, storage = s3.use, s3.storage
+    value = getattr(storage, attr, None)
     if use.is_alias and attr in use.options:
         return f"STORAGES[{use.name!r}]['OPTIONS'][{attr!r}]", use.option_line(ctx, attr)
-    settings, environ = read_from(type(s3.storage)).get(attr, ((), ()))
+    for cls in type(storage).__mro__:
+        if cls.__module__.startswith("storages."):
+            break
+        if attr in vars(cls):
+            return f"{cls.__module__}.{cls.__qualname__}.{attr}", class_line(ctx, cls, attr)
+    settings, environ = read_from(type(storage)).get(attr, ((), ()))
     for name in settings:
-        if hasattr(ctx.settings, name):
+        if hasattr(ctx.settings, name) and getattr(ctx.settings, name) == value:
             return f"settings.{name}", setting_line(ctx, name)
     for name in environ:
-        if os.environ.get(name):
+        if os.environ.get(name) and os.environ[name] == value:
             return f"environment {name}", None
     if not use.is_alias:
         return f"the arguments of {use.declared} (or django-storages' default)", use.where
