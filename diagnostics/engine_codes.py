@@ -82,7 +82,7 @@ C002 = Code(
     good="{\"Effect\": \"Allow\", \"Action\": [\"s3:PutObject\", \"s3:GetObject\", "
          "\"s3:DeleteObject\", \"s3:ListBucket\"]}",
     fix="Run diagnose-uploads --cleanup --yes (it deletes what is under upload-diagnostics/ "
-        "on each storage of STORAGES and under the test folder of ImageKit's media "
+        "on each storage the project uses and under the test folder of ImageKit's media "
         "library), or delete the listed objects by hand; then fix the permission or the "
         "backend's delete() that failed.",
     lang="json")
