@@ -31,13 +31,16 @@ headers, or every request of the operations a fault names:
     hang              no answer for `delay_s`, then the connection is closed
     drop              forwarded (a PutObject is stored), then closed without an answer
 
+moto_server() starts moto's S3 server (the tests, the quick start and main() use it).
 Run it by hand in front of moto: python examples/s3_proxy.py (needs moto[server]).
 """
 from __future__ import annotations
 
 import datetime as dt
 import http.client
+import logging
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
@@ -321,21 +324,31 @@ class _Handler(BaseHTTPRequestHandler):
 S3Proxy.handler = _Handler
 
 
-def main() -> None:
-    """moto's S3 server and the proxy in front of it, in the foreground."""
+@contextmanager
+def moto_server():
+    """moto's S3 server on 127.0.0.1, a free port, in this process (needs moto[server]);
+    yields its URL and stops it on exit."""
     from moto.server import ThreadedMotoServer
 
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
-    proxy = S3Proxy(f"http://{host}:{port}").start()
-    print(f"S3 (moto) on http://{host}:{port}, the proxy on {proxy.url}:")
-    print(f"AWS_S3_ENDPOINT_URL = {proxy.url!r}")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line for each request
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
     try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        proxy.stop()
-        moto.stop()
+        host, port = server.get_host_and_port()
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    """moto's S3 server and the proxy in front of it, in the foreground."""
+    with moto_server() as upstream, S3Proxy(upstream) as proxy:
+        print(f"S3 (moto) on {upstream}, the proxy on {proxy.url}:")
+        print(f"AWS_S3_ENDPOINT_URL = {proxy.url!r}")
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import pytest
 from conftest import REPO
 
 sys.path.insert(0, str(REPO / "examples"))
-from s3_proxy import S3Proxy  # noqa: E402
+from s3_proxy import S3Proxy, moto_server as start_moto  # noqa: E402
 
 ACCESS_KEY = "AKIATESTLOCALS3ONLY0"
 SECRET_KEY = "test-secret-key-for-the-local-s3-only-000"
@@ -81,13 +81,8 @@ class LocalS3:
 @pytest.fixture(scope="session")
 def moto_server():
     """moto's S3 server on 127.0.0.1, a free port; its URL."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with start_moto() as url:
+        yield url
 
 
 @pytest.fixture

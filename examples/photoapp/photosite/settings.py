@@ -44,22 +44,39 @@ IMAGEKIT_URL_ENDPOINT = os.environ.get("IMAGEKIT_URL_ENDPOINT", "")
 
 # Where uploaded images go: ImageKit in production, S3 for the old deployment, disk locally.
 STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "imagekit")
+STATIC_STORAGE = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 if STORAGE_BACKEND == "imagekit":
     DEFAULT_STORAGE = {"BACKEND": "gallery.storage.ImageKitStorage"}
 elif STORAGE_BACKEND == "s3":
+    # AWS S3, or an S3-compatible service (MinIO, R2) at AWS_S3_ENDPOINT_URL.
+    from botocore.config import Config
+
+    AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "photoapp-media")
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME", "us-east-1")
+    AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID")
+    AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY")
+    AWS_S3_ADDRESSING_STYLE = "path"
+    # botocore 1.36+ checksums are refused by MinIO and R2 unless only sent when required.
+    AWS_S3_CLIENT_CONFIG = Config(
+        connect_timeout=5, read_timeout=20, retries={"max_attempts": 3},
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required")
     DEFAULT_STORAGE = {
         "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {"bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", "photos")},
+        "OPTIONS": {"location": "media"},
     }
-elif STORAGE_BACKEND == "imagekit":
-    DEFAULT_STORAGE = {"BACKEND": "gallery.storage.ImageKitStorage",
-                       "OPTIONS": {"folder": "/photos"}}
+    # Static files on the same bucket, public for the browser.
+    STATIC_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3StaticStorage",
+        "OPTIONS": {"default_acl": "public-read"},
+    }
 else:
     DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 
 STORAGES = {
     "default": DEFAULT_STORAGE,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": STATIC_STORAGE,
 }
 
 REST_FRAMEWORK = {
