@@ -23,6 +23,7 @@ BUILTIN = {
     "e2e": ("e2e.check.EndToEndUpload", "e2e.check.StorageUpload", "e2e.check.StoredUrls"),
     "imagekit": ("imagekit.credentials.ImageKitCredentials", "imagekit.compat.ImageKitSdk",
                  "imagekit.network.ImageKitAuth", "imagekit.roundtrip.ImageKitUpload"),
+    "media": ("media.serving.MediaServing", "media.disk.MediaDisk"),
 }
 FLAGS = (*SERVER_FLAGS, *E2E_FLAGS)
 # Called once with the Context before any check runs (e.g. to point an SDK at a
