@@ -31,7 +31,8 @@ E001 = Code(
     "nothing",
     "# nginx, in front of the app\nlocation /media/ {\n    alias /srv/app/media/;\n}",
     "Serve MEDIA_ROOT from the web server (an nginx `location` with `alias`), or store "
-    "uploads in an object storage (S3, ImageKit) whose URLs are served by the provider.")
+    "uploads in an object storage (S3, ImageKit) whose URLs are served by the provider.",
+    "text")
 
 W001 = Code(
     "media.W001", "Nothing serves MEDIA_URL once DEBUG is off",
@@ -40,10 +41,10 @@ W001 = Code(
     "both DEBUG=False and a production server (else media.E001).",
     "Works in development, where static() serves media because DEBUG is on; in "
     "production every uploaded file answers 404.",
-    "urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)",
-    "location /media/ {\n    alias /srv/app/media/;\n}",
+    "# urls.py\nurlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)",
+    "# nginx, in front of the app\nlocation /media/ {\n    alias /srv/app/media/;\n}",
     "Configure what serves MEDIA_ROOT in production (the web server, or an object "
-    "storage) before DEBUG is turned off.")
+    "storage) before DEBUG is turned off.", "text")
 
 # -- media.disk -----------------------------------------------------------------------------------
 
