@@ -181,8 +181,9 @@ def test_fly_without_mounts_then_with_one_then_two_machines(project):
     (root / "fly.toml").write_text(mounted)
     assert [f["code"] for f in disk(root)["findings"]] == ["media.I020"]
 
-    (root / "fly.toml").write_text(mounted.replace("internal_port = 8000",
-                                                   "internal_port = 8000\n  min_machines_running = 2"))
+    two = mounted.replace("internal_port = 8000",
+                          "internal_port = 8000\n  min_machines_running = 2")
+    (root / "fly.toml").write_text(two)
     check = disk(root)
     found = by_code(check)
     assert check["status"] == "fail" and sorted(found) == ["media.E021", "media.I020"]
@@ -279,3 +280,30 @@ def test_no_deployment_files_skips_the_disk_check(project):
     check = disk(root)
     assert check["status"] == "skipped"
     assert check["skipped_reason"].startswith("the project shows no container or platform")
+
+
+def test_a_project_without_a_urlconf_skips_the_serving_check(project):
+    root = project("DEBUG = False\n", {"Procfile": "web: gunicorn testsite.wsgi\n"})
+    check = diagnose(root, "media.serving")["media.serving"]
+    assert check["status"] == "skipped"
+    assert check["skipped_reason"] == "the settings have no ROOT_URLCONF: the project serves no URL"
+
+
+def test_a_urlconf_failing_without_debug_is_a_skip_with_no_secret_in_it(project):
+    canary = "canary-media-8d1f0c7e5b2a4f96"
+    urls = """
+        from django.conf import settings
+
+        if not settings.DEBUG:
+            raise RuntimeError(f"cannot start with {settings.PAYMENT_API_SECRET}")
+        urlpatterns = []
+    """
+    root = site(project, {"testsite/urls.py": urls}, debug=True,
+                extra=f'PAYMENT_API_SECRET = "{canary}"\n')
+    run = run_cli("media.serving", "--project-dir", root, "--format", "json", "--offline",
+                  env=base_env(DJANGO_SETTINGS_MODULE="testsite.settings"))
+    check = run.report()["checks"][0]
+    assert check["status"] == "skipped"
+    assert check["skipped_reason"].startswith(
+        "the URLconf could not be loaded with DEBUG=False: RuntimeError: cannot start with ")
+    assert canary not in run.output

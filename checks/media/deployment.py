@@ -123,8 +123,8 @@ class Reader:
         mounts = data.get("mounts") or []
         for mount in [mounts] if isinstance(mounts, dict) else mounts:
             if isinstance(mount, dict) and mount.get("destination"):
-                runner.mounts.append(Mount(str(mount["destination"]),
-                                           f"{rel}:{line_of(text, 'destination', '')}", shared=False))
+                where = f"{rel}:{line_of(text, 'destination', '')}"
+                runner.mounts.append(Mount(str(mount["destination"]), where, shared=False))
         count = (data.get("http_service") or {}).get("min_machines_running")
         if isinstance(count, int) and count > 1:
             runner.replicas = (count, f"{rel}:{line_of(text, 'min_machines_running', '')}")

@@ -16,7 +16,7 @@ def in_container(ctx, folder: str, workdir: str | None) -> tuple[str | None, str
     """(the folder's path inside the container, or None when the app's folder there is
     unknown; its path relative to the project, or None when it lies outside)."""
     try:
-        rel = Path(folder).relative_to(ctx.project_root).as_posix()
+        rel = Path(folder).resolve().relative_to(ctx.project_root).as_posix()
     except ValueError:
         return folder, None  # an absolute folder outside the project: the same in the image
     return (posixpath.join(workdir, rel) if workdir else None), rel

@@ -85,8 +85,12 @@ class MediaServing(Check):
 
     def run(self, ctx):
         uses = on_disk(ctx)
+        if not getattr(ctx.settings, "ROOT_URLCONF", None):
+            raise Skip("the settings have no ROOT_URLCONF: the project serves no URL")
         urls = {use.instance.base_url for use in uses if use.instance.base_url}
         local = sorted(url for url in urls if not urlsplit(url).netloc)
+        if not urls:
+            raise Skip("MEDIA_URL is not set: the storages on disk give their files no URL")
         if not local:
             raise Skip("the storages on disk have URLs on another host ("
                        + ", ".join(sorted(urls)) + "): what serves them is not in this project")
@@ -98,8 +102,7 @@ class MediaServing(Check):
         saw = {"storages": ", ".join(f"{u.declared} -> {u.backend} ({u.where or '?'})"
                                       for u in uses),
                "probe path": path, "DEBUG in this run": ctx.settings.DEBUG}
-        match = resolved_without_debug(ctx, path) if getattr(
-            ctx.settings, "ROOT_URLCONF", None) else None
+        match = resolved_without_debug(ctx, path)
         if match:
             return I001(f"{url} is served with DEBUG=False by the URL pattern "
                         f"{match['route']!r} ({match['view']})", "",
