@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_engine import ENV
+
 TARGET = 1.2
 ENDPOINTS = 10
 
@@ -205,7 +207,7 @@ teardown_databases(old, verbosity=0)
 
 def timed(cmd: list[str], cwd: Path) -> float:
     started = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
+    subprocess.run(cmd, cwd=cwd, env=ENV, check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
     return time.perf_counter() - started
 

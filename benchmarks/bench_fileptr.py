@@ -32,13 +32,12 @@ import textwrap
 import time
 from pathlib import Path
 
+from bench_engine import ENV
 from upload_diagnostics.diagnostics.context import Context, Options
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / ".cache" / "realworld" / "tree"
 RUNS = 11
-# As an install runs: Python may cache the bytecode of the modules it imports.
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 BARE_PARSE = textwrap.dedent("""
     import ast, sys
     for line in open(sys.argv[1], encoding="utf-8"):

@@ -115,3 +115,7 @@ E2E_IMAGES = Fact("e2e.images", list,
                   "hard set and endpoint, {name, kind, endpoint, status_code, verdict, "
                   "peak_memory_bytes, message, stored, at}; server.limits reads the peak "
                   "memory")
+FRONT = Fact("server.front", list,
+             "server.front publishes it: one dict per address of the site it asked, {url, "
+             "status, layers: [{layer, header}], problem}; server.limits adds the layers "
+             "the answers name")

@@ -89,6 +89,9 @@ SHAPE: dict[str, Rule | dict[str, Rule]] = {
         "FETCH_TIMEOUT": (_is_positive, "a number of seconds above 0"),
     },
     "MAX_UPLOAD_BYTES": (_is_count, "a number of bytes above 0, such as 20 * 1024 * 1024"),
+    "SITE_URL": (lambda v: _is_texts(v) and all(
+        u.startswith(("http://", "https://")) for u in ([v] if isinstance(v, str) else v)),
+        'the site\'s public address such as "https://photos.acme.io/", or a list of them'),
     "MAX_FILE_BYTES": (_is_count, "a number of bytes above 0, such as 5 * 1024 * 1024"),
 }
 

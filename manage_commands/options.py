@@ -53,9 +53,9 @@ def general_options() -> list[Option]:
                "--format json again, in the formats asked for; the exit status follows "
                "--fail-level as in a run. Example: --from-json report.json --format html "
                "--output report.html", "FILE"),
-        Option(("--offline",), "offline", "Skip the network tier: no call to ImageKit or to a "
-               "stored file's URL. Skipped checks are listed with the reason. Example: --offline "
-               "--format json", flag=True),
+        Option(("--offline",), "offline", "Skip the network tier: no call to ImageKit, to a "
+               "stored file's URL or to the site's public address. Skipped checks are listed "
+               "with the reason. Example: --offline --format json", flag=True),
         Option(("--e2e",), "e2e", "Also run the write tier: upload a generated test image to "
                "the real configured storage under a dedicated prefix, and delete it again. "
                "Example: --e2e imagekit",

@@ -129,6 +129,9 @@ BROKEN = {
         'settings.UPLOAD_DIAGNOSTICS["MAX_UPLOAD_BYTES"] must be a number of bytes above 0, '
         "such as 20 * 1024 * 1024; it is -1. "
         'settings.UPLOAD_DIAGNOSTICS["MAX_FILE_BYTES"] must be a number of bytes above 0',
+    '{"SITE_URL": ["https://photos.acme.io/", "photos.acme.io"]}':
+        'settings.UPLOAD_DIAGNOSTICS["SITE_URL"] must be the site\'s public address such as '
+        '"https://photos.acme.io/", or a list of them',
     '["CdnCheck"]': "settings.UPLOAD_DIAGNOSTICS must be a dict such as",
 }
 

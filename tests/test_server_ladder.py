@@ -397,7 +397,13 @@ def test_the_ladder_in_text_markdown_and_html(project):
     ({"render.yaml": "services:\n  - type: web\n    name: photos\n"},
      [("Render", None, None, "no request size or time limit is documented")]),
     ({"app.yaml": "runtime: python312\n"},
-     [("App Engine", 32 * MiB, None, "cloud.google.com/appengine/quotas")]),
+     [("App Engine (size)", 32 * MiB, None, "cloud.google.com/appengine/quotas"),
+      ("App Engine (time)", None, 600, "app.yaml:1")]),
+    ({"app.yaml": "runtime: python312\ninstance_class: B2\nbasic_scaling:\n"
+                  "  max_instances: 2\n"},
+     [("App Engine (time)", None, 86400, "app.yaml:3")]),
+    ({"app.yaml": "runtime: python\nenv: flex\nmanual_scaling:\n  instances: 1\n"},
+     [("App Engine (time)", None, 3600, "app.yaml:2")]),
     ({"k8s/ingress.yaml": "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n"
                           "  annotations:\n    alb.ingress.kubernetes.io/load-balancer-"
                           "attributes: idle_timeout.timeout_seconds=120\nspec:\n"

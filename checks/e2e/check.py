@@ -151,17 +151,17 @@ class _Run:
         self.chosen, self.others, self.runs, self.generic_runs = [], [], [], []
         self.facts: list[dict] = []
         self.hard = config.images == "hard"
-        self.not_made: list[hardset.NotMade] = []
+        self.maker: hardset.Maker | None = None
         memory.prepare()
 
     def go(self, fetch: bool, discover: bool):
         ctx, config = self.ctx, self.config
-        maker = hardset.Maker() if self.hard else None  # meanwhile
+        self.maker = hardset.Maker() if self.hard else None  # meanwhile
         if discover:
             ctx.progress("      e2e: finding the upload endpoints")
             self.chosen, self.others = discovery.select(config.urls, config.max_endpoints,
                                                         self.tracker.is_project)
-        pictures = (lambda: self._hard_set(maker)) if self.hard else self._pair
+        pictures = self._hard_set if self.hard else self._pair
         session = Session(self.recorder, self.real)
         ctx.on_cleanup(session.undo)
         early, why_not = [], ""
@@ -186,14 +186,14 @@ class _Run:
     def _pair(self) -> list[images.TestImage]:
         return self.ctx.cached("e2e.test_images", lambda: test_images(self.ctx, self.config))
 
-    def _hard_set(self, maker: hardset.Maker) -> list[images.TestImage]:
+    def _hard_set(self) -> hardset.Maker:
         """Once the URLconf is loaded: the project's modules may change Pillow's
-        MAX_IMAGE_PIXELS, which the decompression bomb exceeds."""
+        MAX_IMAGE_PIXELS, which the decompression bomb exceeds. Each image is sent as soon
+        as it is made."""
         from PIL import Image
 
-        self.ctx.progress("      e2e: making the hard-image set")
-        made, self.not_made = maker.result(Image.MAX_IMAGE_PIXELS)
-        return made
+        self.maker.limit(Image.MAX_IMAGE_PIXELS)
+        return self.maker
 
     def _requests(self, session, pictures) -> tuple[list, str]:
         """Send every picture (`pictures()`, once the test database exists) to every chosen
@@ -254,7 +254,7 @@ class _Run:
         if not self.runs:
             return []
         stored = {(s.storage, s.name): s for s in self.recorder.stored}
-        judged = [(verdicts.not_made(n), None) for n in self.not_made] + \
+        judged = [(verdicts.not_made(n), None) for n in self.maker.not_made()] + \
             [(verdicts.judge(run, stored), run) for run in self.runs]
         verdicts.publish(self.ctx, [v for v, _run in judged])
         return judged

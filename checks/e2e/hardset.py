@@ -8,7 +8,10 @@ its opener, so whether the project decodes HEIC is the project's own doing.
 from __future__ import annotations
 
 import io
+import struct
 import threading
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .images import TestImage, encoded, exif_jpeg, phone_photo, photo_pixels
@@ -35,40 +38,78 @@ class NotMade:
 def hard_set(max_pixels: int | None) -> tuple[list[TestImage], list[NotMade]]:
     """The images, and those that could not be made. `max_pixels` is Pillow's
     MAX_IMAGE_PIXELS in this process (the project may have changed it)."""
-    return Maker().result(max_pixels)
+    maker = Maker()
+    maker.limit(max_pixels)
+    return list(maker), maker.not_made()
 
 
 class Maker:
     """Makes the set in a thread of its own from its creation, so that it overlaps with the
-    run's search for endpoints and its test database (Pillow's encoders release the GIL).
-    The decompression bomb is made for MAX_IMAGE_PIXELS as it is then; `result()` makes it
-    again if the project's modules changed that limit meanwhile, and waits for the rest."""
+    run's search for endpoints, its test database and its first requests (Pillow's encoders
+    release the GIL). Iterating it gives each image as soon as it is made, again on each
+    pass. The decompression bomb exceeds MAX_IMAGE_PIXELS as the project's modules leave it
+    (`limit`): made again if the limit became known after it was made."""
 
     def __init__(self):
         from PIL import Image
 
-        self._max_pixels = Image.MAX_IMAGE_PIXELS
-        self._outcome: dict = {}
-        self._thread = threading.Thread(target=self._make, name="hard-image set", daemon=True)
-        self._thread.start()
+        self._max_pixels = self._wanted = Image.MAX_IMAGE_PIXELS
+        self._made: list[TestImage | NotMade] = []
+        self._error: BaseException | None = None
+        self._done = False
+        self._ready = threading.Condition()
+        threading.Thread(target=self._make, name="hard-image set", daemon=True).start()
 
     def _make(self) -> None:
         try:
             photo, logo = photo_pixels(SIZE), _logo()
-            self._outcome["value"] = [make(photo, logo) for make in (
-                _heic, _cmyk, _rgba, _palette, _png16, _truncated, _gif, _webp, _rotated)]
-            self._outcome["bomb"] = _bomb(self._max_pixels)
-        except BaseException as exc:  # noqa: BLE001 - raised again in result()
-            self._outcome["error"] = exc
+            for make in (_heic, _cmyk, _rgba, _palette, _png16, _truncated, _gif, _webp,
+                         _rotated):
+                self._add(make(photo, logo))
+            self._max_pixels = self._wanted  # often known by now
+            self._add(_bomb(self._max_pixels))
+            for item in _awkward_names():
+                self._add(item)
+        except BaseException as exc:  # noqa: BLE001 - raised again by the iteration
+            self._error = exc
+        finally:
+            with self._ready:
+                self._done = True
+                self._ready.notify_all()
 
-    def result(self, max_pixels: int | None) -> tuple[list[TestImage], list[NotMade]]:
-        self._thread.join()
-        if "error" in self._outcome:
-            raise self._outcome["error"]
-        bomb = self._outcome["bomb"] if max_pixels == self._max_pixels else _bomb(max_pixels)
-        items = [*self._outcome["value"], bomb, *_awkward_names()]
-        return ([i for i in items if isinstance(i, TestImage)],
-                [i for i in items if isinstance(i, NotMade)])
+    def _add(self, item: TestImage | NotMade) -> None:
+        with self._ready:
+            self._made.append(item)
+            self._ready.notify_all()
+
+    def limit(self, max_pixels: int | None) -> None:
+        """Pillow's MAX_IMAGE_PIXELS once the project's modules are loaded."""
+        self._wanted = max_pixels
+
+    def __iter__(self) -> Iterator[TestImage]:
+        for item in self._items():
+            if isinstance(item, TestImage):
+                yield item
+
+    def not_made(self) -> list[NotMade]:
+        """The images that could not be made here, once the set is complete."""
+        return [item for item in self._items() if isinstance(item, NotMade)]
+
+    def _items(self) -> Iterator[TestImage | NotMade]:
+        n = 0
+        while True:
+            with self._ready:
+                self._ready.wait_for(lambda: n < len(self._made) or self._done)
+                if n == len(self._made):
+                    if self._error is not None:
+                        raise self._error
+                    return
+                item = self._made[n]
+                if item.kind == "decompression-bomb" and self._wanted != self._max_pixels:
+                    item = self._made[n] = _bomb(self._wanted)
+                    self._max_pixels = self._wanted
+            n += 1
+            yield item
 
 
 def _logo():
@@ -168,10 +209,23 @@ def _bomb(max_pixels: int | None) -> TestImage | NotMade:
         return NotMade("bomb.png", "decompression-bomb", f"Image.MAX_IMAGE_PIXELS is "
                        f"{limit:,} here: a bomb above it would take over {limit // 2**20:,} "
                        "MiB to decode, so it is not sent")
-    from PIL import Image
+    width, height = BOMB_WIDTH, limit // BOMB_WIDTH + 1
+    return TestImage("bomb.png", _blank_png(width, height), (width, height), "image/png",
+                     "decompression-bomb")
 
-    size = (BOMB_WIDTH, limit // BOMB_WIDTH + 1)
-    return encoded(Image.new("1", size), "bomb.png", "PNG", "image/png", "decompression-bomb")
+
+def _blank_png(width: int, height: int) -> bytes:
+    """A black 1-bit PNG, written with zlib: Pillow holds a mode "1" image at a byte a
+    pixel, so having it encode one of 90 M pixels took most of the set's time and 90 MB."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(
+            ">I", zlib.crc32(kind + data))
+
+    rows = bytes(1 + (width + 7) // 8) * height  # each row: filter type 0, then the bits
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1 bit, greyscale
+    packer = zlib.compressobj(9, strategy=zlib.Z_RLE)  # runs of zeros: RLE is as small
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(
+        b"IDAT", packer.compress(rows) + packer.flush()) + chunk(b"IEND", b"")
 
 
 def _awkward_names() -> list[TestImage]:

@@ -129,8 +129,13 @@ class Tracker:
         return found
 
     def is_project(self, filename: str) -> bool:
-        """Whether code in `filename` is the project's own (not a library, not ours)."""
-        return self._file(filename)[1]
+        """Whether code in `filename` is the project's own (not a library, not ours). A
+        library's file is not resolved to say no (for every loaded module, that took a
+        twentieth of a second)."""
+        found = self._files.get(filename)
+        if found is None and any(m in filename for m in LIBRARY_MARKERS):
+            return False
+        return (found or self._file(filename))[1]
 
     def frame_of(self, f, line: int | None = None) -> Frame:
         path, mine = self._file(f.f_code.co_filename)

@@ -4,6 +4,7 @@
     010-019  server.nginx   nginx in front of the app
     030-039  server.budget  the measured upload against the worker timeout
     040-049  server.limits  the ladder of size and time limits, and memory
+    050-059  server.front   what answers in front of the site (its response headers)
     100-199  server.logs    what the server's logs say happened
 """
 from upload_diagnostics.diagnostics import Code
@@ -396,6 +397,27 @@ E041 = Code(
     "services:\n  web:\n    mem_limit: 1g",
     "Raise the memory limit, or bound the image work (Image.draft, thumbnail before "
     "convert, a lower MAX_IMAGE_PIXELS).", "yaml")
+
+
+# -- server.front: what answers in front of the site ---------------------------------------------
+
+I050 = Code(
+    "server.I050", "What answers in front of the site",
+    "In the network tier, one HEAD request to each public address of the site "
+    "(UPLOAD_DIAGNOSTICS[\"SITE_URL\"], else ALLOWED_HOSTS and CSRF_TRUSTED_ORIGINS without "
+    "local, reserved or wildcard names; at most three), without cookies or credentials. "
+    "The answer's headers name the layers in front: Cloudflare (cf-ray, Server: "
+    "cloudflare), Heroku's router (Via: vegur or heroku-router), Fly's proxy "
+    "(fly-request-id), Render (rndr-id), Vercel (x-vercel-id). Those layers join the "
+    "limit ladder (server.limits) with their documented limits, even when no file of the "
+    "project shows them.",
+    "A proxy configured in a dashboard, not in the repository (Cloudflare most often), "
+    "still cuts large uploads (413 above 100 MB on its Free and Pro plans) and slow ones "
+    "(524 after 100 s).",
+    "# nothing to fix: an informational summary",
+    "# nothing to fix: an informational summary",
+    "Check the binding layer in the ladder (server.I040); set UPLOAD_DIAGNOSTICS"
+    "[\"SITE_URL\"] when the site's public address is not in ALLOWED_HOSTS.", "text")
 
 
 # -- server.logs: log signatures ------------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from upload_diagnostics.diagnostics import Check, Skip, kv, table
-from upload_diagnostics.diagnostics.facts import (E2E_IMAGES, LIMITS, UPLOAD_TIMINGS,
+from upload_diagnostics.diagnostics.facts import (E2E_IMAGES, FRONT, LIMITS, UPLOAD_TIMINGS,
                                                   WORKER_TIMEOUT, Layer, LimitLadder)
 
 from . import nginx
@@ -16,7 +16,7 @@ from ..settings_source import setting_line
 from .codes import E040, E041, E042, I040, W040, W041
 from .config import discovery, nginx_configs, require_parsers
 from .discovery import SERVERS, MemoryLimit
-from .platforms import platform_layers
+from .platforms import platform_layers, with_front
 from .source_limits import HEIGHT, SIZE, WIDTH, source_limits, whole
 
 MiB = 1024 * 1024
@@ -29,20 +29,22 @@ HOW_TO_MEASURE = ("Run with --images hard: the hard-image set records each image
 
 class Ladder(Check):
     """Builds the ladder from what the server family already read (launches, gunicorn's
-    settings, nginx) plus platform files, Django's settings and the project's source."""
+    settings, nginx, the site's response headers) plus platform files, Django's settings
+    and the project's source."""
 
     id = "server.limits"
     title = "The limits an upload passes through, and which one binds"
     layer = "server"
     tags = ("server", "limits", "timeout")
     codes = (I040, E040, W040, E042, W041, E041)
-    uses = (WORKER_TIMEOUT.name, UPLOAD_TIMINGS.name, E2E_IMAGES.name)
+    uses = (WORKER_TIMEOUT.name, UPLOAD_TIMINGS.name, E2E_IMAGES.name, FRONT.name)
     provides = (LIMITS.name,)
 
     def run(self, ctx):
         require_parsers()
         found = discovery(ctx)
         platforms, platform_memory = platform_layers(ctx.project_root, ctx.files, found)
+        platforms = with_front(platforms, FRONT.read(ctx))
         code = source_limits(ctx)
         worker = WORKER_TIMEOUT.read(ctx)
         layers = [*platforms, *nginx_layers(ctx), *server_layers(worker),

@@ -60,8 +60,8 @@ DEFAULTS = {
         "cloud.google.com/run/quotas and cloud.google.com/run/docs/configuring/"
         "request-timeout"),
     "App Engine": Default(
-        32 * MiB, None, "App Engine: 32 MB per request; the deadline depends on the "
-        "scaling type", "cloud.google.com/appengine/quotas#Requests"),
+        32 * MiB, None, "App Engine: 32 MB per request (the deadline, by scaling type, is "
+        "read from app.yaml)", "cloud.google.com/appengine/quotas#Requests"),
     "Fly proxy": Default(
         None, 60, "Fly proxy: a connection idle for 60 s is closed",
         "community.fly.io/t/60-second-timeout-for-http-server/1243"),
@@ -79,6 +79,15 @@ DEFAULTS = {
         6 * MiB, None, "AWS Lambda: 6 MB synchronous request payload",
         "docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html"),
 }
+# App Engine's request deadline, by what app.yaml names (no scaling key: automatic scaling).
+APP_ENGINE_DEADLINES = {
+    "env": (3600, "the flexible environment ends a request after 60 minutes"),
+    "basic_scaling": (86400, "basic scaling ends a request after 24 hours"),
+    "manual_scaling": (86400, "manual scaling ends a request after 24 hours"),
+    "automatic_scaling": (600, "automatic scaling ends a request after 10 minutes"),
+    "runtime": (600, "automatic scaling (the default) ends a request after 10 minutes"),
+}
+APP_ENGINE_DOCS = "cloud.google.com/appengine/docs/standard/how-instances-are-managed"
 # Who sets Lambda's timeout when the project does not: the deployment tool's default.
 LAMBDA_TIMEOUT = {"serverless.yml": (6, "the Serverless Framework's default function timeout "
                                         "6 s: documented at serverless.com/framework/docs/"
@@ -106,6 +115,22 @@ def platform_layers(root: Path, files, found: Discovery) -> tuple[list[Layer], l
     reader.finish()
     rows = sorted(reader.rows, key=lambda row: ORDER.index(row[0]))
     return [layer for _, layer in rows], reader.memory
+
+
+def with_front(layers: list[Layer], answers: list[dict] | None) -> list[Layer]:
+    """The platform rows, with the layers the site's answers name (server.front) that no
+    file of the project shows: each at its documented defaults, outermost first."""
+    shown = {x.layer.split(" (")[0] for x in layers}
+    added = {}
+    for answer in answers or ():
+        for seen in answer["layers"]:
+            if seen["layer"] not in shown and seen["layer"] not in added:
+                default = DEFAULTS[seen["layer"]]
+                added[seen["layer"]] = Layer(
+                    seen["layer"], default.body, default.seconds, default.reference,
+                    "", f"HEAD {answer['url']} answered {seen['header']}")
+    return sorted([*layers, *added.values()],
+                  key=lambda x: ORDER.index(x.layer.split(" (")[0]))
 
 
 def heroku_file(root: Path) -> str | None:
@@ -173,10 +198,17 @@ class Reader:
             self.add("Render", f"{self.rel(path)}:{data.line('services')}")
 
     def app(self, path: Path) -> None:
-        """App Engine's app.yaml (a `runtime:` key)."""
+        """App Engine's app.yaml (a `runtime:` key); the request deadline follows from the
+        environment and the scaling type it names."""
         data, _ = self.structured(path, load_yaml)
-        if isinstance(data, Located) and data.get("runtime"):
-            self.add("App Engine", f"{self.rel(path)}:{data.line('runtime')}")
+        if not (isinstance(data, Located) and data.get("runtime")):
+            return
+        key = "env" if data.get("env") in ("flex", "flexible") else next(
+            (k for k in APP_ENGINE_DEADLINES if k in data), "runtime")
+        seconds, what = APP_ENGINE_DEADLINES[key]
+        self.add("App Engine", f"{self.rel(path)}:{data.line('runtime')}",
+                 time=(seconds, f"{self.rel(path)}:{data.line(key)}"),
+                 note=f"{what}: documented at {APP_ENGINE_DOCS}, as of {AS_OF}")
 
     def vercel(self, path: Path) -> None:
         data, text = self.structured(path, json.loads)
