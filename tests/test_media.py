@@ -307,3 +307,44 @@ def test_a_urlconf_failing_without_debug_is_a_skip_with_no_secret_in_it(project)
     assert check["skipped_reason"].startswith(
         "the URLconf could not be loaded with DEBUG=False: RuntimeError: cannot start with ")
     assert canary not in run.output
+
+
+def test_a_model_field_on_disk_beside_s3_is_judged_by_its_own_folder_and_url(project):
+    models = """
+        from django.core.files.storage import FileSystemStorage
+        from django.db import models
+
+        scans = FileSystemStorage(location="/srv/scans", base_url="/scans/")
+
+
+        class Scan(models.Model):
+            file = models.FileField(storage=scans)
+
+            class Meta:
+                app_label = "photos"
+    """
+    root = site(project, {"photos/__init__.py": "", "photos/models.py": models,
+                          "Dockerfile": DOCKERFILE, "compose.yaml": """
+        services:
+          web:
+            build: .
+            command: gunicorn testsite.wsgi
+            volumes:
+              - media:/app/media
+    """}, extra="""
+        INSTALLED_APPS += ["photos"]
+        STORAGES = {
+            "default": {"BACKEND": "storages.backends.s3.S3Storage",
+                        "OPTIONS": {"bucket_name": "photos",
+                                    "endpoint_url": "http://127.0.0.1:9"}},
+            "staticfiles": {"BACKEND":
+                            "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    """)
+    checks = diagnose(root)
+    found = by_code(checks["media.disk"])["media.E020"]
+    assert found["message"].startswith(
+        "storage= of photos.Scan.file keeps uploads in /srv/scans, and no volume of "
+        "docker-compose 'web' (compose.yaml:2) covers it")
+    serving = by_code(checks["media.serving"])["media.E001"]
+    assert serving["message"].startswith("Nothing serves /scans/ in production")
