@@ -66,7 +66,10 @@ def serves(location: nginx.Location, path: str) -> bool:
     args = location.path.split()
     modifier, pattern = (args[0], args[-1]) if len(args) > 1 else ("", args[0])
     if modifier in ("~", "~*"):
-        return re.search(pattern, path, re.I if modifier == "~*" else 0) is not None
+        try:
+            return re.search(pattern, path, re.I if modifier == "~*" else 0) is not None
+        except re.error:  # PCRE that Python's re does not read: not taken as serving it
+            return False
     if modifier == "=":
         return pattern == path
     return path.startswith(pattern)
@@ -88,9 +91,9 @@ class MediaServing(Check):
         if not getattr(ctx.settings, "ROOT_URLCONF", None):
             raise Skip("the settings have no ROOT_URLCONF: the project serves no URL")
         urls = {use.instance.base_url for use in uses if use.instance.base_url}
-        local = sorted(url for url in urls if not urlsplit(url).netloc)
         if not urls:
             raise Skip("MEDIA_URL is not set: the storages on disk give their files no URL")
+        local = sorted(url for url in urls if not urlsplit(url).netloc)
         if not local:
             raise Skip("the storages on disk have URLs on another host ("
                        + ", ".join(sorted(urls)) + "): what serves them is not in this project")
