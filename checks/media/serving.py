@@ -40,24 +40,60 @@ else:
 """
 
 
-def resolved_without_debug(ctx, path: str) -> dict | None:
-    """What Django's resolver matches for `path` with DEBUG=False ({"view", "route"}), or
-    None; Skip when the URLconf cannot be loaded that way."""
-    module = getattr(ctx.settings, "SETTINGS_MODULE", None)
-    if not module:
-        raise Skip("the settings were configured in code, not from a module: the URLconf "
-                   "cannot be loaded again with DEBUG=False")
+def local_urls(ctx) -> dict[str, list]:
+    """Each URL prefix on this site that the storages on disk give their files, with the
+    storages using it; Skip when there is none to check."""
+    uses = on_disk(ctx)
+    if not getattr(ctx.settings, "ROOT_URLCONF", None):
+        raise Skip("the settings have no ROOT_URLCONF: the project serves no URL")
+    urls = {use.instance.base_url for use in uses if use.instance.base_url}
+    if not urls:
+        raise Skip("MEDIA_URL is not set: the storages on disk give their files no URL")
+    local = sorted(url for url in urls if not urlsplit(url).netloc)
+    if not local:
+        raise Skip("the storages on disk have URLs on another host ("
+                   + ", ".join(sorted(urls)) + "): what serves them is not in this project")
+    return {url: [use for use in uses if use.instance.base_url == url] for url in local}
+
+
+def probes(ctx) -> dict[str, subprocess.Popen]:
+    """A process per URL prefix resolving its probe path with DEBUG=False, started once
+    (from begin(), so that it runs beside the other checks)."""
+    def start():
+        urls = local_urls(ctx)
+        module = getattr(ctx.settings, "SETTINGS_MODULE", None)
+        if not module:
+            raise Skip("the settings were configured in code, not from a module: the "
+                       "URLconf cannot be loaded again with DEBUG=False")
+        started = {}
+        for url in urls:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", RESOLVE, module, probe_path(url),
+                 json.dumps([str(ctx.project_root), *sys.path])], cwd=ctx.project_root,
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                text=True)
+            ctx.at_end(proc.kill)  # one the check never collected
+            started[url] = proc
+        return started
+    return ctx.cached("media.serving.probes", start)
+
+
+def probe_path(url: str) -> str:
+    return urlsplit(url).path + PROBE_NAME
+
+
+def resolved(ctx, proc: subprocess.Popen) -> dict | None:
+    """What Django's resolver matched with DEBUG=False ({"view", "route"}), or None; Skip
+    when the URLconf could not be loaded that way."""
     try:
-        proc = subprocess.run(
-            [sys.executable, "-c", RESOLVE, module, path,
-             json.dumps([str(ctx.project_root), *sys.path])],
-            cwd=ctx.project_root, capture_output=True, text=True, timeout=ctx.options.timeout)
+        out, err = proc.communicate(timeout=ctx.options.timeout)
     except subprocess.TimeoutExpired:
+        proc.kill()
         raise Skip(f"loading the URLconf with DEBUG=False took over {ctx.options.timeout:g} s")
     if proc.returncode:
-        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        last = (err.strip().splitlines() or ["no output"])[-1]
         raise Skip(f"the URLconf could not be loaded with DEBUG=False: {last}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def serves(location: nginx.Location, path: str) -> bool:
@@ -86,26 +122,22 @@ class MediaServing(Check):
     codes = (I001, E001, W001)
     needs_django = True
 
-    def run(self, ctx):
-        uses = on_disk(ctx)
-        if not getattr(ctx.settings, "ROOT_URLCONF", None):
-            raise Skip("the settings have no ROOT_URLCONF: the project serves no URL")
-        urls = {use.instance.base_url for use in uses if use.instance.base_url}
-        if not urls:
-            raise Skip("MEDIA_URL is not set: the storages on disk give their files no URL")
-        local = sorted(url for url in urls if not urlsplit(url).netloc)
-        if not local:
-            raise Skip("the storages on disk have URLs on another host ("
-                       + ", ".join(sorted(urls)) + "): what serves them is not in this project")
-        for url in local:
-            yield self.judge(ctx, url, [use for use in uses if use.instance.base_url == url])
+    def begin(self, ctx):
+        try:
+            probes(ctx)
+        except Skip:  # run() says why
+            pass
 
-    def judge(self, ctx, url: str, uses: list):
-        path = urlsplit(url).path + PROBE_NAME
+    def run(self, ctx):
+        for url, proc in probes(ctx).items():
+            yield self.judge(ctx, url, local_urls(ctx)[url], proc)
+
+    def judge(self, ctx, url: str, uses: list, proc: subprocess.Popen):
+        path = probe_path(url)
         saw = {"storages": ", ".join(f"{u.declared} -> {u.backend} ({u.where or '?'})"
                                       for u in uses),
                "probe path": path, "DEBUG in this run": ctx.settings.DEBUG}
-        match = resolved_without_debug(ctx, path)
+        match = resolved(ctx, proc)
         if match:
             return I001(f"{url} is served with DEBUG=False by the URL pattern "
                         f"{match['route']!r} ({match['view']})", "",
