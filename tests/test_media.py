@@ -287,6 +287,7 @@ def test_a_project_without_a_urlconf_skips_the_serving_check(project):
     check = diagnose(root, "media.serving")["media.serving"]
     assert check["status"] == "skipped"
     assert check["skipped_reason"] == "the settings have no ROOT_URLCONF: the project serves no URL"
+    assert check["enable_with"] == "a ROOT_URLCONF setting"
 
 
 def test_a_urlconf_failing_without_debug_is_a_skip_with_no_secret_in_it(project):

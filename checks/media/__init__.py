@@ -14,6 +14,7 @@ from __future__ import annotations
 from upload_diagnostics.diagnostics import Skip
 
 from .. import storages
+from ..django_settings import wrong_settings
 
 
 def on_disk(ctx) -> list:
@@ -23,6 +24,11 @@ def on_disk(ctx) -> list:
     from django.contrib.staticfiles.storage import StaticFilesStorage
     from django.core.files.storage import FileSystemStorage
 
+    wrong = wrong_settings(ctx.settings)
+    if wrong:  # Django cannot build the storages from them
+        raise Skip(f"{', '.join(wrong)} of the wrong type (django.E005): Django cannot build "
+                   "the storages from them", "the settings with the types "
+                   "django.upload_settings names")
     found = [use for use in storages.of_class(ctx, FileSystemStorage)
              if use.name != "staticfiles" and not isinstance(use.instance, StaticFilesStorage)]
     if not found:

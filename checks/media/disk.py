@@ -55,7 +55,8 @@ class MediaDisk(Check):
         found = deployment.read(ctx.project_root, ctx.files)
         if not found.runners and not found.images:
             raise Skip("the project shows no container or platform: no Dockerfile, compose "
-                       "file, fly.toml, render.yaml, Kubernetes manifest or Heroku Procfile")
+                       "file, fly.toml, render.yaml, Kubernetes manifest or Heroku Procfile",
+                       "the deployment's files in the project (--project-dir)")
         workdir = next((w for _, w in found.images if w), None)
         for use in uses:
             folder = use.instance.location

@@ -45,10 +45,12 @@ def local_urls(ctx) -> dict[str, list]:
     storages using it; Skip when there is none to check."""
     uses = on_disk(ctx)
     if not getattr(ctx.settings, "ROOT_URLCONF", None):
-        raise Skip("the settings have no ROOT_URLCONF: the project serves no URL")
+        raise Skip("the settings have no ROOT_URLCONF: the project serves no URL",
+                   "a ROOT_URLCONF setting")
     urls = {use.instance.base_url for use in uses if use.instance.base_url}
     if not urls:
-        raise Skip("MEDIA_URL is not set: the storages on disk give their files no URL")
+        raise Skip("MEDIA_URL is not set: the storages on disk give their files no URL",
+                   "a MEDIA_URL setting")
     local = sorted(url for url in urls if not urlsplit(url).netloc)
     if not local:
         raise Skip("the storages on disk have URLs on another host ("
