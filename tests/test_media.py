@@ -31,6 +31,14 @@ DOCKERFILE = """
     COPY . .
     CMD ["gunicorn", "testsite.wsgi", "-b", "0.0.0.0:8000"]
 """
+# Uploads on S3 (django-storages; no request is made: the checks only build the storage).
+S3_STORAGES = """
+    STORAGES = {
+        "default": {"BACKEND": "storages.backends.s3.S3Storage",
+                    "OPTIONS": {"bucket_name": "photos", "endpoint_url": "http://127.0.0.1:9"}},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+"""
 NGINX_MEDIA = """
     server {
         listen 80;
@@ -258,15 +266,7 @@ def test_a_dockerfile_alone_is_a_warning(project):
 
 def test_s3_instead_of_disk_skips_both_saying_so(project):
     root = site(project, {"Dockerfile": DOCKERFILE, "Procfile": "web: gunicorn x.wsgi\n"},
-                extra="""
-        STORAGES = {
-            "default": {"BACKEND": "storages.backends.s3.S3Storage",
-                        "OPTIONS": {"bucket_name": "photos",
-                                    "endpoint_url": "http://127.0.0.1:9"}},
-            "staticfiles": {"BACKEND":
-                            "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        }
-    """)
+                extra=S3_STORAGES)
     checks = diagnose(root)
     for check_id in ("media.serving", "media.disk"):
         assert checks[check_id]["status"] == "skipped"
@@ -332,16 +332,7 @@ def test_a_model_field_on_disk_beside_s3_is_judged_by_its_own_folder_and_url(pro
             command: gunicorn testsite.wsgi
             volumes:
               - media:/app/media
-    """}, extra="""
-        INSTALLED_APPS += ["photos"]
-        STORAGES = {
-            "default": {"BACKEND": "storages.backends.s3.S3Storage",
-                        "OPTIONS": {"bucket_name": "photos",
-                                    "endpoint_url": "http://127.0.0.1:9"}},
-            "staticfiles": {"BACKEND":
-                            "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        }
-    """)
+    """}, extra='INSTALLED_APPS += ["photos"]\n' + textwrap.dedent(S3_STORAGES))
     checks = diagnose(root)
     found = by_code(checks["media.disk"])["media.E020"]
     assert found["message"].startswith(
