@@ -25,6 +25,7 @@ BUILTIN = {
     "imagekit": ("imagekit.credentials.ImageKitCredentials", "imagekit.compat.ImageKitSdk",
                  "imagekit.network.ImageKitAuth", "imagekit.roundtrip.ImageKitUpload"),
     "media": ("media.serving.MediaServing", "media.disk.MediaDisk"),
+    "s3": ("s3.config.S3Config", "s3.bucket.S3Bucket", "s3.upload.S3Upload"),
 }
 FLAGS = (*SERVER_FLAGS, *E2E_FLAGS)
 # Called once with the Context before any check runs (e.g. to point an SDK at a

@@ -1,15 +1,17 @@
 """--cleanup: what the write tier may have left under its test prefixes - upload-diagnostics/
-on each storage of STORAGES, and the test folder of ImageKit's media library - listed, and
-deleted with --yes. The exit status is 0 only when every place could be listed and nothing
-is left there."""
+on each storage the project uses (STORAGES and storage= on model fields), and the test
+folder of ImageKit's media library - listed, and deleted with --yes. The exit status is 0
+only when every place could be listed and nothing is left there."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 
+from upload_diagnostics.diagnostics.roundtrip import PREFIX
+
+from . import storages
 from .django_settings import wrong_settings
 from .e2e.recording import local_root, remove_empty_dirs, walk
-from .e2e.session import PREFIX
 from .imagekit import config as ik_config
 from .imagekit.leftovers import Library, test_folder
 
@@ -48,25 +50,22 @@ def _storages(ctx) -> list[Place]:
     if not ctx.django_ready:
         return [Place("Django storages", PREFIX, skipped="no Django settings (pass --settings "
                                                         "MODULE)")]
-    from django.core.files.storage import storages
-
     wrong = [name for name in wrong_settings(ctx.settings) if name.startswith("STORAGES")]
     if wrong:
         return [Place("Django storages", PREFIX, problem=f"{wrong[0]} is not usable "
                                                         "(django.E005)")]
-    return [_storage(ctx, alias, storages) for alias in ctx.settings.STORAGES]
+    return [_storage(ctx, use) for use in storages.resolve(ctx) if not use.same_as]
 
 
-def _storage(ctx, alias: str, storages) -> Place:
+def _storage(ctx, use: storages.StorageUse) -> Place:
     from django.core.exceptions import ImproperlyConfigured
 
-    place = Place(f"storage {alias!r}", PREFIX)
-    try:
-        storage = storages[alias]
-    except Exception as exc:  # noqa: BLE001 - a backend that cannot be built holds nothing
-        place.skipped = f"cannot be built ({type(exc).__name__}: {exc})"
+    place = Place(f"storage {use.name!r}", PREFIX)
+    storage = use.instance
+    if storage is None:  # a backend that cannot be built holds nothing
+        place.skipped = f"cannot be built ({use.problem})"
         return place
-    place.where += f" ({type(storage).__module__}.{type(storage).__qualname__})"
+    place.where += f" ({use.backend})"
     try:
         place.found = walk(storage, PREFIX)
     except ImproperlyConfigured as exc:  # (STATIC_ROOT unset): nothing was saved there either

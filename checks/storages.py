@@ -59,7 +59,7 @@ def of_class(ctx, cls) -> list[StorageUse]:
 def _resolve(ctx) -> list[StorageUse]:
     from django.core.files.storage import storages
 
-    uses = [_alias(ctx, alias, storages) for alias in storages.backends]
+    uses = [_alias(ctx, alias, storages) for alias in _aliases(storages)]
     instances = {id(use.instance): use.name for use in uses if use.instance is not None}
     for label, model_field in field_storages():
         storage = model_field.storage
@@ -68,6 +68,15 @@ def _resolve(ctx) -> list[StorageUse]:
             + _made_by(model_field), _field_line(ctx, model_field), storage,
             model_field=model_field, same_as=instances.get(id(storage))))
     return uses
+
+
+def _aliases(storages) -> list[str]:
+    """STORAGES' aliases, none when Django cannot read it (django.upload_settings says
+    why)."""
+    try:
+        return list(storages.backends)
+    except Exception:  # noqa: BLE001 - STORAGES not a dict: Django itself fails on it
+        return []
 
 
 def field_storages() -> list[tuple[str, Any]]:
@@ -111,18 +120,22 @@ def _made_by(model_field) -> str:
 
 def _field_line(ctx, model_field) -> str | None:
     """`path:line` of the field's assignment in its model's class body."""
-    model = model_field.model
+    return class_line(ctx, model_field.model, model_field.name)
+
+
+def class_line(ctx, cls, name: str) -> str | None:
+    """`path:line` where the body of class `cls` assigns `name`, when its source shows it."""
     try:
-        path = Path(inspect.getsourcefile(model) or "")
-    except TypeError:  # a model built in memory
+        path = Path(inspect.getsourcefile(cls) or "")
+    except TypeError:  # a class built in memory
         return None
     tree = ctx.parsed(path) if path.is_file() else None
     for node in ast.walk(tree) if tree else ():
-        if isinstance(node, ast.ClassDef) and node.name == model.__name__:
+        if isinstance(node, ast.ClassDef) and node.name == cls.__name__:
             for item in node.body:
                 targets = item.targets if isinstance(item, ast.Assign) else [item.target] \
                     if isinstance(item, ast.AnnAssign) else []
-                if any(isinstance(t, ast.Name) and t.id == model_field.name for t in targets):
+                if any(isinstance(t, ast.Name) and t.id == name for t in targets):
                     return f"{ctx.relpath(path)}:{item.lineno}"
     return None
 

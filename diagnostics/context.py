@@ -12,6 +12,7 @@ from . import limits, model
 from .files import DEFAULT_LIMIT, Files, os_reason as files_reason
 from .options import Options
 from .redact import secret_assignments
+from .roundtrip import LeftBehind
 
 # Folders that never hold the project's own files.
 SKIP_DIRS = {"node_modules", "site-packages", "dist-packages", "__pycache__", "build", "dist",
@@ -126,16 +127,19 @@ class Context:
         if func in self._cleanups:
             self._cleanups.remove(func)
 
-    def run_cleanups(self) -> list[str]:
-        """Run pending undo steps, newest first; returns the errors they raised."""
-        errors = []
+    def run_cleanups(self) -> tuple[list[str], list[model.Finding]]:
+        """Run pending undo steps, newest first; returns the errors they raised, and the
+        findings of the storage round trips that left objects behind."""
+        errors, left = [], []
         while self._cleanups:
             func = self._cleanups.pop()
             try:
                 func()
+            except LeftBehind as exc:  # names the objects itself
+                left += exc.findings
             except Exception as exc:  # reported by the runner, never raised
                 errors.append(f"{getattr(func, '__name__', func)}: {exc}")
-        return errors
+        return errors, left
 
     def at_end(self, func: Callable[[], None]) -> None:
         """Have the runner call `func` once every check has ended (or been abandoned):

@@ -67,6 +67,45 @@ C001 = Code(
         "remove those objects by hand, then fix what made the undo fail (permissions, "
         "a storage that cannot delete).")
 
+C002 = Code(
+    code="diagnostics.C002",
+    title="A test object was left behind in the storage",
+    detects="With --e2e a write-tier check (e2e.storage, imagekit.upload, s3.upload) "
+            "writes under a dedicated test prefix and deletes every name it wrote, even "
+            "after a failure, a timeout or Ctrl-C, then proves each gone. A name whose "
+            "delete failed, or that still exists afterwards, is listed here with the "
+            "storage, the prefix and the error.",
+    why="A diagnostic object stays in the real storage (it may be served or billed); the "
+        "same delete failure hits the project when users remove images.",
+    bad="# a key or IAM policy that may write but not delete\n"
+        "{\"Effect\": \"Allow\", \"Action\": [\"s3:PutObject\", \"s3:GetObject\"]}",
+    good="{\"Effect\": \"Allow\", \"Action\": [\"s3:PutObject\", \"s3:GetObject\", "
+         "\"s3:DeleteObject\", \"s3:ListBucket\"]}",
+    fix="Run diagnose-uploads --cleanup --yes (it deletes what is under upload-diagnostics/ "
+        "on each storage the project uses and under the test folder of ImageKit's media "
+        "library), or delete the listed objects by hand; then fix the permission or the "
+        "backend's delete() that failed.",
+    lang="json")
+
+C003 = Code(
+    code="diagnostics.C003",
+    title="A test object may be left in the storage",
+    detects="With --e2e a write into the real storage got no answer (the connection "
+            "dropped, or no answer in time), so the object may be stored although the "
+            "check never learnt it was, and the storage cannot list the test prefix to "
+            "find out; or a write was still running when the check was stopped (a timeout, "
+            "Ctrl-C) and may land after the deletes. The finding names the exact object, "
+            "the storage and the prefix.",
+    why="Nothing knows the object exists, so nothing deletes it: it stays in the storage "
+        "(and may be served or billed). Users' uploads that time out the same way leave "
+        "orphans too.",
+    bad="_save() -> ConnectionError after the bytes were sent; the storage has no listdir()",
+    good="def listdir(self, path):\n    ...  # lets the check (and --cleanup) see what is there",
+    fix="Run diagnose-uploads --cleanup to list what is under the test prefixes of each "
+        "storage (ImageKit's media library included) and --cleanup --yes to delete it, or "
+        "delete the named object by hand; give the storage a listdir() (and the key the "
+        "right to list) so it can be confirmed next time.")
+
 E005 = Code(
     code="diagnostics.E005",
     title="A check was interrupted",

@@ -129,11 +129,12 @@ class Runner:
             try:
                 result = self.run_one(check)
             except KeyboardInterrupt:
-                errors = self.ctx.run_cleanups()
+                errors, left = self.ctx.run_cleanups()
                 result = self._result(check, "error", [E005(
                     f"{check.id} was interrupted (Ctrl-C)",
                     "Run it again to completion; its undo steps ran.",
-                    [traceback_block("\n".join(errors), "Cleanup errors")] if errors else [])])
+                    [traceback_block("\n".join(errors), "Cleanup errors")] if errors else []),
+                    *left])
                 results.append(result)
                 for rest in ordered[n:]:
                     results.append(self._skip(rest, "the run was interrupted (Ctrl-C)", None))
@@ -187,7 +188,7 @@ class Runner:
             work.stop.set()
             if begun is not None:
                 begun.stop.set()
-        cleanup_errors = self.ctx.run_cleanups()
+        cleanup_errors, left = self.ctx.run_cleanups()
         if timed_out:
             findings = [E003(
                 f"{check.id} did not finish within {timeout:g} s and was abandoned",
@@ -213,11 +214,13 @@ class Runner:
                 if skip:
                     result.status = "skipped"
                     result.skipped_reason, result.enable_with = skip.reason, skip.enable_with
+        result.findings += left  # (a round trip's undo names what it left itself)
         if cleanup_errors:
             result.findings.append(C001(
                 f"{check.id} could not undo what it did: {cleanup_errors[0]}",
                 "Remove the named objects by hand; the evidence lists every failed undo step.",
                 [traceback_block("\n".join(cleanup_errors), "Undo errors")]))
+        if left or cleanup_errors:
             result.status = "fail" if result.status in ("pass", "warn") else result.status
         skipped = self.ctx.files.taken(check.id)
         if skipped:

@@ -31,8 +31,10 @@ import secrets
 import threading
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from local_server import LocalServer
 
 ENDPOINT_ID = "emulator"
 HELP = "For support kindly contact us at support@imagekit.io ."
@@ -70,9 +72,14 @@ class _Fault:
     path: str | None  # only requests whose path starts with this
 
 
-class ImageKitEmulator:
+class ImageKitEmulator(LocalServer):
+    """The emulator; `url` is the API base URL (the upload and management APIs live there)."""
+
+    handler_attr, name = "emulator", "imagekit-emulator"
+
     def __init__(self, private_key: str | None = None, public_key: str | None = None,
                  stall_s: float = 60.0):
+        super().__init__()
         generated = make_keys()
         self.private_key = private_key or generated[0]
         self.public_key = public_key or generated[1]
@@ -81,43 +88,6 @@ class ImageKitEmulator:
         self.requests: list[Request] = []
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle -------------------------------------------------------------------
-    def start(self) -> "ImageKitEmulator":
-        handler = type("Handler", (_Handler,), {"emulator": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        name="imagekit-emulator", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()  # releases stalled requests
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(5)
-
-    def __enter__(self) -> "ImageKitEmulator":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        return self._server.server_address[1]
-
-    @property
-    def url(self) -> str:
-        """The API base URL (both the upload and the management API live here)."""
-        return f"http://127.0.0.1:{self.port}"
 
     @property
     def url_endpoint(self) -> str:
@@ -350,6 +320,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if status != 204:
             self.wfile.write(body)
+
+
+ImageKitEmulator.handler = _Handler
 
 
 def main() -> None:

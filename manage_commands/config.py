@@ -71,6 +71,9 @@ SHAPE: dict[str, Rule | dict[str, Rule]] = {
         "FOLDER": (lambda v: isinstance(v, str) and v.strip("/") != "",
                    'a folder other than the root, such as "/upload-diagnostics"'),
     },
+    "S3": {
+        "TIMEOUT": (_is_positive, "a number of seconds above 0"),
+    },
     "E2E": {
         "URL": (_is_texts, 'a path such as "/api/photos/", or a list of them'),
         "URL_NAME": (_is_text, 'a URL name such as "photo-upload"'),

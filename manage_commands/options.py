@@ -53,16 +53,17 @@ def general_options() -> list[Option]:
                "--format json again, in the formats asked for; the exit status follows "
                "--fail-level as in a run. Example: --from-json report.json --format html "
                "--output report.html", "FILE"),
-        Option(("--offline",), "offline", "Skip the network tier: no call to ImageKit, to a "
-               "stored file's URL or to the site's public address. Skipped checks are listed "
-               "with the reason. Example: --offline --format json", flag=True),
+        Option(("--offline",), "offline", "Skip the network tier: no call to ImageKit, to an "
+               "S3 bucket, to a stored file's URL or to the site's public address. Skipped "
+               "checks are listed with the reason. Example: --offline --format json", flag=True),
         Option(("--e2e",), "e2e", "Also run the write tier: upload a generated test image to "
                "the real configured storage under a dedicated prefix, and delete it again. "
                "Example: --e2e imagekit",
                flag=True),
         Option(("--cleanup",), "cleanup", "Run no check: list what the write tier may have "
-               "left under its test prefixes (upload-diagnostics/ on each storage of STORAGES, "
-               "the test folder of ImageKit's media library) and exit; status 1 when "
+               "left under its test prefixes (upload-diagnostics/ on each storage of STORAGES "
+               "and of model fields, the test folder of ImageKit's media library) and exit; "
+               "status 1 when "
                "something is there or a place cannot be listed. Example: --cleanup",
                flag=True, action=_cleanup),
         Option(("--yes",), "yes", "With --cleanup, delete what it lists. Example: --cleanup "

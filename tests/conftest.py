@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "photoapp"
 IK5_PYTHON = os.environ.get("UPLOAD_DIAGNOSTICS_IK5_PYTHON", str(REPO / ".venv-ik5/bin/python"))
+CORE_PYTHON = os.environ.get("UPLOAD_DIAGNOSTICS_CORE_PYTHON", str(REPO / ".venv-core/bin/python"))
 
 
 # Finding codes that a real run of the command reported during this session, for
@@ -94,6 +96,20 @@ def interruptible() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+def interrupt_when(command: list, ready, cwd, env) -> subprocess.CompletedProcess:
+    """Start `command`, press Ctrl-C once `ready()` is true (it must still be running
+    then), and wait for it to end."""
+    proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
+    deadline = time.monotonic() + 60
+    while not ready():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    return subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
+
+
 # Run as root (as CI does), a process without these capabilities meets the file
 # permissions an ordinary user would.
 AS_USER = ["setpriv", "--inh-caps=-dac_override,-dac_read_search",
@@ -119,6 +135,23 @@ def run_manage(project: Path, *args, env=None, python=None, timeout=300) -> Run:
                           cwd=project, env=env or base_env(), capture_output=True, text=True,
                           timeout=timeout)
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def site_packages(python) -> Path:
+    return Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()"
+                                "['purelib'])"], capture_output=True, text=True,
+                               check=True).stdout.strip())
+
+
+def core_python(venv: Path) -> Path:
+    """A Python with this package (as installed here, editable) and only its runtime
+    dependencies (.venv-core's): none of the extras."""
+    subprocess.run([CORE_PYTHON, "-m", "venv", "--without-pip", venv], check=True)
+    site = site_packages(venv / "bin" / "python")
+    (site / "core.pth").write_text(f"{site_packages(CORE_PYTHON)}\n")
+    for path in site_packages(sys.executable).glob("__editable__*django_upload_diagnostics*"):
+        shutil.copy(path, site)
+    return venv / "bin" / "python"
 
 
 def write_files(root: Path, files: dict[str, str]) -> Path:
@@ -198,3 +231,7 @@ def pytest_terminal_summary(terminalreporter, config):
     if seed is not None:
         terminalreporter.write_line(f"test order: --randomly-seed={seed} replays it "
                                     "(-p no:randomly keeps the file order)")
+
+
+# The local S3 (moto's server and the error-injecting proxy): fixtures moto_server, local_s3.
+from s3_local import local_s3, moto_server  # noqa: E402,F401

@@ -76,8 +76,8 @@ def test_a_lost_answer_on_a_listable_storage_is_found_and_deleted(project, tmp_p
     outcome = assert_survived(diagnose(root, tmp_path / "out", "e2e", "--e2e"), returncode=1)
     failed = findings(outcome, "e2e.storage", "e2e.E006")
     assert failed and all("ConnectionResetError" in f["message"] for f in failed)
-    assert not findings(outcome, "e2e.storage", "e2e.C001")
-    assert not findings(outcome, "e2e.storage", "e2e.C002")  # listed, so known and deleted
+    assert not findings(outcome, "e2e.storage", "diagnostics.C002")
+    assert not findings(outcome, "e2e.storage", "diagnostics.C003")  # listed: known, deleted
     assert not (media / "upload-diagnostics").exists()
 
 
@@ -88,11 +88,11 @@ def test_a_lost_answer_in_imagekit_is_a_critical_finding_and_cleanup_removes_it(
     outcome = assert_survived(diagnose(root, tmp_path / "out", "e2e", "--e2e",
                                        emulator=emulator), returncode=1)
     [stored] = emulator.files.values()  # the upload whose answer was lost
-    [maybe] = findings(outcome, "e2e.storage", "e2e.C002")
+    [maybe] = findings(outcome, "e2e.storage", "diagnostics.C003")
     assert maybe["level"] == "critical"
     name = stored["filePath"].lstrip("/")
-    assert maybe["message"] == ("1 object(s) the end-to-end check sent may be left in the "
-                                f"storage: default:{name} (ConnectionError: ('Connection "
+    assert maybe["message"] == ("1 test object(s) sent to storage 'default' may be left "
+                                f"there: {name} (ConnectionError: ('Connection "
                                 "aborted.', RemoteDisconnected('Remote end closed connection "
                                 "without response')))")
     prefix = "/".join(name.split("/")[:2]) + "/"  # upload-diagnostics/<run>/
@@ -120,11 +120,13 @@ def test_imagekit_upload_names_the_file_a_lost_answer_may_have_left(project, tmp
     outcome = assert_survived(diagnose(root, tmp_path / "out", "imagekit.upload", "--e2e",
                                        emulator=emulator), returncode=1)
     [stored] = emulator.files.values()
-    [maybe] = findings(outcome, "imagekit.upload", "imagekit.C031")
+    [maybe] = findings(outcome, "imagekit.upload", "diagnostics.C003")
     assert maybe["level"] == "critical"
-    assert maybe["message"] == (f"The test file {stored['filePath']} may be left in the "
-                                "media library: the upload got no usable answer and listing "
-                                "/upload-diagnostics/ failed (ImageKit answered 500)")
+    assert maybe["message"] == ("1 test object(s) sent to ImageKit media library may be "
+                                f"left there: {stored['filePath']} (no usable answer: "
+                                "connection)")
+    assert "cannot list /upload-diagnostics/ to tell (LookupError: ImageKit answered " \
+        "500)" in maybe["hint"]
     status, places = cleanup(root, tmp_path / "c1", "--yes", emulator=emulator)
     assert place(places, "ImageKit media library")["found"] == [stored["filePath"]]
     assert emulator.files == {}
@@ -167,6 +169,39 @@ def test_cleanup_through_the_management_command(project, tmp_path):
     assert sorted(p.name for p in media.iterdir()) == ["keep.jpg"]  # folders removed too
     again = manage()
     assert again.returncode == 0 and "2 object" not in again.stdout
+
+
+def test_cleanup_looks_at_the_storage_of_a_model_field_too(project, tmp_path):
+    """The write tier stands in for model fields' storages too: what it left there is
+    listed and deleted like what it left on STORAGES."""
+    scans = tmp_path / "scans"
+    root = project(f"""
+        MEDIA_ROOT = {str(tmp_path / "media")!r}
+        STATIC_URL = "/static/"
+        INSTALLED_APPS += ["photos"]
+    """, {"photos/__init__.py": "", "photos/models.py": f"""
+        from django.core.files.storage import FileSystemStorage
+        from django.db import models
+
+
+        class Photo(models.Model):
+            scan = models.FileField(storage=FileSystemStorage(location={str(scans)!r}))
+
+            class Meta:
+                app_label = "photos"
+    """})
+    left = scans / "upload-diagnostics/20260101-000000-0a1b2c3d/scan.jpg"
+    left.parent.mkdir(parents=True)
+    left.write_bytes(b"x")
+    run = subprocess.run([sys.executable, "manage.py", "diagnose_uploads", "--cleanup",
+                          "--yes"], cwd=root, capture_output=True, text=True, env=base_env(),
+                         timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "  storage 'photos.Photo.scan' (django.core.files.storage.filesystem." \
+        "FileSystemStorage), under upload-diagnostics/: 1 object(s)\n" \
+        "    upload-diagnostics/20260101-000000-0a1b2c3d/scan.jpg  deleted\n" in run.stdout
+    assert run.stdout.endswith("1 of 1 object(s) deleted.\n")
+    assert list(scans.iterdir()) == []
 
 
 def test_yes_without_cleanup_is_a_usage_error(project, tmp_path):

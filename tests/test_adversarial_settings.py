@@ -74,6 +74,11 @@ def test_an_upload_setting_of_the_wrong_type_is_a_finding(tmp_path, line):
     assert "of the wrong type (django.E005)" in upload["skipped_reason"]
     for media in ("media.serving", "media.disk"):  # they read the storages Django builds
         assert "of the wrong type (django.E005)" in outcome.check(media)["skipped_reason"]
+    if line.startswith("STORAGES"):
+        s3 = outcome.check("s3.config")
+        assert (s3["status"], s3["skipped_reason"]) == (
+            "skipped", f"{WRONG[line].split(' is ')[0]} is of the wrong type (django.E005): Django "
+            "cannot build the storages")
 
 
 def test_a_storage_entry_without_a_backend_shows_no_option_value(tmp_path):

@@ -27,6 +27,7 @@ from django.core.files.uploadedfile import InMemoryUploadedFile  # noqa: E402
 from django.core.files.uploadhandler import StopFutureHandlers  # noqa: E402
 
 from upload_diagnostics.checks.e2e import recording, tracker as tracking  # noqa: E402
+from upload_diagnostics.diagnostics.roundtrip import no_answer  # noqa: E402
 from upload_diagnostics.checks.e2e.recording import (  # noqa: E402
     NameSearchLoop, PrefixedStorage, Recorder, RecordingStorage, StandIn, describe_image)
 from upload_diagnostics.checks.e2e.tracker import (  # noqa: E402
@@ -387,8 +388,7 @@ def test_prefixed_storage_writes_under_its_prefix_and_deletes_everything(tmp_pat
     (media / "upload-diagnostics/run1/photos/left-by-a-failed-save.jpg").write_bytes(b"x")
     assert storage.cleanup() == []
     assert not media.exists()  # the prefix folders and MEDIA_ROOT, made by the saves
-    with pytest.raises(RuntimeError, match="^the end-to-end check was stopped; nothing more "
-                       "is written$"):
+    with pytest.raises(RuntimeError, match="^the check was stopped; nothing more is written$"):
         storage.save("late.jpg", ContentFile(b"x"))
     sizes = [c.nbytes for c in storage.recorder.calls if c.op in ("size", "save")]
     assert sizes == [len(data), 1, 1, 1, len(data)]
@@ -424,18 +424,23 @@ class Stubborn(FileSystemStorage):
         super().delete(name)
 
 
-@pytest.mark.parametrize("mode,left", [
-    ("raise", "default:upload-diagnostics/run1/keep.jpg (PermissionError: read-only bucket)"),
-    ("ignore", "default:upload-diagnostics/run1/keep.jpg (still exists after delete)"),
+@pytest.mark.parametrize("mode,why", [
+    ("raise", "PermissionError: read-only bucket"), ("ignore", "still exists after delete"),
 ])
-def test_a_name_that_stays_is_reported(tmp_path, tracker, mode, left):
+def test_a_name_that_stays_is_reported(tmp_path, tracker, mode, why):
     real = Stubborn("keep.jpg", mode, location=str(tmp_path / "media"))
     storage, _ = prefixed(tmp_path, tracker, storage=real)
     storage.save("keep.jpg", ContentFile(b"k"))
     storage.save("zz-go.jpg", ContentFile(b"g"))  # after keep.jpg: the deletes go on
-    assert storage.cleanup() == [left]
+    [left] = storage.cleanup()
+    assert (left.code, left.level.label) == ("diagnostics.C002", "critical")
+    assert left.message == ("1 test object(s) could not be deleted from storage 'default': "
+                            f"upload-diagnostics/run1/keep.jpg ({why})")
+    assert "diagnose-uploads --cleanup --yes" in left.hint
+    assert "upload-diagnostics/run1/" in left.hint
+    assert storage.trip.left == [("upload-diagnostics/run1/keep.jpg", why)]
     assert not (tmp_path / "media/upload-diagnostics/run1/zz-go.jpg").exists()
-    assert storage.maybe_left == []  # listable: nothing is in doubt
+    assert storage.trip.maybe_left == []  # listable: nothing is in doubt
 
 
 class NoAnswer(FileSystemStorage):
@@ -459,12 +464,14 @@ def test_a_save_that_got_no_answer_is_in_doubt_when_the_storage_cannot_list(tmp_
     for name in ("reset.jpg", "other.jpg"):
         with pytest.raises(RuntimeError):
             storage.save(name, ContentFile(b"x"))
-    assert storage.unanswered == {"upload-diagnostics/run1/reset.jpg":
-                                  "RuntimeError: upload of upload-diagnostics/run1/reset.jpg "
-                                  "failed"}
-    assert storage.cleanup() == []
-    assert storage.maybe_left == ["default:upload-diagnostics/run1/reset.jpg (RuntimeError: "
-                                  "upload of upload-diagnostics/run1/reset.jpg failed)"]
+    why = "RuntimeError: upload of upload-diagnostics/run1/reset.jpg failed"
+    assert storage.trip.unanswered == {"upload-diagnostics/run1/reset.jpg": why}
+    [maybe] = storage.cleanup()
+    assert (maybe.code, maybe.level.label) == ("diagnostics.C003", "critical")
+    assert storage.trip.left == []
+    assert storage.trip.maybe_left == [("upload-diagnostics/run1/reset.jpg", why)]
+    assert "cannot list upload-diagnostics/run1/ to tell (NotImplementedError: no " \
+        "listing)" in maybe.hint
 
 
 @pytest.mark.parametrize("error,answered", [
@@ -474,10 +481,10 @@ def test_a_save_that_got_no_answer_is_in_doubt_when_the_storage_cannot_list(tmp_
     (type("ServerDisconnectedError", (Exception,), {})("d"), False),
     (ValueError("bad name"), True), (PermissionError("denied"), True)])
 def test_which_errors_mean_no_answer_came(error, answered):
-    assert recording.no_answer(error) is not answered
+    assert no_answer(error) is not answered
     wrapped = RuntimeError("upload failed")
     wrapped.__context__ = error
-    assert recording.no_answer(wrapped) is not answered
+    assert no_answer(wrapped) is not answered
 
 
 def test_no_answer_looks_ten_causes_deep():
@@ -488,8 +495,8 @@ def test_no_answer_looks_ten_causes_deep():
             outer.__cause__ = error
             error = outer
         return error
-    assert recording.no_answer(chain(9)) is True
-    assert recording.no_answer(chain(10)) is False
+    assert no_answer(chain(9)) is True
+    assert no_answer(chain(10)) is False
 
 
 def test_a_save_still_running_at_cleanup_is_reported(tmp_path, tracker):
@@ -505,8 +512,10 @@ def test_a_save_still_running_at_cleanup_is_reported(tmp_path, tracker):
     saving = threading.Thread(target=storage.save, args=("slow.jpg", ContentFile(b"s")))
     saving.start()
     started.wait(10)
-    assert storage.cleanup(wait=0.05) == [
-        "default: a save under upload-diagnostics/run1/ was still running"]
+    [maybe] = storage.cleanup(wait=0.05)
+    assert maybe.code == "diagnostics.C003" and storage.trip.left == []
+    assert storage.trip.maybe_left == [("upload-diagnostics/run1/slow.jpg",
+                                        "still being written when the check was stopped")]
     release.set()
     saving.join(10)
 
@@ -535,7 +544,7 @@ def test_a_name_search_that_never_ends_raises(tmp_path, tracker):
                         r"\(last: 'upload-diagnostics/run1/p_\w{7}\.jpg'\)", str(caught.value))
     assert "exists" not in vars(storage.inner)  # the guard is removed again
     assert storage.recorder.calls[-1].error.startswith("NameSearchLoop: ")
-    assert storage.names == {"upload-diagnostics/run1/p.jpg"}  # remembered for cleanup
+    assert list(storage.trip.names) == ["upload-diagnostics/run1/p.jpg"]  # for cleanup
 
 
 def test_a_slow_name_search_raises_at_the_stage_timeout(tmp_path, tracker):
@@ -730,8 +739,8 @@ def test_a_save_that_got_no_answer_is_not_in_doubt_when_the_storage_can_list(tmp
                               storage=NoAnswerListable(location=str(tmp_path / "m")))
     with pytest.raises(RuntimeError):
         storage.save("reset.jpg", ContentFile(b"x"))
-    assert list(storage.unanswered) == ["upload-diagnostics/run1/reset.jpg"]
-    assert storage.cleanup() == [] and storage.maybe_left == []
+    assert list(storage.trip.unanswered) == ["upload-diagnostics/run1/reset.jpg"]
+    assert storage.cleanup() == [] and storage.trip.maybe_left == []
     assert not (tmp_path / "m/upload-diagnostics/run1/reset.jpg").exists()
 
 
@@ -856,13 +865,16 @@ def test_saves_at_once_each_finish_and_cleanup_waits_for_all(tmp_path, tracker, 
         started[name].wait(10)
     release[first].set()
     threads[first].join(10)
-    assert storage.cleanup(wait=0.05) == [
-        "default: a save under upload-diagnostics/run1/ was still running"]
+    [maybe] = storage.cleanup(wait=0.05)
+    assert maybe.code == "diagnostics.C003" and storage.trip.left == []
+    [running] = {*started} - {first}
+    assert storage.trip.maybe_left == [(f"upload-diagnostics/run1/{running}",
+                                        "still being written when the check was stopped")]
     for name in started:
         release[name].set()
         threads[name].join(10)
     assert errors == [] and "exists" not in vars(storage.inner)
-    assert storage.names == {f"upload-diagnostics/run1/{n}" for n in started}
+    assert set(storage.trip.names) == {f"upload-diagnostics/run1/{n}" for n in started}
 
 
 def test_a_name_search_in_one_thread_does_not_count_anothers(tmp_path, tracker):

@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
-from conftest import REPO, interruptible, run_cli, run_manage
+from conftest import REPO, interrupt_when, run_cli, run_manage
 from plugins.harness import (PLUGINS, by_id, checks_setting, codes, env, make_venv,
                              pip_install, validate)
 
@@ -269,16 +267,9 @@ def test_ctrl_c_runs_undo_steps_writes_the_report_and_exits_130(project, tmp_pat
                "--settings", "testsite.settings"]
     else:
         cmd = [sys.executable, "manage.py", "diagnose_uploads"]
-    proc = subprocess.Popen([*cmd, "udx", *JSON, "--output", str(out)], cwd=root, env=env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=interruptible)
-    deadline = time.monotonic() + 60
-    while not started.exists():
-        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 130, stderr
+    run = interrupt_when([*cmd, "udx", *JSON, "--output", str(out)], started.exists, root,
+                         env())
+    assert run.returncode == 130, run.stderr
     assert undo.read_text() == "undone"
     report = validate(json.loads(out.read_text()))
     assert report["run"]["flags"]["interrupted"] is True
@@ -287,7 +278,42 @@ def test_ctrl_c_runs_undo_steps_writes_the_report_and_exits_130(project, tmp_pat
     assert codes(checks["udx.sleeper"]) == ["diagnostics.E005"]
     assert checks["udx.consumer"]["status"] == "skipped"
     assert "interrupted" in checks["udx.consumer"]["skipped_reason"]
-    assert "Traceback" not in stderr
+    assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("undeletable", [False, True])
+def test_a_round_trip_undone_at_a_timeout_names_what_it_left(project, tmp_path, undeletable):
+    store = tmp_path / "store"
+    root = project(checks_setting(("Writer", {"store": str(store), "undeletable": undeletable,
+                                              "names": ["run1/a.jpg", "run1/b.jpg"]})))
+    run = run_manage(root, "udx.writer", "--timeout", "1", *JSON, env=env())
+    writer = by_id(validate(run.json()))["udx.writer"]
+    assert writer["status"] == "timeout"
+    if not undeletable:
+        assert run.returncode == 1 and codes(writer) == ["diagnostics.E003"]
+        assert list((store / "run1").iterdir()) == []
+        return
+    assert codes(writer) == ["diagnostics.E003", "diagnostics.C002"]  # not the generic C001
+    left = writer["findings"][1]
+    assert left["message"] == ("2 test object(s) could not be deleted from folder 'store': "
+                               "run1/a.jpg (PermissionError: read-only: run1/a.jpg)")
+    assert [row[0] for row in left["evidence"][0]["rows"]] == ["run1/a.jpg", "run1/b.jpg"]
+    assert left["evidence"][1]["items"] == [["storage", "folder 'store'"],
+                                            ["test prefix", "run1/"]]
+
+
+def test_a_round_trip_interrupted_with_ctrl_c_names_what_it_left(project, tmp_path):
+    store, started = tmp_path / "store", tmp_path / "started"
+    root = project(checks_setting(("Writer", {
+        "store": str(store), "undeletable": True, "started": str(started),
+        "names": ["run1/a.jpg"]})))
+    out = tmp_path / "report.json"
+    run = interrupt_when([sys.executable, "manage.py", "diagnose_uploads", "udx.writer",
+                          *JSON, "--output", str(out)], started.exists, root, env())
+    assert run.returncode == 130, run.stderr
+    writer = by_id(validate(json.loads(out.read_text())))["udx.writer"]
+    assert codes(writer) == ["diagnostics.E005", "diagnostics.C002"]
+    assert "run1/a.jpg (PermissionError" in writer["findings"][1]["message"]
 
 
 def test_each_layer_says_its_status_and_why(project):

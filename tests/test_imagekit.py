@@ -369,9 +369,14 @@ def test_an_undeletable_test_file_is_named(project, emulator, python):
     emulator.inject("server_error", path="/v1/files/", times=5)
     _, report = diagnose(root, "imagekit.upload", "--e2e", python=python,
                          env=emulator.environ())
-    assert codes(report) == ["imagekit.C030"]
-    leftover = next(iter(emulator.files))
-    assert leftover in findings(report, "imagekit.C030")[0]["message"]
+    assert codes(report) == ["diagnostics.C002"]
+    [leftover] = [f["filePath"] for f in emulator.files.values()]
+    [left] = findings(report, "diagnostics.C002")
+    assert left["message"].startswith("1 test object(s) could not be deleted from ImageKit "
+                                      f"media library: {leftover} (RuntimeError: DELETE "
+                                      "/v1/files/")
+    assert left["message"].endswith("answered 500)")
+    assert "diagnose-uploads --cleanup --yes" in left["hint"]
 
 
 READS_MISSING = {IK4: "result.custom_coordinates", IK5_PYTHON: "result.response_metadata.raw"}

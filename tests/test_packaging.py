@@ -3,19 +3,16 @@ console script renders a complete HTML report from there."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
 import sys
 import zipfile
 
-from conftest import REPO, base_env, exit_for, run_manage
+from conftest import CORE_PYTHON, REPO, base_env, exit_for, run_manage
 from plugins.harness import by_id, make_venv, pip_install, validate
 
 PACKAGES = ("diagnostics", "checks", "reports", "manage_commands")
-# A venv with the runtime dependencies alone (tests/run.sh prepares it).
-CORE_PYTHON = os.environ.get("UPLOAD_DIAGNOSTICS_CORE_PYTHON", str(REPO / ".venv-core/bin/python"))
 SERVER_EXTRA = 'pip install "django-upload-diagnostics[server]"'
 
 

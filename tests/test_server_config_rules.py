@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO, base_env, by_code, codes, note_emitted, run_cli, write_files
+from conftest import (base_env, by_code, codes, core_python, note_emitted, run_cli,
+                      write_files)
 from upload_diagnostics.manage_commands.cli import main as cli
 
 HEROKU_HINT = ("Keep uploads well under 30 s (set --timeout below 30 so the worker's own error "
@@ -626,29 +625,13 @@ def test_a_python_assignment_of_a_secret_in_what_gunicorn_says_is_scrubbed(tmp_p
     assert 'secret_key = "«redacted' in said and "py-canary-9182" not in str(check)
 
 
-CORE_PYTHON = os.environ.get("UPLOAD_DIAGNOSTICS_CORE_PYTHON",
-                             str(REPO / ".venv-core" / "bin" / "python"))
-
-
-def site_packages(python) -> Path:
-    return Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()"
-                                "['purelib'])"], capture_output=True, text=True,
-                               check=True).stdout.strip())
-
-
 def test_without_the_server_extra_the_check_is_skipped_and_says_why(tmp_path):
     """A Python with this package (as installed here, editable) and only its runtime
     dependencies (.venv-core's): none of the [server] extra's parsers."""
-    venv = tmp_path / "venv"
-    subprocess.run([CORE_PYTHON, "-m", "venv", "--without-pip", venv], check=True)
-    site = site_packages(venv / "bin" / "python")
-    (site / "core.pth").write_text(f"{site_packages(CORE_PYTHON)}\n")
-    for path in site_packages(sys.executable).glob("__editable__*django_upload_diagnostics*"):
-        shutil.copy(path, site)
     root = write_files(tmp_path / "site", {"manage.py": "",
                                            "Procfile": "web: gunicorn testsite.wsgi\n"})
     run = run_cli("server.config", "--project-dir", root, "--format", "json",
-                  python=venv / "bin" / "python")
+                  python=core_python(tmp_path / "venv"))
     assert run.returncode == 0, run.output
     check = run.json()["checks"][0]
     assert (check["id"], check["status"], check["findings"]) == ("server.config", "skipped", [])

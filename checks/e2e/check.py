@@ -12,13 +12,14 @@ any check runs, and with --e2e the dry run steps aside so the upload runs once.
 from __future__ import annotations
 
 from upload_diagnostics.diagnostics import Check, Skip
+from upload_diagnostics.diagnostics import roundtrip
 from upload_diagnostics.diagnostics.facts import E2E_IMAGES, UPLOAD_TIMINGS, WORKER_TIMEOUT
 
 from ..django_settings import wrong_settings
 from . import config as configuration
 from . import discovery, endpoint, findings, generic, hardset, images, memory, verdicts
 from . import tracker as tracking
-from .codes import (C001, C002, E001, E002, E003, E004, E005, E006, E007, E008, E009, E010, E050,
+from .codes import (E001, E002, E003, E004, E005, E006, E007, E008, E009, E010, E050,
                     E051, I001, I002, I050, W001, W002, W003, W050)
 from .recording import Recorder
 from .session import Session
@@ -47,7 +48,7 @@ class _Upload(Check):
     tags = ("e2e", "upload", "storage", "fileptr")
     layer = "upload"
     codes = (E001, E002, E003, E004, E005, E006, E007, E008, E009, E050, E051, W001, W002, W003,
-             W050, C001, C002, I001, I002, I050)
+             W050, *roundtrip.CODES, I001, I002, I050)
     uses = (WORKER_TIMEOUT.name,)
     provides = (UPLOAD_TIMINGS.name, "e2e.endpoints", E2E_IMAGES.name)
     needs_django = True
@@ -162,8 +163,8 @@ class _Run:
             self.chosen, self.others = discovery.select(config.urls, config.max_endpoints,
                                                         self.tracker.is_project)
         pictures = self._hard_set if self.hard else self._pair
-        session = Session(self.recorder, self.real)
-        ctx.on_cleanup(session.undo)
+        session = Session(self.recorder, self.real, ctx)
+        ctx.on_cleanup(session.finish)
         early, why_not = [], ""
         try:
             storages = session.start()
@@ -179,7 +180,7 @@ class _Run:
                                 self.handler_paths, config.fetch_timeout if fetch else None))
         finally:
             left = session.finish()
-            ctx.done_cleanup(session.undo)
+            ctx.done_cleanup(session.finish)
         yield from early
         yield from self._findings(left, session, why_not, fetch)
 
@@ -238,10 +239,7 @@ class _Run:
             judged={(c.storage, c.name) for _v, r in judged if r for c in r.calls})
         if judged:
             yield from verdicts.findings(ctx, judged, findings.saved_problems(self.tracker))
-        if left:
-            yield findings.leftover_finding(left, session.prefix)
-        if session.maybe_left:
-            yield findings.maybe_left_finding(session.maybe_left, session.prefix)
+        yield from left
         if self.facts:
             yield findings.endpoints_finding(self.facts)
         timings = findings.publish_timings(ctx, self.generic_runs, self.runs)

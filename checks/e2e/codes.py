@@ -227,37 +227,6 @@ W003 = Code(
         "['DATA']) for a field, --user NAME or --header 'Authorization: ...' (E2E USER "
         "or HEADERS) for authentication, --endpoint URL for a concrete address.")
 
-C001 = Code(
-    code="e2e.C001",
-    title="An object the check wrote could not be deleted",
-    detects="With --e2e the check writes under a dedicated prefix and deletes every name "
-            "it wrote, even after a failure, a timeout or Ctrl-C. A name whose delete() "
-            "failed, or that still exists afterwards, is listed here.",
-    why="A diagnostic object is left in the real storage (and may be served or billed); "
-        "the same delete() failure hits the project when users remove images.",
-    bad="def delete(self, name):\n    pass  # never removes anything",
-    good="def delete(self, name):\n    self.client.delete_file(self._file_id(name))",
-    fix="Run diagnose-uploads --cleanup --yes (it deletes what is under upload-diagnostics/ "
-        "on each storage that can list it), or delete the listed objects by hand; then fix "
-        "the backend's delete().")
-
-C002 = Code(
-    code="e2e.C002",
-    title="An object the check sent may be left in the storage",
-    detects="With --e2e a save into the real storage got no answer (the connection dropped "
-            "or timed out), so the object may be stored although the check never learnt "
-            "it was; and the storage cannot list the test prefix (no listdir()) to find "
-            "out. The finding names the exact name and the prefix.",
-    why="Nothing knows the object exists, so nothing deletes it: it stays in the storage "
-        "(and may be served or billed). Users' uploads that time out the same way leave "
-        "orphans too.",
-    bad="_save() -> ConnectionError after the bytes were sent; the storage has no listdir()",
-    good="def listdir(self, path):\n    ...  # lets the check (and --cleanup) see what is there",
-    fix="Run diagnose-uploads --cleanup to list what is under upload-diagnostics/ on each "
-        "storage (ImageKit's media library included) and --cleanup --yes to delete it, or "
-        "delete the named object by hand; give the storage a listdir() so it can be "
-        "confirmed next time.")
-
 I002 = Code(
     code="e2e.I002",
     title="The upload endpoints found, and what each answered",

@@ -13,7 +13,7 @@ from upload_diagnostics.diagnostics import Finding, kv, log, table, traceback_bl
 from upload_diagnostics.diagnostics.facts import (UPLOAD_TIMINGS, WORKER_TIMEOUT, Stage,
                                                   UploadTimings)
 
-from .codes import (C001, C002, E001, E002, E003, E004, E005, E006, E007, E008, E009, I001, I002,
+from .codes import (E001, E002, E003, E004, E005, E006, E007, E008, E009, I001, I002,
                     W001, W002, W003)
 from .recording import NameSearchLoop, Recorder
 from .tracker import Frame, Problem, Tracker
@@ -383,27 +383,6 @@ def name_search_finding(loop: NameSearchLoop, evidence) -> Finding:
         "timeout kills it. Make exists() return False for names that are not stored (or "
         "override get_available_name() to return the name when the backend overwrites).",
         list(evidence))
-
-
-def leftover_finding(left: list[str], prefix: str) -> Finding:
-    return C001(
-        f"The end-to-end check could not delete {len(left)} object(s) it wrote: {left[0]}",
-        f"Run `diagnose-uploads --cleanup --yes`, or delete them by hand (everything the "
-        f"check writes is under {prefix}); the storage's delete() failed or the object "
-        "still exists after it.",
-        [table("Objects left behind", ["object"], [[name] for name in left])])
-
-
-def maybe_left_finding(maybe: list[str], prefix: str) -> Finding:
-    return C002(
-        f"{len(maybe)} object(s) the end-to-end check sent may be left in the storage: "
-        f"{maybe[0]}",
-        f"The save got no answer and the storage cannot list {prefix} to tell. Run "
-        "`diagnose-uploads --cleanup` (it lists what is under upload-diagnostics/ on each "
-        "storage, ImageKit's media library included; --yes deletes it), or delete the "
-        "named objects by hand.",
-        [table("Objects that may be left", ["object"], [[name] for name in maybe]),
-         kv("Test prefix", {"prefix": prefix})])
 
 
 # -- timings ----------------------------------------------------------------------------

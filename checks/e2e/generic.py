@@ -206,16 +206,32 @@ def fetch(url: str, timeout: float) -> dict:
 
     from .recording import describe_image
 
-    got = {"url": url, "bytes": 0, "type": "", "problem": ""}
+    got = {"url": url, "bytes": 0, "type": "", "problem": "", "image": None}
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             data, got["type"] = response.read(), response.headers.get_content_type()
+    except urllib.error.HTTPError as exc:
+        got["problem"] = f"GET failed: {exc}{provider_error(exc)}"
+        return got
     except (urllib.error.URLError, OSError, ValueError) as exc:
         got["problem"] = f"GET failed: {exc}"
         return got
     got["bytes"] = len(data)
-    fmt, why = describe_image(data)
-    if fmt is None:
+    got["image"], why = describe_image(data)
+    if got["image"] is None:
         got["problem"] = (f"serves {len(data):,} bytes of {got['type']} that do not decode "
                           f"as an image ({why})")
     return got
+
+
+def provider_error(error) -> str:
+    """The error code and message of the XML body S3 (and each service that speaks its
+    API) answers with, as " (Code: Message)"; "" for any other body."""
+    from xml.etree import ElementTree
+
+    try:
+        root = ElementTree.fromstring(error.read(64 * 1024))
+    except (ElementTree.ParseError, OSError, ValueError):
+        return ""
+    code, message = root.findtext("Code"), root.findtext("Message")
+    return f" ({code}: {message})" if code else ""

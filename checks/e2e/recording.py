@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 
+from upload_diagnostics.diagnostics.roundtrip import RoundTrip
+
 from ..storages import field_storages
 from .tracker import Frame, Tracker
 
@@ -166,21 +168,19 @@ class RecordingStorage(Storage):
 
 
 class PrefixedStorage(Storage):
-    """A real storage under a dedicated prefix; remembers every name to delete it later."""
+    """A real storage under a dedicated prefix; every name it writes is the round trip's,
+    deleted by `cleanup()` (or by the runner's undo step on a timeout or Ctrl-C)."""
 
-    def __init__(self, recorder: Recorder, alias: str, factory, prefix: str):
+    def __init__(self, recorder: Recorder, alias: str, factory, prefix: str, ctx=None):
         self.recorder = recorder
         self.alias = alias
         self._factory = factory  # builds (or returns) the real storage on first use
         self._inner = None
         self.prefix = prefix
-        self.names: set[str] = set()  # written, or possibly written by a failed save
-        self.unanswered: dict[str, str] = {}  # name -> the error of a save that got no answer
-        self.maybe_left: list[str] = []  # set by cleanup(): stored perhaps, not confirmable
-        self._busy = 0
+        self.trip = RoundTrip(f"storage {alias!r}", prefix, self._delete_real,
+                              self._exists_real, lambda: walk(self._inner, prefix), ctx=ctx)
         self._searches: dict[int, dict] = {}  # thread -> its save's name search
-        self._idle = threading.Condition()
-        self.closed = False
+        self._lock = threading.Lock()
 
     @property
     def inner(self):
@@ -196,29 +196,15 @@ class PrefixedStorage(Storage):
 
     def save(self, name, content, max_length=None):
         name = self._name(name if name is not None else content.name)
-        with self._idle:
-            if self.closed:
-                raise RuntimeError("the end-to-end check was stopped; nothing more is written")
-            self._busy += 1
-            self.names.add(name)
-        try:
+        with self.trip.writing(name):
             with self.recorder.tracker.saving(content, name, self.alias) as problem, \
                     self.recorder.call(self.alias, "save", name) as call, self._guard():
-                try:
-                    call.name = self.inner.save(name, content, max_length)
-                except Exception as exc:
-                    if no_answer(exc):
-                        self.unanswered[name] = f"{type(exc).__name__}: {exc}"
-                    raise
-            self.names.add(call.name)
+                call.name = self.inner.save(name, content, max_length)
+            self.trip.stored(call.name)
             if problem:
                 problem.name = call.name
             self._keep(call, content)
             return call.name
-        finally:
-            with self._idle:
-                self._busy -= 1
-                self._idle.notify_all()
 
     def _keep(self, call: Call, content) -> None:
         """Read back what the real storage holds, to judge it like the recording storage."""
@@ -235,7 +221,7 @@ class PrefixedStorage(Storage):
         """Make a name search that never ends (exists() always True) raise instead. Saves
         running at once (in threads) share one wrapper; each counts its own search."""
         inner, me = self.inner, threading.get_ident()
-        with self._idle:
+        with self._lock:
             if not self._searches:
                 original = inner.exists
                 inner.exists = lambda name: self._exists(original, name)
@@ -243,7 +229,7 @@ class PrefixedStorage(Storage):
         try:
             yield
         finally:
-            with self._idle:
+            with self._lock:
                 del self._searches[me]
                 if not self._searches:
                     del inner.exists
@@ -291,45 +277,21 @@ class PrefixedStorage(Storage):
     def get_valid_name(self, name):
         return self.inner.get_valid_name(name)
 
-    def cleanup(self, wait: float = 20.0) -> list[str]:
-        """Delete every name written under the prefix; returns the names that remain, and
-        sets `maybe_left` to the saves that got no answer when the storage cannot list
-        the prefix to tell whether they stored anything."""
-        with self._idle:
-            self.closed = True
-            self._idle.wait_for(lambda: self._busy == 0, timeout=wait)
-            busy = self._busy
-        if self._inner is None:
-            return []
-        try:
-            swept, listable = walk(self.inner, self.prefix), True
-        except Exception:  # noqa: BLE001 - no listdir(), or it failed
-            swept, listable = [], False
-        left = []
-        for name in sorted(self.names | set(swept)):
-            try:
-                self.inner.delete(name)
-            except Exception as exc:
-                if not self._absent(name):
-                    left.append(f"{self.alias}:{name} ({type(exc).__name__}: {exc})")
-                continue
-            if self._absent(name) is False:
-                left.append(f"{self.alias}:{name} (still exists after delete)")
-        if not listable:
-            self.maybe_left = [f"{self.alias}:{name} ({error})"
-                               for name, error in sorted(self.unanswered.items())]
-        if self._root is not None:
-            remove_empty_dirs(self._root, self.prefix, self._root_existed)
-        if busy:
-            left.append(f"{self.alias}: a save under {self.prefix} was still running")
-        return left
+    def _delete_real(self, name: str) -> None:
+        if self._inner is not None:  # (never built: nothing was written)
+            self._inner.delete(name)
 
-    def _absent(self, name: str) -> bool | None:
-        """Whether `name` is gone; None when exists() itself fails."""
-        try:
-            return not self.inner.exists(name)
-        except Exception:
-            return None
+    def _exists_real(self, name: str) -> bool:
+        return self._inner is not None and self._inner.exists(name)
+
+    def cleanup(self, wait: float = 20.0) -> list:
+        """Delete every name written under the prefix: the round trip's findings for what
+        is left behind or may be left (a save that got no answer, on a storage that
+        cannot list the prefix to tell)."""
+        found = self.trip.finish(wait)
+        if self._inner is not None and self._root is not None:
+            remove_empty_dirs(self._root, self.prefix, self._root_existed)
+        return found
 
 
 def walk(storage, folder: str) -> list[str]:
@@ -354,19 +316,6 @@ def remove_empty_dirs(root: str, prefix: str, keep_root: bool = True) -> None:
         _rmdir(dirpath)
     if not keep_root:
         _rmdir(root)
-
-
-def no_answer(error: BaseException) -> bool:
-    """A connection or timeout error (in the chain of causes): the storage may have stored
-    what it was sent although no answer came back."""
-    seen = 0
-    while error is not None and seen < 10:
-        name = type(error).__name__
-        if isinstance(error, (ConnectionError, TimeoutError)) or "Connection" in name \
-                or "Timeout" in name or "Disconnected" in name:
-            return True
-        error, seen = error.__cause__ or error.__context__, seen + 1
-    return False
 
 
 def local_root(storage) -> str | None:

@@ -9,26 +9,26 @@ test databases, each inside a transaction that is rolled back.
 from __future__ import annotations
 
 import threading
-import time
-import uuid
 from contextlib import contextmanager
+
+from upload_diagnostics.diagnostics.roundtrip import run_prefix
 
 from .derived import follow
 from .endpoint import TestEnvironment
 from .recording import PrefixedStorage, Recorder, RecordingStorage, StandIn
 
 STEP_WAIT = 20.0  # seconds the undo waits for a request in flight before it restores
-PREFIX = "upload-diagnostics/"  # every run writes under PREFIX<time>-<random>/
 
 
 class Session:
     """Undone by `finish()`: called by the check itself, or by the runner's undo step when
-    the check times out or the run is interrupted."""
+    the check times out or the run is interrupted (each real storage's round trip is an
+    undo step of its own, registered with `ctx`, which runs first)."""
 
-    def __init__(self, recorder: Recorder, real: bool):
-        self.prefix = f"{PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-" \
-                      f"{uuid.uuid4().hex[:8]}/"
+    def __init__(self, recorder: Recorder, real: bool, ctx):
+        self.prefix = run_prefix()
         self.real = real
+        self.ctx = ctx
         self.prefixed: list[PrefixedStorage] = []
         if real:
             self.stand_in = StandIn(self._prefixed(recorder))
@@ -36,15 +36,14 @@ class Session:
             self.stand_in = StandIn(lambda alias, _real: RecordingStorage(recorder, alias))
         self.follow = follow(recorder.tracker)
         self.environment = TestEnvironment()
-        self.left: list[str] | None = None
-        self.maybe_left: list[str] = []  # saves that got no answer, not confirmable
+        self.left: list | None = None  # the round trips' findings, once finished
         self.stopping = False
         self._busy = 0
         self._idle = threading.Condition()
 
     def _prefixed(self, recorder):
         def make(alias, real):
-            storage = PrefixedStorage(recorder, alias, real, self.prefix)
+            storage = PrefixedStorage(recorder, alias, real, self.prefix, self.ctx)
             self.prefixed.append(storage)
             return storage
         return make
@@ -69,23 +68,15 @@ class Session:
                 self._busy -= go
                 self._idle.notify_all()
 
-    def finish(self) -> list[str]:
+    def finish(self) -> list:
         """Delete every name written, restore the storages, drop the test databases;
-        returns the objects that could not be deleted."""
+        returns the findings for objects left behind or that may be left."""
         with self._idle:
             self.stopping = True
             self._idle.wait_for(lambda: self._busy == 0, timeout=STEP_WAIT)
         if self.left is None:
-            self.left = [name for s in self.prefixed for name in s.cleanup()]
-            self.maybe_left = [name for s in self.prefixed for name in s.maybe_left]
+            self.left = [f for s in self.prefixed for f in s.cleanup()]
             self.stand_in.stop()
             self.follow.stop()
             self.environment.teardown()
         return self.left
-
-    def undo(self) -> None:
-        """The runner's undo step: raising names what is left for its critical finding."""
-        left = self.finish()
-        if left or self.maybe_left:
-            raise RuntimeError("; ".join([*(f"left in storage: {n}" for n in left), *(
-                f"may be left in storage: {n}" for n in self.maybe_left)]))

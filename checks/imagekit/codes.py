@@ -316,24 +316,3 @@ E031 = Code(
     "The storage fails after the file was stored, leaving an orphan.",
     "result.response_metadata.raw['fileId']  # on 5.x",
     "result.file_id", "Read fields the installed result class has.")
-
-C030 = Code(
-    "imagekit.C030", "The test file could not be deleted",
-    "With --e2e the uploaded test file could not be deleted afterwards.",
-    "A leftover object stays in the media library.",
-    "DELETE /v1/files/<id> answered 500", "DELETE /v1/files/<id> answered 204",
-    "Delete the named file id by hand in the dashboard (Media library).", "text")
-
-C031 = Code(
-    "imagekit.C031", "A test file may be left in the media library",
-    "With --e2e the test upload got no usable answer (the connection dropped, no answer "
-    "in time, a 5xx or a page that is not JSON) and listing the test folder to find out "
-    "whether ImageKit stored it failed too. The finding names the file's exact path.",
-    "ImageKit may have stored the file although its answer was lost; nobody knows its "
-    "file id, so nothing deletes it. The project's storage has the same blind spot: an "
-    "upload that times out may still be stored.",
-    "POST /api/v1/files/upload -> connection dropped; GET /v1/files -> 500",
-    "diagnose-uploads --cleanup --yes   # lists /upload-diagnostics/ and deletes it",
-    "Once ImageKit answers again, run diagnose-uploads --cleanup (it lists what is under "
-    "the test folder; --yes deletes it), or delete the named path in the dashboard's Media "
-    "library.", "shell")

@@ -11,12 +11,12 @@ import io
 import json
 import secrets
 
-from upload_diagnostics.diagnostics import Check, Finding, Skip, kv, table
+from upload_diagnostics.diagnostics import Check, Finding, Skip, kv, roundtrip, table
 
 from . import config as cfg
 from . import network
 from . import usage as usage_mod
-from .codes import C030, C031, E018, E030, E031, I030
+from .codes import E018, E030, E031, I030
 from .leftovers import Library, test_folder
 
 NO_FILE = "missing file parameter"
@@ -84,7 +84,7 @@ class ImageKitUpload(Check):
     title = "An upload to ImageKit round-trips through the installed SDK"
     layer = "storage"
     tags = ("imagekit", "storage", "e2e")
-    codes = (I030, E030, E031, C030, C031, *network.FAILURES)
+    codes = (I030, E030, E031, *roundtrip.CODES, *network.FAILURES)
     tier = "write"
     uses = ("imagekit.config",)
 
@@ -96,8 +96,7 @@ class ImageKitUpload(Check):
             raise Skip("imagekitio is not installed: there is no SDK to upload through",
                        "pip install imagekitio")
         folder = test_folder(ctx)
-        name = f"probe-{secrets.token_hex(4)}.png"
-        written: dict = {}
+        path = f"{folder}/probe-{secrets.token_hex(4)}.png"
         try:
             client = network.build_client(config)
         except Exception as exc:  # noqa: BLE001 - the SDK refused the configuration
@@ -105,71 +104,37 @@ class ImageKitUpload(Check):
                        f"configuration: {type(exc).__name__}: {exc}",
                        "Fix the values imagekit.credentials reports.")
             return
-
-        def undo():
-            if written.get("file_id") and not written.get("deleted"):
-                outcome = client.delete(written["file_id"])
-                if not outcome.ok:
-                    raise RuntimeError(f"could not delete ImageKit file {written['file_id']} "
-                                       f"({written.get('path')}): status {outcome.status}")
-        ctx.on_cleanup(undo)
-        ctx.progress(f"      imagekit.upload: uploading {folder}/{name}")
-        outcome = client.upload(tiny_png(), name, folder)
-        written["file_id"], written["path"] = stored(outcome.value if outcome.ok else
-                                                    answer_json(outcome))
-        request = f"POST /api/v1/files/upload ({folder}/{name})"
+        ids: dict[str, str] = {}  # path -> ImageKit's file id, once known
+        trip = roundtrip.RoundTrip("ImageKit media library", folder + "/",
+                                   lambda name: delete(client, ids, name),
+                                   listing=lambda: listed(Library.of(config), folder, ids),
+                                   sweep=False, ctx=ctx)
+        ctx.progress(f"      imagekit.upload: uploading {path}")
+        with trip.writing(path):
+            outcome = client.upload(tiny_png(), path.rsplit("/", 1)[1], folder)
+        file_id, stored_path = stored(outcome.value if outcome.ok else answer_json(outcome))
+        if file_id:
+            ids[stored_path or path] = file_id
+            trip.stored(stored_path or path)
+        request = f"POST /api/v1/files/upload ({path})"
         blocks = network.evidence(outcome, request, config.sdk,
                                   config.base_url or "https://upload.imagekit.io")
-        if not outcome.ok or not written.get("file_id"):
-            yield upload_failure(outcome, config, blocks)
-            if not written.get("file_id") and network.classify(outcome) in UNANSWERED:
-                yield from self.look_for(ctx, config, folder, f"{folder}/{name}", written)
-            if written.get("file_id"):  # stored although the SDK failed: remove it
-                yield from self.delete(ctx, client, config, written, undo, [])
-            ctx.done_cleanup(undo)
-            return
         rows = []
-        yield from self.check_fields(ctx, outcome.value, rows)
-        yield from self.delete(ctx, client, config, written, undo, rows)
-
-    def look_for(self, ctx, config, folder, path, written):
-        """Whether ImageKit stored an upload whose answer was lost (then `written` names
-        it, to be deleted); a critical finding when that cannot be known."""
-        try:
-            found = [f for f in Library.of(config).files_under(folder)
-                     if f.get("filePath") == path and f.get("fileId")]
-        except LookupError as exc:
-            yield C031(f"The test file {path} may be left in the media library: the upload "
-                       f"got no usable answer and listing {folder}/ failed ({exc})",
-                       f"Run `diagnose-uploads --cleanup` once ImageKit answers again (it "
-                       f"lists what is under {folder}/, --yes deletes it), or delete {path} "
-                       "in the dashboard's Media library.",
-                       [kv("May be left", {"path": path, "test folder": f"{folder}/",
-                                           "listing": str(exc)})])
-            return
-        if found:
-            written["file_id"], written["path"] = found[0]["fileId"], path
-
-    def delete(self, ctx, client, config, written, undo, rows):
-        deleted = client.delete(written["file_id"])
-        ctx.done_cleanup(undo)
-        written["deleted"] = deleted.ok
-        record = kv("Written and deleted", {"file id": written["file_id"],
-                                            "path": written["path"],
-                                            "deleted": "yes" if deleted.ok else "NO"})
-        if not deleted.ok:
-            yield C030(f"The test file {written['path']} (id {written['file_id']}) could "
-                       f"not be deleted: it is left in the media library",
-                       f"Delete file id {written['file_id']} in the ImageKit dashboard "
-                       "(Media library) by hand.",
-                       [record] + network.evidence(deleted, "DELETE /v1/files/{id}",
-                                                   config.sdk, config.base_url or ""))
-            return
-        yield I030(f"Uploaded {written['path']} (id {written['file_id']}) through "
-                   f"{config.sdk.label} and deleted it", "",
-                   [record] + ([table("Fields the project reads from upload results",
-                                      ["where", "expression", "in the response"], rows)]
-                               if rows else []))
+        if not outcome.ok or not file_id:
+            yield upload_failure(outcome, config, blocks)
+            if not file_id and network.classify(outcome) in UNANSWERED:
+                trip.lost(path, f"no usable answer: {network.classify(outcome)}")
+        else:
+            yield from self.check_fields(ctx, outcome.value, rows)
+        yield from trip.finish()
+        left = {name for name, _why in trip.left}
+        for name in [n for n in trip.names if n in ids and n not in left]:
+            yield I030(f"Uploaded {name} (id {ids[name]}) through {config.sdk.label} and "
+                       "deleted it", "",
+                       [kv("Written and deleted", {"file id": ids[name], "path": name})]
+                       + ([table("Fields the project reads from upload results",
+                                 ["where", "expression", "in the response"], rows)]
+                          if rows else []))
 
     def check_fields(self, ctx, result, rows):
         for path, line, chain, text in fields_read(ctx):
@@ -182,6 +147,23 @@ class ImageKitUpload(Check):
                            "(AttributeError, or None saved as the name); read the fields "
                            "the installed SDK's result has (see imagekit.sdk).",
                            [ctx.excerpt(path, line)], path=rel, line=line)
+
+
+def delete(client, ids: dict, path: str) -> None:
+    """Delete the test file at `path`; a path with no file id was never stored."""
+    if path in ids:
+        outcome = client.delete(ids[path])
+        if not outcome.ok:
+            raise RuntimeError(f"DELETE /v1/files/{ids[path]} answered "
+                               f"{outcome.status or outcome.error}")
+
+
+def listed(library: Library, folder: str, ids: dict) -> list[str]:
+    """The paths under the test folder (their ids kept); raises LookupError saying why."""
+    found = {f["filePath"]: f["fileId"] for f in library.files_under(folder)
+             if f.get("fileId")}
+    ids.update(found)
+    return list(found)
 
 
 def upload_failure(outcome, config, blocks) -> Finding:

@@ -7,7 +7,8 @@ import secrets
 import time
 from pathlib import Path
 
-from upload_diagnostics.diagnostics import Check, Code, Finding, Skip, code, kv, log, table
+from upload_diagnostics.diagnostics import (Check, Code, Finding, Skip, code, kv, log,
+                                            roundtrip, table)
 
 # A finding text meant to break out of every format it is rendered in.
 PAYLOAD = "</script><script>alert(1)</script> | a `tick` \u2028 next"
@@ -116,6 +117,36 @@ class Sleeper(Check):
         _touch(self.options.get("started"), "started")
         time.sleep(self.options.get("seconds", 3600))
         return [I003("woke up")]
+
+
+class Writer(Check):
+    """Writes `names` as files under the folder `store` through the engine's round trip,
+    then sleeps; with `undeletable`, deleting them fails (a read-only storage)."""
+
+    id = "udx.writer"
+    title = "Writes through a round trip, then hangs"
+    tags = ("udx", "slow")
+    codes = (I003, *roundtrip.CODES)
+
+    def run(self, ctx):
+        store = Path(self.options["store"])
+
+        def delete(name):
+            if self.options.get("undeletable"):
+                raise PermissionError(f"read-only: {name}")
+            (store / name).unlink(missing_ok=True)
+        trip = roundtrip.RoundTrip("folder 'store'", "run1/", delete,
+                                   lambda name: (store / name).exists(),
+                                   lambda: [f"run1/{p.name}" for p in (store / "run1").iterdir()],
+                                   ctx=ctx)
+        for name in self.options["names"]:
+            with trip.writing(name):
+                (store / name).parent.mkdir(parents=True, exist_ok=True)
+                (store / name).write_text("x")
+        _touch(self.options.get("started"), "started")
+        time.sleep(self.options.get("seconds", 3600))
+        yield from trip.finish()
+        yield I003("woke up")
 
 
 class QuickTimeout(Sleeper):
