@@ -24,6 +24,7 @@ BUILTIN = {
     "e2e": ("e2e.check.EndToEndUpload", "e2e.check.StorageUpload", "e2e.check.StoredUrls"),
     "imagekit": ("imagekit.credentials.ImageKitCredentials", "imagekit.compat.ImageKitSdk",
                  "imagekit.network.ImageKitAuth", "imagekit.roundtrip.ImageKitUpload"),
+    "media": ("media.serving.MediaServing", "media.disk.MediaDisk"),
     "s3": ("s3.config.S3Config", "s3.bucket.S3Bucket", "s3.upload.S3Upload"),
 }
 FLAGS = (*SERVER_FLAGS, *E2E_FLAGS)

@@ -72,6 +72,8 @@ def test_an_upload_setting_of_the_wrong_type_is_a_finding(tmp_path, line):
     upload = outcome.check("e2e.upload")
     assert upload["status"] == "skipped"
     assert "of the wrong type (django.E005)" in upload["skipped_reason"]
+    for media in ("media.serving", "media.disk"):  # they read the storages Django builds
+        assert "of the wrong type (django.E005)" in outcome.check(media)["skipped_reason"]
     if line.startswith("STORAGES"):
         s3 = outcome.check("s3.config")
         assert (s3["status"], s3["skipped_reason"]) == (

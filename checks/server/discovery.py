@@ -552,14 +552,24 @@ def live_processes(root: Path) -> list[Launch]:
     return found
 
 
+def is_dockerfile(path: Path) -> bool:
+    lower = path.name.lower()
+    return path.name == "Dockerfile" or lower.startswith("dockerfile.") \
+        or lower.endswith(".dockerfile")
+
+
+def is_compose(path: Path) -> bool:
+    return re.fullmatch(r"(docker-)?compose[\w.-]*\.ya?ml", path.name.lower()) is not None
+
+
 def reader_for(finder: Finder, path: Path):
     """The Finder method that reads this kind of deployment file, or None."""
     name, lower = path.name, path.name.lower()
     if name == "Procfile":
         return finder.procfile
-    if name == "Dockerfile" or lower.startswith("dockerfile.") or lower.endswith(".dockerfile"):
+    if is_dockerfile(path):
         return finder.docker_image
-    if re.fullmatch(r"(docker-)?compose[\w.-]*\.ya?ml", lower):
+    if is_compose(path):
         return finder.compose
     return {"render.yaml": finder.render, "railway.json": finder.railway,
             "railway.toml": finder.railway, "fly.toml": finder.fly,

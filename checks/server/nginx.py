@@ -18,6 +18,7 @@ from .discovery import deployment_files
 
 SYSTEM_CONF = Path("/etc/nginx/nginx.conf")
 PASSES = ("proxy_pass", "uwsgi_pass", "fastcgi_pass", "scgi_pass", "grpc_pass")
+FILES = ("alias", "root")  # a location with one of these (or an inherited root) serves files
 # Directive -> nginx's default.
 DEFAULTS = {"client_max_body_size": "1m", "proxy_read_timeout": "60s",
             "client_body_timeout": "60s", "proxy_request_buffering": "on",
@@ -53,6 +54,7 @@ class Parsed:
     errors: list[tuple[str, int, str]]  # (file, line, crossplane's message)
     snippet: bool
     files: set = field(default_factory=set)  # the file and every file it includes
+    served: list[Location] = field(default_factory=list)  # locations serving files from disk
 
 
 def looks_like_nginx(path: Path, files: Files) -> bool:
@@ -84,20 +86,23 @@ def parse(path: Path, files: Files) -> Parsed:
               for e in payload["errors"]]
     files = {c["file"]: c["parsed"] for c in payload["config"]}
     locations: list[Location] = []
+    served: list[Location] = []
     for config in payload["config"][:1]:  # includes are walked where they are included
-        walk(config["parsed"], config["file"], {}, "", locations, files)
+        walk(config["parsed"], config["file"], {}, "", (locations, served), files)
     # crossplane names an included file as written ("conf/../z.conf"): compared normalized
-    return Parsed(path, locations, errors, snippet, {os.path.normpath(f) for f in files})
+    return Parsed(path, locations, errors, snippet, {os.path.normpath(f) for f in files},
+                  served)
 
 
 def walk(directives, file, inherited, server_name, out, files) -> None:
-    """Collect proxied locations with the limits they inherit (http -> server -> location);
+    """Collect proxied locations with the limits they inherit (http -> server -> location)
+    into out[0], and locations serving files from disk (alias, root) into out[1];
     `include` directives are expanded from crossplane's parsed list of included files.
     (A `server` block is an http server: stream and mail blocks are not walked.)"""
     directives = expand_includes(directives, file, files)
     values = dict(inherited)
     for d in directives:
-        if d["directive"] in DEFAULTS and d["args"]:
+        if (d["directive"] in DEFAULTS or d["directive"] == "root") and d["args"]:
             values[d["directive"]] = (d["args"][0], f"{d['file']}:{d['line']}")
     for d in directives:
         name, block = d["directive"], d.get("block")
@@ -108,14 +113,14 @@ def walk(directives, file, inherited, server_name, out, files) -> None:
             walk(block, d["file"], values, " ".join(names[0]) if names else "", out, files)
         elif name in ("http", "location"):
             inner = expand_includes(block, d["file"], files)
-            if name == "location" and any(x["directive"] in PASSES for x in inner):
-                here = dict(values)
-                for x in inner:
-                    if x["directive"] in DEFAULTS and x["args"]:
-                        here[x["directive"]] = (x["args"][0], f"{x['file']}:{x['line']}")
-                passes = next(x["directive"] for x in inner if x["directive"] in PASSES)
-                out.append(Location(d["file"], d["line"], " ".join(d["args"]), server_name,
-                                    here, passes))
+            here = dict(values)
+            for x in inner:
+                if (x["directive"] in DEFAULTS or x["directive"] in FILES) and x["args"]:
+                    here[x["directive"]] = (x["args"][0], f"{x['file']}:{x['line']}")
+            passes = next((x["directive"] for x in inner if x["directive"] in PASSES), "")
+            if name == "location" and (passes or any(k in here for k in FILES)):
+                out[0 if passes else 1].append(Location(
+                    d["file"], d["line"], " ".join(d["args"]), server_name, here, passes))
             walk(block, d["file"], values, server_name, out, files)
 
 
