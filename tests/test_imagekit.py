@@ -224,6 +224,18 @@ def test_a_project_without_imagekit_is_not_applicable(project):
     assert codes(report) == []
 
 
+def test_a_missing_key_is_a_warning_when_uploads_go_to_another_remote_storage(project):
+    """ImageKit code left behind after a move to S3: the empty keys are not why uploads
+    fail (one imagekit.W004); with disk storage they stay errors (imagekit.E001)."""
+    files = {"media/__init__.py": "", "media/storage.py": STORAGE_4}
+    for backend, code in (("storages.backends.s3.S3Storage", "imagekit.W004"),
+                          ("django.core.files.storage.FileSystemStorage", "imagekit.E001")):
+        settings = SETTINGS.replace("media.storage.ImageKitStorage", backend)
+        _, report = diagnose(project(settings, files), "imagekit.credentials", "--offline")
+        assert {c for c in codes(report) if c in ("imagekit.E001", "imagekit.W004")} == \
+            {code}, backend
+
+
 # -- the key against the API: each answer its own code ----------------------------------
 
 FAULTS = [("rate_limit", "imagekit.W010"), ("server_error", "imagekit.E012"),

@@ -92,6 +92,21 @@ W003 = Code(
     'IMAGEKIT_PRIVATE_KEY = os.environ["IMAGEKIT_PRIVATE_KEY"]',
     "Read the setting from the environment, or remove the stale variable.")
 
+W004 = Code(
+    "imagekit.W004", "An ImageKit value is missing, but the default storage is not ImageKit's",
+    "The project imports imagekitio or names ImageKit keys in its settings, the key an "
+    "upload needs is missing or empty, and the default storage is another remote backend "
+    "(S3, GCS, Azure...): uploads do not go through ImageKit, so this is not why they "
+    "fail. (With FileSystemStorage the key stays an error, imagekit.E001: code may upload "
+    "through imagekitio itself.)",
+    "Code that still calls imagekitio directly (a leftover storage class, a management "
+    "command, a model field's own storage) fails the same way imagekit.E001 describes.",
+    'STORAGES = {"default": {"BACKEND": "storages.backends.s3.S3Storage"}}\n'
+    'IMAGEKIT_PRIVATE_KEY = os.environ.get("IMAGEKIT_PRIVATE_KEY", "")',
+    'STORAGES = {"default": {"BACKEND": "storages.backends.s3.S3Storage"}}\n'
+    '# the ImageKit settings and the unused storage class removed',
+    "Remove the ImageKit code and settings nothing uses, or set the key where it is used.")
+
 
 # -- imagekit.auth: what ImageKit answered --------------------------------------------------------
 

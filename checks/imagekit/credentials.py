@@ -12,7 +12,7 @@ from upload_diagnostics.diagnostics import Check, kv, table
 from upload_diagnostics.diagnostics.redact import fingerprint
 
 from . import config as cfg
-from .codes import E001, E002, E003, E004, E005, E006, I001, W001, W002, W003
+from .codes import E001, E002, E003, E004, E005, E006, I001, W001, W002, W003, W004
 
 PREFIXES = {"private_key": "private_", "public_key": "public_"}
 IMAGEKIT_HOSTS = ("ik.imagekit.io",)
@@ -50,7 +50,7 @@ class ImageKitCredentials(Check):
     title = "ImageKit keys and URL endpoint are well-formed"
     layer = "storage"
     tags = ("imagekit", "credentials", "storage")
-    codes = (I001, E001, W001, E002, E003, E004, E005, E006, W002, W003)
+    codes = (I001, E001, W001, E002, E003, E004, E005, E006, W002, W003, W004)
     provides = ("imagekit.config",)
 
     def run(self, ctx):
@@ -71,6 +71,7 @@ class ImageKitCredentials(Check):
 
 
 def missing(config):
+    absent = []  # (role, why), of the values this SDK needs
     for role in cfg.ROLES:
         found = config.values.get(role)
         if found and found.value.strip():
@@ -79,7 +80,9 @@ def missing(config):
         place = f"{where(found)} is empty" if found else "no setting or environment " \
             f"variable holds it (looked for {', '.join(cfg.SETTING_NAMES[role][:3])})"
         needed = role == "private_key" or config.sdk.generation in ("2", "3.0", "4")
-        if needed:
+        if needed and elsewhere(config):
+            absent.append(f"{label}: {place}")
+        elif needed:
             yield E001(f"The ImageKit {label} is missing: "
                        f"{place}",
                        f"Set {cfg.SETTING_NAMES[role][0]} (from the dashboard's Developer "
@@ -90,6 +93,20 @@ def missing(config):
                        f"{place}",
                        f"{config.sdk.label} does not need it to upload, but URLs built "
                        f"from it will be wrong; set {cfg.SETTING_NAMES[role][0]}.")
+    if absent:
+        yield W004(f"ImageKit values are missing ({'; '.join(absent)}), but the default "
+                   f"storage is {config.storage}, not ImageKit's",
+                   "Uploads do not go through ImageKit. Remove the ImageKit code and "
+                   "settings nothing uses, or set the values where imagekitio is called.")
+
+
+def elsewhere(config) -> bool:
+    """Whether uploads go to another remote storage (S3, GCS...): the default backend is
+    set and is neither ImageKit's nor one that keeps files locally (with those, code may
+    still upload through imagekitio itself)."""
+    local = ("FileSystemStorage", "InMemoryStorage")
+    return bool(config.storage) and not config.storage_is_imagekit and \
+        not config.storage.endswith(local)
 
 
 def swapped(config):

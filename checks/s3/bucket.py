@@ -16,7 +16,7 @@ from upload_diagnostics.diagnostics import Check, kv, table
 
 from . import errors
 from .codes import E049, E051, E052, E053, I040, I041
-from .found import located, origin, s3_uses
+from .found import located, origin, s3_uses, sent_acl
 
 DEFAULT_TIMEOUT = 10.0
 PUBLIC_ACLS = ("public-read", "public-read-write")
@@ -34,21 +34,22 @@ def timeout(ctx) -> float:
         return DEFAULT_TIMEOUT
 
 
-def client(session, storage, seconds: float):
+def client(session, s3, seconds: float):
     """The storage's boto3 client, made from its session as S3Storage.connection makes it,
     with one attempt per call and short timeouts."""
     from botocore.config import Config
 
+    storage = s3.storage
     bounds = Config(connect_timeout=seconds, read_timeout=seconds,
                     retries={"mode": "standard", "total_max_attempts": 1})
     return session.client("s3", region_name=storage.region_name, use_ssl=storage.use_ssl,
                           endpoint_url=storage.endpoint_url,
-                          config=storage.client_config.merge(bounds), verify=storage.verify)
+                          config=s3.client_config.merge(bounds), verify=storage.verify)
 
 
 def acl(storage) -> str | None:
-    """The canned ACL the storage sends with each upload (as its write parameters set it)."""
-    return storage.get_object_parameters("probe").get("ACL") or storage.default_acl
+    """The canned ACL the storage sends with each upload."""
+    return sent_acl(storage)[0]
 
 
 def where(ctx, s3, option: str) -> dict:
@@ -99,7 +100,7 @@ class S3Bucket(Check):
         storage, name, bucket = s3.storage, s3.use.name, s3.storage.bucket_name
         try:
             session = storage._create_session()
-            api = client(session, storage, seconds)
+            api = client(session, s3, seconds)
             credentials = session.get_credentials()
         except BotoCoreError as exc:  # a profile that is not there, a broken config file
             yield E053(f"Storage {name!r}: botocore cannot make a client for bucket {bucket!r}"

@@ -16,7 +16,8 @@ from upload_diagnostics.diagnostics.redact import fingerprint
 from ..settings_source import setting_line
 from .codes import (E001, E002, E003, E004, E005, E006, E007, E008, E009, E010, I001, W001,
                     W002, W003, W004, W005, W006)
-from .found import S3Use, broken, endpoint_region, explicit, located, origin, s3_uses
+from .found import (S3Use, broken, endpoint_region, explicit, located, origin, s3_uses,
+                    sent_acl)
 
 KEY_ID = re.compile(r"(AKIA|ASIA)[A-Z0-9]{16}")
 SECRET = re.compile(r"[A-Za-z0-9/+]{40}")
@@ -202,14 +203,6 @@ def checksums(ctx, s3: S3Use):
         'response_checksum_validation="when_required") (botocore.config.Config), or the '
         "AWS_REQUEST_CHECKSUM_CALCULATION/AWS_RESPONSE_CHECKSUM_VALIDATION variables.",
         [kv("Checksum settings botocore uses", values)], **located(line))
-
-
-def sent_acl(storage) -> tuple[str | None, str]:
-    """The canned ACL each upload carries and the option it comes from:
-    AWS_S3_OBJECT_PARAMETERS' ACL, else default_acl (as django-storages' write parameters
-    take them)."""
-    sent = storage.get_object_parameters("photo.jpg").get("ACL")
-    return (sent, "object_parameters") if sent else (storage.default_acl, "default_acl")
 
 
 def acl(ctx, s3: S3Use):

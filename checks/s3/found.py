@@ -184,3 +184,11 @@ def located(where: str | None) -> dict:
         return {}
     path, _, line = where.rpartition(":")
     return {"path": path, "line": int(line)} if line.isdigit() else {"path": where}
+
+
+def sent_acl(storage) -> tuple[str | None, str]:
+    """The canned ACL each upload carries and the option it comes from:
+    AWS_S3_OBJECT_PARAMETERS' ACL, else default_acl (as django-storages' write parameters
+    take them)."""
+    sent = storage.get_object_parameters("photo.jpg").get("ACL")
+    return (sent, "object_parameters") if sent else (storage.default_acl, "default_acl")
