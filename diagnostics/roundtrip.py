@@ -24,8 +24,9 @@ CODES = (C002, C003)  # what a round trip reports: list them in the check's `cod
 
 
 def run_prefix() -> str:
-    """A prefix of this run's own under PREFIX: "upload-diagnostics/<time>-<random>/"."""
-    return f"{PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}/"
+    """A prefix of this run's own under PREFIX: "upload-diagnostics/<UTC time>-<random>/"
+    (UTC: Django sets the process's time zone from TIME_ZONE)."""
+    return f"{PREFIX}{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}-{uuid.uuid4().hex[:8]}/"
 
 
 def no_answer(error: BaseException) -> bool:
