@@ -253,9 +253,9 @@ def test_aws_credentials_acl_expiry_region_and_signature(project, tmp_path):
 
 
 def test_where_boto3_finds_the_credentials(project, tmp_path):
-    settings = f"""
-        STORAGES = {{"default": {{"BACKEND": "storages.backends.s3.S3Storage",
-                                "OPTIONS": {{"file_overwrite": False}}}}}}
+    settings = """
+        STORAGES = {"default": {"BACKEND": "storages.backends.s3.S3Storage",
+                                "OPTIONS": {"file_overwrite": False}}}
         AWS_STORAGE_BUCKET_NAME = "photos"
         AWS_S3_REGION_NAME = "eu-west-1"
     """

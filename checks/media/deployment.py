@@ -50,8 +50,8 @@ def read(root: Path, files) -> Deployment:
     reader = Reader(root, files)
     for path in deployment_files(root, files):
         reader.file(path)
-    if heroku_file(root):
-        shown_by = heroku_file(root)
+    shown_by = heroku_file(root)
+    if shown_by:
         reader.runners.append(Runner("Heroku", "web", f"{shown_by}:1", ephemeral=True))
     return Deployment(reader.runners, reader.images)
 
@@ -160,9 +160,9 @@ class Reader:
             spec = mapping(doc.get("spec"))
             pod = mapping(mapping(spec.get("template")).get("spec")) \
                 if doc["kind"] != "Pod" else spec
-            kept = {v.get("name") for v in pod.get("volumes") or ()
-                    if isinstance(v, dict) and "emptyDir" not in v}
-            kept |= _claim_templates(spec)
+            claims = _claim_templates(spec)
+            kept = claims | {v.get("name") for v in pod.get("volumes") or ()
+                             if isinstance(v, dict) and "emptyDir" not in v}
             for container in pod.get("containers") or ():
                 if not isinstance(container, Located):
                     continue
@@ -173,7 +173,7 @@ class Reader:
                         runner.mounts.append(Mount(
                             str(mount.get("mountPath", "")), f"{rel}:"
                             f"{container.line('volumeMounts')}",
-                            shared=mount.get("name") not in _claim_templates(spec)))
+                            shared=mount.get("name") not in claims))
                 if isinstance(spec.get("replicas"), int) and spec["replicas"] > 1:
                     runner.replicas = (spec["replicas"], f"{rel}:{spec.line('replicas')}")
                 self.runners.append(runner)
